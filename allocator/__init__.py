@@ -1,0 +1,1 @@
+"""Allocation engine for JAGS Planner."""

@@ -1,0 +1,174 @@
+"""Partnership policies: every number a partnership could set differently.
+
+A policy is a TOML file; presets ship for ``norfolk``, ``bedfordshire`` and
+``cheshire-west``. A file may name a preset to start from with
+``base = "norfolk"`` and override any field.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, time
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from allocator.errors import PolicyError
+
+PRESETS = ("norfolk", "bedfordshire", "cheshire-west")
+
+
+class Penalties(BaseModel):
+    """Soft-independence penalties (stage 3), per allocated facilitator."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    same_sector: int = Field(default=3, ge=0)
+    """Facilitator's sector equals a case-network organisation's sector (default 3)."""
+    same_locality: int = Field(default=2, ge=0)
+    """Facilitator's locality equals the request's locality (default 2)."""
+    worked_alongside: int = Field(default=2, ge=0)
+    """Facilitated an earlier JAGS with one of the participants (default 2)."""
+    worked_alongside_months: int = Field(default=12, ge=0)
+    """How far back "worked alongside" looks (default 12 months)."""
+    same_sector_pair: int = Field(default=1, ge=0)
+    """Co-facilitation: both facilitators from one sector (default 1)."""
+
+
+class Preferences(BaseModel):
+    """Stage 5 preference weights (higher is preferred)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specialism_match: int = Field(default=1, ge=0)
+    """Request topic is one of the facilitator's specialisms (default 1)."""
+    locality_in_person: int = Field(default=1, ge=0)
+    """In-person request in the facilitator's own locality (default 1)."""
+
+
+class Policy(BaseModel):
+    """A partnership's JAGS settings. Defaults are Norfolk's (procedure 3.16).
+
+    All durations in working days count from the day named: allocate-by
+    from day 0, the session window from the confirmation day.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "norfolk"
+    partnership: str = "Norfolk Safeguarding Children Partnership"
+    facilitators_per_request: Literal[1, 2] = 1
+    """1, or 2 for co-facilitation (two organisations, one lead)."""
+    require_lead: bool = False
+    """Co-facilitation: one of the two is lead and must be lead-capable."""
+    max_supervisees: int | None = Field(default=None, ge=1)
+    """Most professionals in one session (requester + participants); flagged when over."""
+    allocate_within_days: int = Field(default=2, ge=0)
+    """Allocate-by is day 0 + this many working days (default 2)."""
+    cutoff: time = time(17, 0)
+    """Requests received at/after this local time count from the next working day."""
+    closure_days: tuple[date, ...] = ()
+    """Partnership closure days, not working days, besides bank holidays."""
+    contact_days: int = Field(default=5, ge=0)
+    """Working days from allocation to the facilitator's contact/confirmation (2–5)."""
+    window_first_day: int = Field(default=10, ge=0)
+    """Session window opens this many working days after confirmation (default 10)."""
+    window_last_day: int = Field(default=15, ge=0)
+    """Session window closes this many working days after confirmation (default 15)."""
+    session_minutes: int = Field(default=90, ge=15)
+    feedback_minutes: int = Field(default=5, ge=0)
+    """Minutes kept at the end of each session for the feedback form (default 5)."""
+    day_start: time = time(9, 0)
+    day_end: time = time(17, 0)
+    start_grid_minutes: int = Field(default=15, ge=5)
+    timezone: str = "Europe/London"
+    max_sessions_per_facilitator_per_day: int = Field(default=1, ge=1)
+    options_per_request: int = Field(default=3, ge=1)
+    gap_minutes: int = Field(default=15, ge=0)
+    """Preferred gap between a session and an attendee's other meetings."""
+    training_valid_months: int | None = Field(default=None, ge=1)
+    """Training lapses after this many months when no expiry date is given."""
+    chronologies_required: bool = False
+    """Cheshire West: multi-agency chronologies are due before the session."""
+    chronology_due_days: int = Field(default=2, ge=0)
+    """Working days before the session the chronologies are due."""
+    calendar_aware: bool = False
+    """Skip facilitators with no free session slot in the expected window."""
+    penalties: Penalties = Penalties()
+    preferences: Preferences = Preferences()
+    time_limit_seconds: float = Field(default=60.0, gt=0)
+    """Solver time limit for the whole allocation (default 60 s)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.window_last_day < self.window_first_day:
+            raise ValueError("window_last_day is before window_first_day")
+        if self.day_end <= self.day_start:
+            raise ValueError("day_end is not after day_start")
+        if self.require_lead and self.facilitators_per_request != 2:
+            raise ValueError("require_lead needs facilitators_per_request = 2")
+        if self.feedback_minutes >= self.session_minutes:
+            raise ValueError("feedback_minutes must be shorter than the session")
+        return self
+
+    @classmethod
+    def preset(cls, name: str) -> Policy:
+        """One of the shipped presets (``norfolk``, ``bedfordshire``, ``cheshire-west``)."""
+        if name not in PRESETS:
+            raise PolicyError(f"unknown policy {name!r}; presets: {', '.join(PRESETS)}")
+        text = resources.files("allocator").joinpath(f"presets/{name}.toml").read_text("utf-8")
+        return cls._from_toml(text, f"preset {name}")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Policy:
+        """Read a policy TOML file; ``base = "<preset>"`` starts from a preset."""
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyError(f"{path.name}: cannot read policy file ({exc.__class__.__name__})") \
+                from None
+        return cls._from_toml(text, path.name)
+
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> Policy:
+        """A preset by name, else a TOML file by path."""
+        if str(name_or_path) in PRESETS:
+            return cls.preset(str(name_or_path))
+        path = Path(name_or_path)
+        if not path.exists():
+            raise PolicyError(f"no policy preset or file named {str(name_or_path)!r}; "
+                              f"presets: {', '.join(PRESETS)}")
+        return cls.from_file(path)
+
+    @classmethod
+    def _from_toml(cls, text: str, label: str) -> Policy:
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise PolicyError(f"{label}: not valid TOML ({exc})") from None
+        base = data.pop("base", None)
+        if base is not None:
+            if base not in PRESETS:
+                raise PolicyError(f"{label}: base {base!r} is not a preset")
+            merged = cls.preset(base).model_dump()
+            for key, value in data.items():
+                if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                    merged[key] = {**merged[key], **value}
+                else:
+                    merged[key] = value
+            data = merged
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            parts = []
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"]) or "policy"
+                parts.append(f"{where}: {err['msg']}")
+            raise PolicyError(f"{label}: " + "; ".join(parts)) from None
+
+    def replace(self, **changes: Any) -> Policy:
+        """A validated copy with ``changes`` applied."""
+        return type(self).model_validate({**self.model_dump(), **changes})

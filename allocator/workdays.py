@@ -1,0 +1,99 @@
+"""Working days: Monday–Friday, not an England and Wales bank holiday, not a closure day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import holidays
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class WorkingCalendar:
+    """England and Wales working days with optional extra closure days.
+
+    Parameters
+    ----------
+    closures
+        Extra non-working days set by the partnership's policy (default none).
+
+    Notes
+    -----
+    Bank holidays come from the ``holidays`` package with ``subdiv="ENG"``;
+    without the subdivision Easter Monday and the summer bank holiday are
+    missing. England and Wales share the same bank holidays.
+    """
+
+    def __init__(self, closures: Iterable[date] = ()) -> None:
+        self.closures: frozenset[date] = frozenset(closures)
+        # expand=True (the default) fills in each year the first time it is asked about.
+        self._holidays: holidays.HolidayBase = holidays.country_holidays("GB", subdiv="ENG")
+
+    def holiday_name(self, day: date) -> str | None:
+        """The bank holiday's name, ``"closure day"``, or ``None`` for an ordinary day."""
+        if day in self.closures:
+            return "closure day"
+        name = self._holidays.get(day)
+        return str(name) if name else None
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether ``day`` is a working day."""
+        if day.weekday() >= 5 or day in self.closures:
+            return False
+        return day not in self._holidays
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the next one."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The working day ``n`` working days after ``day`` (``n >= 0``).
+
+        ``add_working_days(d, 0)`` is ``d`` when ``d`` is a working day, else
+        the next working day.
+        """
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        current = self.next_working_day(day)
+        for _ in range(n):
+            current = self.next_working_day(current + timedelta(days=1))
+        return current
+
+    def working_days(self, start: date, end: date) -> Iterator[date]:
+        """Working days from ``start`` to ``end``, both inclusive."""
+        day = start
+        while day <= end:
+            if self.is_working_day(day):
+                yield day
+            day += timedelta(days=1)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``)."""
+        return sum(1 for _ in self.working_days(start + timedelta(days=1), end))
+
+    def day_zero(self, received_at: datetime, cutoff: time) -> date:
+        """Day 0 of a request: the day received, or the next working day when it was
+        received on a non-working day or at/after the cut-off time (local London time)."""
+        local = to_london(received_at)
+        day = local.date()
+        if not self.is_working_day(day) or local.time() >= cutoff:
+            return self.next_working_day(day + timedelta(days=1))
+        return day
+
+    def window(self, day: date, first: int, last: int) -> tuple[date, date]:
+        """The working days ``first``..``last`` after ``day`` as an inclusive date range."""
+        return self.add_working_days(day, first), self.add_working_days(day, last)
+
+
+def to_london(moment: datetime) -> datetime:
+    """A datetime in Europe/London; a naive one is taken to be London local time."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)

@@ -1,0 +1,1 @@
+"""JAGS Planner application layer: CLI, files, reports."""

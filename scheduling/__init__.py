@@ -1,0 +1,1 @@
+"""Scheduling engine for JAGS Planner: availability, calendar sources, proposals, invitations."""
