@@ -213,12 +213,18 @@ class Workspace(Frozen):
     history: tuple[PastSession, ...] = ()
     organisations: tuple[Organisation, ...] = ()
 
-    @model_validator(mode="after")
-    def _references(self) -> Self:
+    def __init__(self, **tables: Any) -> None:
+        # Checked here rather than in a validator: pydantic would wrap the
+        # WorkspaceError (a ValueError) and lose its list of issues.
+        super().__init__(**tables)
         issues = self.check()
         if issues:
             raise WorkspaceError(issues)
-        return self
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some tables replaced, checked again as a whole."""
+        return type(self)(**{**{name: getattr(self, name) for name in type(self).model_fields},
+                             **changes})
 
     def check(self) -> list[Issue]:
         """Duplicate ids and references to unknown ids, in table order."""

@@ -46,6 +46,8 @@ class Preferences(BaseModel):
     """Request topic is one of the facilitator's specialisms (default 1)."""
     locality_in_person: int = Field(default=1, ge=0)
     """In-person request in the facilitator's own locality (default 1)."""
+    named_facilitator: int = Field(default=2, ge=0)
+    """A facilitator named without a rationale (a wish, not a pin; default 2)."""
 
 
 class Policy(BaseModel):

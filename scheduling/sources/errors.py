@@ -1,0 +1,48 @@
+"""Errors raised by the calendar sources.
+
+Messages name the calendar's owner (an e-mail) and the kind of problem,
+never an event's summary, description or location, and never a secret.
+"""
+
+from __future__ import annotations
+
+from allocator.errors import InputError
+
+
+class CalendarError(InputError):
+    """A calendar that cannot be read (e.g. an ``.ics`` export that does not parse).
+
+    Parameters
+    ----------
+    message
+        Short, plain-English description naming the calendar's owner.
+    email
+        The owner of the calendar, when the problem concerns one person
+        (default ``None``).
+    """
+
+    def __init__(self, message: str, *, email: str | None = None) -> None:
+        super().__init__(message)
+        self.email = email
+
+
+class CalendarServiceError(CalendarError):
+    """A calendar service (Exchange, Microsoft Graph) that could not be used.
+
+    Raised for problems with the whole request rather than one person:
+    missing configuration, rejected credentials, an unreachable server, a
+    malformed answer, or throttling that outlasted the retries. Problems
+    with one mailbox (unknown address, no permission, another tenant) are
+    not errors: that person is simply unknown.
+
+    Parameters
+    ----------
+    message
+        Short description; never contains a password, secret or token.
+    service
+        ``"exchange"`` or ``"graph"``.
+    """
+
+    def __init__(self, message: str, *, service: str) -> None:
+        super().__init__(message)
+        self.service = service
