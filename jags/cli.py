@@ -1,0 +1,155 @@
+"""The ``jags`` command. Thin: parse, call library functions, render.
+
+User mistakes (bad files, bad values, unknown policy) end with exit code 2
+and a message naming the file, row and column — never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from allocator import PRESETS, Explainer, InputError, Policy
+from jags import allocation, render
+from jags.files import write_outputs
+from jags.workspace import parse_date
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import date
+
+app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint Agency Group "
+                       "Supervision requests, propose session times and write invitations.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+out = Console(width=160)
+err = Console(stderr=True)
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+WorkspaceArg = Annotated[Path, typer.Argument(
+    help="Workspace folder of CSV files, or one .xlsx workbook with a sheet per file.")]
+PolicyOpt = Annotated[str, typer.Option(
+    "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file.")]
+OnOpt = Annotated[str, typer.Option(
+    "--on", help="Batch date, YYYY-MM-DD or dd/mm/yyyy.")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn input errors into a message on stderr and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        raise typer.Exit(2) from None
+
+
+def _date(text: str, option: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)") \
+            from None
+
+
+@app.callback()
+def main_options(verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Log solver progress to stderr.")] = False) -> None:
+    """Set up logging."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@app.command("allocate")
+def allocate_command(
+    workspace: WorkspaceArg,
+    on: OnOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
+    policy: PolicyOpt = "norfolk",
+    fmt: Annotated[str, typer.Option("--format", help="csv, or xlsx to add a workbook.")] = "csv",
+    method: Annotated[str, typer.Option(help="auto, flow or cpsat.")] = "auto",
+    time_limit: Annotated[float | None, typer.Option(
+        help="Solver seconds (default from the policy).")] = None,
+) -> None:
+    """Allocate facilitators to the requests received up to --on.
+
+    Writes allocations.csv and explanations.csv (and allocations.xlsx with
+    --format xlsx) into --out, all or nothing.
+    """
+    with user_errors():
+        if fmt not in ("csv", "xlsx"):
+            raise InputError(f"--format: {fmt!r} is not csv or xlsx")
+        if method not in ("auto", "flow", "cpsat"):
+            raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
+        result = allocation.run_allocation(workspace, Policy.load(policy), _date(on, "--on"),
+                                           method=method,  # type: ignore[arg-type]
+                                           time_limit=time_limit)
+        files = allocation.allocation_files(result, xlsx=fmt == "xlsx")
+        written = write_outputs(out_dir, files)
+    out.print(render.allocation_table(result))
+    out.print(render.summary_line(result))
+    out.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command("explain")
+def explain_command(
+    workspace: WorkspaceArg,
+    request_id: Annotated[str, typer.Argument(help="The request to explain, e.g. R-0012.")],
+    on: OnOpt,
+    policy: PolicyOpt = "norfolk",
+) -> None:
+    """Why a request got its facilitator, and why each other facilitator did not."""
+    with user_errors():
+        result = allocation.run_allocation(workspace, Policy.load(policy), _date(on, "--on"))
+        index = {r.request_id: i for i, r in enumerate(result.instance.requests)}
+        if request_id not in index:
+            skipped = dict(result.instance.skipped)
+            why = skipped.get(request_id, "not in requests.csv")
+            raise InputError(f"request {request_id!r} is not in this batch: {why}")
+        lines = Explainer(result.instance, result.chosen).why(index[request_id])
+    for line in lines:
+        out.print(line, highlight=False)
+
+
+@app.command("policies")
+def policies_command(name: Annotated[str | None, typer.Argument(
+        help="Show one preset's settings.")] = None) -> None:
+    """List the policy presets, or show one."""
+    with user_errors():
+        if name is None:
+            for preset in PRESETS:
+                p = Policy.preset(preset)
+                out.print(f"{preset:15} {p.partnership}: {p.facilitators_per_request} "
+                          f"facilitator(s), allocate within {p.allocate_within_days} working "
+                          f"days, session window {p.window_first_day}–{p.window_last_day} "
+                          f"working days")
+            return
+        for key, value in Policy.load(name).model_dump(mode="json").items():
+            out.print(f"{key} = {value!r}", highlight=False)
+
+
+@app.command("demo")
+def demo_command(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo output.")]
+    = Path("out/demo"),
+) -> None:
+    """Run the whole pipeline on the bundled sample workspace (data/sample/)."""
+    from jags.demo import run_demo
+
+    with user_errors():
+        run_demo(SAMPLE, out_dir, out)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

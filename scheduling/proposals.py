@@ -1,0 +1,1232 @@
+"""Ranked session-time proposals for a batch of JAGS sessions.
+
+One entry point, :func:`propose`, takes the sessions confirmed in a run,
+every attendee's :class:`~scheduling.availability.Availability`, the
+:class:`~allocator.policy.Policy` and a
+:class:`~allocator.workdays.WorkingCalendar`, and returns a
+:class:`ScheduleResult` with up to ``options`` ranked times per request.
+
+Rules, in the order the engine applies them
+-------------------------------------------
+1. **Session window** (:func:`window_days`, :func:`day_slots`): working
+   days ``policy.window_first_day``..``policy.window_last_day`` after the
+   confirmation day; on each, starts every ``start_grid_minutes`` from
+   ``day_start`` (local time in ``policy.timezone``) such that the session
+   ends by ``day_end``. Clock changes are handled by building aware local
+   times with :mod:`zoneinfo`.
+2. **Hard availability**: no required attendee busy or out-of-office for
+   any part of the session. Tentative and unknown never block; an
+   attendee missing from ``availability`` is unknown.
+3. **Score** (:class:`Scoring`): one integer, lower is better, that ranks a
+   request's slots lexicographically by
+
+   1. required attendees tentative,
+   2. optional attendees busy or out-of-office,
+   3. attendees (required or optional) unknown,
+   4. the working-day index,
+   5. attendees with a busy or tentative meeting less than
+      ``policy.gap_minutes`` before the start or after the end,
+   6. the start time within the day.
+
+   The policy names "earlier" (day, then time) before the gap; taken
+   strictly that would leave the gap nothing to decide, since no two slots
+   of a request share a start. The gap therefore ranks between the day and
+   the time of day: an earlier day always wins, and within a day a slot
+   with breathing room beats an earlier one without.
+   Each criterion is one base-10 digit group (two digits each by default),
+   so a score reads directly, e.g. ``1_00_02_12_01_04``: one tentative, no
+   optional busy, two unknown, working day 12, one tight gap, fifth start
+   of the day.
+4. **Batch** (CP-SAT): one optional interval per candidate slot per
+   session; at most one chosen per session, with a penalty larger than
+   every score together for leaving a session out, so every session that
+   can be placed is; no person in two sessions at once
+   (``AddNoOverlap`` per person over every session they attend); at most
+   ``policy.max_sessions_per_facilitator_per_day`` sessions per
+   facilitator per working day. The objective is the sum of the chosen
+   scores. Candidates are pruned per session to the best
+   ``candidate_limit`` plus the best few of every day, deterministically;
+   when pruning leaves a placeable session out, the batch is solved again
+   with every candidate.
+5. **Options**: option 1 is the batch's choice; options 2.. are the
+   request's next best slots that do not overlap option 1 or each other
+   and do not clash with the other sessions' option 1 (a shared attendee's
+   other session counts as busy), on other days first.
+6. **Nothing fits**: the request says which required attendees block the
+   most slots, and the engine searches forward day by day after the window
+   (``search_days`` working days) for the slot with the fewest required
+   attendees unknown, earliest first, where none is busy. That option is
+   marked ``outside``.
+
+The engine never offers a time at which a required attendee is busy or
+out-of-office. Time outside a calendar's coverage is unknown, never free,
+and is reported as unknown.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as clock
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ortools.sat.python import cp_model
+
+from allocator.errors import InputError, SolverError
+from scheduling.availability import Status, worst
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from allocator.policy import Policy
+    from allocator.workdays import WorkingCalendar
+    from scheduling.availability import Availability
+
+__all__ = [
+    "Attendee",
+    "Option",
+    "ProposalInputs",
+    "RequestProposal",
+    "ScheduleResult",
+    "Scoring",
+    "SessionRequest",
+    "SolveStatus",
+    "day_slots",
+    "has_free_slot",
+    "propose",
+    "window_days",
+]
+
+logger = logging.getLogger("scheduling")
+
+#: Statuses that count as "another meeting" for the gap criterion.
+_GAP_STATUSES = frozenset({Status.BUSY, Status.TENTATIVE})
+#: Besides the best ``candidate_limit`` slots, keep this many best slots of every day.
+_PER_DAY = 3
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One person invited to a session.
+
+    Parameters
+    ----------
+    email
+        The person's e-mail; stored stripped and lower case.
+    name
+        Display name used in reasons (the e-mail when blank).
+    required
+        Whether the session needs this person (default ``True``).
+    facilitator
+        Whether this person facilitates the session (default ``False``);
+        facilitators are held to the per-day session limit.
+    """
+
+    email: str
+    name: str
+    required: bool = True
+    facilitator: bool = False
+
+    def __post_init__(self) -> None:
+        email = self.email.strip().casefold()
+        if not email:
+            raise InputError("an attendee has no e-mail address")
+        object.__setattr__(self, "email", email)
+        object.__setattr__(self, "name", self.name.strip() or email)
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """A session to place: one request, its confirmation day and attendees.
+
+    Parameters
+    ----------
+    request_id
+        The request's id.
+    confirmed_on
+        The day the facilitator confirmed the JAGS; the window counts from it.
+    attendees
+        Everyone invited (at least one; each e-mail once).
+    """
+
+    request_id: str
+    confirmed_on: date
+    attendees: tuple[Attendee, ...]
+
+    def __post_init__(self) -> None:
+        attendees = tuple(self.attendees)
+        object.__setattr__(self, "attendees", attendees)
+        if not attendees:
+            raise InputError(f"request {self.request_id}: session has no attendees")
+        seen: set[str] = set()
+        for attendee in attendees:
+            if attendee.email in seen:
+                raise InputError(f"request {self.request_id}: {attendee.email} is listed twice")
+            seen.add(attendee.email)
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+class SolveStatus(StrEnum):
+    """What the batch solver proved about option 1 of every request."""
+
+    OPTIMAL = "optimal"
+    """The sum of option-1 scores is the lowest possible (every placeable session placed)."""
+    FEASIBLE = "feasible"
+    """A valid placement, not proven best (time limit)."""
+    INFEASIBLE = "infeasible"
+    """Never returned by :func:`propose` (placing nothing is always allowed); for callers."""
+    UNKNOWN = "unknown"
+    """The solver found nothing in the time limit; option 1 is a greedy placement."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One proposed time for a request.
+
+    Parameters
+    ----------
+    option
+        Rank, 1 = best.
+    start, end
+        Aware datetimes in the policy's time zone (Europe/London).
+    working_day
+        ``k`` such that the day is the ``k``-th working day after the
+        confirmation day.
+    free_names, tentative_names, busy_names, unknown_names
+        Attendee names by status, in the request's attendee order.
+        ``busy_names`` (busy or out-of-office) only ever holds optional
+        attendees.
+    required_free
+        Required attendees free.
+    required_busy
+        Required attendees busy or out-of-office (always 0: such a time is
+        never offered).
+    unknown
+        Required attendees whose availability is unknown.
+    required_tentative
+        Required attendees tentative.
+    gap_names
+        Attendees with a busy or tentative meeting within
+        ``policy.gap_minutes`` of the session.
+    score
+        The :class:`Scoring` score, lower is better.
+    reason
+        Plain English, e.g. ``"all 5 required attendees free; earliest
+        fitting slot"``.
+    outside
+        ``True`` for a time after the window, offered when nothing fits it.
+    """
+
+    option: int
+    start: datetime
+    end: datetime
+    working_day: int
+    free_names: tuple[str, ...]
+    tentative_names: tuple[str, ...]
+    busy_names: tuple[str, ...]
+    unknown_names: tuple[str, ...]
+    required_free: int
+    required_busy: int
+    unknown: int
+    required_tentative: int
+    gap_names: tuple[str, ...]
+    score: int
+    reason: str
+    outside: bool = False
+
+
+@dataclass(frozen=True)
+class RequestProposal:
+    """The proposed times for one request.
+
+    Parameters
+    ----------
+    request_id
+        The request.
+    window
+        First and last working day of its session window (inclusive).
+    options
+        Ranked options (option 1 first); in-window options, or a single
+        ``outside`` option when nothing fits the window, or none.
+    blockers
+        When nothing fits the window: ``(name, slots)`` for attendees who
+        make slots unusable (busy, out-of-office or in another session of
+        the batch), most slots first; empty otherwise.
+    reason
+        Plain English summary.
+    """
+
+    request_id: str
+    window: tuple[date, date]
+    options: tuple[Option, ...]
+    blockers: tuple[tuple[str, int], ...]
+    reason: str
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether option 1 lies inside the window."""
+        return bool(self.options) and not self.options[0].outside
+
+
+@dataclass(frozen=True)
+class ProposalInputs:
+    """What a :class:`ScheduleResult` was computed from, kept so it can check itself.
+
+    Parameters
+    ----------
+    sessions
+        The sessions, in input order.
+    availability
+        Availability keyed by lower-case e-mail.
+    policy
+        The policy.
+    calendar
+        The working-day calendar.
+    search_days
+        Working days searched after the window when nothing fits it.
+    """
+
+    sessions: tuple[SessionRequest, ...]
+    availability: Mapping[str, Availability]
+    policy: Policy
+    calendar: WorkingCalendar
+    search_days: int
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """The outcome of :func:`propose`.
+
+    Parameters
+    ----------
+    status
+        What the solver proved (see :class:`SolveStatus`).
+    proposals
+        One :class:`RequestProposal` per request, in input order.
+    objective
+        Sum of option-1 scores of the requests placed in their window.
+    runtime
+        Wall-clock seconds (not compared by ``==``).
+    inputs
+        The inputs, for :meth:`check` (not compared, not shown).
+    """
+
+    status: SolveStatus
+    proposals: dict[str, RequestProposal]
+    objective: int
+    runtime: float = field(default=0.0, compare=False)
+    inputs: ProposalInputs | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def unscheduled(self) -> tuple[str, ...]:
+        """Requests with no option inside their window."""
+        return tuple(rid for rid, p in self.proposals.items() if not p.scheduled)
+
+    def check(self) -> list[str]:
+        """Recompute validity from the inputs; an empty list means valid.
+
+        Checks every option against availability (no required attendee
+        busy or out-of-office, statuses, counts and score as recomputed),
+        the window, the start grid and working hours; that no person is in
+        two requests' option 1 at once and options 2.. do not clash with
+        another request's option 1; the per-day facilitator limit; and the
+        objective.
+        """
+        if self.inputs is None:
+            return ["result carries no inputs to check against"]
+        return _check(self, self.inputs)
+
+
+# --------------------------------------------------------------------------- the session window
+
+
+def window_days(confirmed_on: date, policy: Policy,
+                calendar: WorkingCalendar) -> tuple[tuple[int, date], ...]:
+    """The session window as ``(k, day)`` pairs: the ``k``-th working day after ``confirmed_on``.
+
+    ``k`` runs from ``policy.window_first_day`` to ``policy.window_last_day``
+    (default 10 to 15).
+    """
+    return _working_days_from(confirmed_on, policy.window_first_day, policy.window_last_day,
+                              calendar)
+
+
+def _working_days_from(confirmed_on: date, first: int, last: int,
+                       calendar: WorkingCalendar) -> tuple[tuple[int, date], ...]:
+    if last < first:
+        return ()
+    day = calendar.add_working_days(confirmed_on, first)
+    days = [(first, day)]
+    for k in range(first + 1, last + 1):
+        day = calendar.next_working_day(day + timedelta(days=1))
+        days.append((k, day))
+    return tuple(days)
+
+
+def _working_day_index(confirmed_on: date, day: date, calendar: WorkingCalendar) -> int:
+    """``k`` with ``calendar.add_working_days(confirmed_on, k) == day`` (``day`` a working day)."""
+    return calendar.working_days_between(calendar.next_working_day(confirmed_on), day)
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    day: date
+    index: int
+    start: datetime  # UTC
+    end: datetime  # UTC
+
+
+def day_slots(day: date, policy: Policy) -> tuple[tuple[datetime, datetime], ...]:
+    """Session start and end times on ``day``, aware, in ``policy.timezone``.
+
+    Starts are every ``policy.start_grid_minutes`` (default 15) from
+    ``policy.day_start`` (default 09:00) such that the session
+    (``policy.session_minutes``, default 90) ends by ``policy.day_end``
+    (default 17:00).
+    """
+    zone = ZoneInfo(policy.timezone)
+    return tuple((s.start.astimezone(zone), s.end.astimezone(zone))
+                 for s in _make_slots(day, policy, zone))
+
+
+def _make_slots(day: date, policy: Policy, zone: ZoneInfo) -> tuple[_Slot, ...]:
+    session = timedelta(minutes=policy.session_minutes)
+    step = timedelta(minutes=policy.start_grid_minutes)
+    close = datetime.combine(day, policy.day_end).replace(tzinfo=zone).astimezone(UTC)
+    local = datetime.combine(day, policy.day_start)  # wall clock, naive
+    slots: list[_Slot] = []
+    while True:
+        start = local.replace(tzinfo=zone).astimezone(UTC)
+        end = start + session
+        if end > close:
+            break
+        slots.append(_Slot(day, len(slots), start, end))
+        local += step
+    return tuple(slots)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _radix(largest: int) -> int:
+    """The smallest power of ten above ``largest``, at least 100 (two digits)."""
+    digits: int = max(2, len(str(max(largest, 0))))
+    return int(10**digits)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The score of a slot: one integer that ranks a request's slots lexicographically.
+
+    ``score = (((((tentative·A + optional_busy)·A + unknown)·D + working_day)·A
+    + gaps)·S + slot_index``, where each radix is a power of ten larger than
+    anything its criterion can count, so the criteria never trade against
+    each other within a request. Lower is better.
+
+    Parameters
+    ----------
+    attendee_radix
+        ``A``: above the most attendees of any session (default 100).
+    day_radix
+        ``D``: above the largest working-day index searched (default 100).
+    slot_radix
+        ``S``: above the most starts in one day (default 100).
+    """
+
+    attendee_radix: int = 100
+    day_radix: int = 100
+    slot_radix: int = 100
+
+    @classmethod
+    def for_batch(cls, sessions: Sequence[SessionRequest], policy: Policy,
+                  search_days: int) -> Scoring:
+        """The radices for ``sessions`` under ``policy``, searching ``search_days`` beyond."""
+        zone = ZoneInfo(policy.timezone)
+        per_day = len(_make_slots(date(2001, 1, 1), policy, zone))  # same every day
+        most = max((len(s.attendees) for s in sessions), default=0)
+        return cls(_radix(most), _radix(policy.window_last_day + search_days),
+                   _radix(per_day - 1))
+
+    def score(self, tentative: int, optional_busy: int, unknown: int, working_day: int,
+              gaps: int, slot_index: int) -> int:
+        """The score of a slot from its criteria (see the class notes)."""
+        a, d, s = self.attendee_radix, self.day_radix, self.slot_radix
+        return (((((tentative * a + optional_busy) * a + unknown) * d + working_day) * a
+                 + gaps) * s + slot_index)
+
+
+# --------------------------------------------------------------------------- availability table
+
+
+class _Table:
+    """Per attendee per day: the status and gap flag of every slot, computed once."""
+
+    def __init__(self, availability: Mapping[str, Availability], policy: Policy) -> None:
+        self.availability = availability
+        self.policy = policy
+        self.zone = ZoneInfo(policy.timezone)
+        self.gap = timedelta(minutes=policy.gap_minutes)
+        self._slots: dict[date, tuple[_Slot, ...]] = {}
+        self._states: dict[tuple[str, date], tuple[tuple[Status, bool], ...]] = {}
+
+    def slots(self, day: date) -> tuple[_Slot, ...]:
+        found = self._slots.get(day)
+        if found is None:
+            found = self._slots[day] = _make_slots(day, self.policy, self.zone)
+        return found
+
+    def states(self, email: str, day: date) -> tuple[tuple[Status, bool], ...]:
+        """``(status, tight_gap)`` per slot of ``day``; equal to ``Availability.status``."""
+        key = (email, day)
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = self._compute(email, self.slots(day))
+        return found
+
+    def _compute(self, email: str, slots: tuple[_Slot, ...]) -> tuple[tuple[Status, bool], ...]:
+        av = self.availability.get(email)
+        if av is None or not slots:
+            return tuple((Status.UNKNOWN, False) for _ in slots)
+        gap = self.gap
+        lo, hi = slots[0].start - gap, slots[-1].end + gap
+        intervals = av.overlapping(lo, hi)
+        coverage = [(a, b) for a, b in av.coverage if a < hi and b > lo]
+        near = [i for i in intervals if i.status in _GAP_STATUSES] if gap else []
+        out: list[tuple[Status, bool]] = []
+        for slot in slots:
+            s, e = slot.start, slot.end
+            status = worst(i.status for i in intervals if i.start < e and i.end > s)
+            if not status.blocks and not any(a <= s and e <= b for a, b in coverage):
+                status = Status.UNKNOWN
+            tight = any((i.start < s and i.end > s - gap) or (i.start < e + gap and i.end > e)
+                        for i in near)
+            out.append((status, tight))
+        return tuple(out)
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One slot for one session, with everything the ranking and reasons need."""
+
+    working_day: int
+    slot: _Slot
+    statuses: tuple[Status, ...]  # per attendee, request order
+    gaps: tuple[bool, ...]
+    parts: tuple[int, int, int, int, int, int]
+    score: int
+
+
+def _evaluate(session: SessionRequest, table: _Table, scoring: Scoring, working_day: int,
+              day: date, index: int) -> tuple[_Candidate, bool]:
+    """The candidate for ``session`` at slot ``index`` of ``day``, and whether it fits (rule 2)."""
+    statuses: list[Status] = []
+    gaps: list[bool] = []
+    fits = True
+    tentative = optional_busy = unknown = tight = 0
+    for attendee in session.attendees:
+        status, gap = table.states(attendee.email, day)[index]
+        statuses.append(status)
+        gaps.append(gap)
+        tight += gap
+        if status is Status.UNKNOWN:
+            unknown += 1
+        elif attendee.required:
+            if status.blocks:
+                fits = False
+            elif status is Status.TENTATIVE:
+                tentative += 1
+        elif status.blocks:
+            optional_busy += 1
+    parts = (tentative, optional_busy, unknown, working_day, tight, index)
+    slot = table.slots(day)[index]
+    return _Candidate(working_day, slot, tuple(statuses), tuple(gaps), parts,
+                      scoring.score(*parts)), fits
+
+
+@dataclass
+class _Plan:
+    """Per session: the window, every window slot's candidate, and the fitting ones ranked."""
+
+    session: SessionRequest
+    window: tuple[tuple[int, date], ...]
+    slots_in_window: list[_Candidate]
+    fitting: list[_Candidate]  # by score (unique per session)
+
+
+def _plan(session: SessionRequest, policy: Policy, calendar: WorkingCalendar, table: _Table,
+          scoring: Scoring) -> _Plan:
+    window = window_days(session.confirmed_on, policy, calendar)
+    every: list[_Candidate] = []
+    fitting: list[_Candidate] = []
+    for k, day in window:
+        for slot in table.slots(day):
+            candidate, fits = _evaluate(session, table, scoring, k, day, slot.index)
+            every.append(candidate)
+            if fits:
+                fitting.append(candidate)
+    fitting.sort(key=lambda c: c.score)
+    return _Plan(session, window, every, fitting)
+
+
+def _prune(fitting: list[_Candidate], limit: int | None) -> list[_Candidate]:
+    """The best ``limit`` candidates plus the best few of every day, in score order."""
+    if limit is None or len(fitting) <= limit:
+        return list(fitting)
+    keep = set(range(limit))
+    per_day: dict[date, int] = {}
+    for i, candidate in enumerate(fitting):
+        seen = per_day.get(candidate.slot.day, 0)
+        if seen < _PER_DAY:
+            keep.add(i)
+        per_day[candidate.slot.day] = seen + 1
+    return [c for i, c in enumerate(fitting) if i in keep]
+
+
+# --------------------------------------------------------------------------- bookings
+
+
+class _Bookings:
+    """Option-1 times already given, per person, and facilitated sessions per day."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.by_person: dict[str, list[tuple[datetime, datetime, str]]] = {}
+        self.by_facilitator_day: dict[tuple[str, date], set[str]] = {}
+
+    def add(self, session: SessionRequest, slot: _Slot) -> None:
+        for attendee in session.attendees:
+            self.by_person.setdefault(attendee.email, []).append(
+                (slot.start, slot.end, session.request_id))
+            if attendee.facilitator:
+                self.by_facilitator_day.setdefault((attendee.email, slot.day), set()).add(
+                    session.request_id)
+
+    def clashes(self, attendee: Attendee, slot: _Slot, request_id: str) -> bool:
+        """Whether ``attendee`` cannot attend ``slot`` because of another session."""
+        for start, end, other in self.by_person.get(attendee.email, ()):
+            if other != request_id and start < slot.end and slot.start < end:
+                return True
+        if attendee.facilitator:
+            others = self.by_facilitator_day.get((attendee.email, slot.day), set()) - {request_id}
+            if len(others) >= self.limit:
+                return True
+        return False
+
+    def allows(self, session: SessionRequest, slot: _Slot) -> bool:
+        return not any(self.clashes(a, slot, session.request_id) for a in session.attendees)
+
+
+# --------------------------------------------------------------------------- batch solve
+
+
+def _greedy(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
+            limit: int) -> list[_Candidate | None]:
+    """Each session in turn takes its best candidate that clashes with nothing taken."""
+    bookings = _Bookings(limit)
+    chosen: list[_Candidate | None] = []
+    for plan, pool in zip(plans, pools, strict=True):
+        pick = next((c for c in pool if bookings.allows(plan.session, c.slot)), None)
+        if pick is not None:
+            bookings.add(plan.session, pick.slot)
+        chosen.append(pick)
+    return chosen
+
+
+def _solve(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]], policy: Policy,
+           time_limit: float, seed: int,
+           params: Mapping[str, Any]) -> tuple[list[_Candidate | None], SolveStatus]:
+    """Choose at most one candidate per session with CP-SAT (rule 4)."""
+    limit = policy.max_sessions_per_facilitator_per_day
+    hint = _greedy(plans, pools, limit)
+    if not any(pools):
+        return hint, SolveStatus.OPTIMAL
+    model = cp_model.CpModel()
+    base = min(c.slot.start for pool in pools for c in pool)
+    size = policy.session_minutes * 60
+    # Leaving a session out costs more than every score together, so the most sessions are placed.
+    penalty = 1 + sum(max((c.score for c in pool), default=0) for pool in pools)
+    attends: dict[str, int] = {}
+    for plan in plans:
+        for attendee in plan.session.attendees:
+            attends[attendee.email] = attends.get(attendee.email, 0) + 1
+    chosen_vars: list[list[Any]] = []
+    intervals: dict[str, list[Any]] = {}
+    facilitated: dict[tuple[str, date], list[Any]] = {}
+    sessions_on: dict[tuple[str, date], set[int]] = {}
+    terms: list[Any] = []
+    coefficients: list[int] = []
+    for i, (plan, pool) in enumerate(zip(plans, pools, strict=True)):
+        literals: list[Any] = []
+        for j, candidate in enumerate(pool):
+            x = model.new_bool_var(f"x_{i}_{j}")
+            literals.append(x)
+            terms.append(x)
+            coefficients.append(candidate.score - penalty)
+            start = int((candidate.slot.start - base).total_seconds())
+            interval = model.new_optional_fixed_size_interval_var(start, size, x, f"s_{i}_{j}")
+            for attendee in plan.session.attendees:
+                if attends[attendee.email] > 1:
+                    intervals.setdefault(attendee.email, []).append(interval)
+                if attendee.facilitator:
+                    key = (attendee.email, candidate.slot.day)
+                    facilitated.setdefault(key, []).append(x)
+                    sessions_on.setdefault(key, set()).add(i)
+        if literals:
+            model.add_at_most_one(literals)
+        chosen_vars.append(literals)
+        picked = hint[i]
+        for candidate, x in zip(pool, literals, strict=True):
+            model.add_hint(x, candidate is picked)
+    _no_double_booking(model, intervals)
+    _facilitator_day_limit(model, facilitated, sessions_on, limit)
+    model.minimize(cp_model.LinearExpr.weighted_sum(terms, coefficients))
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    for name, value in params.items():
+        setattr(solver.parameters, name, value)
+    code = solver.solve(model)
+    if code == cp_model.MODEL_INVALID:
+        raise SolverError(f"session model invalid: {model.validate()}")
+    if code == cp_model.INFEASIBLE:
+        raise SolverError("session model reported infeasible although placing nothing is valid")
+    if code == cp_model.UNKNOWN:
+        logger.warning("session solver found no solution in %.1f s; using a greedy placement",
+                       time_limit)
+        return hint, SolveStatus.UNKNOWN
+    chosen: list[_Candidate | None] = []
+    for pool, literals in zip(pools, chosen_vars, strict=True):
+        chosen.append(next((c for c, x in zip(pool, literals, strict=True)
+                            if solver.boolean_value(x)), None))
+    status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
+    return chosen, status
+
+
+def _no_double_booking(model: cp_model.CpModel, intervals: Mapping[str, list[Any]]) -> None:
+    """A person in several sessions of the batch attends at most one at a time."""
+    for group in intervals.values():
+        model.add_no_overlap(group)
+
+
+def _facilitator_day_limit(model: cp_model.CpModel, facilitated: Mapping[tuple[str, date],
+                           list[Any]], sessions_on: Mapping[tuple[str, date], set[int]],
+                           limit: int) -> None:
+    """At most ``limit`` sessions per facilitator per working day."""
+    for key, literals in facilitated.items():
+        if len(sessions_on[key]) > limit:
+            model.add(sum(literals) <= limit)
+
+
+def _pruned_is_optimal(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
+                       chosen: Sequence[_Candidate | None]) -> bool:
+    """Whether an optimum over pruned candidates is provably optimal over all of them.
+
+    A solution using a pruned slot of session ``i`` scores at least that
+    slot plus every other session's best, with every session placed.
+    """
+    if any(p.fitting and c is None for p, c in zip(plans, chosen, strict=True)):
+        return False
+    best = [p.fitting[0].score if p.fitting else 0 for p in plans]
+    total = sum(best)
+    picked = sum(c.score for c in chosen if c is not None)
+    for plan, pool, own in zip(plans, pools, best, strict=True):
+        if len(pool) < len(plan.fitting):
+            kept = {id(c) for c in pool}
+            cheapest_pruned = min(c.score for c in plan.fitting if id(c) not in kept)
+            if picked > total - own + cheapest_pruned:
+                return False
+    return True
+
+
+# --------------------------------------------------------------------------- describing options
+
+
+def _names(session: SessionRequest, statuses: Sequence[Status],
+           wanted: Iterable[Status]) -> tuple[str, ...]:
+    wanted = set(wanted)
+    return tuple(a.name for a, s in zip(session.attendees, statuses, strict=True) if s in wanted)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _describe(session: SessionRequest, statuses: Sequence[Status], gaps: Sequence[bool],
+              availability: Mapping[str, Availability], gap_minutes: int) -> list[str]:
+    """Reason fragments for the attendees' statuses at one time."""
+    required = [(a, s) for a, s in zip(session.attendees, statuses, strict=True) if a.required]
+    free = sum(1 for _, s in required if s is Status.FREE)
+    parts: list[str] = []
+    if not required:
+        parts.append("no required attendees")
+    elif free == len(required) == 1:
+        parts.append("the required attendee is free")
+    elif free == len(required):
+        parts.append(f"all {len(required)} required attendees free")
+    else:
+        parts.append(f"{free} of {_plural(len(required), 'required attendee')} free")
+    tentative = [a.name for a, s in required if s is Status.TENTATIVE]
+    if tentative:
+        parts.append(f"{len(tentative)} tentative: {', '.join(tentative)}")
+    optional = [a.name for a, s in zip(session.attendees, statuses, strict=True)
+                if not a.required and s.blocks]
+    if optional:
+        parts.append(f"{len(optional)} optional busy: {', '.join(optional)}")
+    no_calendar: list[str] = []
+    not_covered: list[str] = []
+    for attendee, status in zip(session.attendees, statuses, strict=True):
+        if status is Status.UNKNOWN:
+            av = availability.get(attendee.email)
+            (no_calendar if av is None or not av.coverage else not_covered).append(attendee.name)
+    if no_calendar:
+        parts.append(f"{len(no_calendar)} unknown (no calendar): {', '.join(no_calendar)}")
+    if not_covered:
+        parts.append(f"{len(not_covered)} unknown (calendar does not reach this time): "
+                     f"{', '.join(not_covered)}")
+    tight = [a.name for a, g in zip(session.attendees, gaps, strict=True) if g]
+    if tight:
+        parts.append(f"less than {gap_minutes} minutes from another meeting: {', '.join(tight)}")
+    return parts
+
+
+_CRITERIA = ("more tentative required attendees", "more optional attendees busy",
+             "more unknown attendees", "", "less room around other meetings")
+
+
+def _rank_note(plan: _Plan, chosen: _Candidate) -> str:
+    """Why option 1 is this slot: earliest, best-ranked, or moved by the batch."""
+    earliest = min(plan.fitting, key=lambda c: (c.working_day, c.slot.index))
+    if chosen is earliest:
+        return "earliest fitting slot"
+    if chosen is plan.fitting[0]:
+        for position, text in enumerate(_CRITERIA):
+            if text and earliest.parts[position] > chosen.parts[position]:
+                return f"best-ranked fitting slot (earlier ones have {text})"
+        return "best-ranked fitting slot"
+    return "best fitting slot free of the other sessions in this batch"
+
+
+def _option(rank: int, plan: _Plan, candidate: _Candidate, note: str,
+            inputs: ProposalInputs, zone: ZoneInfo, *, outside: bool = False) -> Option:
+    session = plan.session
+    statuses = candidate.statuses
+    required = [s for a, s in zip(session.attendees, statuses, strict=True) if a.required]
+    reason = "; ".join([*_describe(session, statuses, candidate.gaps, inputs.availability,
+                                   inputs.policy.gap_minutes), note])
+    return Option(
+        option=rank,
+        start=candidate.slot.start.astimezone(zone),
+        end=candidate.slot.end.astimezone(zone),
+        working_day=candidate.working_day,
+        free_names=_names(session, statuses, [Status.FREE]),
+        tentative_names=_names(session, statuses, [Status.TENTATIVE]),
+        busy_names=_names(session, statuses, [Status.BUSY, Status.OOF]),
+        unknown_names=_names(session, statuses, [Status.UNKNOWN]),
+        required_free=sum(1 for s in required if s is Status.FREE),
+        required_busy=sum(1 for s in required if s.blocks),
+        unknown=sum(1 for s in required if s is Status.UNKNOWN),
+        required_tentative=sum(1 for s in required if s is Status.TENTATIVE),
+        gap_names=tuple(a.name for a, g in zip(session.attendees, candidate.gaps, strict=True)
+                        if g),
+        score=candidate.score,
+        reason=reason,
+        outside=outside,
+    )
+
+
+def _alternatives(plan: _Plan, first: _Candidate, bookings: _Bookings,
+                  count: int) -> list[tuple[_Candidate, str]]:
+    """Options 2..: next best fitting slots, other days first (rule 5)."""
+    taken = [first]
+    picked: list[tuple[_Candidate, str]] = []
+    usable = [c for c in plan.fitting if c is not first
+              and not (c.slot.start < first.slot.end and first.slot.start < c.slot.end)
+              and bookings.allows(plan.session, c.slot)]
+    for other_days in (True, False):
+        for candidate in usable:
+            if len(picked) >= count:
+                return picked
+            if any(candidate is t for t in taken):
+                continue
+            days = {t.slot.day for t in taken}
+            if other_days and candidate.slot.day in days:
+                continue
+            if any(candidate.slot.start < t.slot.end and t.slot.start < candidate.slot.end
+                   for t in taken):
+                continue
+            note = ("next best on another day" if candidate.slot.day not in days
+                    else "next best on the same day")
+            taken.append(candidate)
+            picked.append((candidate, note))
+    return picked
+
+
+def _blockers(plan: _Plan, bookings: _Bookings) -> list[tuple[str, int]]:
+    """Attendees making window slots unusable, with how many, most first."""
+    counts = {a.email: 0 for a in plan.session.attendees}
+    for candidate in plan.slots_in_window:
+        for attendee, status in zip(plan.session.attendees, candidate.statuses, strict=True):
+            if (attendee.required and status.blocks) or bookings.clashes(
+                    attendee, candidate.slot, plan.session.request_id):
+                counts[attendee.email] += 1
+    ranked = sorted(((a.name, counts[a.email], a.email) for a in plan.session.attendees
+                     if counts[a.email]), key=lambda t: (-t[1], t[0], t[2]))
+    return [(name, n) for name, n, _ in ranked]
+
+
+def _search_after(plan: _Plan, table: _Table, scoring: Scoring, inputs: ProposalInputs,
+                  bookings: _Bookings) -> _Candidate | None:
+    """The fewest-unknown, then earliest, fitting slot in the working days after the window."""
+    policy = inputs.policy
+    after = _working_days_from(plan.session.confirmed_on, policy.window_last_day + 1,
+                               policy.window_last_day + inputs.search_days, inputs.calendar)
+    best: tuple[int, _Candidate] | None = None
+    for k, day in after:
+        for slot in table.slots(day):
+            candidate, fits = _evaluate(plan.session, table, scoring, k, day, slot.index)
+            if not fits or not bookings.allows(plan.session, slot):
+                continue
+            unknown = sum(1 for a, s in zip(plan.session.attendees, candidate.statuses,
+                                            strict=True) if a.required and s is Status.UNKNOWN)
+            if best is None or unknown < best[0]:
+                best = (unknown, candidate)
+            if unknown == 0:
+                return candidate
+    return None if best is None else best[1]
+
+
+def _window_text(plan: _Plan) -> str:
+    (k1, d1), (k2, d2) = plan.window[0], plan.window[-1]
+    return f"working days {k1}–{k2}, {d1.isoformat()} to {d2.isoformat()}"
+
+
+def _unplaced(plan: _Plan, table: _Table, scoring: Scoring, inputs: ProposalInputs,
+              bookings: _Bookings, zone: ZoneInfo) -> RequestProposal:
+    """The outcome for a request that nothing in its window fits (rule 6)."""
+    blockers = _blockers(plan, bookings)
+    total = len(plan.slots_in_window)
+    if plan.fitting:
+        head = ("every time in the window that suits the required attendees clashes with "
+                "another session in this batch")
+    else:
+        head = "nothing fits the window"
+    who = "; ".join(f"{name} is busy in {n} of {total} possible slots" for name, n in blockers[:3])
+    reason = f"{head} ({_window_text(plan)})" + (f": {who}" if who else "")
+    later = _search_after(plan, table, scoring, inputs, bookings)
+    options: tuple[Option, ...] = ()
+    if later is None:
+        reason += f"; no fitting time in the {inputs.search_days} working days after it"
+    else:
+        bookings.add(plan.session, later.slot)
+        local = later.slot.start.astimezone(zone)
+        reason += (f"; earliest fitting time after it: {local:%Y-%m-%d %H:%M} "
+                   f"(working day {later.working_day})")
+        options = (_option(1, plan, later, "earliest fitting time after the window", inputs,
+                           zone, outside=True),)
+    window = (plan.window[0][1], plan.window[-1][1])
+    return RequestProposal(plan.session.request_id, window, options, tuple(blockers), reason)
+
+
+def _placed(plan: _Plan, first: _Candidate, bookings: _Bookings, count: int,
+            inputs: ProposalInputs, zone: ZoneInfo) -> RequestProposal:
+    options = [_option(1, plan, first, _rank_note(plan, first), inputs, zone)]
+    for rank, (candidate, note) in enumerate(_alternatives(plan, first, bookings, count - 1),
+                                             start=2):
+        options.append(_option(rank, plan, candidate, note, inputs, zone))
+    reason = (f"{_plural(len(options), 'option')} in the window ({_window_text(plan)})")
+    window = (plan.window[0][1], plan.window[-1][1])
+    return RequestProposal(plan.session.request_id, window, tuple(options), (), reason)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _normalised(availability: Mapping[str, Availability]) -> dict[str, Availability]:
+    out: dict[str, Availability] = {}
+    for key, value in availability.items():
+        email = key.strip().casefold()
+        out[email] = out[email].merged(value) if email in out else value
+    return out
+
+
+def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Availability],
+            policy: Policy, calendar: WorkingCalendar, *, options: int | None = None,
+            time_limit: float = 30.0, seed: int = 0, candidate_limit: int | None = 40,
+            search_days: int = 30, **solver_params: Any) -> ScheduleResult:
+    """Propose ranked session times for every session of a batch.
+
+    Parameters
+    ----------
+    sessions
+        The sessions to place together (request ids unique).
+    availability
+        Availability by e-mail (any case); a missing e-mail is unknown.
+    policy
+        Window, hours, grid, session length, time zone, gap, per-day
+        facilitator limit and default number of options.
+    calendar
+        Working days (bank holidays and closure days excluded).
+    options
+        Options per request including option 1 (default
+        ``policy.options_per_request``).
+    time_limit
+        CP-SAT time limit in seconds (default 30).
+    seed
+        CP-SAT random seed (default 0); with one worker the result is
+        deterministic.
+    candidate_limit
+        Best slots per session given to CP-SAT, plus the best few of each
+        day (default 40; ``None`` for all). Options 2.. and the search
+        after the window always use every fitting slot.
+    search_days
+        Working days searched after the window when nothing fits it
+        (default 30).
+    **solver_params
+        Raw CP-SAT parameters (e.g. ``num_workers=8``), set after the
+        defaults ``num_workers=1``, ``random_seed=seed``.
+
+    Returns
+    -------
+    ScheduleResult
+        Status, one :class:`RequestProposal` per request, objective, runtime.
+
+    Raises
+    ------
+    InputError
+        Duplicate request ids or a bad argument.
+    SolverError
+        CP-SAT rejected the model (a bug).
+    """
+    began = clock.perf_counter()
+    count = policy.options_per_request if options is None else options
+    if count < 1:
+        raise InputError("options must be at least 1")
+    if time_limit <= 0:
+        raise InputError("time_limit must be positive")
+    if search_days < 0:
+        raise InputError("search_days must be 0 or more")
+    if candidate_limit is not None and candidate_limit < 1:
+        raise InputError("candidate_limit must be at least 1")
+    ids = [s.request_id for s in sessions]
+    if len(set(ids)) != len(ids):
+        duplicate = next(i for i in ids if ids.count(i) > 1)
+        raise InputError(f"request {duplicate} appears twice in the batch")
+
+    known = _normalised(availability)
+    inputs = ProposalInputs(tuple(sessions), known, policy, calendar, search_days)
+    scoring = Scoring.for_batch(sessions, policy, search_days)
+    table = _Table(known, policy)
+    zone = table.zone
+    plans = [_plan(s, policy, calendar, table, scoring) for s in sessions]
+
+    pools = [_prune(p.fitting, candidate_limit) for p in plans]
+    chosen, status = _solve(plans, pools, policy, time_limit, seed, solver_params)
+    pruned = any(len(pool) < len(p.fitting) for p, pool in zip(plans, pools, strict=True))
+    if pruned and status is not SolveStatus.UNKNOWN and not _pruned_is_optimal(plans, pools,
+                                                                              chosen):
+        logger.info("pruned candidates were not provably enough; solving with all of them")
+        pools = [list(p.fitting) for p in plans]
+        remaining = max(1.0, time_limit - (clock.perf_counter() - began))
+        chosen, status = _solve(plans, pools, policy, remaining, seed, solver_params)
+
+    bookings = _Bookings(policy.max_sessions_per_facilitator_per_day)
+    for plan, pick in zip(plans, chosen, strict=True):
+        if pick is not None:
+            bookings.add(plan.session, pick.slot)
+    # Times after the window are booked first, so that options 2.. keep clear of them too.
+    outcomes: dict[str, RequestProposal] = {}
+    for plan, pick in zip(plans, chosen, strict=True):
+        if pick is None:
+            outcomes[plan.session.request_id] = _unplaced(plan, table, scoring, inputs,
+                                                          bookings, zone)
+    for plan, pick in zip(plans, chosen, strict=True):
+        if pick is not None:
+            outcomes[plan.session.request_id] = _placed(plan, pick, bookings, count, inputs,
+                                                        zone)
+    proposals = {rid: outcomes[rid] for rid in ids}
+    objective = sum(c.score for c in chosen if c is not None)
+    runtime = clock.perf_counter() - began
+    logger.info("proposed times for %d sessions (%s) in %.2f s", len(plans), status.value,
+                runtime)
+    return ScheduleResult(status, proposals, objective, runtime, inputs)
+
+
+def has_free_slot(email: str, availability: Mapping[str, Availability], start_day: date,
+                  end_day: date, policy: Policy, calendar: WorkingCalendar) -> bool | None:
+    """Whether ``email`` has a session-length slot neither blocked nor unknown.
+
+    Looks at the policy's start grid on the working days from ``start_day``
+    to ``end_day`` (inclusive). Free or tentative counts as available.
+
+    Returns
+    -------
+    bool or None
+        ``True`` when such a slot exists; ``False`` when every slot is busy
+        or out-of-office (or there is no slot); ``None`` when no slot is
+        available but some are unknown.
+    """
+    key = email.strip().casefold()
+    av = availability.get(key)
+    if av is None:
+        av = next((v for k, v in availability.items() if k.strip().casefold() == key), None)
+    table = _Table({key: av} if av is not None else {}, policy)
+    unknown = False
+    for day in calendar.working_days(start_day, end_day):
+        for status, _ in table.states(key, day):
+            if status in (Status.FREE, Status.TENTATIVE):
+                return True
+            unknown = unknown or status is Status.UNKNOWN
+    return None if unknown else False
+
+
+# --------------------------------------------------------------------------- self-check
+
+
+def _overlaps(a: Option, b: Option) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _check(result: ScheduleResult, inputs: ProposalInputs) -> list[str]:
+    policy, calendar = inputs.policy, inputs.calendar
+    zone = ZoneInfo(policy.timezone)
+    scoring = Scoring.for_batch(inputs.sessions, policy, inputs.search_days)
+    gap = timedelta(minutes=policy.gap_minutes)
+    problems: list[str] = []
+    firsts: list[tuple[SessionRequest, Option]] = []
+    for session in inputs.sessions:
+        rid = session.request_id
+        proposal = result.proposals.get(rid)
+        if proposal is None:
+            problems.append(f"{rid}: no proposal")
+            continue
+        window = window_days(session.confirmed_on, policy, calendar)
+        if proposal.window != (window[0][1], window[-1][1]):
+            problems.append(f"{rid}: window {proposal.window} should be "
+                            f"{(window[0][1], window[-1][1])}")
+        for position, option in enumerate(proposal.options, start=1):
+            label = f"{rid} option {option.option}"
+            if option.option != position:
+                problems.append(f"{label}: numbered out of order")
+            problems.extend(_check_option(label, session, option, inputs, scoring, zone, gap))
+            problems.extend(f"{label}: overlaps option {other.option}"
+                            for other in proposal.options[:position - 1]
+                            if _overlaps(option, other))
+            if option.outside and position > 1:
+                problems.append(f"{label}: outside option alongside others")
+        if proposal.options:
+            firsts.append((session, proposal.options[0]))
+    problems.extend(_check_batch(result, inputs, firsts))
+    return problems
+
+
+def _check_option(label: str, session: SessionRequest, option: Option, inputs: ProposalInputs,
+                  scoring: Scoring, zone: ZoneInfo, gap: timedelta) -> list[str]:
+    policy, calendar = inputs.policy, inputs.calendar
+    problems: list[str] = []
+    local_start, local_end = option.start.astimezone(zone), option.end.astimezone(zone)
+    day = local_start.date()
+    if option.end - option.start != timedelta(minutes=policy.session_minutes):
+        problems.append(f"{label}: does not last {policy.session_minutes} minutes")
+    opening = datetime.combine(day, policy.day_start)
+    offset = local_start.replace(tzinfo=None) - opening
+    if offset < timedelta(0) or offset % timedelta(minutes=policy.start_grid_minutes):
+        problems.append(f"{label}: start {local_start:%H:%M} is off the start grid")
+    if local_end.date() != day or local_end.time() > policy.day_end:
+        problems.append(f"{label}: ends after {policy.day_end:%H:%M}")
+    if not calendar.is_working_day(day):
+        problems.append(f"{label}: {day.isoformat()} is not a working day")
+    k = _working_day_index(session.confirmed_on, day, calendar)
+    if k != option.working_day:
+        problems.append(f"{label}: working day {option.working_day} should be {k}")
+    inside = policy.window_first_day <= k <= policy.window_last_day
+    if inside == option.outside:
+        problems.append(f"{label}: working day {k} is {'in' if inside else 'outside'} the window "
+                        f"but marked outside={option.outside}")
+    statuses: list[Status] = []
+    gaps: list[bool] = []
+    for attendee in session.attendees:
+        av = inputs.availability.get(attendee.email)
+        status = Status.UNKNOWN if av is None else av.status(option.start, option.end)
+        statuses.append(status)
+        if attendee.required and status.blocks:
+            problems.append(f"{label}: required attendee {attendee.name} is {status.value}")
+        near = [] if av is None or not gap else av.overlapping(option.start - gap,
+                                                                option.end + gap)
+        gaps.append(any(i.status in _GAP_STATUSES and (
+            (i.start < option.start and i.end > option.start - gap)
+            or (i.start < option.end + gap and i.end > option.end)) for i in near))
+    required = [s for a, s in zip(session.attendees, statuses, strict=True) if a.required]
+    expected = (
+        _names(session, statuses, [Status.FREE]),
+        _names(session, statuses, [Status.TENTATIVE]),
+        _names(session, statuses, [Status.BUSY, Status.OOF]),
+        _names(session, statuses, [Status.UNKNOWN]),
+        sum(1 for s in required if s is Status.FREE),
+        sum(1 for s in required if s.blocks),
+        sum(1 for s in required if s is Status.UNKNOWN),
+        sum(1 for s in required if s is Status.TENTATIVE),
+        tuple(a.name for a, g in zip(session.attendees, gaps, strict=True) if g),
+    )
+    given = (option.free_names, option.tentative_names, option.busy_names, option.unknown_names,
+             option.required_free, option.required_busy, option.unknown,
+             option.required_tentative, option.gap_names)
+    if given != expected:
+        problems.append(f"{label}: attendee statuses differ from availability")
+    optional_busy = sum(1 for a, s in zip(session.attendees, statuses, strict=True)
+                        if not a.required and s.blocks)
+    slot_index = int(offset / timedelta(minutes=policy.start_grid_minutes))
+    score = scoring.score(expected[7], optional_busy, statuses.count(Status.UNKNOWN), k,
+                          sum(gaps), slot_index)
+    if score != option.score:
+        problems.append(f"{label}: score {option.score} should be {score}")
+    return problems
+
+
+def _check_batch(result: ScheduleResult, inputs: ProposalInputs,
+                 firsts: list[tuple[SessionRequest, Option]]) -> list[str]:
+    problems: list[str] = []
+    zone = ZoneInfo(inputs.policy.timezone)
+    by_person: dict[str, list[tuple[str, Option]]] = {}
+    per_day: dict[tuple[str, date], list[str]] = {}
+    for session, option in firsts:
+        for attendee in session.attendees:
+            by_person.setdefault(attendee.email, []).append((session.request_id, option))
+            if attendee.facilitator:
+                day = option.start.astimezone(zone).date()
+                per_day.setdefault((attendee.email, day), []).append(session.request_id)
+    for email, booked in by_person.items():
+        for i, (rid, option) in enumerate(booked):
+            problems.extend(f"{email} is double-booked: {rid} and {other_rid}"
+                            for other_rid, other in booked[i + 1:] if _overlaps(option, other))
+    limit = inputs.policy.max_sessions_per_facilitator_per_day
+    for (email, day), rids in per_day.items():
+        if len(rids) > limit:
+            problems.append(f"{email} facilitates {len(rids)} sessions on {day.isoformat()} "
+                            f"(limit {limit}): {', '.join(rids)}")
+    for session in inputs.sessions:
+        proposal = result.proposals.get(session.request_id)
+        if proposal is None:
+            continue
+        for option in proposal.options[1:]:
+            for attendee in session.attendees:
+                problems.extend(
+                    f"{session.request_id} option {option.option}: {attendee.email} is in "
+                    f"{rid} then" for rid, other in by_person.get(attendee.email, ())
+                    if rid != session.request_id and _overlaps(option, other))
+    objective = sum(o.score for _, o in firsts if not o.outside)
+    if objective != result.objective:
+        problems.append(f"objective {result.objective} should be {objective}")
+    return problems
