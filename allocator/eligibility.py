@@ -90,6 +90,10 @@ class Instance:
     sector_groups: list[int] = field(default_factory=list)
     network_sectors: list[frozenset[str]] = field(default_factory=list)
     alongside: dict[str, set[str]] = field(default_factory=dict)
+    edge_pos: list[dict[int, int]] = field(default_factory=list)
+    """``edge_pos[r][f]`` is the position of ``f`` in ``edges[r]``."""
+    code_if_complete: list[Code | None] = field(default_factory=list)
+    """For facilitators with missing data: the rule that would still exclude them."""
     """Facilitator id → e-mails of people in their JAGS within the look-back period."""
 
     @property
@@ -102,13 +106,13 @@ class Instance:
 
     def penalty_of(self, r: int, f: int) -> int:
         """Stage-3 penalty of giving request ``r`` to facilitator ``f`` (0 if not an edge)."""
-        edges = self.edges[r]
-        return self.penalty[r][edges.index(f)] if f in edges else 0
+        k = self.edge_pos[r].get(f)
+        return 0 if k is None else self.penalty[r][k]
 
     def preference_of(self, r: int, f: int) -> int:
         """Stage-5 preference of giving request ``r`` to facilitator ``f``."""
-        edges = self.edges[r]
-        return self.preference[r][edges.index(f)] if f in edges else 0
+        k = self.edge_pos[r].get(f)
+        return 0 if k is None else self.preference[r][k]
 
 
 def build_instance(workspace: Workspace, policy: Policy, on: date,
@@ -151,10 +155,13 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
     index = {f.facilitator_id: i for i, f in enumerate(facilitators)}
     codes: list[Code | None] = []
     details: list[str] = []
+    if_complete: list[Code | None] = []
     for fac in facilitators:
-        code, detail = _facilitator_rules(fac, workspace, policy, on, window_days, unavailable)
+        code, detail, other = _facilitator_rules(fac, workspace, policy, on, window_days,
+                                                 unavailable)
         codes.append(code)
         details.append(detail)
+        if_complete.append(other)
     max_open = [f.max_open or 0 for f in facilitators]
     open_load = [f.open_jags for f in facilitators]
     capacity = [max(0, m - o) for m, o in zip(max_open, open_load, strict=True)]
@@ -181,9 +188,16 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
         facilitator_code=codes, facilitator_detail=details,
         edges=[], penalty=[], preference=[], pins={}, window=window, skipped=skipped,
         workspace=workspace, org_groups=org_groups, sector_groups=sector_groups,
+        code_if_complete=if_complete,
     )
     inst.alongside = _worked_alongside(workspace, policy, on)
     sector_of = workspace.sector_of_org
+    weights, likes = policy.penalties, policy.preferences
+    org_key = [f.org_key for f in facilitators]
+    sector_key = [(f.sector or "").casefold() for f in facilitators]
+    place_key = [normalise_org(f.locality or "") for f in facilitators]
+    skills = [frozenset(normalise_org(s) for s in f.specialisms) for f in facilitators]
+    seen_with = [inst.alongside.get(f.facilitator_id, set()) for f in facilitators]
     open_fac = [i for i, c in enumerate(codes) if c is None]
     for r, req in enumerate(batch):
         orgs = workspace.network_orgs(req)
@@ -191,26 +205,42 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
         involved = set(involved_by_case.get(req.case_ref.casefold(), ()))
         if req.family_ref:
             involved |= involved_by_family.get(req.family_ref.casefold(), set())
+        sectors = frozenset(sector_of[o].casefold() for o in orgs if o in sector_of)
         inst.network_orgs.append(orgs)
         inst.network_emails.append(emails)
         inst.involved.append(frozenset(involved))
+        inst.network_sectors.append(sectors)
         pin = _pin(req, inst, index, r)
         if pin is not None:
             inst.pins[r] = pin
         edges = [f for f in open_fac
-                 if facilitators[f].org_key not in orgs
-                 and facilitators[f].email not in emails
+                 if org_key[f] not in orgs and facilitators[f].email not in emails
                  and facilitators[f].facilitator_id not in involved]
         if pin is not None and pin.refused is None:
             if policy.facilitators_per_request == 1:
                 edges = [pin.facilitator]
             elif pin.facilitator not in edges:
                 edges = sorted([*edges, pin.facilitator])
-        inst.network_sectors.append(
-            frozenset(sector_of[o].casefold() for o in orgs if o in sector_of))
+        place = normalise_org(req.locality or "")
+        topic = normalise_org(req.topic or "")
+        in_person = req.mode is Mode.IN_PERSON
+        named = req.preferred_facilitator_id if not req.preference_rationale else None
+        # Inline forms of penalty_terms() and _preference(), for speed; a test
+        # checks they agree.
         inst.edges.append(edges)
-        inst.penalty.append([sum(w for _, w in penalty_terms(inst, r, f)) for f in edges])
-        inst.preference.append([_preference(facilitators[f], req, policy) for f in edges])
+        inst.penalty.append([
+            (weights.same_sector if sector_key[f] and sector_key[f] in sectors else 0)
+            + (weights.same_locality if place and place_key[f] == place else 0)
+            + (weights.worked_alongside if seen_with[f] and not seen_with[f].isdisjoint(emails)
+               else 0)
+            for f in edges])
+        inst.preference.append([
+            (likes.specialism_match if topic and topic in skills[f] else 0)
+            + (likes.locality_in_person if in_person and place and place_key[f] == place else 0)
+            + (likes.named_facilitator
+               if named is not None and named == facilitators[f].facilitator_id else 0)
+            for f in edges])
+        inst.edge_pos.append({f: k for k, f in enumerate(edges)})
     return inst
 
 
@@ -240,14 +270,17 @@ def pair_code(inst: Instance, r: int, f: int) -> Code | None:
 
 def _facilitator_rules(fac: Facilitator, workspace: Workspace, policy: Policy, on: date,
                        window_days: list[date], unavailable: frozenset[str]
-                       ) -> tuple[Code | None, str]:
-    """The first facilitator-wide rule that fails, with a plain detail."""
-    for rule in (_rule_missing_data, _rule_inactive, _rule_not_trained, _rule_on_leave,
-                 _rule_at_capacity):
-        result = rule(fac, workspace, policy, on, window_days, unavailable)
-        if result is not None:
-            return result
-    return None, ""
+                       ) -> tuple[Code | None, str, Code | None]:
+    """The first facilitator-wide rule that fails, with a plain detail, and the
+    first that would still fail if a missing field were filled in."""
+    failures = [result for rule in (_rule_missing_data, _rule_inactive, _rule_not_trained,
+                                    _rule_on_leave, _rule_at_capacity)
+                if (result := rule(fac, workspace, policy, on, window_days, unavailable))]
+    if not failures:
+        return None, "", None
+    code, detail = failures[0]
+    other = next((c for c, _ in failures if c is not Code.MISSING_DATA), None)
+    return code, detail, other
 
 
 def _rule_missing_data(fac: Facilitator, *_: object) -> tuple[Code, str] | None:
@@ -263,7 +296,8 @@ def _rule_inactive(fac: Facilitator, *_: object) -> tuple[Code, str] | None:
 
 def _rule_not_trained(fac: Facilitator, _ws: Workspace, policy: Policy, on: date,
                       *_: object) -> tuple[Code, str] | None:
-    assert fac.trained_on is not None  # missing data is checked first
+    if fac.trained_on is None:  # reported as missing data
+        return None
     if fac.trained_on > on:
         return Code.NOT_TRAINED, f"training completes on {fac.trained_on.isoformat()}"
     expires = fac.training_expires
@@ -291,8 +325,7 @@ def _rule_on_leave(fac: Facilitator, workspace: Workspace, _policy: Policy, on: 
 
 
 def _rule_at_capacity(fac: Facilitator, *_: object) -> tuple[Code, str] | None:
-    assert fac.max_open is not None
-    if fac.open_jags >= fac.max_open:
+    if fac.max_open is not None and fac.open_jags >= fac.max_open:
         return Code.AT_CAPACITY, f"already at {fac.open_jags} of {fac.max_open} open JAGS"
     return None
 
@@ -348,6 +381,11 @@ def penalty_terms(inst: Instance, r: int, f: int) -> list[tuple[str, int]]:
         terms.append((f"worked alongside a participant in the last "
                       f"{weights.worked_alongside_months} months", weights.worked_alongside))
     return [(words, weight) for words, weight in terms if weight]
+
+
+def preference_score(inst: Instance, r: int, f: int) -> int:
+    """Stage-5 preference for a pair (the slow, readable form)."""
+    return _preference(inst.facilitators[f], inst.requests[r], inst.policy)
 
 
 def _preference(fac: Facilitator, req: Request, policy: Policy) -> int:

@@ -7,6 +7,7 @@ Nothing here repeats a request's free text, case or family reference.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import TYPE_CHECKING
 
 from allocator.eligibility import Code, PinKind, pair_code, penalty_terms
@@ -48,6 +49,12 @@ class Explainer:
         for r, fs in sorted(chosen.items()):
             for f in fs:
                 self.given.setdefault(f, []).append(r)
+        self.open_history: dict[str, list[str]] = {}
+        history = inst.workspace.history if inst.workspace else ()
+        for h in sorted(history, key=lambda h: (h.allocated_on or date.min, h.request_id)):
+            if h.closed_on is None:
+                self.open_history.setdefault(h.facilitator_id, []).append(h.request_id)
+        self._unblock: dict[int, str] = {}
 
     # Labels ---------------------------------------------------------------
 
@@ -118,6 +125,11 @@ class Explainer:
 
     def unblock(self, r: int) -> str:
         """What would let a waiting request be allocated."""
+        if r not in self._unblock:
+            self._unblock[r] = self._find_unblock(r)
+        return self._unblock[r]
+
+    def _find_unblock(self, r: int) -> str:
         inst = self.inst
         codes = Counter[Code]()
         blocked_by_capacity: list[int] = []
@@ -126,7 +138,8 @@ class Explainer:
             code = pair_code(inst, r, f)
             if (code is None and self.full(f)) or code is Code.AT_CAPACITY:
                 blocked_by_capacity.append(f)
-            elif code is Code.MISSING_DATA and self._case_code(r, f) is None:
+            elif (code is Code.MISSING_DATA and inst.code_if_complete[f] is None
+                  and self._case_code(r, f) is None):
                 incomplete.append(f)
             if code is not None:
                 codes[code] += 1
@@ -135,7 +148,7 @@ class Explainer:
             return ("no two eligible facilitators from different organisations (with a lead) "
                     "are free.")
         if blocked_by_capacity:
-            f = self._frees_first(blocked_by_capacity)
+            f = min(blocked_by_capacity, key=self._frees_key)
             text = (f"all {len(blocked_by_capacity)} eligible facilitators at capacity; "
                     f"{self.fid(f)} frees a place when {self._closes(f)} closes.")
         else:
@@ -147,24 +160,12 @@ class Explainer:
             text += f" Completing the record of {names} would add a candidate."
         return text
 
-    def _frees_first(self, candidates: list[int]) -> int:
-        """The capacity-blocked facilitator whose oldest open JAGS is oldest."""
-        def key(f: int) -> tuple[int, str, str]:
-            oldest = self._open_history(f)
-            return (0 if oldest else 1, oldest[0] if oldest else "", self.fid(f))
-        return min(candidates, key=key)
-
-    def _open_history(self, f: int) -> list[str]:
-        ws = self.inst.workspace
-        if ws is None:
-            return []
-        rows = sorted((h.allocated_on.isoformat() if h.allocated_on else "", h.request_id)
-                      for h in ws.history
-                      if h.facilitator_id == self.fid(f) and h.closed_on is None)
-        return [rid for _, rid in rows]
+    def _frees_key(self, f: int) -> tuple[int, str]:
+        """Facilitators with a known open JAGS first, then by id."""
+        return (0 if self.open_history.get(self.fid(f)) else 1, self.fid(f))
 
     def _closes(self, f: int) -> str:
-        open_rows = self._open_history(f)
+        open_rows = self.open_history.get(self.fid(f))
         if open_rows:
             return open_rows[0]
         if self.given.get(f):
@@ -246,9 +247,15 @@ class Explainer:
 
     def rows(self) -> Iterator[Explanation]:
         """Every request × facilitator pair, requests by age, facilitators by id."""
-        for r in range(self.inst.n_requests):
-            for f in range(self.inst.n_facilitators):
-                yield self.pair(r, f)
+        inst = self.inst
+        excluded_by = [(Explanation("", self.fid(f), False, str(code), inst.facilitator_detail[f])
+                        if code is not None else None)
+                       for f, code in enumerate(inst.facilitator_code)]
+        for r in range(inst.n_requests):
+            rid = self.rid(r)
+            for f in range(inst.n_facilitators):
+                row = excluded_by[f]
+                yield row._replace(request_id=rid) if row is not None else self.pair(r, f)
 
     def why(self, r: int) -> list[str]:
         """Why and why-not for one request, grouped for reading."""

@@ -91,7 +91,7 @@ class Facilitator(Frozen):
         needed = ("organisation", "sector", "trained_on", "max_open")
         return tuple(name for name in needed if getattr(self, name) in (None, ""))
 
-    @property
+    @cached_property
     def org_key(self) -> str:
         """Normalised organisation (empty when missing)."""
         return normalise_org(self.organisation or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from allocator.eligibility import pair_code
 
@@ -84,8 +84,7 @@ class Assignment:
     reason: str
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
     """One row of ``explanations.csv``: a request and a facilitator."""
 
     request_id: str

@@ -25,8 +25,10 @@ import csv
 import hashlib
 import random
 import uuid
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,8 @@ from allocator.models import (
     PastSession,
     Request,
     Workspace,
+    normalise_email,
+    normalise_org,
 )
 
 if TYPE_CHECKING:
@@ -366,25 +370,26 @@ class _OrgIndex:
     """Organisations by sector and locality (county-wide ones serve every locality)."""
 
     def __init__(self, orgs: Sequence[_Org]) -> None:
+        # Organisations and their cumulative sizes (weights) per sector and locality.
         self.choices: dict[tuple[str, str], tuple[list[_Org], list[float]]] = {}
         for sector in SECTORS:
             for locality in LOCALITIES:
                 found = [o for o in orgs if o.sector == sector
                          and (o.countywide or o.locality == locality)]
-                self.choices[sector, locality] = (found, [o.size for o in found])
+                self.choices[sector, locality] = (found, list(accumulate(o.size for o in found)))
 
     def pick(self, rng: random.Random, sector: str, locality: str,
              avoid: Iterable[str] = ()) -> _Org | None:
-        found, weights = self.choices[sector, locality]
-        taken = set(avoid)
-        if taken:
-            pairs = [(o, w) for o, w in zip(found, weights, strict=True) if o.name not in taken]
-            if not pairs:
-                return None
-            found, weights = [o for o, _ in pairs], [w for _, w in pairs]
+        found, cumulative = self.choices[sector, locality]
         if not found:
             return None
-        return rng.choices(found, weights)[0]
+        taken = set(avoid)
+        for _ in range(8):  # rejection is cheap; filter only when it keeps failing
+            org = rng.choices(found, cum_weights=cumulative)[0]
+            if org.name not in taken:
+                return org
+        rest = [o for o in found if o.name not in taken]
+        return rng.choices(rest, [o.size for o in rest])[0] if rest else None
 
 
 def _plus_years(day: date, years: int) -> date:
@@ -447,8 +452,11 @@ def generate_workspace(
         allocated. Each facilitator's ``open_jags`` equals their open
         (unclosed) ``history`` rows. At least one request is a follow-up of
         an earlier JAGS and at least one names a preferred facilitator with
-        a rationale (when there are two requests or more); both pinned
-        facilitators are trained, active, off leave and have a free place.
+        a rationale (when there are two requests or more). The first of each
+        is pinned to a facilitator who is trained, active, complete, off
+        leave from ``start`` for two months and has a free place, whenever
+        the workspace has such a facilitator; further pins are random and
+        may break a hard rule.
     """
     if n_requests < 0 or n_facilitators < 1 or days < 1:
         raise ValueError("need n_requests >= 0, n_facilitators >= 1 and days >= 1")
@@ -610,12 +618,13 @@ def _closed_history(rng: random.Random, people: _People, index: _OrgIndex, facs:
                     start: date, n_requests: int, per_request: float) -> list[_Past]:
     past: list[_Past] = []
     count = max(3, round(per_request * n_requests))
+    trained = sorted((f.trained_on, i) for i, f in enumerate(facs) if f.trained_on)
     for _ in range(count):
         allocated = _weekday_on_or_before(start - timedelta(days=rng.randint(40, 395)))
-        candidates = [i for i, f in enumerate(facs) if f.trained_on and f.trained_on <= allocated]
-        if not candidates:
+        n_trained = bisect_right(trained, (allocated, len(facs)))
+        if not n_trained:
             continue
-        i = rng.choice(candidates)
+        i = trained[rng.randrange(n_trained)][1]
         if rng.random() < 0.1:  # stepped down
             held = None
             closed = allocated + timedelta(days=rng.randint(3, 10))
@@ -669,7 +678,8 @@ def _pins(rng: random.Random, people: _People, facs: list[_Fac], reqs: list[_Req
         taken.add(fac)
         held = _weekday_on_or_before(start - timedelta(days=rng.randint(21, 56)))
         earlier = [req.requester.email] + [p.email for p, _ in req.participants[:-1]]
-        session = _Past(fac, held - timedelta(days=rng.randint(18, 30)), held, held, earlier)
+        allocated = _weekday_on_or_before(held - timedelta(days=rng.randint(18, 30)))
+        session = _Past(fac, allocated, held, held, earlier)
         past.append(session)
         req.follow_up = session
     for k, r in enumerate(preferences):
@@ -846,7 +856,7 @@ def write_workspace(ws: Workspace, folder: Path) -> None:
 
 # The bundled sample -----------------------------------------------------------------
 
-SAMPLE_SEED = 173
+SAMPLE_SEED = 58
 """Seed of the bundled sample workspace ``data/sample/``."""
 SAMPLE_LOAD = 0.6
 """Open-load chance of the sample (capacity is tight on purpose)."""
@@ -1051,8 +1061,10 @@ def _google(email: str, rng: random.Random) -> str:
         f"RECURRENCE-ID:{_z(cancelled)}", "CREATED:20260901T080000Z",
         "LAST-MODIFIED:20261110T080000Z", "LOCATION:", "SEQUENCE:1",
         "STATUS:CANCELLED", "SUMMARY:Team huddle", "TRANSP:OPAQUE"])
-    office = rng.sample(("MO", "TU", "WE", "TH", "FR"), 2)
-    home = [d for d in ("MO", "TU", "WE", "TH", "FR") if d not in office]
+    weekdays = ("MO", "TU", "WE", "TH", "FR")
+    chosen = rng.sample(weekdays, 2)
+    office = [d for d in weekdays if d in chosen]
+    home = [d for d in weekdays if d not in office]
     for where, days in (("Office", office), ("Home", home)):
         first = next(d for d in _days(_CAL_FIRST, _CAL_LAST)
                      if ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[d.weekday()] in days)
@@ -1123,7 +1135,7 @@ def _apple(email: str, rng: random.Random) -> str:
     lines += _apple_event(email, "leave", [
         f"DTSTART;VALUE=DATE:{leave:%Y%m%d}",
         f"DTEND;VALUE=DATE:{leave + timedelta(days=rng.choice((3, 4, 5))):%Y%m%d}",
-        "SUMMARY:Annual leave", "TRANSP:OPAQUE", "X-APPLE-UNIVERSAL-ID:" + _uid(email, "u")[:36]])
+        "SUMMARY:Annual leave", "TRANSP:OPAQUE"])
     study = _CAL_FIRST + timedelta(days=rng.choice((7, 8, 14)))
     lines += _apple_event(email, "study", [
         f"DTSTART;VALUE=DATE:{study:%Y%m%d}",
@@ -1136,50 +1148,74 @@ def _apple(email: str, rng: random.Random) -> str:
 _STYLES = {"outlook": _outlook, "google": _google, "apple": _apple}
 
 
+_PUBLIC_BODIES = ("Council", "NHS", "Constabulary", "Police", "Probation", "Youth Justice",
+                  "Virtual School", "Medical Practice", "Early Help Hub", "Family Hubs")
+
+
+def _style_for(email: str, organisation: str, sector: str | None) -> str:
+    """Calendar style by employer: public bodies run Exchange, schools Google, small
+    voluntary organisations Google or macOS."""
+    if any(word in organisation for word in _PUBLIC_BODIES):
+        return "outlook"
+    if sector == "Education":
+        return "google"
+    return "apple" if int(_uid(email, "style")[:8], 16) % 2 else "google"
+
+
 def _calendar_people(ws: Workspace) -> tuple[list[tuple[str, str]], list[str]]:
     """Who gets which calendar style, and who appears in ``availability.csv`` instead.
 
-    The follow-up's facilitator, requester and one participant, the named
-    facilitator and the preference's requester have ``.ics`` files; another
-    participant of the follow-up is in ``availability.csv`` and a third has
-    no calendar at all.
+    The follow-up's facilitator, requester and first participant, the named
+    facilitator and the preference's requester, three other facilitators and
+    two other requesters have ``.ics`` files, plus people from small
+    organisations until every style has two files. The follow-up's second
+    participant is in ``availability.csv``; its other participants have no
+    calendar at all.
     """
-    styles: list[tuple[str, str]] = []
+    styles: dict[str, str] = {}
     rows: list[str] = []
+    orgs = {normalise_email(p.email): p.organisation for p in ws.participants}
+    orgs.update({r.requester_email: r.requester_organisation for r in ws.requests})
+    orgs.update({f.email: f.organisation or "" for f in ws.facilitators})
 
-    def add(email: str, style: str) -> None:
-        if all(email != e for e, _ in styles) and email not in rows:
-            styles.append((email, style))
+    def add(email: str) -> None:
+        if email not in styles and email not in rows:
+            org = orgs[email]
+            styles[email] = _style_for(email, org, ws.sector_of_org.get(normalise_org(org)))
 
     follow = next((r for r in ws.requests if r.follow_up_of), None)
     preference = next((r for r in ws.requests if r.preferred_facilitator_id), None)
     if follow is not None and follow.follow_up_of:
-        fac = ws.facilitator_by_id[ws.history_by_id[follow.follow_up_of].facilitator_id]
-        add(fac.email, "outlook")
-        add(follow.requester_email, "outlook")
+        add(ws.facilitator_by_id[ws.history_by_id[follow.follow_up_of].facilitator_id].email)
+        add(follow.requester_email)
         attendees = ws.participants_by_request.get(follow.request_id, ())
         if attendees:
-            add(attendees[0].email, "google")
+            add(attendees[0].email)
         if len(attendees) > 1:
             rows.append(attendees[1].email)
     if preference is not None and preference.preferred_facilitator_id:
-        add(ws.facilitator_by_id[preference.preferred_facilitator_id].email, "google")
-        add(preference.requester_email, "apple")
+        add(ws.facilitator_by_id[preference.preferred_facilitator_id].email)
+        add(preference.requester_email)
     rng = random.Random(f"calendars:{len(ws.requests)}:{len(ws.facilitators)}")
-    active = [f for f in ws.facilitators if f.active and not f.missing_fields
+    usable = [f for f in ws.facilitators if f.active and not f.missing_fields
               and f.trained_on is not None and f.trained_on <= _CAL_FIRST
               and (f.training_expires is None or f.training_expires > _CAL_LAST)]
-    for fac, style in zip(rng.sample(active, min(3, len(active))),
-                          ("apple", "outlook", "apple"), strict=False):
-        add(fac.email, style)
+    for fac in rng.sample(usable, min(3, len(usable))):
+        add(fac.email)
     others = [r for r in ws.requests if r not in (follow, preference)]
-    for req, style in zip(rng.sample(others, min(2, len(others))), ("google", "outlook"),
-                          strict=False):
-        add(req.requester_email, style)
+    for req in rng.sample(others, min(2, len(others))):
+        add(req.requester_email)
         attendees = ws.participants_by_request.get(req.request_id, ())
-        if attendees and attendees[0].email not in {e for e, _ in styles}:
+        if attendees and attendees[0].email not in styles:
             rows.append(attendees[0].email)
-    return styles, rows
+    plain = [p for r in others for p in ws.participants_by_request.get(r.request_id, ())]
+    for person in rng.sample(plain, len(plain)):
+        counts = {s: list(styles.values()).count(s) for s in _STYLES}
+        style = _style_for(person.email, person.organisation,
+                           ws.sector_of_org.get(normalise_org(person.organisation)))
+        if counts[style] < 2 and len(styles) < 12:
+            add(person.email)
+    return list(styles.items()), rows
 
 
 def _availability_rows(email: str, rng: random.Random) -> list[list[str]]:

@@ -189,7 +189,7 @@ def send_invites(
     """
     if via not in _VIAS:
         raise InputError(f"unknown sending route {via!r}; choose one of {sorted(_VIAS)}")
-    if dry_run:
+    if dry_run or not messages:
         return [_line("would send", message, via) for message in messages]
     env = os.environ if environ is None else environ
     moment = now or datetime.now(UTC)
@@ -391,8 +391,10 @@ def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *
             log.info(line)
             sent.append(line)
     except (EWSError, requests.RequestException, OSError) as exc:
-        where = f" at {_line('sending', messages[len(sent)], 'exchange')}" \
-            if len(sent) < len(messages) else ""
-        raise SendError(f"Exchange refused or could not be reached{where} "
+        # exchangelib names its error classes after the EWS response codes
+        # (e.g. ErrorSendAsDenied); their messages are not shown.
+        what = (f" {messages[len(sent)].method} for {messages[len(sent)].request_id}"
+                if len(sent) < len(messages) else "")
+        raise SendError(f"Exchange refused or could not be reached sending{what} "
                         f"({exc.__class__.__name__})", sent) from None
     return sent

@@ -9,7 +9,8 @@ id and the words "Joint Agency Group Supervision" and nothing else.
 Output is deterministic: the same inputs (including ``dtstamp``) give
 byte-identical documents. Times are written with ``TZID=Europe/London`` and a
 hand-written VTIMEZONE in RRULE form (Outlook mishandles the RDATE form some
-libraries generate); under a policy in another zone they are written in UTC.
+libraries generate); under a policy in another zone, before 1997 or in the
+repeated hour of an October clock change they are written in UTC.
 
 The module is pure: no file or network I/O, no printing.
 """
@@ -78,6 +79,8 @@ _ROLES: frozenset[str] = frozenset(get_args(Role))
 _METHODS: frozenset[str] = frozenset(get_args(Method))
 _UID_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-5e1a-9c3f-4a2b8d0e7f16")
 """Fixed namespace for :func:`uuid.uuid5`; changing it changes every UID."""
+_RULES_SINCE = datetime(1997, 1, 1, tzinfo=UTC)
+"""The VTIMEZONE below holds from here on; earlier times are written in UTC."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>\"(),;:\[\]\\]+@[^@\s<>\"(),;:\[\]\\]+$")
 
@@ -387,10 +390,11 @@ def _calendar(session: Session, policy: Policy, *, method: Method, dtstamp: date
         raise ValueError(f"hold option {option} is not a positive number")
     cancelled = method == "CANCEL"
     zone: tzinfo = ZoneInfo(LONDON)
-    # Local London time, except under a policy in another zone or for a time in
-    # the repeated hour of an October change (local 01:xx is ambiguous there).
+    # Local London time, except under a policy in another zone, before the
+    # current rules (1996), or in the repeated hour of an October change.
     in_london = policy.timezone == LONDON and all(
-        _unambiguous(moment.astimezone(zone)) for moment in (session.start, session.end)
+        moment >= _RULES_SINCE and _unambiguous(moment.astimezone(zone))
+        for moment in (session.start, session.end)
     )
     if not in_london:
         zone = UTC

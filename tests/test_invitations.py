@@ -355,6 +355,13 @@ def test_other_policy_zone_is_written_in_utc(norfolk: Policy) -> None:
     assert prop(event, "DTEND") == "20270330T143000Z"
 
 
+def test_time_before_current_rules_is_written_in_utc(norfolk: Policy) -> None:
+    early = datetime(1995, 10, 23, 10, 0, tzinfo=LONDON)
+    ics = request_ics(make_session(early), norfolk, dtstamp=STAMP)
+    event, _ = check_itip(ics, "REQUEST")
+    assert prop(event, "DTSTART") == "19951023T100000Z"  # BST ended on 22 Oct in 1995
+
+
 def test_repeated_october_hour_is_written_in_utc(norfolk: Policy) -> None:
     # 01:30 on 31 Oct 2027 happens twice in London: only UTC names it exactly.
     second = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
@@ -660,7 +667,7 @@ ZONES = [LONDON, UTC, ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
 
 @settings(max_examples=150, deadline=None)
 @given(
-    start=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
+    start=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31),
                        timezones=st.sampled_from(ZONES)).map(lambda d: d.replace(microsecond=0)),
     minutes=st.integers(min_value=15, max_value=8 * 60),
     sequence=st.integers(min_value=0, max_value=50),

@@ -13,6 +13,7 @@ import base64
 import ipaddress
 import json
 import re
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -252,7 +253,7 @@ def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, requests.Session]]:
     context.load_cert_chain(cert_path, key_path)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     state.url = f"https://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     http = requests.Session()
     http.verify = str(cert_path)
@@ -437,7 +438,7 @@ def ews() -> Iterator[FakeEws]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state
@@ -464,7 +465,9 @@ def test_exchange_send_creates_items_with_mime(ews: FakeEws) -> None:
         assert recorded.headers["Authorization"] == expected_auth
         body = recorded.body.decode()
         assert 'MessageDisposition="SendAndSaveCopy"' in body
-        assert "<t:FolderId" in body  # saved to the Sent Items folder found by GetFolder
+        # A copy is saved to the organizer's Sent Items.
+        assert re.search(r'<m:SavedItemFolderId><t:DistinguishedFolderId Id="sentitems">'
+                         rf"<t:Mailbox><t:EmailAddress>{re.escape(ORGANIZER)}<", body)
         found = re.search(r"<t:MimeContent[^>]*>([^<]+)</t:MimeContent>", body)
         assert found is not None
         mime = base64.b64decode(found.group(1))
@@ -472,6 +475,27 @@ def test_exchange_send_creates_items_with_mime(ews: FakeEws) -> None:
         calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
         assert calendar.get_param("method") == invite.method
         assert calendar.get_payload(decode=True) == invite.ics
+
+
+def test_exchange_unreachable_is_a_send_error() -> None:
+    with socket.socket() as probe:  # a loopback port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"JAGS_EWS_URL": f"http://127.0.0.1:{port}/EWS/Exchange.asmx",
+           "JAGS_EWS_USERNAME": "svc", "JAGS_EWS_PASSWORD": SECRET,
+           "JAGS_EWS_SENDER": ORGANIZER, "JAGS_EWS_AUTH": "basic"}
+    with pytest.raises(SendError, match="REQUEST for R-001") as caught:
+        send_invites(make_invites(), via="exchange", dry_run=False, environ=env, now=STAMP)
+    assert caught.value.sent == ()
+    assert SECRET not in str(caught.value)
+
+
+def test_exchange_auth_setting_checked() -> None:
+    env = dict.fromkeys(EWS_ENV, "x") | {"JAGS_EWS_SENDER": ORGANIZER,
+                                        "JAGS_EWS_URL": "https://mail.example.org/EWS",
+                                        "JAGS_EWS_AUTH": "kerberos"}
+    with pytest.raises(InputError, match="JAGS_EWS_AUTH"):
+        send_invites(make_invites(), via="exchange", dry_run=False, environ=env)
 
 
 def test_exchange_refusal_is_a_send_error(ews: FakeEws) -> None:

@@ -1,4 +1,4 @@
-"""Calendar sources: each turns one kind of calendar into :class:`~scheduling.availability.Availability`.
+"""Calendar sources: each turns one kind of calendar into availability.
 
 - :class:`IcsSource` — ``.ics`` exports (Outlook, Google, Apple), content passed in.
 - :class:`RowsSource` — ``availability.csv`` rows already read by the application.

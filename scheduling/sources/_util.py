@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from scheduling.availability import Interval, Status, utc
+from scheduling.availability import Availability, Interval, Status, utc
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 T = TypeVar("T")
 
@@ -103,3 +103,27 @@ def subtract_spans(spans: Iterable[Span], holes: Iterable[Span]) -> tuple[Span, 
                 kept.append((h_hi, hi))
         result = kept
     return tuple(result)
+
+
+def collate(emails: Sequence[str], coverage: Mapping[str, list[Span]],
+            holes: Mapping[str, list[Span]], found: Mapping[str, set[Interval]],
+            source: str) -> dict[str, Availability]:
+    """The answer of a service source, keyed by each of ``emails`` exactly as asked.
+
+    ``coverage``, ``holes`` and ``found`` are keyed by normalised e-mail:
+    the window pieces answered, spans the service marked as unknown within
+    them, and the blocking intervals. A person with neither coverage nor
+    intervals is unknown.
+    """
+    result: dict[str, Availability] = {}
+    for email in emails:
+        key = normalise_email(email)
+        spans = coverage.get(key, [])
+        intervals = found.get(key, set())
+        if not spans and not intervals:
+            result[email] = Availability.unknown(key or email, source)
+            continue
+        result[email] = Availability(email=key,
+                                     coverage=subtract_spans(spans, holes.get(key, [])),
+                                     intervals=tuple(sorted(intervals)), source=source)
+    return result

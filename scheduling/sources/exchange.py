@@ -211,19 +211,25 @@ class ExchangeSource:
             for piece in split_window(*window, self._max_window):
                 for batch in chunked(people, self._batch_size):
                     for email, view in zip(batch, self._fetch(batch, piece), strict=True):
-                        if not _usable(email, view):
-                            continue
-                        coverage[email].append(piece)
-                        for event in view.calendar_events or ():
-                            begins, ends = _plain_utc(event.start), _plain_utc(event.end)
-                            if event.busy_type == "NoData":
-                                holes[email].append((begins, ends))
-                                continue
-                            status = _BUSY_TYPES.get(event.busy_type, Status.BUSY)
-                            interval = clipped(begins, ends, status, window)
-                            if interval is not None:
-                                found[email].add(interval)
+                        if _usable(email, view):
+                            coverage[email].append(piece)
+                            self._read(view, window, holes[email], found[email])
         return collate(emails, coverage, holes, found, SOURCE)
+
+    def _read(self, view: Any, window: Span, holes: list[Span], found: set[Interval]) -> None:
+        """Add a view's ``NoData`` spans to ``holes`` and its blocking events to ``found``."""
+        for event in view.calendar_events or ():
+            if event.start is None or event.end is None:
+                log.warning("exchange: skipped a free/busy event without times")
+                continue
+            begins = _plain_utc(event.start, self._zone_name)
+            ends = _plain_utc(event.end, self._zone_name)
+            if event.busy_type == "NoData":
+                holes.append((begins, ends))
+                continue
+            interval = clipped(begins, ends, _BUSY_TYPES.get(event.busy_type, Status.BUSY), window)
+            if interval is not None:
+                found.add(interval)
 
     def _get_protocol(self) -> Any:
         if self._protocol is None:
@@ -291,8 +297,11 @@ def _usable(email: str, view: Any) -> bool:
     return True
 
 
-def _plain_utc(value: datetime) -> datetime:
-    """An exchangelib date-time (zone-aware) as a plain ``datetime`` in UTC."""
+def _plain_utc(value: datetime, zone: str) -> datetime:
+    """An exchangelib date-time as a plain ``datetime`` in UTC (naive ones are in ``zone``)."""
+    if value.tzinfo is None:
+        value = datetime(value.year, value.month, value.day, value.hour, value.minute,
+                         value.second, tzinfo=ZoneInfo(zone))
     return datetime.fromtimestamp(value.timestamp(), tz=UTC)
 
 

@@ -12,8 +12,8 @@ Statuses (``scheduleItems[].status``, any case): ``free`` and
 ``workingElsewhere`` are free — working elsewhere says where someone is,
 not that they cannot meet, and Graph's own ``availabilityView`` writes it
 as free (0); ``tentative`` tentative; ``busy`` busy; ``oof``
-out-of-office; ``unknown`` makes that span unknown. Subjects and locations
-in the answer are ignored.
+out-of-office; ``unknown`` makes that span unknown; any other value is
+taken as busy. Subjects and locations in the answer are ignored.
 
 A ``scheduleInformation`` entry carrying an ``error`` (mailbox not found,
 another tenant, no permission) makes that person unknown for that call;
@@ -43,6 +43,7 @@ from scheduling.sources._util import (
     chunked,
     clipped,
     collate,
+    normalise_email,
     split_window,
     unique,
 )
@@ -144,15 +145,13 @@ class GraphSource:
         self.organizer = organizer
         self.base_url = base_url.rstrip("/")
         self.authority_host = authority_host.rstrip("/")
-        self._verify = verify
         self._sleep = sleep
         self._max_retries = max_retries
         self._max_retry_after = max_retry_after
         self._batch_size = batch_size
         self._max_window = max_window
-        self._timeout = timeout
-        self._session = session if session is not None else requests.Session()
-        self._session.verify = verify
+        self._http = _Http(session if session is not None else requests.Session(), verify,
+                           timeout)
         self._app: Any = None
 
     def __repr__(self) -> str:
@@ -195,7 +194,7 @@ class GraphSource:
 
     def close(self) -> None:
         """Close the HTTP session."""
-        self._session.close()
+        self._http.close()
 
     def availability(self, emails: Sequence[str], start: datetime,
                      end: datetime) -> Mapping[str, Availability]:
@@ -258,8 +257,8 @@ class GraphSource:
                     options = {"validate_authority": False, "instance_discovery": False}
                 self._app = msal.ConfidentialClientApplication(
                     self._client_id, client_credential=self._secret,
-                    authority=f"{self.authority_host}/{self._tenant}", verify=self._verify,
-                    timeout=self._timeout, **options)
+                    authority=f"{self.authority_host}/{self._tenant}", http_client=self._http,
+                    **options)
             answer = self._app.acquire_token_for_client(scopes=list(SCOPES))
         except (ValueError, requests.RequestException) as exc:
             raise CalendarServiceError(
@@ -304,8 +303,7 @@ class GraphSource:
         attempt = 0
         while True:
             try:
-                response = self._session.post(url, json=body, headers=headers,
-                                              timeout=self._timeout)
+                response = self._http.post(url, json=body, headers=headers)
             except requests.RequestException as exc:
                 raise CalendarServiceError(
                     f"Microsoft Graph could not be reached ({type(exc).__name__})",
@@ -324,6 +322,37 @@ class GraphSource:
                 f"Microsoft Graph getSchedule failed: HTTP {response.status_code} "
                 f"{_error_code(response)}".rstrip(), service=SOURCE)
         return response
+
+
+class _Http:
+    """A :class:`requests.Session` that passes TLS verification and a timeout on every call.
+
+    This is the shape msal takes as ``http_client`` (``get``, ``post``,
+    ``close``). Passing ``verify`` per call, not only on the session, keeps a
+    CA bundle given here from being replaced by ``REQUESTS_CA_BUNDLE``,
+    which requests otherwise prefers; ``verify=True`` keeps requests' usual
+    behaviour (that variable, else certifi).
+    """
+
+    def __init__(self, session: requests.Session, verify: bool | str, timeout: float) -> None:
+        self.session = session
+        self.verify = verify
+        self.timeout = timeout
+
+    def get(self, url: str, params: Any = None, headers: Any = None,
+            **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("verify", self.verify)
+        kwargs.setdefault("timeout", self.timeout)
+        return self.session.get(url, params=params, headers=headers, **kwargs)
+
+    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None,
+             **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("verify", self.verify)
+        kwargs.setdefault("timeout", self.timeout)
+        return self.session.post(url, params=params, data=data, headers=headers, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
 
 
 def _schedule(person: str, entry: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -190,7 +190,6 @@ class IcsSource:
             except Exception:  # IncompleteComponent, broken property
                 raise CalendarError(f"the calendar for {email} has an event without a "
                                     "readable start", email=email) from None
-            _warn_unknown_zone(event)
             interval = clipped(_as_utc(begins, self._zone), _as_utc(ends, self._zone),
                                status, window)
             if interval is not None:
@@ -220,7 +219,27 @@ def _parse(email: str, content: bytes | str) -> list[icalendar.Calendar]:
                         f"{component.name}", email=email)
                 log.debug("ics: ignored an unreadable %s line in a calendar",
                           name or "unnamed")
+            if not _rules_supported(component):
+                raise CalendarError(f"the calendar for {email} has an unsupported RRULE in a "
+                                    f"{component.name}", email=email)
+            _warn_unknown_zone(component)
     return calendars
+
+
+def _rules_supported(component: icalendar.cal.Component) -> bool:
+    """Whether every RRULE repeats at most hourly with a positive interval.
+
+    A zero interval makes the expansion loop forever, and per-second or
+    per-minute rules (which no calendar program writes) can make it huge.
+    """
+    rules = component.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequencies = [str(f).upper() for f in rule.get("FREQ", [])]
+        intervals = rule.get("INTERVAL", [1])
+        if any(f in ("SECONDLY", "MINUTELY") for f in frequencies) \
+                or any(not isinstance(i, int) or i < 1 for i in intervals):
+            return False
+    return True
 
 
 def _text(component: icalendar.cal.Component, name: str) -> str:
@@ -264,15 +283,18 @@ def _as_utc(value: date | datetime, zone: ZoneInfo) -> datetime:
 _warned_zones: set[str] = set()
 
 
-def _warn_unknown_zone(event: icalendar.cal.Component) -> None:
-    prop = event.get("DTSTART")
-    tzid = prop.params.get("TZID") if prop is not None else None
+def _warn_unknown_zone(component: icalendar.cal.Component) -> None:
+    """Log (once per name) a TZID that neither the file nor the zone database defines."""
+    prop = component.get("DTSTART")
+    if prop is None or isinstance(prop, list):
+        return
+    tzid = prop.params.get("TZID")
     value = getattr(prop, "dt", None)
     if tzid and isinstance(value, datetime) and value.tzinfo is None \
             and tzid not in _warned_zones:
-        _warned_zones.add(tzid)
-        log.warning("ics: time zone %r is not known and has no VTIMEZONE; read as floating "
-                    "(Europe/London) time", str(tzid))
+        _warned_zones.add(str(tzid))
+        log.warning("ics: time zone %r is not known and has no VTIMEZONE; its times are read "
+                    "as floating (Europe/London) time", str(tzid))
 
 
 def _decoded_time(value: Any, zone: ZoneInfo) -> datetime | None:
@@ -280,7 +302,7 @@ def _decoded_time(value: Any, zone: ZoneInfo) -> datetime | None:
     raw = getattr(value, "dt", None)
     if raw is None and value is not None:
         try:
-            raw = icalendar.vDDDTypes.from_ical(str(value))
+            raw = icalendar.vDDDTypes.from_ical(str(value))  # type: ignore[no-untyped-call]
         except ValueError:
             return None
     if isinstance(raw, date):

@@ -1,0 +1,8 @@
+"""``python -m benchmarks``: every benchmark, one after the other, in one run."""
+
+from __future__ import annotations
+
+from benchmarks import allocation
+
+if __name__ == "__main__":
+    allocation.main()
