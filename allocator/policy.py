@@ -161,16 +161,32 @@ class Policy(BaseModel):
                     merged[key] = {**merged[key], **value}
                 else:
                     merged[key] = value
+            if "name" not in data:
+                merged["name"] = f"{base} ({label})"
             data = merged
+        return cls._validated(data, label)
+
+    @classmethod
+    def _validated(cls, data: dict[str, Any], label: str) -> Policy:
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             parts = []
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"]) or "policy"
-                parts.append(f"{where}: {err['msg']}")
+                message = str(err["msg"]).removeprefix("Value error, ")
+                parts.append(f"{where}: {message}")
             raise PolicyError(f"{label}: " + "; ".join(parts)) from None
 
     def replace(self, **changes: Any) -> Policy:
-        """A validated copy with ``changes`` applied."""
-        return type(self).model_validate({**self.model_dump(), **changes})
+        """A validated copy with ``changes`` applied (nested tables merged).
+
+        Raises :class:`PolicyError` naming the bad field.
+        """
+        data = self.model_dump()
+        for key, value in changes.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return self._validated(data, f"policy {self.name}")

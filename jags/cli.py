@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,13 +17,13 @@ import typer
 from rich.console import Console
 
 from allocator import PRESETS, Explainer, InputError, Policy
-from jags import allocation, render
+from jags import allocation, render, schedule
 from jags.files import write_outputs
+from jags.send import send_invites
 from jags.workspace import parse_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import date
 
 app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint Agency Group "
                        "Supervision requests, propose session times and write invitations.",
@@ -115,6 +116,80 @@ def explain_command(
         lines = Explainer(result.instance, result.chosen).why(index[request_id])
     for line in lines:
         out.print(line, highlight=False)
+
+
+@app.command("schedule")
+def schedule_command(
+    workspace: WorkspaceArg,
+    allocations: Annotated[Path, typer.Option(
+        "--allocations", help="allocations.csv written by jags allocate.")],
+    confirmed_on: Annotated[str, typer.Option(
+        "--confirmed-on", help="Day the facilitators confirmed the JAGS (window counts from "
+                               "it); a confirmed_on column in the allocations file overrides "
+                               "it per request.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for proposals and invites.")],
+    policy: PolicyOpt = "norfolk",
+    source: Annotated[str | None, typer.Option(
+        help="Also read free/busy from exchange or graph (credentials from the "
+             "environment).")] = None,
+    holds: Annotated[bool, typer.Option(
+        help="Send tentative holds for every option instead of one invitation.")] = False,
+) -> None:
+    """Propose session times from calendars and write the invitations.
+
+    Writes proposals.csv, invites/<request_id>.ics and .eml, and schedule.json
+    into --out, all or nothing.
+    """
+    with user_errors():
+        if source not in (None, "exchange", "graph"):
+            raise InputError(f"--source: {source!r} is not exchange or graph")
+        run = schedule.run_schedule(workspace, allocations,
+                                    _date(confirmed_on, "--confirmed-on"), Policy.load(policy),
+                                    remote=source, holds=holds)  # type: ignore[arg-type]
+        written = write_outputs(out_dir, run.files)
+    out.print(render.proposals_table(run.result))
+    out.print(render.schedule_summary(run.result, run.invited))
+    out.print(f"Wrote {len(written)} files into {out_dir}")
+
+
+@app.command("invite")
+def invite_command(
+    folder: Annotated[Path, typer.Argument(help="The --out folder of jags schedule.")],
+    choose: Annotated[list[str] | None, typer.Option(
+        help="REQUEST_ID=OPTION: invite to that option (releases holds, moves an earlier "
+             "invitation). Repeatable.")] = None,
+    cancel: Annotated[list[str] | None, typer.Option(
+        help="REQUEST_ID: cancel the session (stepped down). Repeatable.")] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="Date of these changes (default today).")] = None,
+    send: Annotated[str | None, typer.Option(
+        help="Send the latest invitations through exchange or graph.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        help="Show what would be sent without sending (default).")] = True,
+) -> None:
+    """Choose options, release holds, cancel, and send invitations."""
+    with user_errors():
+        manifest = schedule.load_manifest(folder)
+        if choose or cancel:
+            picks: dict[str, int] = {}
+            for item in choose or []:
+                rid, _, number = item.partition("=")
+                if not number.isdigit():
+                    raise InputError(f"--choose: {item!r} is not REQUEST_ID=OPTION")
+                picks[rid] = int(number)
+            day = _date(on, "--on") if on else date.today()
+            files = schedule.update_invitations(manifest, choose=picks, cancel=cancel or [],
+                                                on=day)
+            files[schedule.MANIFEST] = schedule.manifest_bytes(manifest)
+            write_outputs(folder, files)
+            out.print(f"Wrote {len(manifest['outbox'])} invitation(s): "
+                      + (", ".join(manifest["outbox"]) or "nothing changed"))
+        if send is not None:
+            if send not in ("exchange", "graph"):
+                raise InputError(f"--send: {send!r} is not exchange or graph")
+            messages = schedule.outgoing(folder, manifest)
+            for line in send_invites(messages, via=send, dry_run=dry_run):  # type: ignore[arg-type]
+                out.print(line, highlight=False)
 
 
 @app.command("policies")

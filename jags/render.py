@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
@@ -10,6 +11,9 @@ from allocator.result import STAGE_WORDS
 
 if TYPE_CHECKING:
     from allocator import AllocationResult
+    from scheduling.proposals import ScheduleResult
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def allocation_table(result: AllocationResult) -> Table:
@@ -52,3 +56,38 @@ def stages_table(result: AllocationResult) -> Table:
     for stage in result.stages:
         table.add_row(STAGE_WORDS[stage.stage], str(stage.value), str(stage.status))
     return table
+
+
+def proposals_table(result: ScheduleResult) -> Table:
+    """Each request's options with who is tentative or unknown."""
+    table = Table(title="Proposed session times (option 1 is invited)")
+    table.add_column("Request", no_wrap=True)
+    table.add_column("Opt", justify="right")
+    table.add_column("When (London)", no_wrap=True)
+    table.add_column("Day", justify="right")
+    table.add_column("Required free", justify="right")
+    table.add_column("Unknown", justify="right")
+    table.add_column("Reason", overflow="fold", max_width=80)
+    for rid, proposal in result.proposals.items():
+        if not proposal.options:
+            table.add_row(rid, "—", "—", "", "", "", f"[yellow]{proposal.reason}[/yellow]")
+        for opt in proposal.options:
+            local = opt.start.astimezone(LONDON)
+            when = f"{local:%a %d %b %Y %H:%M}–{opt.end.astimezone(LONDON):%H:%M}"
+            reason = opt.reason
+            if opt.outside:
+                when = f"[yellow]{when} (outside window)[/yellow]"
+                reason = f"{proposal.reason} {opt.reason}"
+            table.add_row(rid if opt.option == 1 else "", str(opt.option), when,
+                          str(opt.working_day), str(opt.required_free), str(opt.unknown),
+                          reason)
+    return table
+
+
+def schedule_summary(result: ScheduleResult, invited: list[str]) -> str:
+    """``12 sessions: 11 in their window, 1 outside; 11 invitations written``."""
+    total = len(result.proposals)
+    placed = sum(1 for p in result.proposals.values() if p.scheduled)
+    return (f"{total} sessions: {placed} in their window, {total - placed} not; "
+            f"{len(invited)} invitation(s) written. Solver: {result.status}, "
+            f"{result.runtime:.2f}s.")

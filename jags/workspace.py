@@ -509,4 +509,4 @@ def read_workspace(path: Path) -> Workspace:
     if problems:
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))
         raise WorkspaceReadError(problems)
-    return Workspace.model_validate({name: tuple(r.records) for name, r in reads.items()})
+    return Workspace(**{name: tuple(r.records) for name, r in reads.items()})

@@ -149,8 +149,10 @@ def test_from_file_starts_from_a_non_default_base(tmp_path: Path) -> None:
     assert policy.require_lead
     assert policy.max_supervisees == 8
     assert (policy.window_first_day, policy.window_last_day) == (1, 15)
-    base = Policy.preset("bedfordshire").model_dump(exclude={"max_supervisees"})
-    assert policy.model_dump(exclude={"max_supervisees"}) == base
+    # A modified policy names itself after its base and file, never just the preset.
+    assert policy.name == f"bedfordshire ({path.name})"
+    base = Policy.preset("bedfordshire").model_dump(exclude={"max_supervisees", "name"})
+    assert policy.model_dump(exclude={"max_supervisees", "name"}) == base
 
 
 def test_from_file_without_a_base_uses_the_defaults(tmp_path: Path) -> None:

@@ -1,0 +1,478 @@
+"""Scheduling job: allocations + calendars → proposals.csv and invitations.
+
+Reads the workspace (requests, participants, facilitators), the allocations
+file written by ``jags allocate``, and the calendars (``calendars/*.ics``,
+``availability.csv`` and, when asked, Exchange or Microsoft 365), proposes
+session times with :func:`scheduling.proposals.propose`, and renders the
+output files. A manifest, ``schedule.json``, records what was invited so
+``jags invite`` can later choose another option, release holds or cancel,
+keeping each UID and raising SEQUENCE.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from allocator import InputError, Policy, WorkingCalendar, normalise_email
+from jags.files import csv_bytes
+from jags.send import OutgoingInvite
+from jags.workspace import LONDON, parse_date, parse_datetime, read_workspace
+from scheduling.availability import Availability, Status, merge_all
+from scheduling.invitations import (
+    Attendee as InviteAttendee,
+)
+from scheduling.invitations import (
+    Person,
+    Session,
+    cancel_ics,
+    eml_bytes,
+    message_id_for,
+    request_ics,
+    subject_for,
+)
+from scheduling.proposals import Attendee, SessionRequest, propose, window_days
+from scheduling.sources import ExchangeSource, GraphSource, IcsSource, RowsSource
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from pathlib import Path
+
+    from allocator import Workspace
+    from scheduling.availability import CalendarSource
+    from scheduling.proposals import RequestProposal, ScheduleResult
+
+PROPOSAL_COLUMNS = ("request_id", "option", "start", "end", "working_day", "required_free",
+                    "required_busy", "unknown", "score", "reason", "outside", "tentative",
+                    "unknown_names", "optional_busy")
+MANIFEST = "schedule.json"
+SEARCH_DAYS = 30
+"""Working days searched after the window when nothing fits (for the fetch range too)."""
+Remote = Literal["exchange", "graph"]
+
+
+class ScheduleInputError(InputError):
+    """A problem in the allocations or availability file, with file, row and column."""
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """One allocated request read from ``allocations.csv``."""
+
+    request_id: str
+    facilitators: tuple[str, ...]
+    confirmed_on: date | None
+
+
+@dataclass
+class ScheduleRun:
+    """What a scheduling run produced: the engine result and the files to write."""
+
+    result: ScheduleResult
+    sessions: list[SessionRequest]
+    files: dict[str, bytes] = field(default_factory=dict)
+    invited: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+# Reading ----------------------------------------------------------------------
+
+def _csv_records(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as dicts with their spreadsheet row number (header = row 1)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ScheduleInputError(f"{path.name}: file not found") from None
+    except (OSError, UnicodeDecodeError):
+        raise ScheduleInputError(f"{path.name}: not a readable UTF-8 CSV file") from None
+    if "\x00" in text:
+        raise ScheduleInputError(f"{path.name}: not a readable UTF-8 CSV file")
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error:
+        raise ScheduleInputError(f"{path.name}: not a readable CSV file") from None
+    if not rows:
+        raise ScheduleInputError(f"{path.name}: the file is empty")
+    header = [h.strip().casefold() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ScheduleInputError(f"{path.name}, row 1: missing column(s) {', '.join(missing)}")
+    return [(n, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)})
+            for n, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)]
+
+
+def read_allocations(path: Path, workspace: Workspace) -> list[Allocated]:
+    """Allocated and pinned requests from an ``allocations.csv`` (lead first).
+
+    An optional ``confirmed_on`` column gives a request its own confirmation day.
+    """
+    problems: list[str] = []
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    confirmed: dict[str, date] = {}
+    for rownum, row in _csv_records(path, ("request_id", "facilitator_id", "status")):
+        where = f"{path.name}, row {rownum}"
+        rid, fid, status = row["request_id"], row["facilitator_id"], row["status"]
+        if status not in ("allocated", "pinned", "unallocated"):
+            problems.append(f"{where}, column status: {status!r} is not allocated, pinned "
+                            "or unallocated")
+            continue
+        if rid not in workspace.request_by_id:
+            problems.append(f"{where}, column request_id: unknown request {rid!r}")
+            continue
+        if status == "unallocated":
+            continue
+        if fid not in workspace.facilitator_by_id:
+            problems.append(f"{where}, column facilitator_id: unknown facilitator {fid!r}")
+            continue
+        if row.get("confirmed_on"):
+            try:
+                confirmed[rid] = parse_date(row["confirmed_on"])
+            except ValueError:
+                problems.append(f"{where}, column confirmed_on: {row['confirmed_on']!r} is "
+                                "not a date")
+        grouped.setdefault(rid, []).append((row.get("role", ""), fid))
+    if problems:
+        raise ScheduleInputError("\n".join(problems))
+    return [Allocated(rid, tuple(fid for _, fid in sorted(rows, key=lambda x: x[0] != "lead")),
+                      confirmed.get(rid))
+            for rid, rows in grouped.items()]
+
+
+def read_availability_csv(path: Path) -> list[tuple[str, datetime, datetime, Status]]:
+    """``availability.csv`` rows: email, start, end, status (busy | tentative | oof | free)."""
+    problems: list[str] = []
+    rows: list[tuple[str, datetime, datetime, Status]] = []
+    allowed = {s.value for s in Status if s is not Status.UNKNOWN}
+    for rownum, row in _csv_records(path, ("email", "start", "end", "status")):
+        where = f"{path.name}, row {rownum}"
+        values: dict[str, datetime] = {}
+        for column in ("start", "end"):
+            try:
+                values[column] = parse_datetime(row[column])
+            except ValueError:
+                problems.append(f"{where}, column {column}: {row[column]!r} is not a date-time")
+        status = row["status"].casefold()
+        if status not in allowed:
+            problems.append(f"{where}, column status: {row['status']!r} is not one of "
+                            f"{', '.join(sorted(allowed))}")
+        if "@" not in row["email"]:
+            problems.append(f"{where}, column email: {row['email']!r} is not an e-mail address")
+        if len(values) == 2 and values["end"] <= values["start"]:
+            problems.append(f"{where}, column end: ends before it starts")
+        elif len(values) == 2 and status in allowed and "@" in row["email"]:
+            rows.append((row["email"], values["start"], values["end"], Status(status)))
+    if problems:
+        raise ScheduleInputError("\n".join(problems))
+    return rows
+
+
+def calendar_sources(folder: Path) -> list[CalendarSource]:
+    """The file sources of a workspace: ``calendars/<email>.ics`` and ``availability.csv``
+    (in ``calendars/`` or the workspace folder)."""
+    sources: list[CalendarSource] = []
+    calendars = folder / "calendars"
+    if calendars.is_dir():
+        exports = {p.stem: p.read_bytes() for p in sorted(calendars.glob("*.ics"))}
+        if exports:
+            sources.append(IcsSource(exports))
+    for path in (calendars / "availability.csv", folder / "availability.csv"):
+        if path.is_file():
+            sources.append(RowsSource(read_availability_csv(path)))
+    return sources
+
+
+def remote_source(kind: Remote) -> CalendarSource:
+    """Exchange on-premises or Microsoft 365, configured from the environment."""
+    return ExchangeSource.from_env() if kind == "exchange" else GraphSource.from_env()
+
+
+def gather(sources: Iterable[CalendarSource], emails: Sequence[str], start: datetime,
+           end: datetime) -> dict[str, Availability]:
+    """Every source's view of ``emails`` merged; a person no source sees is unknown."""
+    found: list[Availability] = []
+    for source in sources:
+        found.extend(source.availability(emails, start, end).values())
+    merged = merge_all(found)
+    return {e: merged.get(e, Availability.unknown(e)) for e in emails}
+
+
+# Sessions ---------------------------------------------------------------------
+
+def session_requests(workspace: Workspace, allocated: Sequence[Allocated],
+                     confirmed_on: date) -> list[SessionRequest]:
+    """Attendees per allocated request: facilitator(s), requester, participants."""
+    sessions = []
+    for item in allocated:
+        req = workspace.request_by_id[item.request_id]
+        people = [Attendee(workspace.facilitator_by_id[fid].email,
+                           workspace.facilitator_by_id[fid].name, facilitator=True)
+                  for fid in item.facilitators]
+        people.append(Attendee(req.requester_email, req.requester_name))
+        people += [Attendee(p.email, p.name, required=p.attendance == "required")
+                   for p in workspace.participants_by_request.get(req.request_id, ())]
+        unique: dict[str, Attendee] = {}
+        for person in people:  # the first role given to a person wins
+            unique.setdefault(normalise_email(person.email), person)
+        sessions.append(SessionRequest(req.request_id, item.confirmed_on or confirmed_on,
+                                       tuple(unique.values())))
+    return sessions
+
+
+def fetch_range(sessions: Sequence[SessionRequest], policy: Policy,
+                calendar: WorkingCalendar) -> tuple[datetime, datetime]:
+    """From the first window's first morning to well past the last window."""
+    days = [window_days(s.confirmed_on, policy, calendar) for s in sessions]
+    first = min(d[0][1] for d in days)
+    last = calendar.add_working_days(max(d[-1][1] for d in days), SEARCH_DAYS + 1)
+    return (datetime.combine(first, time(0), LONDON),
+            datetime.combine(last + timedelta(days=1), time(0), LONDON))
+
+
+# The job ----------------------------------------------------------------------
+
+def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: date,
+                 policy: Policy, *, remote: Remote | None = None, holds: bool = False,
+                 time_limit: float = 30.0) -> ScheduleRun:
+    """Read everything, propose times, and render proposals and invitations."""
+    workspace = read_workspace(workspace_path)
+    allocated = read_allocations(allocations_path, workspace)
+    calendar = WorkingCalendar(policy.closure_days)
+    sessions = session_requests(workspace, allocated, confirmed_on)
+    sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
+    if remote is not None:
+        sources.append(remote_source(remote))
+    availability: dict[str, Availability] = {}
+    if sessions:
+        emails = sorted({a.email for s in sessions for a in s.attendees})
+        availability = gather(sources, emails, *fetch_range(sessions, policy, calendar))
+    result = propose(sessions, availability, policy, calendar, time_limit=time_limit,
+                     search_days=SEARCH_DAYS)
+    run = ScheduleRun(result=result, sessions=sessions)
+    run.files["proposals.csv"] = csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))
+    manifest = new_manifest(policy, workspace, sessions, result, confirmed_on)
+    run.files.update(render_initial(manifest, holds=holds))
+    run.invited = sorted(manifest["outbox"])
+    run.files[MANIFEST] = manifest_bytes(manifest)
+    return run
+
+
+def proposal_rows(result: ScheduleResult) -> list[tuple[object, ...]]:
+    """Rows of ``proposals.csv``: one per option, or one saying why there is none."""
+    rows: list[tuple[object, ...]] = []
+    for rid, proposal in result.proposals.items():
+        if not proposal.options:
+            rows.append((rid, "", "", "", "", "", "", "", "", proposal.reason, "", "", "", ""))
+            continue
+        for opt in proposal.options:
+            reason = opt.reason if not opt.outside else f"{proposal.reason} {opt.reason}"
+            rows.append((rid, opt.option, opt.start.isoformat(), opt.end.isoformat(),
+                         opt.working_day, opt.required_free, opt.required_busy, opt.unknown,
+                         opt.score, reason, opt.outside, "; ".join(opt.tentative_names),
+                         "; ".join(opt.unknown_names), "; ".join(opt.busy_names)))
+    return rows
+
+
+# Invitations and the manifest ------------------------------------------------------
+
+def _stamp(day: date) -> datetime:
+    """DTSTAMP for documents made on ``day``: its London midnight, so re-runs are stable."""
+    return datetime.combine(day, time(0), LONDON)
+
+
+def new_manifest(policy: Policy, workspace: Workspace, sessions: Sequence[SessionRequest],
+                 result: ScheduleResult, made_on: date) -> dict[str, Any]:
+    """What ``jags invite`` needs later, as plain JSON data."""
+    entries: dict[str, Any] = {}
+    for session in sessions:
+        req = workspace.request_by_id[session.request_id]
+        proposal: RequestProposal = result.proposals[session.request_id]
+        roles = []
+        for a in session.attendees:
+            role = "CHAIR" if a.facilitator else "REQ-PARTICIPANT" if a.required \
+                else "OPT-PARTICIPANT"
+            roles.append({"name": a.name, "email": a.email, "role": role})
+        entries[session.request_id] = {
+            "organizer": {"name": req.requester_name, "email": req.requester_email},
+            "attendees": roles,
+            "location": {"in_person": "In person (venue to be confirmed)",
+                         "online": "Online"}.get(str(req.mode)),
+            "options": [{"start": o.start.isoformat(), "end": o.end.isoformat(),
+                         "outside": o.outside} for o in proposal.options],
+            "invited": None,
+            "holds": {},
+            "cancelled": False,
+        }
+    return {"policy": policy.model_dump(mode="json"), "made_on": made_on.isoformat(),
+            "sessions": entries, "outbox": []}
+
+
+def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    """Deterministic JSON."""
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n") \
+        .encode("utf-8")
+
+
+def _session(entry: Mapping[str, Any], rid: str, start: str, end: str,
+             sequence: int) -> Session:
+    return Session(
+        request_id=rid, start=datetime.fromisoformat(start), end=datetime.fromisoformat(end),
+        organizer=Person(entry["organizer"]["name"], entry["organizer"]["email"]),
+        attendees=tuple(InviteAttendee(a["name"], a["email"], a["role"])
+                        for a in entry["attendees"]),
+        sequence=sequence, location=entry["location"])
+
+
+def _documents(name: str, ics: bytes, session: Session, *, method: Literal["REQUEST", "CANCEL"],
+               stamp: datetime, option: int | None = None, update: bool = False
+               ) -> dict[str, bytes]:
+    """The .ics and a matching .eml for people who send from their own mailbox."""
+    subject = subject_for(session.request_id, method=method, option=option, update=update)
+    text = invitation_text(session.request_id, method=method, option=option)
+    recipients = [Person(a.name, a.email) for a in session.attendees]
+    eml = eml_bytes(ics, method=method, sender=session.organizer, recipients=recipients,
+                    subject=subject, text=text, date=stamp,
+                    message_id=message_id_for(session.request_id, method=method,
+                                              sequence=session.sequence, ics=ics))
+    return {f"invites/{name}.ics": ics, f"invites/{name}.eml": eml}
+
+
+def invitation_text(request_id: str, *, method: str, option: int | None = None) -> str:
+    """The plain-text body of an invitation e-mail (no case detail, by design)."""
+    if method == "CANCEL":
+        what = "This provisional hold is released" if option is not None else \
+            "This Joint Agency Group Supervision session is cancelled"
+        return (f"{what} (request {request_id}). Your calendar will remove it when you "
+                f"open this message.\n")
+    hold = f" This is a provisional hold for option {option}." if option is not None else ""
+    return (f"You are invited to a Joint Agency Group Supervision session (request "
+            f"{request_id}).{hold} Please accept or decline in your calendar. The calendar "
+            f"entry explains what the session is for; no case details are sent by e-mail.\n")
+
+
+def render_initial(manifest: dict[str, Any], *, holds: bool) -> dict[str, bytes]:
+    """First invitations: option 1 of every request placed in its window, or with
+    ``holds`` a tentative hold for every in-window option."""
+    policy = Policy.model_validate(manifest["policy"])
+    stamp = _stamp(date.fromisoformat(manifest["made_on"]))
+    files: dict[str, bytes] = {}
+    for rid, entry in manifest["sessions"].items():
+        options = [o for o in entry["options"] if not o["outside"]]
+        if not options:
+            continue
+        if holds:
+            for n, opt in enumerate(options, start=1):
+                session = _session(entry, rid, opt["start"], opt["end"], 0)
+                ics = request_ics(session, policy, dtstamp=stamp, hold=True, option=n)
+                files.update(_documents(f"{rid}-hold-{n}", ics, session, method="REQUEST",
+                                        stamp=stamp, option=n))
+                entry["holds"][str(n)] = {"start": opt["start"], "end": opt["end"],
+                                          "sequence": 0}
+                manifest["outbox"].append(f"{rid}-hold-{n}")
+        else:
+            first = options[0]
+            session = _session(entry, rid, first["start"], first["end"], 0)
+            files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,
+                                    method="REQUEST", stamp=stamp))
+            entry["invited"] = {"start": first["start"], "end": first["end"], "sequence": 0}
+            manifest["outbox"].append(rid)
+    return files
+
+
+def load_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest a scheduling run wrote into ``folder``."""
+    path = folder / MANIFEST
+    try:
+        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{MANIFEST}: not found in {folder} (run jags schedule first)") \
+            from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(f"{MANIFEST}: not a readable schedule manifest") from None
+    return data
+
+
+def update_invitations(manifest: dict[str, Any], *, choose: Mapping[str, int],
+                       cancel: Iterable[str], on: date) -> dict[str, bytes]:
+    """Choose an option (releasing holds, moving an invitation) or cancel sessions.
+
+    A moved invitation keeps its UID and raises SEQUENCE; released holds and
+    cancelled sessions get METHOD:CANCEL with the same UID and a raised SEQUENCE.
+    """
+    policy = Policy.model_validate(manifest["policy"])
+    stamp = _stamp(on)
+    sessions = manifest["sessions"]
+    files: dict[str, bytes] = {}
+    manifest["outbox"] = []
+    for rid in [*choose, *cancel]:
+        if rid not in sessions:
+            raise InputError(f"request {rid!r} is not in this schedule")
+    for rid, number in sorted(choose.items()):
+        entry = sessions[rid]
+        if not 1 <= number <= len(entry["options"]):
+            raise InputError(f"{rid}: option {number} does not exist "
+                             f"({len(entry['options'])} proposed)")
+        opt = entry["options"][number - 1]
+        files.update(_release_holds(manifest, rid, policy, stamp))
+        invited = entry["invited"]
+        if invited and (invited["start"], invited["end"]) == (opt["start"], opt["end"]):
+            continue
+        sequence = invited["sequence"] + 1 if invited else 0
+        session = _session(entry, rid, opt["start"], opt["end"], sequence)
+        files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,
+                                method="REQUEST", stamp=stamp, update=invited is not None))
+        entry["invited"] = {"start": opt["start"], "end": opt["end"], "sequence": sequence}
+        entry["cancelled"] = False
+        manifest["outbox"].append(rid)
+    for rid in sorted(set(cancel)):
+        entry = sessions[rid]
+        files.update(_release_holds(manifest, rid, policy, stamp))
+        invited = entry["invited"]
+        if invited is None or entry["cancelled"]:
+            continue
+        session = _session(entry, rid, invited["start"], invited["end"],
+                           invited["sequence"] + 1)
+        files.update(_documents(rid, cancel_ics(session, policy, dtstamp=stamp), session,
+                                method="CANCEL", stamp=stamp))
+        invited["sequence"] += 1
+        entry["cancelled"] = True
+        manifest["outbox"].append(rid)
+    manifest["made_on"] = on.isoformat()
+    return files
+
+
+def _release_holds(manifest: dict[str, Any], rid: str, policy: Policy,
+                   stamp: datetime) -> dict[str, bytes]:
+    entry = manifest["sessions"][rid]
+    files: dict[str, bytes] = {}
+    for number, hold in sorted(entry["holds"].items()):
+        session = _session(entry, rid, hold["start"], hold["end"], hold["sequence"] + 1)
+        ics = cancel_ics(session, policy, dtstamp=stamp, option=int(number))
+        files.update(_documents(f"{rid}-hold-{number}", ics, session, method="CANCEL",
+                                stamp=stamp, option=int(number)))
+        manifest["outbox"].append(f"{rid}-hold-{number}")
+    entry["holds"] = {}
+    return files
+
+
+def outgoing(folder: Path, manifest: Mapping[str, Any]) -> list[OutgoingInvite]:
+    """The invitations of the latest schedule or invite run, ready to send."""
+    items = []
+    for name in manifest["outbox"]:
+        path = folder / "invites" / f"{name}.ics"
+        if not path.is_file():
+            raise InputError(f"invites/{name}.ics: not found (written by the last run)")
+        ics = path.read_bytes()
+        rid, _, hold = name.partition("-hold-")
+        option = int(hold) if hold else None
+        method: Literal["REQUEST", "CANCEL"] = "CANCEL" if b"\r\nMETHOD:CANCEL\r\n" in ics \
+            else "REQUEST"
+        entry = manifest["sessions"][rid]
+        items.append(OutgoingInvite(
+            request_id=rid, method=method, ics=ics,
+            recipients=tuple(Person(a["name"], a["email"]) for a in entry["attendees"]),
+            subject=subject_for(rid, method=method, option=option),
+            text=invitation_text(rid, method=method, option=option)))
+    return items
