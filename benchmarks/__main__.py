@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import allocation
+from benchmarks import allocation, scheduling
 
 if __name__ == "__main__":
     allocation.main()
+    print()
+    scheduling.main()

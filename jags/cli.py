@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from allocator import PRESETS, Explainer, InputError, Policy
 from jags import allocation, render, schedule
@@ -47,7 +48,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
+        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -115,7 +116,7 @@ def explain_command(
             raise InputError(f"request {request_id!r} is not in this batch: {why}")
         lines = Explainer(result.instance, result.chosen).why(index[request_id])
     for line in lines:
-        out.print(line, highlight=False)
+        out.print(line, highlight=False, markup=False)
 
 
 @app.command("schedule")
@@ -189,7 +190,7 @@ def invite_command(
                 raise InputError(f"--send: {send!r} is not exchange or graph")
             messages = schedule.outgoing(folder, manifest)
             for line in send_invites(messages, via=send, dry_run=dry_run):  # type: ignore[arg-type]
-                out.print(line, highlight=False)
+                out.print(line, highlight=False, markup=False)
 
 
 @app.command("policies")

@@ -49,7 +49,7 @@ def run_demo(sample: Path, out_dir: Path, console: Console) -> None:
     shown += [r for r, pin in result.instance.pins.items() if pin.refused is None][:1]
     for r in shown:
         for line in explainer.why(r)[:10]:
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, markup=False)
         console.print()
 
     console.rule("Step 3 · Propose session times (jags schedule)")
@@ -64,7 +64,7 @@ def run_demo(sample: Path, out_dir: Path, console: Console) -> None:
                   f"(.ics and .eml) in {schedule_dir}/invites/")
     messages = schedule.outgoing(schedule_dir, schedule.load_manifest(schedule_dir))
     for line in send_invites(messages[:3], via="graph", dry_run=True):
-        console.print(f"dry run: {line}", highlight=False)
+        console.print(f"dry run: {line}", highlight=False, markup=False)
     if len(messages) > 3:
         console.print(f"dry run: … and {len(messages) - 3} more")
     console.print(Panel.fit(

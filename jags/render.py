@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from rich.markup import escape
 from rich.table import Table
 
 from allocator.result import STAGE_WORDS
@@ -35,7 +36,7 @@ def allocation_table(result: AllocationResult) -> Table:
         due_text = f"[red]{due.isoformat()}[/red]" if result.on > due else due.isoformat()
         names = " + ".join(inst.facilitators[f].facilitator_id for f in fs) or "—"
         table.add_row(req.request_id, due_text, names, f"[{style}]{status}[/{style}]"
-                      if style else status, result.reasons[req.request_id])
+                      if style else status, escape(result.reasons[req.request_id]))
     return table
 
 
@@ -70,7 +71,7 @@ def proposals_table(result: ScheduleResult) -> Table:
     table.add_column("Reason", overflow="fold", max_width=80)
     for rid, proposal in result.proposals.items():
         if not proposal.options:
-            table.add_row(rid, "—", "—", "", "", "", f"[yellow]{proposal.reason}[/yellow]")
+            table.add_row(rid, "—", "—", "", "", "", f"[yellow]{escape(proposal.reason)}[/yellow]")
         for opt in proposal.options:
             local = opt.start.astimezone(LONDON)
             when = f"{local:%a %d %b %Y %H:%M}–{opt.end.astimezone(LONDON):%H:%M}"
@@ -80,7 +81,7 @@ def proposals_table(result: ScheduleResult) -> Table:
                 reason = f"{proposal.reason} {opt.reason}"
             table.add_row(rid if opt.option == 1 else "", str(opt.option), when,
                           str(opt.working_day), str(opt.required_free), str(opt.unknown),
-                          reason)
+                          escape(reason))
     return table
 
 

@@ -630,163 +630,234 @@ class _Bookings:
 # --------------------------------------------------------------------------- batch solve
 
 
-def _greedy(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
-            limit: int) -> list[_Candidate | None]:
-    """Each session in turn takes its best candidate that clashes with nothing taken."""
+def _greedy(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]], limit: int,
+            start: Sequence[_Candidate | None] | None = None) -> list[_Candidate | None]:
+    """Keep ``start``'s choices; every other session in turn takes its best slot still free."""
     bookings = _Bookings(limit)
-    chosen: list[_Candidate | None] = []
-    for plan, pool in zip(plans, pools, strict=True):
-        pick = next((c for c in pool if bookings.allows(plan.session, c.slot)), None)
+    chosen: list[_Candidate | None] = list(start) if start is not None else [None] * len(plans)
+    for plan, pick in zip(plans, chosen, strict=True):
         if pick is not None:
             bookings.add(plan.session, pick.slot)
-        chosen.append(pick)
+    for i, (plan, pool) in enumerate(zip(plans, pools, strict=True)):
+        if chosen[i] is None:
+            pick = next((c for c in pool if bookings.allows(plan.session, c.slot)), None)
+            if pick is not None:
+                bookings.add(plan.session, pick.slot)
+                chosen[i] = pick
     return chosen
 
 
 @dataclass
-class _Model:
-    """The CP-SAT model of a batch: one Boolean per candidate slot per session."""
+class _Batch:
+    """The CP-SAT model of a batch.
+
+    ``take[i][j]``: session ``i`` takes ``pools[i][j]``. ``rest[i]``: session
+    ``i`` takes one of its slots left out of ``pools[i]`` — a relaxation
+    that costs that session's best left-out score and uses no one's time,
+    so the model's optimum is a lower bound for the unpruned batch, and
+    equal to it when no ``rest`` is taken.
+    """
 
     model: Any
-    literals: list[list[Any]]
+    take: list[list[Any]]
+    rest: list[Any | None]
 
 
-def _variables(model: Any, pools: Sequence[list[_Candidate]]) -> list[list[Any]]:
-    """``x[i][j]``: session ``i`` takes its candidate ``j``."""
-    return [[model.new_bool_var(f"x_{i}_{j}") for j in range(len(pool))]
+def _variables(model: Any, pools: Sequence[list[_Candidate]],
+               full: Sequence[list[_Candidate]]) -> tuple[list[list[Any]], list[Any | None]]:
+    take = [[model.new_bool_var(f"take_{i}_{j}") for j in range(len(pool))]
             for i, pool in enumerate(pools)]
+    rest = [model.new_bool_var(f"rest_{i}") if len(pool) < len(every) else None
+            for i, (pool, every) in enumerate(zip(pools, full, strict=True))]
+    return take, rest
 
 
-def _one_slot_per_session(model: Any, literals: Sequence[list[Any]]) -> None:
-    """Each session takes at most one slot (none only when it cannot be placed)."""
-    for group in literals:
-        if group:
-            model.add_at_most_one(group)
+def _one_slot_per_session(model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None],
+                          exact: bool) -> None:
+    """Each session takes one slot, or at most one when not every session can be placed."""
+    for group, other in zip(take, rest, strict=True):
+        literals = [*group, *([other] if other is not None else [])]
+        if literals:
+            (model.add_exactly_one if exact else model.add_at_most_one)(literals)
+
+
+def _most_sessions_placed(model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None],
+                          placed: int) -> None:
+    """At least ``placed`` sessions placed (the most the batch allows, found first)."""
+    literals = [x for group in take for x in group] + [y for y in rest if y is not None]
+    model.add(sum(literals) >= placed)
 
 
 def _no_double_booking(model: Any, plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
-                       literals: Sequence[list[Any]]) -> None:
+                       take: Sequence[list[Any]]) -> None:
     """A person in several sessions of the batch attends at most one at a time.
 
-    Every candidate is an interval fixed in time, present when chosen, so a
-    per-person no-overlap is exactly: at each candidate start, at most one
-    of the person's candidates covering it is chosen (the maximal cliques
-    of an interval graph start at interval starts). That pure Boolean form
-    propagates and relaxes far better in CP-SAT than ``AddNoOverlap`` over
-    optional intervals, with the same solutions.
+    Every candidate is an interval fixed in time, present when taken, so a
+    per-person no-overlap (``AddNoOverlap`` over optional intervals) is
+    exactly: at each candidate start, at most one of the person's
+    candidates covering it is taken (an interval graph's maximal cliques
+    begin at interval starts). The Boolean form has the same solutions and
+    propagates and relaxes far better in CP-SAT.
     """
     items: dict[str, list[tuple[datetime, datetime, int, Any]]] = {}
     for i, (plan, pool) in enumerate(zip(plans, pools, strict=True)):
         for attendee in plan.session.attendees:
             items.setdefault(attendee.email, []).extend(
-                (c.slot.start, c.slot.end, i, x) for c, x in zip(pool, literals[i], strict=True))
+                (c.slot.start, c.slot.end, i, x) for c, x in zip(pool, take[i], strict=True))
     for person in items.values():
         if len({i for _, _, i, _ in person}) < 2:
             continue
         person.sort(key=lambda item: (item[0], item[2]))
         active: list[tuple[datetime, datetime, int, Any]] = []
         for position, item in enumerate(person):
-            if position + 1 < len(person) and person[position + 1][0] == item[0]:
-                active.append(item)
-                continue  # all candidates starting at this time join first
-            active = [a for a in active if a[1] > item[0]]
             active.append(item)
+            if position + 1 < len(person) and person[position + 1][0] == item[0]:
+                continue  # every candidate starting at this time joins first
+            active = [a for a in active if a[1] > item[0]]
             if len({i for _, _, i, _ in active}) > 1:
                 model.add_at_most_one([x for _, _, _, x in active])
 
 
 def _facilitator_day_limit(model: Any, plans: Sequence[_Plan],
-                           pools: Sequence[list[_Candidate]], literals: Sequence[list[Any]],
+                           pools: Sequence[list[_Candidate]], take: Sequence[list[Any]],
                            limit: int) -> None:
     """At most ``limit`` sessions per facilitator per working day."""
     per_day: dict[tuple[str, date], list[tuple[int, Any]]] = {}
     for i, (plan, pool) in enumerate(zip(plans, pools, strict=True)):
         for attendee in plan.session.attendees:
             if attendee.facilitator:
-                for candidate, x in zip(pool, literals[i], strict=True):
+                for candidate, x in zip(pool, take[i], strict=True):
                     per_day.setdefault((attendee.email, candidate.slot.day), []).append((i, x))
     for group in per_day.values():
         if len({i for i, _ in group}) > limit:
             model.add(sum(x for _, x in group) <= limit)
 
 
-def _objective(model: Any, pools: Sequence[list[_Candidate]],
-               literals: Sequence[list[Any]]) -> None:
-    """Minimise the chosen scores, each session left out costing more than all of them."""
-    penalty = 1 + sum(max((c.score for c in pool), default=0) for pool in pools)
-    terms = [x for group in literals for x in group]
-    coefficients = [c.score - penalty for pool in pools for c in pool]
-    model.minimize(cp_model.LinearExpr.weighted_sum(terms, coefficients))
+def _lowest_total_score(model: Any, pools: Sequence[list[_Candidate]],
+                        full: Sequence[list[_Candidate]], take: Sequence[list[Any]],
+                        rest: Sequence[Any | None]) -> None:
+    """Minimise the sum of the taken slots' scores."""
+    terms: list[Any] = []
+    weights: list[int] = []
+    for pool, every, group, other in zip(pools, full, take, rest, strict=True):
+        terms.extend(group)
+        weights.extend(c.score for c in pool)
+        if other is not None:
+            kept = {id(c) for c in pool}
+            terms.append(other)
+            weights.append(min(c.score for c in every if id(c) not in kept))
+    model.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
 
 
-def _build(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]], policy: Policy,
-           hint: Sequence[_Candidate | None]) -> _Model:
-    """The batch model, rules in order: one slot, no double booking, day limit, objective."""
+def _build(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
+           full: Sequence[list[_Candidate]], policy: Policy, placed: int | None,
+           hint: Sequence[_Candidate | None]) -> _Batch:
+    """The batch model, rules in order.
+
+    With ``placed=None`` the objective is the most sessions placed (stage
+    1); otherwise ``placed`` sessions must be placed and the objective is
+    the lowest total score (stage 2).
+    """
     model = cp_model.CpModel()
-    literals = _variables(model, pools)
-    _one_slot_per_session(model, literals)
-    _no_double_booking(model, plans, pools, literals)
-    _facilitator_day_limit(model, plans, pools, literals,
-                           policy.max_sessions_per_facilitator_per_day)
-    _objective(model, pools, literals)
-    for pool, group, picked in zip(pools, literals, hint, strict=True):
+    take, rest = _variables(model, pools, full)
+    possible = sum(1 for every in full if every)
+    exact = placed is not None and placed == possible
+    _one_slot_per_session(model, take, rest, exact)
+    if placed is not None and not exact:
+        _most_sessions_placed(model, take, rest, placed)
+    _no_double_booking(model, plans, pools, take)
+    _facilitator_day_limit(model, plans, pools, take, policy.max_sessions_per_facilitator_per_day)
+    if placed is None:
+        model.maximize(sum(x for group in take for x in group))
+    else:
+        _lowest_total_score(model, pools, full, take, rest)
+    for i, (pool, group) in enumerate(zip(pools, take, strict=True)):
+        picked = hint[i]
         for candidate, x in zip(pool, group, strict=True):
             model.add_hint(x, candidate is picked)
-    return _Model(model, literals)
+        other = rest[i]
+        if other is not None:
+            model.add_hint(other, picked is not None and all(c is not picked for c in pool))
+    return _Batch(model, take, rest)
 
 
-def _solve(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]], policy: Policy,
-           time_limit: float, seed: int,
-           params: Mapping[str, Any]) -> tuple[list[_Candidate | None], SolveStatus]:
-    """Choose at most one candidate per session with CP-SAT (rule 4)."""
-    hint = _greedy(plans, pools, policy.max_sessions_per_facilitator_per_day)
-    if not any(pools):
-        return hint, SolveStatus.OPTIMAL
-    built = _build(plans, pools, policy, hint)
+def _run(batch: _Batch, time_limit: float, seed: int,
+         params: Mapping[str, Any]) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """Solve with one worker and a fixed seed (deterministic); raise on an invalid model."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1
-    # Core-based search proves these weighted objectives far faster than bound tightening.
-    solver.parameters.optimize_with_core = True
+    # The full linear relaxation proves these assignment-like models quickly.
+    solver.parameters.linearization_level = 2
     for name, value in params.items():
         setattr(solver.parameters, name, value)
-    code = solver.solve(built.model)
+    code = solver.solve(batch.model)
     if code == cp_model.MODEL_INVALID:
-        raise SolverError(f"session model invalid: {built.model.validate()}")
+        raise SolverError(f"session model invalid: {batch.model.validate()}")
     if code == cp_model.INFEASIBLE:
-        raise SolverError("session model reported infeasible although placing nothing is valid")
-    if code == cp_model.UNKNOWN:
-        logger.warning("session solver found no solution in %.1f s; using a greedy placement",
-                       time_limit)
-        return list(hint), SolveStatus.UNKNOWN
-    chosen: list[_Candidate | None] = []
-    for pool, group in zip(pools, built.literals, strict=True):
-        chosen.append(next((c for c, x in zip(pool, group, strict=True)
-                            if solver.boolean_value(x)), None))
-    status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
-    return chosen, status
+        raise SolverError("session model infeasible although a valid placement was given")
+    return solver, code
 
 
-def _pruned_is_optimal(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
-                       chosen: Sequence[_Candidate | None]) -> bool:
-    """Whether an optimum over pruned candidates is provably optimal over all of them.
+def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
+           time_limit: float, seed: int,
+           params: Mapping[str, Any]) -> tuple[list[_Candidate | None], SolveStatus]:
+    """Choose at most one slot per session with CP-SAT (rule 4).
 
-    A solution using a pruned slot of session ``i`` scores at least that
-    slot plus every other session's best, with every session placed.
+    Stage 1 finds the most sessions the batch can place (skipped when a
+    greedy pass places every session that has a fitting slot); stage 2
+    places that many at the lowest total score over the pruned candidates.
+    When the optimum takes a left-out slot (``_Batch.rest``) those sessions
+    get all their candidates back and stage 2 runs again, so an
+    ``optimal`` status is optimal for the unpruned batch.
     """
-    if any(p.fitting and c is None for p, c in zip(plans, chosen, strict=True)):
-        return False
-    best = [p.fitting[0].score if p.fitting else 0 for p in plans]
-    total = sum(best)
-    picked = sum(c.score for c in chosen if c is not None)
-    for plan, pool, own in zip(plans, pools, best, strict=True):
-        if len(pool) < len(plan.fitting):
-            kept = {id(c) for c in pool}
-            cheapest_pruned = min(c.score for c in plan.fitting if id(c) not in kept)
-            if picked > total - own + cheapest_pruned:
-                return False
-    return True
+    deadline = clock.perf_counter() + time_limit
+    limit = policy.max_sessions_per_facilitator_per_day
+    full = [plan.fitting for plan in plans]
+    best = _greedy(plans, full, limit)
+    possible = sum(1 for every in full if every)
+    placed = sum(1 for c in best if c is not None)
+    if possible == 0:
+        return best, SolveStatus.OPTIMAL
+    proven = True
+    if placed < possible:
+        batch = _build(plans, full, full, policy, None, best)
+        solver, code = _run(batch, deadline - clock.perf_counter(), seed, params)
+        if code == cp_model.UNKNOWN:
+            logger.warning("session solver found nothing in %.1f s; greedy placement", time_limit)
+            return best, SolveStatus.UNKNOWN
+        best = _taken(solver, batch, full)
+        placed = sum(1 for c in best if c is not None)
+        proven = code == cp_model.OPTIMAL
+    pools = [_prune(every, candidate_limit) for every in full]
+    for round_ in range(len(plans) + 1):
+        batch = _build(plans, pools, full, policy, placed, best)
+        solver, code = _run(batch, deadline - clock.perf_counter(), seed, params)
+        if code == cp_model.UNKNOWN:
+            logger.warning("session solver found nothing in %.1f s; greedy placement", time_limit)
+            return best, SolveStatus.UNKNOWN
+        taken = _taken(solver, batch, pools)
+        left_out = [i for i, y in enumerate(batch.rest)
+                    if y is not None and solver.boolean_value(y)]
+        if not left_out:
+            optimal = proven and code == cp_model.OPTIMAL
+            return taken, SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
+        best = _greedy(plans, full, limit, taken)
+        if code != cp_model.OPTIMAL or clock.perf_counter() >= deadline:
+            return best, SolveStatus.FEASIBLE
+        expand = range(len(plans)) if round_ >= 2 else left_out
+        logger.info("round %d: %d sessions need slots pruned away; adding them back", round_ + 1,
+                    len(left_out))
+        for i in expand:
+            pools[i] = list(full[i])
+    return best, SolveStatus.FEASIBLE  # pragma: no cover - every session expanded by then
+
+
+def _taken(solver: cp_model.CpSolver, batch: _Batch,
+           pools: Sequence[list[_Candidate]]) -> list[_Candidate | None]:
+    return [next((c for c, x in zip(pool, group, strict=True) if solver.boolean_value(x)), None)
+            for pool, group in zip(pools, batch.take, strict=True)]
 
 
 # --------------------------------------------------------------------------- describing options
@@ -1070,15 +1141,7 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
     zone = table.zone
     plans = [_plan(s, policy, calendar, table, scoring) for s in sessions]
 
-    pools = [_prune(p.fitting, candidate_limit) for p in plans]
-    chosen, status = _solve(plans, pools, policy, time_limit, seed, solver_params)
-    pruned = any(len(pool) < len(p.fitting) for p, pool in zip(plans, pools, strict=True))
-    if pruned and status is not SolveStatus.UNKNOWN and not _pruned_is_optimal(plans, pools,
-                                                                              chosen):
-        logger.info("pruned candidates were not provably enough; solving with all of them")
-        pools = [list(p.fitting) for p in plans]
-        remaining = max(1.0, time_limit - (clock.perf_counter() - began))
-        chosen, status = _solve(plans, pools, policy, remaining, seed, solver_params)
+    chosen, status = _solve(plans, policy, candidate_limit, time_limit, seed, solver_params)
 
     bookings = _Bookings(policy.max_sessions_per_facilitator_per_day)
     for plan, pick in zip(plans, chosen, strict=True):
