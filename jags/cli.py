@@ -20,7 +20,7 @@ from rich.markup import escape
 from allocator import PRESETS, Explainer, InputError, Policy
 from jags import allocation, render, schedule
 from jags.files import write_outputs
-from jags.send import send_invites
+from jags.send import SendError, send_invites
 from jags.workspace import parse_date
 
 if TYPE_CHECKING:
@@ -48,8 +48,22 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        err.print(f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False)
+        _error(str(exc))
         raise typer.Exit(2) from None
+    except SendError as exc:  # sign-in or sending failed: say what went out, no traceback
+        for line in exc.sent:
+            out.print(line, highlight=False)
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    except OSError as exc:  # e.g. --out names a file, or the disk is full
+        _error(f"cannot read or write a file: {exc}")
+        raise typer.Exit(1) from None
+
+
+def _error(message: str) -> None:
+    """The message on stderr, one problem per line (never re-wrapped, never markup)."""
+    err.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False,
+              soft_wrap=True)
 
 
 def _date(text: str, option: str) -> date:
@@ -78,6 +92,9 @@ def allocate_command(
     method: Annotated[str, typer.Option(help="auto, flow or cpsat.")] = "auto",
     time_limit: Annotated[float | None, typer.Option(
         help="Solver seconds (default from the policy).")] = None,
+    calendar_aware: Annotated[bool, typer.Option(
+        help="Skip facilitators whose calendars (workspace calendars/) show no free "
+             "session slot in the expected window.")] = False,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
@@ -89,7 +106,10 @@ def allocate_command(
             raise InputError(f"--format: {fmt!r} is not csv or xlsx")
         if method not in ("auto", "flow", "cpsat"):
             raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
-        result = allocation.run_allocation(workspace, Policy.load(policy), _date(on, "--on"),
+        chosen_policy = Policy.load(policy)
+        if calendar_aware:
+            chosen_policy = chosen_policy.replace(calendar_aware=True)
+        result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"),
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit)
         files = allocation.allocation_files(result, xlsx=fmt == "xlsx")

@@ -26,7 +26,7 @@ import hashlib
 import random
 import uuid
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -885,8 +885,18 @@ def write_sample(folder: Path) -> Workspace:
 _CAL_FIRST = date(2026, 11, 23)
 _CAL_LAST = date(2027, 1, 31)
 _STAMP = "20261120T090000Z"
-_GENERIC = ("Meeting", "Team meeting", "Training", "Planning meeting", "Catch-up",
-            "Service meeting", "Panel", "Clinic", "Duty", "Focus time")
+_UNTIL = f"{_CAL_LAST:%Y%m%d}T235959Z"
+_AD_HOC = ("Meeting", "Meeting", "Planning meeting", "Catch-up", "Service meeting", "Panel",
+           "Training", "Clinic", "Duty", "Focus time")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CLOSED = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
+"""Bank holidays in the calendar period (Boxing Day's substitute is Monday 28 December)."""
+_QUIET = (date(2026, 12, 21), date(2027, 1, 1))
+"""The Christmas weeks: team meetings are off and there are few other meetings."""
+_CLOSURE = ((date(2026, 12, 24), date(2026, 12, 24)), (date(2026, 12, 29), date(2026, 12, 31)))
+"""Working days many teams close between Christmas and New Year (taken as leave)."""
+_BLOCKS = ((date(2026, 12, 14), date(2026, 12, 16)), (date(2026, 12, 17), date(2026, 12, 21)))
+"""Multi-day leave of two attendees inside the demo's session window (14–21 Dec)."""
 
 
 @dataclass(frozen=True)
@@ -897,6 +907,64 @@ class _Event:
     start: datetime | date
     end: datetime | date
     status: str = "busy"  # busy | tentative | oof | free
+
+
+@dataclass(frozen=True)
+class _Series:
+    """A weekly or fortnightly meeting, written as one VEVENT with an RRULE.
+
+    ``skipped`` are the dates of cancelled occurrences (EXDATE); ``moved``
+    is one occurrence (by its original date) moved to a new start
+    (RECURRENCE-ID).
+    """
+
+    key: str
+    summary: str
+    first: datetime
+    minutes: int
+    weeks: int = 1
+    skipped: tuple[date, ...] = ()
+    moved: tuple[date, datetime] | None = None
+
+    @property
+    def length(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
+
+    @property
+    def byday(self) -> str:
+        return _WEEKDAYS[self.first.weekday()]
+
+    def days(self) -> list[date]:
+        """Every date the rule gives, before EXDATE."""
+        out, day = [], self.first.date()
+        while day <= _CAL_LAST:
+            out.append(day)
+            day += timedelta(weeks=self.weeks)
+        return out
+
+    def start_on(self, day: date) -> datetime:
+        return datetime.combine(day, self.first.time())
+
+    def occurrences(self) -> list[tuple[datetime, datetime]]:
+        """The meeting's actual times: EXDATE removed, the moved one moved."""
+        out = []
+        for day in self.days():
+            if day in self.skipped:
+                continue
+            begin = self.moved[1] if self.moved and self.moved[0] == day else self.start_on(day)
+            out.append((begin, begin + self.length))
+        return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One person's working pattern, whatever program exports it."""
+
+    team: _Series
+    supervision: _Series
+    meetings: tuple[_Event, ...]
+    leave: tuple[tuple[date, date], ...]  # inclusive, merged, sorted
+    free_day: date  # a working day marked free (working from home, study day)
 
 
 def _fold(line: str) -> list[str]:
@@ -930,25 +998,87 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-_CLOSED = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
-
-
 def _working(day: date) -> bool:
     return day.weekday() < 5 and day not in _CLOSED
 
 
-def _one_offs(rng: random.Random, count: int) -> list[_Event]:
-    """Ordinary one-off meetings on working days, 09:00–17:00."""
-    out: list[_Event] = []
-    working = [d for d in _days(_CAL_FIRST, _CAL_LAST) if _working(d)]
-    for day in sorted(rng.sample(working, count)):
-        begin = datetime.combine(day, time(rng.choice((9, 10, 11, 13, 14, 15)),
-                                           rng.choice((0, 30))))
-        length = timedelta(minutes=rng.choice((30, 60, 60, 90, 120)))
-        status = "tentative" if rng.random() < 0.12 else "busy"
-        out.append(_Event(rng.choice(_GENERIC), begin, begin + length, status))
-    return out
+def _quiet(day: date) -> bool:
+    return _QUIET[0] <= day <= _QUIET[1]
 
+
+def _merge(ranges: Iterable[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
+    """Inclusive date ranges merged where they overlap or touch."""
+    out: list[tuple[date, date]] = []
+    for first, last in sorted(ranges):
+        if out and first <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], last))
+        else:
+            out.append((first, last))
+    return tuple(out)
+
+
+def _first_on(weekday: int, weeks_in: int = 0) -> date:
+    """The first ``weekday`` of the period, ``weeks_in`` weeks on."""
+    return _CAL_FIRST + timedelta(days=(weekday - _CAL_FIRST.weekday()) % 7, weeks=weeks_in)
+
+
+def _plan(rng: random.Random, fixed_leave: Sequence[tuple[date, date]]) -> _Plan:
+    """A realistic fortnight-after-fortnight: team meeting, supervision, 3–8 other
+    meetings a week (0–2 over Christmas), a few days' leave."""
+    working = [d for d in _days(_CAL_FIRST, _CAL_LAST) if _working(d)]
+    ranges = list(fixed_leave)
+    ranges += [r for r in _CLOSURE if rng.random() < 0.45]
+    ranges += [(d, d) for d in rng.sample(working, rng.choice((0, 1, 1, 2)))]
+    leave = _merge(ranges)
+    off = {d for first, last in leave for d in _days(first, last)}
+
+    weekday = rng.choice((0, 1, 1, 2, 2, 3, 3, 4))
+    hour, minute = rng.choice(((9, 0), (9, 30), (10, 0), (10, 0), (14, 0)))
+    team_first = datetime.combine(_first_on(weekday), time(hour, minute))
+    team_days = [_first_on(weekday, k) for k in range(10)]
+    skipped = tuple(d for d in team_days if _quiet(d) or not _working(d))
+    moved_day = rng.choice([d for d in team_days[1:8] if d not in skipped])
+    moved_to = moved_day + timedelta(days=1 if moved_day.weekday() < 4 else -1)
+    team = _Series("team", "Team meeting", team_first, 60, skipped=skipped,
+                   moved=(moved_day, datetime.combine(moved_to, time(rng.choice((11, 15)), 0))))
+
+    weekday = rng.choice((0, 1, 2, 3, 4))
+    hour, minute = rng.choice(((10, 0), (11, 0), (13, 30), (14, 0), (15, 0)))
+    sup_first = datetime.combine(_first_on(weekday, rng.choice((0, 1))), time(hour, minute))
+    supervision = _Series("supervision", "Supervision", sup_first, rng.choice((60, 90)), weeks=2)
+    supervision = replace(supervision, skipped=tuple(d for d in supervision.days()
+                                                     if not _working(d)))
+
+    taken: dict[date, list[tuple[datetime, datetime]]] = {}
+    for begin, end in team.occurrences() + supervision.occurrences():
+        taken.setdefault(begin.date(), []).append((begin, end))
+    meetings: list[_Event] = []
+    for week in range(10):
+        monday = _CAL_FIRST + timedelta(weeks=week)
+        days = [d for d in _days(monday, monday + timedelta(days=4))
+                if _working(d) and d not in off]
+        wanted = rng.randint(0, 2) if _quiet(monday + timedelta(days=3)) else rng.randint(3, 8)
+        placed = 0
+        for _ in range(wanted * 6):
+            if placed == wanted or not days:
+                break
+            day = rng.choice(days)
+            length = timedelta(minutes=rng.choice((30, 45, 60, 60, 60, 90, 90, 120)))
+            begin = datetime.combine(day, time(9)) + timedelta(minutes=30 * rng.randrange(16))
+            end = begin + length
+            if end > datetime.combine(day, time(17)) or any(
+                    a < end and begin < b for a, b in taken.get(day, ())):
+                continue
+            taken.setdefault(day, []).append((begin, end))
+            status = "tentative" if rng.random() < 0.15 else "busy"
+            meetings.append(_Event(rng.choice(_AD_HOC), begin, end, status))
+            placed += 1
+    meetings.sort(key=lambda e: (e.start, e.summary))
+    free_day = rng.choice([d for d in working if d not in off and not _quiet(d)] or working)
+    return _Plan(team, supervision, tuple(meetings), leave, free_day)
+
+
+# Outlook / Exchange
 
 _OUTLOOK_TZ = (
     "BEGIN:VTIMEZONE", "TZID:GMT Standard Time",
@@ -958,6 +1088,7 @@ _OUTLOOK_TZ = (
     "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "END:DAYLIGHT",
     "END:VTIMEZONE",
 )
+_WINDOWS = "TZID=GMT Standard Time"
 _CDO = {"busy": "BUSY", "tentative": "TENTATIVE", "oof": "OOF", "free": "FREE"}
 
 
@@ -965,72 +1096,64 @@ def _outlook_event(email: str, key: str, event: _Event, extra: Sequence[str] = (
                    recurrence_id: str | None = None) -> list[str]:
     uid = "040000008200E00074C5B7101A82E00800000000" + _uid(email, key)[:32].upper()
     all_day = not isinstance(event.start, datetime)
-    lines = ["BEGIN:VEVENT", "DESCRIPTION:\\n", *extra, f"UID:{uid}"]
+    lines = ["BEGIN:VEVENT", *extra, f"UID:{uid}"]
     if recurrence_id:
-        lines.append(f"RECURRENCE-ID;TZID=GMT Standard Time:{recurrence_id}")
+        lines.append(f"RECURRENCE-ID;{_WINDOWS}:{recurrence_id}")
     lines.append(f"SUMMARY;LANGUAGE=en-GB:{event.summary}")
     if all_day:
         lines += [f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}",
                   f"DTEND;VALUE=DATE:{event.end:%Y%m%d}"]
     else:
         assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        lines += [f"DTSTART;TZID=GMT Standard Time:{_stamp(event.start)}",
-                  f"DTEND;TZID=GMT Standard Time:{_stamp(event.end)}"]
+        lines += [f"DTSTART;{_WINDOWS}:{_stamp(event.start)}",
+                  f"DTEND;{_WINDOWS}:{_stamp(event.end)}"]
     cdo = _CDO[event.status]
-    lines += ["CLASS:PUBLIC", "PRIORITY:5", f"DTSTAMP:{_STAMP}",
+    lines += ["CLASS:PUBLIC", f"DTSTAMP:{_STAMP}",
               "TRANSP:" + ("TRANSPARENT" if event.status == "free" else "OPAQUE"),
               "STATUS:" + ("TENTATIVE" if event.status == "tentative" else "CONFIRMED"),
-              "SEQUENCE:0", "LOCATION:" + ("" if all_day else "Microsoft Teams Meeting"),
-              "X-MICROSOFT-CDO-APPT-SEQUENCE:0", f"X-MICROSOFT-CDO-BUSYSTATUS:{cdo}",
-              f"X-MICROSOFT-CDO-INTENDEDSTATUS:{cdo}",
+              f"X-MICROSOFT-CDO-BUSYSTATUS:{cdo}",
               "X-MICROSOFT-CDO-ALLDAYEVENT:" + ("TRUE" if all_day else "FALSE"),
-              "X-MICROSOFT-CDO-IMPORTANCE:1",
               "X-MICROSOFT-CDO-INSTTYPE:" + ("3" if recurrence_id else "1" if extra else "0"),
-              "X-MICROSOFT-DONOTFORWARDMEETING:FALSE", "X-MICROSOFT-DISALLOW-COUNTER:FALSE",
               "END:VEVENT"]
     return lines
 
 
-def _outlook(email: str, rng: random.Random) -> str:
-    """Exchange/Outlook export: Windows zone, weekly meeting with EXDATE and a moved instance."""
+def _outlook_series(email: str, series: _Series) -> list[str]:
+    begin = series.first
+    rule = (f"RRULE:FREQ=WEEKLY;UNTIL={_UNTIL};INTERVAL={series.weeks};BYDAY={series.byday}"
+            ";WKST=MO")
+    extra = [rule]
+    if series.skipped:
+        extra.append(f"EXDATE;{_WINDOWS}:"
+                     + ",".join(_stamp(series.start_on(d)) for d in series.skipped))
+    lines = _outlook_event(email, series.key,
+                           _Event(series.summary, begin, begin + series.length), extra)
+    if series.moved:
+        day, new = series.moved
+        lines += _outlook_event(email, series.key,
+                                _Event(series.summary, new, new + series.length),
+                                recurrence_id=_stamp(series.start_on(day)))
+    return lines
+
+
+def _outlook(email: str, plan: _Plan) -> str:
+    """Exchange/Outlook export: Windows zone, busy status, OOF leave, EXDATE and a moved
+    instance."""
     lines = ["BEGIN:VCALENDAR", "METHOD:PUBLISH", "PRODID:Microsoft Exchange Server 2010",
              "VERSION:2.0", "X-WR-CALNAME:Calendar", *_OUTLOOK_TZ]
-    weekday = rng.choice((1, 2, 3))  # Tuesday–Thursday
-    first = _CAL_FIRST + timedelta(days=weekday)
-    hour = rng.choice((9, 10))
-    begin = datetime.combine(first, time(hour, 0))
-    weekly = [first + timedelta(weeks=k) for k in range(10)]
-    skipped = [d for d in weekly if date(2026, 12, 21) <= d <= date(2027, 1, 1)]
-    exdate = ",".join(f"{d:%Y%m%d}T{hour:02d}0000" for d in skipped)
-    moved = weekly[2]
-    team = _Event("Team meeting", begin, begin + timedelta(hours=1))
-    rule = f"RRULE:FREQ=WEEKLY;UNTIL={_CAL_LAST:%Y%m%d}T235959Z;INTERVAL=1;BYDAY=" \
-           + ("MO", "TU", "WE", "TH", "FR")[weekday] + ";WKST=MO"
-    lines += _outlook_event(email, "team", team,
-                            [rule, f"EXDATE;TZID=GMT Standard Time:{exdate}"])
-    new_start = datetime.combine(moved + timedelta(days=1), time(14, 0))
-    lines += _outlook_event(email, "team",
-                            _Event("Team meeting", new_start, new_start + timedelta(hours=1)),
-                            recurrence_id=f"{moved:%Y%m%d}T{hour:02d}0000")
-    sup_day = _CAL_FIRST + timedelta(days=rng.choice((0, 3, 4)))
-    sup = datetime.combine(sup_day, time(rng.choice((13, 14, 15)), 30))
-    lines += _outlook_event(email, "supervision",
-                            _Event("Supervision", sup, sup + timedelta(minutes=90)),
-                            ["RRULE:FREQ=WEEKLY;COUNT=5;INTERVAL=2;BYDAY="
-                             + ("MO", "TU", "WE", "TH", "FR")[sup_day.weekday()] + ";WKST=MO"])
-    for k, event in enumerate(_one_offs(rng, rng.randint(8, 14))):
-        lines += _outlook_event(email, f"one-off-{k}", event)
-    leave_first = date(2026, 12, rng.choice((14, 16, 21)))
-    lines += _outlook_event(email, "leave-1", _Event(
-        "Annual leave", leave_first, leave_first + timedelta(days=rng.choice((1, 2, 3))), "oof"))
-    lines += _outlook_event(email, "leave-2", _Event(
-        "Annual leave", date(2026, 12, 29), date(2026, 12, 31), "oof"))
-    wfh = _CAL_FIRST + timedelta(days=rng.choice((4, 11, 18)))
-    lines += _outlook_event(email, "wfh", _Event("Working from home", wfh,
-                                                 wfh + timedelta(days=1), "free"))
+    lines += _outlook_series(email, plan.team) + _outlook_series(email, plan.supervision)
+    for k, event in enumerate(plan.meetings):
+        lines += _outlook_event(email, f"meeting-{k}", event)
+    for k, (first, last) in enumerate(plan.leave):
+        lines += _outlook_event(email, f"leave-{k}", _Event(
+            "Annual leave", first, last + timedelta(days=1), "oof"))
+    lines += _outlook_event(email, "wfh", _Event(
+        "Working from home", plan.free_day, plan.free_day + timedelta(days=1), "free"))
     lines.append("END:VCALENDAR")
     return _ics_text(lines)
 
+
+# Google Calendar
 
 def _google_event(email: str, key: str, body: Sequence[str]) -> list[str]:
     uid = _uid(email, key)[:26] + "@google.com"
@@ -1043,49 +1166,70 @@ def _z(moment: datetime) -> str:
     return _stamp(moment) + "Z"
 
 
-def _google(email: str, rng: random.Random) -> str:
-    """Google Calendar export: UTC times, working locations, MO/WE huddle, a cancelled instance."""
+_GOOGLE_COMMON = ("CREATED:20260901T080000Z", "LAST-MODIFIED:20261101T080000Z", "LOCATION:",
+                  "SEQUENCE:0")
+
+
+def _google_series(email: str, series: _Series, cancel: date | None = None) -> list[str]:
+    begin = series.first
+    body = [f"DTSTART:{_z(begin)}", f"DTEND:{_z(begin + series.length)}",
+            f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={_UNTIL};"
+            + (f"INTERVAL={series.weeks};" if series.weeks > 1 else "") + f"BYDAY={series.byday}"]
+    body += [f"EXDATE:{_z(series.start_on(d))}" for d in series.skipped]
+    body += [*_GOOGLE_COMMON, "STATUS:CONFIRMED", f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"]
+    lines = _google_event(email, series.key, body)
+    changed = [(*series.moved, "CONFIRMED")] if series.moved else []
+    if cancel is not None:
+        changed.append((cancel, series.start_on(cancel), "CANCELLED"))
+    for day, new, status in changed:
+        lines += _google_event(email, series.key, [
+            f"DTSTART:{_z(new)}", f"DTEND:{_z(new + series.length)}",
+            f"RECURRENCE-ID:{_z(series.start_on(day))}", "CREATED:20260901T080000Z",
+            "LAST-MODIFIED:20261110T080000Z", "LOCATION:", "SEQUENCE:1",
+            f"STATUS:{status}", f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"])
+    return lines
+
+
+def _google(email: str, plan: _Plan, rng: random.Random) -> str:
+    """Google Calendar export: UTC times, working locations, a moved and a cancelled
+    instance, tentative and declined invitations."""
     lines = ["BEGIN:VCALENDAR", "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
              "VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
              f"X-WR-CALNAME:{email}", "X-WR-TIMEZONE:Europe/London"]
-    common = ["CREATED:20260901T080000Z", "LAST-MODIFIED:20261101T080000Z",
-              "LOCATION:", "SEQUENCE:0"]
-    huddle = datetime.combine(_CAL_FIRST, time(9, rng.choice((0, 15, 30))))
-    lines += _google_event(email, "huddle", [
-        f"DTSTART:{_z(huddle)}", f"DTEND:{_z(huddle + timedelta(minutes=30))}",
-        f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={_CAL_LAST:%Y%m%d}T235959Z;BYDAY=MO,WE",
-        *common, "STATUS:CONFIRMED", "SUMMARY:Team huddle", "TRANSP:OPAQUE"])
-    cancelled = huddle + timedelta(days=rng.choice((14, 16, 21)))
-    lines += _google_event(email, "huddle", [
-        f"DTSTART:{_z(cancelled)}", f"DTEND:{_z(cancelled + timedelta(minutes=30))}",
-        f"RECURRENCE-ID:{_z(cancelled)}", "CREATED:20260901T080000Z",
-        "LAST-MODIFIED:20261110T080000Z", "LOCATION:", "SEQUENCE:1",
-        "STATUS:CANCELLED", "SUMMARY:Team huddle", "TRANSP:OPAQUE"])
-    weekdays = ("MO", "TU", "WE", "TH", "FR")
-    chosen = rng.sample(weekdays, 2)
-    office = [d for d in weekdays if d in chosen]
-    home = [d for d in weekdays if d not in office]
-    for where, days in (("Office", office), ("Home", home)):
-        first = next(d for d in _days(_CAL_FIRST, _CAL_LAST)
-                     if ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[d.weekday()] in days)
+    lines += _google_series(email, plan.team)
+    held = [b.date() for b, _ in plan.supervision.occurrences() if not _quiet(b.date())]
+    lines += _google_series(email, plan.supervision, cancel=rng.choice(held[1:]))
+    office = sorted(rng.sample(range(5), 2))
+    for where, days in (("Office", office), ("Home", [d for d in range(5) if d not in office])):
+        first = _first_on(days[0])
         lines += _google_event(email, f"location-{where}", [
             f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
             f"DTEND;VALUE=DATE:{first + timedelta(days=1):%Y%m%d}",
-            f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={_CAL_LAST:%Y%m%d};BYDAY=" + ",".join(days),
-            *common, "STATUS:CONFIRMED", f"SUMMARY:{where}", "TRANSP:TRANSPARENT"])
-    for k, event in enumerate(_one_offs(rng, rng.randint(8, 14))):
+            f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={_CAL_LAST:%Y%m%d};BYDAY="
+            + ",".join(_WEEKDAYS[d] for d in days),
+            *_GOOGLE_COMMON, "STATUS:CONFIRMED", f"SUMMARY:{where}", "TRANSP:TRANSPARENT"])
+    declined = rng.randrange(len(plan.meetings)) if plan.meetings else -1
+    for k, event in enumerate(plan.meetings):
         assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        lines += _google_event(email, f"one-off-{k}", [
-            f"DTSTART:{_z(event.start)}", f"DTEND:{_z(event.end)}", *common,
-            "STATUS:" + ("TENTATIVE" if event.status == "tentative" else "CONFIRMED"),
-            f"SUMMARY:{event.summary}", "TRANSP:OPAQUE"])
-    away = datetime.combine(date(2026, 12, rng.choice((17, 18, 22))), time(0, 0))
-    lines += _google_event(email, "ooo", [
-        f"DTSTART:{_z(away)}", f"DTEND:{_z(away + timedelta(days=2))}", *common,
-        "STATUS:CONFIRMED", "SUMMARY:Out of office", "TRANSP:OPAQUE"])
+        answer = "DECLINED" if k == declined else \
+            "TENTATIVE" if event.status == "tentative" else ""
+        guest = [f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={answer};"
+                 f"CN={email};X-NUM-GUESTS=0:mailto:{email}"] if answer else []
+        lines += _google_event(email, f"meeting-{k}", [
+            f"DTSTART:{_z(event.start)}", f"DTEND:{_z(event.end)}", *guest, *_GOOGLE_COMMON,
+            "STATUS:CONFIRMED", f"SUMMARY:{event.summary}", "TRANSP:OPAQUE"])
+    for k, (first, last) in enumerate(plan.leave):
+        away = datetime.combine(first, time(0))
+        back = datetime.combine(last + timedelta(days=1), time(0))
+        lines += _google_event(email, f"ooo-{k}", [
+            f"DTSTART:{_z(away)}", f"DTEND:{_z(back)}", *_GOOGLE_COMMON,
+            "STATUS:CONFIRMED", "SUMMARY:Out of office", "TRANSP:OPAQUE",
+            "X-GOOGLE-EVENT-TYPE:OUT_OF_OFFICE"])
     lines.append("END:VCALENDAR")
     return _ics_text(lines)
 
+
+# macOS Calendar
 
 _APPLE_TZ = (
     "BEGIN:VTIMEZONE", "TZID:Europe/London",
@@ -1095,6 +1239,7 @@ _APPLE_TZ = (
     "DTSTART:19961027T020000", "TZNAME:GMT", "TZOFFSETTO:+0000", "END:STANDARD",
     "END:VTIMEZONE",
 )
+_LONDON = "TZID=Europe/London"
 
 
 def _apple_event(email: str, key: str, body: Sequence[str]) -> list[str]:
@@ -1109,161 +1254,190 @@ def _duration(length: timedelta) -> str:
     return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest else "")
 
 
-def _apple(email: str, rng: random.Random) -> str:
-    """macOS Calendar export: TZID=Europe/London, DURATION, a multi-day all-day event."""
+def _apple_series(email: str, series: _Series) -> list[str]:
+    body = [f"DTSTART;{_LONDON}:{_stamp(series.first)}", f"DURATION:{_duration(series.length)}",
+            f"RRULE:FREQ=WEEKLY;INTERVAL={series.weeks};UNTIL={_UNTIL}"]
+    if series.skipped:
+        body.append(f"EXDATE;{_LONDON}:"
+                    + ",".join(_stamp(series.start_on(d)) for d in series.skipped))
+    body += [f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"]
+    lines = _apple_event(email, series.key, body)
+    if series.moved:
+        day, new = series.moved
+        lines += _apple_event(email, series.key, [
+            f"RECURRENCE-ID;{_LONDON}:{_stamp(series.start_on(day))}",
+            f"DTSTART;{_LONDON}:{_stamp(new)}", f"DURATION:{_duration(series.length)}",
+            f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"])
+    return lines
+
+
+def _apple(email: str, plan: _Plan) -> str:
+    """macOS Calendar export: TZID=Europe/London, DURATION, all-day leave."""
     lines = ["BEGIN:VCALENDAR", "METHOD:PUBLISH", "VERSION:2.0",
              "X-WR-CALNAME:Work", "PRODID:-//Apple Inc.//macOS 15.0//EN",
              "X-APPLE-CALENDAR-COLOR:#1BADF8", "X-WR-TIMEZONE:Europe/London",
              "CALSCALE:GREGORIAN", *_APPLE_TZ]
-    weekday = rng.choice((0, 1, 3))
-    begin = datetime.combine(_CAL_FIRST + timedelta(days=weekday), time(rng.choice((9, 11)), 0))
-    lines += _apple_event(email, "team", [
-        f"DTSTART;TZID=Europe/London:{_stamp(begin)}", "DURATION:PT1H",
-        "RRULE:FREQ=WEEKLY;COUNT=10", "SUMMARY:Team meeting", "TRANSP:OPAQUE",
-        "X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC"])
-    sup = datetime.combine(_CAL_FIRST + timedelta(days=rng.choice((2, 4, 9))), time(14, 0))
-    lines += _apple_event(email, "supervision", [
-        f"DTSTART;TZID=Europe/London:{_stamp(sup)}", "DURATION:PT1H30M",
-        "RRULE:FREQ=MONTHLY;COUNT=3", "SUMMARY:Supervision", "TRANSP:OPAQUE"])
-    for k, event in enumerate(_one_offs(rng, rng.randint(8, 14))):
+    lines += _apple_series(email, plan.team) + _apple_series(email, plan.supervision)
+    for k, event in enumerate(plan.meetings):
         assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        lines += _apple_event(email, f"one-off-{k}", [
-            f"DTSTART;TZID=Europe/London:{_stamp(event.start)}",
-            f"DURATION:{_duration(event.end - event.start)}",
-            f"SUMMARY:{event.summary}", "TRANSP:OPAQUE"])
-    leave = date(2026, 12, rng.choice((7, 14, 21)))
-    lines += _apple_event(email, "leave", [
-        f"DTSTART;VALUE=DATE:{leave:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{leave + timedelta(days=rng.choice((3, 4, 5))):%Y%m%d}",
-        "SUMMARY:Annual leave", "TRANSP:OPAQUE"])
-    study = _CAL_FIRST + timedelta(days=rng.choice((7, 8, 14)))
+        lines += _apple_event(email, f"meeting-{k}", [
+            f"DTSTART;{_LONDON}:{_stamp(event.start)}",
+            f"DURATION:{_duration(event.end - event.start)}", f"SUMMARY:{event.summary}",
+            *(["STATUS:TENTATIVE"] if event.status == "tentative" else []), "TRANSP:OPAQUE"])
+    for k, (first, last) in enumerate(plan.leave):
+        lines += _apple_event(email, f"leave-{k}", [
+            f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{last + timedelta(days=1):%Y%m%d}",
+            "SUMMARY:Annual leave", "TRANSP:OPAQUE"])
     lines += _apple_event(email, "study", [
-        f"DTSTART;VALUE=DATE:{study:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{study + timedelta(days=1):%Y%m%d}",
+        f"DTSTART;VALUE=DATE:{plan.free_day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{plan.free_day + timedelta(days=1):%Y%m%d}",
         "SUMMARY:Study day", "TRANSP:TRANSPARENT"])
     lines.append("END:VCALENDAR")
     return _ics_text(lines)
 
 
-_STYLES = {"outlook": _outlook, "google": _google, "apple": _apple}
+def _availability_rows(email: str, plan: _Plan) -> list[list[str]]:
+    """The same working pattern as free/busy rows (recurring meetings expanded)."""
+    def moment(value: datetime) -> str:
+        return f"{value:%Y-%m-%dT%H:%M}"
+
+    first = datetime.combine(_CAL_FIRST, time(0))
+    last = datetime.combine(_CAL_LAST + timedelta(days=1), time(0))
+    timed = [(b, e, "busy") for b, e in plan.team.occurrences() + plan.supervision.occurrences()]
+    for event in plan.meetings:
+        assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
+        timed.append((event.start, event.end, event.status))
+    timed += [(datetime.combine(a, time(0)), datetime.combine(b + timedelta(days=1), time(0)),
+               "oof") for a, b in plan.leave]
+    return [[email, moment(first), moment(last), "free"]] + [
+        [email, moment(b), moment(e), status] for b, e, status in sorted(timed)]
 
 
 _PUBLIC_BODIES = ("Council", "NHS", "Constabulary", "Police", "Probation", "Youth Justice",
                   "Virtual School", "Medical Practice", "Early Help Hub", "Family Hubs")
 
 
-def _style_for(email: str, organisation: str, sector: str | None) -> str:
-    """Calendar style by employer: public bodies run Exchange, schools Google, small
-    voluntary organisations Google or macOS."""
+def _style_for(organisation: str, sector: str | None) -> str:
+    """Calendar program by employer: public bodies run Exchange, schools Google
+    Workspace, other organisations Google or macOS (fixed per organisation)."""
     if any(word in organisation for word in _PUBLIC_BODIES):
         return "outlook"
     if sector == "Education":
         return "google"
-    return "apple" if int(_uid(email, "style")[:8], 16) % 2 else "google"
+    return "apple" if int(_uid(organisation, "style")[:8], 16) % 2 else "google"
 
 
-def _calendar_people(ws: Workspace) -> tuple[list[tuple[str, str]], list[str]]:
-    """Who gets which calendar style, and who appears in ``availability.csv`` instead.
+@dataclass
+class _Cast:
+    """Who has which calendar in the sample."""
 
-    The follow-up's facilitator, requester and first participant, the named
-    facilitator and the preference's requester, three other facilitators and
-    two other requesters have ``.ics`` files, plus people from small
-    organisations until every style has two files. The follow-up's second
-    participant is in ``availability.csv``; its other participants have no
-    calendar at all.
+    ics: dict[str, str] = field(default_factory=dict)  # e-mail → style
+    rows: list[str] = field(default_factory=list)  # in availability.csv
+    unknown: list[str] = field(default_factory=list)  # no calendar at all
+    leave: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
+
+
+def _calendar_people(ws: Workspace) -> _Cast:
+    """Who has an ``.ics`` export, who is in ``availability.csv``, who has nothing.
+
+    Every facilitator, requester and participant has a calendar except three
+    participants in three different requests: the follow-up's last participant
+    and two others. The follow-up's second participant and five other people
+    are in ``availability.csv``; everyone else has an ``.ics`` file in their
+    employer's style. Facilitators' calendars show their leave from
+    ``leave.csv``; two attendees of other requests are away for several days
+    of 14–21 December.
     """
-    styles: dict[str, str] = {}
-    rows: list[str] = []
-    orgs = {normalise_email(p.email): p.organisation for p in ws.participants}
-    orgs.update({r.requester_email: r.requester_organisation for r in ws.requests})
-    orgs.update({f.email: f.organisation or "" for f in ws.facilitators})
+    cast = _Cast()
+    orgs: dict[str, str] = {f.email: f.organisation or "" for f in ws.facilitators}
+    attending: dict[str, list[str]] = {}
+    for req in ws.requests:
+        people = [req.requester_email] + [normalise_email(p.email) for p in
+                                          ws.participants_by_request.get(req.request_id, ())]
+        for email in people:
+            attending.setdefault(email, []).append(req.request_id)
+        orgs.setdefault(req.requester_email, req.requester_organisation)
+        for p in ws.participants_by_request.get(req.request_id, ()):
+            orgs.setdefault(normalise_email(p.email), p.organisation)
+    facilitators = {f.email for f in ws.facilitators}
+    rng = random.Random(f"calendars:{len(ws.requests)}:{len(ws.facilitators)}")
 
-    def add(email: str) -> None:
-        if email not in styles and email not in rows:
-            org = orgs[email]
-            styles[email] = _style_for(email, org, ws.sector_of_org.get(normalise_org(org)))
+    def plain(req: Request, required: bool = False) -> list[str]:
+        """The request's participants who attend no other request and facilitate nothing."""
+        return [e for p in ws.participants_by_request.get(req.request_id, ())
+                if len(attending[e := normalise_email(p.email)]) == 1 and e not in facilitators
+                and (p.attendance is Attendance.REQUIRED or not required)]
 
     follow = next((r for r in ws.requests if r.follow_up_of), None)
-    preference = next((r for r in ws.requests if r.preferred_facilitator_id), None)
-    if follow is not None and follow.follow_up_of:
-        add(ws.facilitator_by_id[ws.history_by_id[follow.follow_up_of].facilitator_id].email)
-        add(follow.requester_email)
-        attendees = ws.participants_by_request.get(follow.request_id, ())
-        if attendees:
-            add(attendees[0].email)
-        if len(attendees) > 1:
-            rows.append(attendees[1].email)
-    if preference is not None and preference.preferred_facilitator_id:
-        add(ws.facilitator_by_id[preference.preferred_facilitator_id].email)
-        add(preference.requester_email)
-    rng = random.Random(f"calendars:{len(ws.requests)}:{len(ws.facilitators)}")
-    usable = [f for f in ws.facilitators if f.active and not f.missing_fields
-              and f.trained_on is not None and f.trained_on <= _CAL_FIRST
-              and (f.training_expires is None or f.training_expires > _CAL_LAST)]
-    for fac in rng.sample(usable, min(3, len(usable))):
-        add(fac.email)
-    others = [r for r in ws.requests if r not in (follow, preference)]
-    for req in rng.sample(others, min(2, len(others))):
-        add(req.requester_email)
-        attendees = ws.participants_by_request.get(req.request_id, ())
-        if attendees and attendees[0].email not in styles:
-            rows.append(attendees[0].email)
-    plain = [p for r in others for p in ws.participants_by_request.get(r.request_id, ())]
-    for person in rng.sample(plain, len(plain)):
-        counts = {s: list(styles.values()).count(s) for s in _STYLES}
-        style = _style_for(person.email, person.organisation,
-                           ws.sector_of_org.get(normalise_org(person.organisation)))
-        if counts[style] < 2 and len(styles) < 12:
-            add(person.email)
-    return list(styles.items()), rows
-
-
-def _availability_rows(email: str, rng: random.Random) -> list[list[str]]:
-    rows: list[list[str]] = []
-    first = datetime.combine(_CAL_FIRST, time(0, 0))
-    last = datetime.combine(_CAL_LAST + timedelta(days=1), time(0, 0))
-    rows.append([email, f"{first:%Y-%m-%dT%H:%M}", f"{last:%Y-%m-%dT%H:%M}", "free"])
-    for event in _one_offs(rng, rng.randint(4, 7)):
-        assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        rows.append([email, f"{event.start:%Y-%m-%dT%H:%M}", f"{event.end:%Y-%m-%dT%H:%M}",
-                     event.status])
-    away = date(2026, 12, rng.choice((10, 15, 18)))
-    rows.append([email, f"{away:%Y-%m-%d}T00:00",
-                 f"{away + timedelta(days=1):%Y-%m-%d}T00:00", "oof"])
-    return rows
+    special = {r.request_id for r in ws.requests
+               if r.follow_up_of or r.preferred_facilitator_id}
+    if follow is not None:
+        attendees = [normalise_email(p.email)
+                     for p in ws.participants_by_request.get(follow.request_id, ())]
+        if len(attendees) > 2 and attendees[-1] in plain(follow):
+            cast.unknown.append(attendees[-1])
+        if len(attendees) > 1 and attendees[1] not in cast.unknown:
+            cast.rows.append(attendees[1])
+    # The newest requests tend to wait for a facilitator; pick from the others.
+    others = [r for r in ws.requests[:-2] if r.request_id not in special and plain(r, True)]
+    picked = rng.sample(others, min(len(others), 4))
+    for req in picked[:2]:
+        cast.unknown.append(rng.choice(plain(req)))
+    for req, block in zip(picked[2:], _BLOCKS, strict=False):
+        cast.leave.setdefault(rng.choice(plain(req, True)), []).append(block)
+    for lv in ws.leave:
+        if lv.end >= _CAL_FIRST and lv.start <= _CAL_LAST:
+            email = ws.facilitator_by_id[lv.facilitator_id].email
+            cast.leave.setdefault(email, []).append((max(lv.start, _CAL_FIRST),
+                                                     min(lv.end, _CAL_LAST)))
+    candidates = sorted(e for e in attending if e not in facilitators
+                        and e not in cast.unknown and e not in cast.rows and e not in cast.leave)
+    cast.rows += rng.sample(candidates, min(5, len(candidates)))
+    for email in sorted(set(orgs) - set(cast.unknown) - set(cast.rows)):
+        org = orgs[email]
+        cast.ics[email] = _style_for(org, ws.sector_of_org.get(normalise_org(org)))
+    return cast
 
 
 def write_sample_calendars(ws: Workspace, folder: Path) -> list[Path]:
-    """Write sample ``.ics`` exports and ``availability.csv`` for some of ``ws``'s people.
+    """Write sample ``.ics`` exports and ``availability.csv`` for ``ws``'s people.
 
     Parameters
     ----------
     ws
         The workspace (normally :func:`sample_workspace`).
     folder
-        Created when missing. Gets one ``<email>.ics`` per chosen person
-        (Outlook, Google and Apple styles, 23 Nov 2026 – 31 Jan 2027, generic
-        summaries only) and ``availability.csv`` (email, start, end, status)
-        for a few people without an ``.ics``. Everyone else has no calendar.
+        Created when missing. Gets one ``<email>.ics`` per person with an
+        export (Outlook, Google or macOS style by employer; 23 Nov 2026 –
+        31 Jan 2027; recurring meetings as one event each; generic
+        summaries only) and ``availability.csv`` (email, start, end,
+        status) for a few people without one. Three participants have no
+        calendar at all (see :func:`_calendar_people`).
 
     Returns
     -------
     list of Path
-        The files written, ``.ics`` files first.
+        The files written, ``.ics`` files first (by e-mail).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    styles, row_people = _calendar_people(ws)
+    cast = _calendar_people(ws)
     written: list[Path] = []
-    for email, style in styles:
+    for email, style in cast.ics.items():
+        rng = random.Random(f"ics:{email}")
+        plan = _plan(rng, cast.leave.get(email, ()))
+        text = _outlook(email, plan) if style == "outlook" else \
+            _google(email, plan, rng) if style == "google" else _apple(email, plan)
         path = folder / f"{email.lower()}.ics"
-        path.write_bytes(_STYLES[style](email, random.Random(f"ics:{email}")).encode("utf-8"))
+        path.write_bytes(text.encode("utf-8"))
         written.append(path)
     path = folder / "availability.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["email", "start", "end", "status"])
-        for email in row_people:
-            writer.writerows(_availability_rows(email, random.Random(f"rows:{email}")))
+        for email in cast.rows:
+            plan = _plan(random.Random(f"rows:{email}"), cast.leave.get(email, ()))
+            writer.writerows(_availability_rows(email, plan))
     written.append(path)
     return written
 

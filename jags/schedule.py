@@ -195,8 +195,8 @@ def gather(sources: Iterable[CalendarSource], emails: Sequence[str], start: date
     found: list[Availability] = []
     for source in sources:
         found.extend(source.availability(emails, start, end).values())
-    merged = merge_all(found)
-    return {e: merged.get(e, Availability.unknown(e)) for e in emails}
+    merged = merge_all(found)  # keyed by normalised e-mail
+    return {e: merged.get(normalise_email(e), Availability.unknown(e)) for e in emails}
 
 
 # Sessions ---------------------------------------------------------------------
@@ -417,8 +417,9 @@ def update_invitations(manifest: dict[str, Any], *, choose: Mapping[str, int],
         opt = entry["options"][number - 1]
         files.update(_release_holds(manifest, rid, policy, stamp))
         invited = entry["invited"]
-        if invited and (invited["start"], invited["end"]) == (opt["start"], opt["end"]):
-            continue
+        if invited and not entry["cancelled"] \
+                and (invited["start"], invited["end"]) == (opt["start"], opt["end"]):
+            continue  # already invited to that time: nothing to send
         sequence = invited["sequence"] + 1 if invited else 0
         session = _session(entry, rid, opt["start"], opt["end"], sequence)
         files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,

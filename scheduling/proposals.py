@@ -37,17 +37,20 @@ Rules, in the order the engine applies them
    so a score reads directly, e.g. ``1_00_02_12_01_04``: one tentative, no
    optional busy, two unknown, working day 12, one tight gap, fifth start
    of the day.
-4. **Batch** (CP-SAT): one optional interval per candidate slot per
-   session; at most one chosen per session, with a penalty larger than
-   every score together for leaving a session out, so every session that
-   can be placed is; no person in two sessions at once
-   (``AddNoOverlap`` per person over every session they attend); at most
+4. **Batch** (CP-SAT, :func:`_solve`): one Boolean per candidate slot per
+   session (an optional interval fixed in time); every session placed when
+   the batch allows it (a first stage finds the most that can be, skipped
+   when a greedy pass already places all); no person in two sessions at
+   once (per person no-overlap, written as at-most-one cliques over the
+   candidates covering each start time); at most
    ``policy.max_sessions_per_facilitator_per_day`` sessions per
    facilitator per working day. The objective is the sum of the chosen
    scores. Candidates are pruned per session to the best
    ``candidate_limit`` plus the best few of every day, deterministically;
-   when pruning leaves a placeable session out, the batch is solved again
-   with every candidate.
+   the model keeps one relaxed "a pruned slot" choice per session, and when
+   the optimum takes it those sessions get every candidate back and the
+   batch is solved again, so ``optimal`` is optimal for the unpruned batch.
+   One worker, fixed seed: the same input gives the same output.
 5. **Options**: option 1 is the batch's choice; options 2.. are the
    request's next best slots that do not overlap option 1 or each other
    and do not clash with the other sessions' option 1 (a shared attendee's
@@ -831,7 +834,7 @@ def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
         placed = sum(1 for c in best if c is not None)
         proven = code == cp_model.OPTIMAL
     pools = [_prune(every, candidate_limit) for every in full]
-    for round_ in range(len(plans) + 1):
+    for round_ in range(4):  # from round 3 every session has all its candidates
         batch = _build(plans, pools, full, policy, placed, best)
         solver, code = _run(batch, deadline - clock.perf_counter(), seed, params)
         if code == cp_model.UNKNOWN:
@@ -851,7 +854,7 @@ def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
                     len(left_out))
         for i in expand:
             pools[i] = list(full[i])
-    return best, SolveStatus.FEASIBLE  # pragma: no cover - every session expanded by then
+    return best, SolveStatus.FEASIBLE  # pragma: no cover - round 4 has nothing left out
 
 
 def _taken(solver: cp_model.CpSolver, batch: _Batch,
@@ -983,17 +986,37 @@ def _alternatives(plan: _Plan, first: _Candidate, bookings: _Bookings,
     return picked
 
 
-def _blockers(plan: _Plan, bookings: _Bookings) -> list[tuple[str, int]]:
-    """Attendees making window slots unusable, with how many, most first."""
-    counts = {a.email: 0 for a in plan.session.attendees}
+def _blockers(plan: _Plan, bookings: _Bookings) -> list[tuple[str, int, str]]:
+    """Attendees making window slots unusable: name, slots, and a phrase saying why.
+
+    A required attendee blocks a slot by being busy or out-of-office; any
+    attendee blocks it by being in another session of the batch then (or,
+    for a facilitator, by having the day's most sessions already). Most
+    slots first.
+    """
+    rid = plan.session.request_id
+    busy = {a.email: 0 for a in plan.session.attendees}
+    booked = dict(busy)
+    either = dict(busy)
     for candidate in plan.slots_in_window:
         for attendee, status in zip(plan.session.attendees, candidate.statuses, strict=True):
-            if (attendee.required and status.blocks) or bookings.clashes(
-                    attendee, candidate.slot, plan.session.request_id):
-                counts[attendee.email] += 1
-    ranked = sorted(((a.name, counts[a.email], a.email) for a in plan.session.attendees
-                     if counts[a.email]), key=lambda t: (-t[1], t[0], t[2]))
-    return [(name, n) for name, n, _ in ranked]
+            unavailable = attendee.required and status.blocks
+            clash = bookings.clashes(attendee, candidate.slot, rid)
+            busy[attendee.email] += unavailable
+            booked[attendee.email] += clash
+            either[attendee.email] += unavailable or clash
+    ranked = sorted((a for a in plan.session.attendees if either[a.email]),
+                    key=lambda a: (-either[a.email], a.name, a.email))
+    out: list[tuple[str, int, str]] = []
+    for attendee in ranked:
+        if not booked[attendee.email]:
+            why = "is busy"
+        elif not busy[attendee.email]:
+            why = "is in another session of this batch"
+        else:
+            why = "is busy or in another session of this batch"
+        out.append((attendee.name, either[attendee.email], why))
+    return out
 
 
 def _search_after(plan: _Plan, table: _Table, scoring: Scoring, inputs: ProposalInputs,
@@ -1032,7 +1055,8 @@ def _unplaced(plan: _Plan, table: _Table, scoring: Scoring, inputs: ProposalInpu
                 "another session in this batch")
     else:
         head = "nothing fits the window"
-    who = "; ".join(f"{name} is busy in {n} of {total} possible slots" for name, n in blockers[:3])
+    who = "; ".join(f"{name} {why} in {n} of {total} possible slots"
+                    for name, n, why in blockers[:3])
     reason = f"{head} ({_window_text(plan)})" + (f": {who}" if who else "")
     later = _search_after(plan, table, scoring, inputs, bookings)
     options: tuple[Option, ...] = ()
@@ -1043,10 +1067,15 @@ def _unplaced(plan: _Plan, table: _Table, scoring: Scoring, inputs: ProposalInpu
         local = later.slot.start.astimezone(zone)
         reason += (f"; earliest fitting time after it: {local:%Y-%m-%d %H:%M} "
                    f"(working day {later.working_day})")
-        options = (_option(1, plan, later, "earliest fitting time after the window", inputs,
-                           zone, outside=True),)
+        unknown = sum(1 for a, st in zip(plan.session.attendees, later.statuses, strict=True)
+                      if a.required and st is Status.UNKNOWN)
+        note = ("earliest fitting time after the window" if unknown == 0 else
+                "no later time has every required attendee's calendar; earliest with the "
+                "fewest unknown")
+        options = (_option(1, plan, later, note, inputs, zone, outside=True),)
     window = (plan.window[0][1], plan.window[-1][1])
-    return RequestProposal(plan.session.request_id, window, options, tuple(blockers), reason)
+    return RequestProposal(plan.session.request_id, window, options,
+                           tuple((name, n) for name, n, _ in blockers), reason)
 
 
 def _placed(plan: _Plan, first: _Candidate, bookings: _Bookings, count: int,
@@ -1104,8 +1133,10 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
         Working days searched after the window when nothing fits it
         (default 30).
     **solver_params
-        Raw CP-SAT parameters (e.g. ``num_workers=8``), set after the
-        defaults ``num_workers=1``, ``random_seed=seed``.
+        Raw CP-SAT parameters (e.g. ``log_search_progress=True``), set after
+        the defaults ``num_workers=1``, ``random_seed=seed``,
+        ``linearization_level=2``; more than one worker may break
+        determinism.
 
     Returns
     -------

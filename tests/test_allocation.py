@@ -1,0 +1,207 @@
+"""Tests for jags.allocation: the rows and files of an allocation run, and stable workbooks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from allocator import AllocationResult, PastSession, Policy, Workspace, allocate
+from jags import allocation
+from jags.allocation import (
+    ALLOCATION_COLUMNS,
+    EXPLANATION_COLUMNS,
+    allocation_files,
+    allocation_rows,
+    explanation_rows,
+    stable_zip,
+)
+from tests.builders import ON, fac, part, req, workspace
+
+NAMED = "Knows the network from an earlier review"
+REFUSED = "Asked for by the conference chair"
+
+
+def batch() -> Workspace:
+    """Five requests: a named pin (overriding a shared organisation), a refused pin, a
+    preference without a rationale, a follow-up and a plain request."""
+    return workspace(
+        [fac("F1", "Org X"), fac("F2", "Org B", max_open=1, open_jags=1),
+         fac("F3", "Org C", max_open=3), fac("F4", "Org D", sector="Police", max_open=3)],
+        [req("R1", preferred_facilitator_id="F1", preference_rationale=NAMED),
+         req("R2", preferred_facilitator_id="F2", preference_rationale=REFUSED),
+         req("R3", preferred_facilitator_id="F3"),
+         req("R4", follow_up_of="H1"),
+         req("R5")],
+        participants=[part("R4", "p@org-e.example", "Org E")],
+        history=[PastSession(request_id="H1", facilitator_id="F4",
+                             allocated_on=date(2026, 6, 1), held_on=date(2026, 6, 20),
+                             closed_on=date(2026, 6, 20))])
+
+
+@pytest.fixture(scope="module")
+def result() -> AllocationResult:
+    return allocate(batch(), Policy.preset("norfolk"), on=ON)
+
+
+def rows_by_request(rows: list[tuple[object, ...]]) -> dict[object, tuple[object, ...]]:
+    return {row[0]: row for row in rows}
+
+
+def parse(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+# allocation_rows --------------------------------------------------------------------------
+
+
+def test_rows_follow_the_contract(result: AllocationResult) -> None:
+    rows = allocation_rows(result)
+    assert [r[0] for r in rows] == ["R1", "R2", "R3", "R4", "R5"]
+    assert all(len(r) == len(ALLOCATION_COLUMNS) for r in rows)
+    for row in rows:
+        record = dict(zip(ALLOCATION_COLUMNS, row, strict=True))
+        assert record["status"] in ("allocated", "pinned", "unallocated")
+        assert isinstance(record["allocate_by"], date)
+        assert str(record["reason"]).strip()
+
+
+def test_rationale_only_in_its_column_and_only_for_pinned_rows(result: AllocationResult) -> None:
+    rows = rows_by_request(allocation_rows(result))
+    column = ALLOCATION_COLUMNS.index("rationale")
+    status = ALLOCATION_COLUMNS.index("status")
+    fid = ALLOCATION_COLUMNS.index("facilitator_id")
+    # a named facilitator with a rationale is pinned although they share an organisation
+    assert rows["R1"][status] == "pinned" and rows["R1"][fid] == "F1"
+    assert rows["R1"][column] == NAMED
+    # a follow-up keeps its facilitator; the rationale says why
+    assert rows["R4"][status] == "pinned" and rows["R4"][fid] == "F4"
+    assert "H1" in str(rows["R4"][column])
+    # a pin a hard rule refuses (F2 is full) is not a pin, and carries no rationale
+    assert rows["R2"][status] != "pinned" and rows["R2"][fid] != "F2"
+    assert rows["R2"][column] == ""
+    # a preference without a rationale is not a pin
+    assert rows["R3"][status] != "pinned" and rows["R3"][column] == ""
+    assert rows["R5"][column] == ""
+    for row in rows.values():
+        text = " ".join(str(v) for i, v in enumerate(row) if i != column)
+        assert NAMED not in text and REFUSED not in text
+    for ex in explanation_rows(result):
+        assert NAMED not in str(ex[4]) and REFUSED not in str(ex[4])
+
+
+def test_co_facilitated_pin_puts_the_rationale_on_the_pinned_row_only() -> None:
+    ws = workspace(
+        [fac("F1", "Org X", can_lead=True), fac("F2", "Org B", sector="Police"),
+         fac("F3", "Org C", sector="Education")],
+        [req("R1", preferred_facilitator_id="F1", preference_rationale=NAMED)])
+    res = allocate(ws, Policy.preset("bedfordshire"), on=ON)
+    rows = allocation_rows(res)
+    assert len(rows) == 2
+    column = ALLOCATION_COLUMNS.index("rationale")
+    for row in rows:
+        record = dict(zip(ALLOCATION_COLUMNS, row, strict=True))
+        assert record["role"] in ("lead", "co")
+        if record["facilitator_id"] == "F1":
+            assert record["status"] == "pinned" and row[column] == NAMED
+        else:
+            assert record["status"] != "pinned" and row[column] == ""
+
+
+# allocation_files -------------------------------------------------------------------------
+
+
+def test_files_hold_every_row_with_the_contract_headers(result: AllocationResult) -> None:
+    files = allocation_files(result)
+    assert sorted(files) == ["allocations.csv", "explanations.csv"]
+    allocations = parse(files["allocations.csv"])
+    assert list(allocations[0]) == list(ALLOCATION_COLUMNS)
+    assert len(allocations) == 5
+    assert allocations[0]["allocate_by"] == result.assignments[0].allocate_by.isoformat()
+    explanations = parse(files["explanations.csv"])
+    assert list(explanations[0]) == list(EXPLANATION_COLUMNS)
+    assert {(e["request_id"], e["facilitator_id"]) for e in explanations} == {
+        (r, f) for r in ("R1", "R2", "R3", "R4", "R5") for f in ("F1", "F2", "F3", "F4")}
+    assert len(explanations) == 20
+    assert {e["eligible"] for e in explanations} <= {"true", "false"}
+    full = [e for e in explanations if e["facilitator_id"] == "F2"]
+    assert all(e["eligible"] == "false" and e["code"] == "at_capacity" for e in full)
+
+
+def test_files_are_deterministic_across_runs(result: AllocationResult) -> None:
+    again = allocate(batch(), Policy.preset("norfolk"), on=ON)
+    first = allocation_files(result, xlsx=True)
+    second = allocation_files(again, xlsx=True)
+    assert sorted(first) == ["allocations.csv", "allocations.xlsx", "explanations.csv"]
+    assert first == second
+
+
+def test_workbook_has_summary_allocations_and_explanations(result: AllocationResult) -> None:
+    data = allocation_files(result, xlsx=True)["allocations.xlsx"]
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        assert book.sheetnames == ["Summary", "Allocations", "Explanations"]
+        sheet = list(book["Allocations"].iter_rows(values_only=True))
+        assert list(sheet[0]) == list(ALLOCATION_COLUMNS)
+        assert [r[0] for r in sheet[1:]] == ["R1", "R2", "R3", "R4", "R5"]
+        assert len(list(book["Explanations"].iter_rows(values_only=True))) == 21
+        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+        assert summary["Policy"] == "norfolk"
+        assert summary["Requests"] == 5
+        assert "Note" not in summary
+    finally:
+        book.close()
+
+
+def test_workbook_explanations_are_capped_with_a_note(result: AllocationResult,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(allocation, "XLSX_EXPLANATION_LIMIT", 3)
+    data = allocation_files(result, xlsx=True)["allocations.xlsx"]
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        assert len(list(book["Explanations"].iter_rows(values_only=True))) == 4
+        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+        assert "20" in str(summary["Note"]) and "explanations.csv" in str(summary["Note"])
+    finally:
+        book.close()
+
+
+# stable_zip -------------------------------------------------------------------------------
+
+
+def make_zip(entries: dict[str, bytes], when: tuple[int, int, int, int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=when), content)
+    return buffer.getvalue()
+
+
+ENTRIES = {"[Content_Types].xml": b"<types/>", "xl/workbook.xml": b"<workbook/>" * 50}
+
+
+def test_stable_zip_ignores_entry_times() -> None:
+    early = make_zip(ENTRIES, (2026, 11, 23, 9, 0, 0))
+    late = make_zip(ENTRIES, (2027, 1, 2, 17, 30, 4))
+    assert early != late
+    assert stable_zip(early) == stable_zip(late)
+    assert stable_zip(stable_zip(early)) == stable_zip(early)
+
+
+def test_stable_zip_keeps_names_order_and_content() -> None:
+    stable = stable_zip(make_zip(ENTRIES, (2026, 11, 23, 9, 0, 0)))
+    with zipfile.ZipFile(io.BytesIO(stable)) as archive:
+        assert archive.namelist() == list(ENTRIES)
+        assert {n: archive.read(n) for n in archive.namelist()} == ENTRIES
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
+        assert archive.testzip() is None
+
+
+def test_stable_zip_still_tells_different_content_apart() -> None:
+    changed = {**ENTRIES, "xl/workbook.xml": b"<workbook/>"}
+    when = (2026, 11, 23, 9, 0, 0)
+    assert stable_zip(make_zip(ENTRIES, when)) != stable_zip(make_zip(changed, when))

@@ -1,0 +1,730 @@
+"""End-to-end tests of the ``jags`` command: what a Business Unit administrator relies on.
+
+Every command goes through the real Typer app (``jags.cli.app``) on the
+bundled sample workspace (or a corrupted copy of it). The slow scheduling run
+happens once per module and is shared.
+"""
+
+from __future__ import annotations
+
+import csv
+import email
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from email.message import Message
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner, Result
+
+from allocator import Policy, WorkingCalendar
+from jags.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+LONDON = ZoneInfo("Europe/London")
+ON = "2026-11-23"
+CONFIRMED = date(2026, 11, 30)
+ALLOCATION_COLUMNS = ["request_id", "facilitator_id", "role", "status", "allocate_by", "reason"]
+EXPLANATION_COLUMNS = ["request_id", "facilitator_id", "eligible", "code", "detail"]
+PROPOSAL_COLUMNS = ["request_id", "option", "start", "end", "working_day", "required_free",
+                    "required_busy", "unknown", "score", "reason"]
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def jags(*args: str | Path) -> Result:
+    """Run ``jags ARGS`` in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative name → content)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sample_rows(name: str) -> list[dict[str, str]]:
+    return read_csv(SAMPLE / f"{name}.csv")
+
+
+def private_values() -> set[str]:
+    """Case and family references and free-text rationales of the sample requests."""
+    values: set[str] = set()
+    for row in sample_rows("requests"):
+        values |= {row["case_ref"], row["family_ref"], row["preference_rationale"]}
+    return {v for v in values if v}
+
+
+def topics() -> set[str]:
+    return {row["topic"] for row in sample_rows("requests") if row["topic"]}
+
+
+def leaks(text: str) -> list[str]:
+    """Private values (and whole-word topics) found in ``text``."""
+    found = [v for v in private_values() if v in text]
+    found += [t for t in topics() if re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", text)]
+    return found
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    workspace = tmp_path / "workspace"
+    shutil.copytree(SAMPLE, workspace)
+    return workspace
+
+
+def set_cell(path: Path, row: int, column: str, value: str) -> None:
+    """Change one cell of a CSV file; ``row`` is the spreadsheet row (header = 1)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[row - 1][rows[0].index(column)] = value
+    write_rows(path, rows)
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def error_lines(result: Result) -> list[str]:
+    return result.stderr.splitlines()
+
+
+def assert_clean_failure(result: Result, out: Path, *expected: str) -> None:
+    """Exit 2, a message holding every expected fragment on one line, no traceback."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    for fragment in expected:
+        assert any(fragment in line for line in error_lines(result)), \
+            f"{fragment!r} not on one line of:\n{result.stderr}"
+    assert not out.exists(), "nothing may be written on bad input"
+
+
+def ics_field(ics: bytes, name: str) -> list[str]:
+    """Values of an iCalendar property in the VEVENT (lines unfolded)."""
+    text = ics.decode("utf-8").replace("\r\n ", "")
+    return [line.split(":", 1)[1] for line in text.split("\r\n")
+            if line.split(":", 1)[0].split(";")[0] == name]
+
+
+def eml_text(path: Path) -> str:
+    """Headers and every decoded part of an e-mail."""
+    message: Message = email.message_from_bytes(path.read_bytes())
+    parts = [str(message.items())]
+    for part in message.walk():
+        payload: Any = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            parts.append(payload.decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+# Shared runs -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def allocated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    out = tmp_path_factory.mktemp("allocate") / "out"
+    result = jags("allocate", SAMPLE, "--on", ON, "--out", out)
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+@pytest.fixture(scope="module")
+def scheduled(allocated: tuple[Result, Path],
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    out = tmp_path_factory.mktemp("schedule") / "out"
+    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
+                  "--confirmed-on", CONFIRMED.isoformat(), "--out", out)
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+@pytest.fixture
+def schedule_copy(scheduled: tuple[Result, Path], tmp_path: Path) -> Path:
+    """A private copy of the schedule folder, for commands that change it."""
+    folder = tmp_path / "schedule"
+    shutil.copytree(scheduled[1], folder)
+    return folder
+
+
+# The console script ----------------------------------------------------------------------
+
+
+def test_console_script_runs() -> None:
+    script = Path(sys.executable).parent / "jags"
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    for command in ("allocate", "explain", "schedule", "invite", "demo", "policies"):
+        assert command in done.stdout
+
+
+# jags allocate ---------------------------------------------------------------------------
+
+
+def test_allocate_writes_contract_files(allocated: tuple[Result, Path]) -> None:
+    _, out = allocated
+    assert sorted(p.name for p in out.iterdir()) == ["allocations.csv", "explanations.csv"]
+    assert header(out / "allocations.csv")[:6] == ALLOCATION_COLUMNS
+    assert header(out / "explanations.csv") == EXPLANATION_COLUMNS
+
+
+def test_allocate_one_row_per_request_and_every_pair_explained(
+        allocated: tuple[Result, Path]) -> None:
+    _, out = allocated
+    rows = read_csv(out / "allocations.csv")
+    request_ids = [r["request_id"] for r in sample_rows("requests")]
+    facilitator_ids = [f["facilitator_id"] for f in sample_rows("facilitators")]
+    assert Counter(r["request_id"] for r in rows) == Counter(request_ids)
+    for row in rows:
+        assert row["status"] in ("allocated", "pinned", "unallocated")
+        assert (row["facilitator_id"] == "") == (row["status"] == "unallocated")
+        assert row["role"] == ""  # one facilitator per request under the Norfolk policy
+        assert date.fromisoformat(row["allocate_by"])
+        assert row["reason"].strip()
+    explanations = read_csv(out / "explanations.csv")
+    pairs = Counter((e["request_id"], e["facilitator_id"]) for e in explanations)
+    assert len(explanations) == len(request_ids) * len(facilitator_ids)
+    assert set(pairs) == {(r, f) for r in request_ids for f in facilitator_ids}
+    assert set(pairs.values()) == {1}
+    eligible = {(e["request_id"], e["facilitator_id"]): e["eligible"] for e in explanations}
+    assert set(eligible.values()) <= {"true", "false"}
+    for row in rows:  # nobody is given a request a hard rule excludes them from
+        if row["status"] == "allocated":
+            assert eligible[row["request_id"], row["facilitator_id"]] == "true"
+
+
+def test_allocate_summary_matches_the_files(allocated: tuple[Result, Path]) -> None:
+    result, out = allocated
+    rows = read_csv(out / "allocations.csv")
+    statuses = Counter(r["status"] for r in rows)
+    match = re.search(r"(\d+) requests: (\d+) allocated \((\d+) pinned\), (\d+) waiting, "
+                      r"(\d+) breaches of allocate-by", result.stdout)
+    assert match, result.stdout
+    total, given, pinned, waiting, breaches = map(int, match.groups())
+    assert total == len(rows)
+    assert given == statuses["allocated"] + statuses["pinned"]
+    assert pinned == statuses["pinned"]
+    assert waiting == statuses["unallocated"]
+    late = sum(1 for r in rows if date.fromisoformat(r["allocate_by"]) < date.fromisoformat(ON))
+    assert breaches >= late
+    assert "allocations.csv" in result.stdout and "explanations.csv" in result.stdout
+
+
+def test_allocate_uk_date_gives_identical_files(allocated: tuple[Result, Path],
+                                                tmp_path: Path) -> None:
+    result = jags("allocate", SAMPLE, "--on", "23/11/2026", "--out", tmp_path / "uk")
+    assert result.exit_code == 0, result.output
+    assert snapshot(tmp_path / "uk") == snapshot(allocated[1])
+
+
+def test_allocate_twice_gives_identical_files(allocated: tuple[Result, Path],
+                                              tmp_path: Path) -> None:
+    result = jags("allocate", SAMPLE, "--on", ON, "--out", tmp_path / "again")
+    assert result.exit_code == 0, result.output
+    assert snapshot(tmp_path / "again") == snapshot(allocated[1])
+
+
+def test_allocate_xlsx_is_stable_and_readable(allocated: tuple[Result, Path],
+                                              tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        result = jags("allocate", SAMPLE, "--on", ON, "--format", "xlsx", "--out",
+                      tmp_path / name)
+        assert result.exit_code == 0, result.output
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert sorted(one) == ["allocations.csv", "allocations.xlsx", "explanations.csv"]
+    assert one == two
+    assert {k: v for k, v in one.items() if k.endswith(".csv")} == snapshot(allocated[1])
+    book = openpyxl.load_workbook(tmp_path / "one" / "allocations.xlsx", read_only=True)
+    try:
+        assert book.sheetnames == ["Summary", "Allocations", "Explanations"]
+        sheet_rows = list(book["Allocations"].iter_rows(values_only=True))
+        csv_rows = read_csv(allocated[1] / "allocations.csv")
+        assert list(sheet_rows[0])[:6] == ALLOCATION_COLUMNS
+        assert [r[0] for r in sheet_rows[1:]] == [r["request_id"] for r in csv_rows]
+        assert [r[1] or "" for r in sheet_rows[1:]] == [r["facilitator_id"] for r in csv_rows]
+        explanations = list(book["Explanations"].iter_rows(values_only=True))
+        assert len(explanations) - 1 == len(read_csv(allocated[1] / "explanations.csv"))
+        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+        assert summary["Policy"] == "norfolk"
+    finally:
+        book.close()
+
+
+def test_allocate_bedfordshire_gives_a_lead_and_a_co(tmp_path: Path) -> None:
+    result = jags("allocate", SAMPLE, "--on", ON, "--policy", "bedfordshire", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    organisation = {f["facilitator_id"]: f["organisation"] for f in sample_rows("facilitators")}
+    lead_ok = {f["facilitator_id"]: f["can_lead"] != "false" for f in sample_rows("facilitators")}
+    by_request: dict[str, list[dict[str, str]]] = {}
+    for row in read_csv(tmp_path / "allocations.csv"):
+        by_request.setdefault(row["request_id"], []).append(row)
+    assert set(by_request) == {r["request_id"] for r in sample_rows("requests")}
+    given = 0
+    for rid, rows in by_request.items():
+        if rows[0]["status"] == "unallocated":
+            assert len(rows) == 1 and rows[0]["facilitator_id"] == "", rid
+            continue
+        given += 1
+        assert sorted(r["role"] for r in rows) == ["co", "lead"], rid
+        lead, co = sorted(rows, key=lambda r: r["role"] != "lead")
+        assert lead["facilitator_id"] != co["facilitator_id"]
+        assert organisation[lead["facilitator_id"]] != organisation[co["facilitator_id"]], rid
+        assert lead_ok[lead["facilitator_id"]], rid
+    assert given > 0
+
+
+def test_allocate_reads_a_policy_file(allocated: tuple[Result, Path], tmp_path: Path) -> None:
+    policy = tmp_path / "slower.toml"
+    policy.write_text('base = "norfolk"\nname = "slower-norfolk"\nallocate_within_days = 5\n',
+                      encoding="utf-8")
+    result = jags("allocate", SAMPLE, "--on", ON, "--policy", policy, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "slower-norfolk policy" in result.stdout
+    norfolk = {r["request_id"]: r["allocate_by"]
+               for r in read_csv(allocated[1] / "allocations.csv")}
+    slower = {r["request_id"]: r["allocate_by"]
+              for r in read_csv(tmp_path / "out" / "allocations.csv")}
+    calendar = WorkingCalendar()
+    for rid, due in norfolk.items():  # three more working days to allocate each request
+        assert slower[rid] == calendar.add_working_days(date.fromisoformat(due), 3).isoformat()
+
+
+# Bad input: exit 2, file, row and column named, nothing written --------------------------
+
+
+def _missing_file(ws: Path) -> None:
+    (ws / "facilitators.csv").unlink()
+
+
+def _missing_column(ws: Path) -> None:
+    path = ws / "facilitators.csv"
+    path.write_text(path.read_text("utf-8").replace(",sector,", ",sektor,", 1), "utf-8")
+
+
+def _duplicate_id(ws: Path) -> None:
+    path = ws / "facilitators.csv"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines, lines[2]]), "utf-8")  # F002 again, as row 42
+
+
+def _unknown_reference(ws: Path) -> None:
+    set_cell(ws / "participants.csv", 5, "request_id", "R-9999")
+
+
+def _impossible_date(ws: Path) -> None:
+    set_cell(ws / "facilitators.csv", 4, "trained_on", "31/02/2026")
+
+
+def _not_a_number(ws: Path) -> None:
+    set_cell(ws / "facilitators.csv", 3, "max_open", "three")
+
+
+def _binary_garbage(ws: Path) -> None:
+    (ws / "requests.csv").write_bytes(bytes(range(256)) * 20)
+
+
+BAD_WORKSPACES = {
+    "missing file": (_missing_file, ["facilitators.csv", "not found"]),
+    "missing column": (_missing_column, ["facilitators.csv, column sector: required column"]),
+    "duplicate id": (_duplicate_id, ["facilitators.csv, row 42, column facilitator_id",
+                                     "duplicate"]),
+    "unknown reference": (_unknown_reference, ["participants.csv, row 5, column request_id",
+                                               "R-9999"]),
+    "impossible date": (_impossible_date, ["facilitators.csv, row 4, column trained_on",
+                                           "31/02/2026"]),
+    "not a number": (_not_a_number, ["facilitators.csv, row 3, column max_open", "three"]),
+    "binary file": (_binary_garbage, ["requests.csv:"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_WORKSPACES))
+def test_bad_workspace_is_refused_and_nothing_written(case: str, tmp_path: Path) -> None:
+    corrupt, expected = BAD_WORKSPACES[case]
+    workspace = copy_sample(tmp_path)
+    corrupt(workspace)
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--out", out)
+    assert_clean_failure(result, out, *expected)
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["workspace"]  # no staging left
+
+
+def test_every_error_in_a_file_is_reported(tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    _not_a_number(workspace)
+    _impossible_date(workspace)
+    set_cell(workspace / "facilitators.csv", 6, "can_lead", "perhaps")
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--out", out)
+    assert_clean_failure(result, out, "facilitators.csv, row 3, column max_open",
+                         "facilitators.csv, row 4, column trained_on",
+                         "facilitators.csv, row 6, column can_lead")
+
+
+def test_bad_input_leaves_an_existing_output_folder_unchanged(tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "allocations.csv").write_bytes(b"yesterday's allocations\n")
+    (out / "notes.txt").write_bytes(b"mine")
+    before = snapshot(out)
+    _duplicate_id(workspace)
+    result = jags("allocate", workspace, "--on", ON, "--out", out)
+    assert result.exit_code == 2
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--on", "31/02/2026"], ["--on", "31/02/2026"]),
+    (["--on", "11/23/2026"], ["--on", "11/23/2026"]),  # never read as a US date
+    (["--on", ON, "--policy", "nowhere"], ["nowhere", "norfolk", "bedfordshire"]),
+    (["--on", ON, "--format", "pdf"], ["--format", "pdf"]),
+])
+def test_bad_options_are_refused(args: list[str], expected: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = jags("allocate", SAMPLE, *args, "--out", out)
+    assert_clean_failure(result, out, *expected)
+
+
+def test_output_folder_that_is_a_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.write_bytes(b"not a folder")
+    result = jags("allocate", SAMPLE, "--on", ON, "--out", target)
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "not a folder" in result.stderr
+    assert target.read_bytes() == b"not a folder"
+
+
+# Privacy ---------------------------------------------------------------------------------
+
+
+def test_allocate_output_never_shows_case_details(allocated: tuple[Result, Path]) -> None:
+    result, out = allocated
+    assert private_values()  # the check below is not vacuous
+    assert leaks(result.stdout) == []
+    assert leaks(result.stderr) == []
+    assert leaks(" ".join(p.name for p in out.rglob("*"))) == []
+
+
+def test_schedule_output_never_shows_case_details(scheduled: tuple[Result, Path]) -> None:
+    result, out = scheduled
+    assert leaks(result.stdout) == []
+    assert leaks(result.stderr) == []
+    assert leaks(" ".join(p.relative_to(out).as_posix() for p in out.rglob("*"))) == []
+    invites = sorted((out / "invites").iterdir())
+    assert invites
+    for path in invites:
+        text = eml_text(path) if path.suffix == ".eml" else path.read_text("utf-8")
+        assert "Joint Agency Group Supervision" in text.replace("\r\n ", "")
+        found = [v for v in private_values() if v in text]
+        assert found == [], path.name
+
+
+def test_error_output_never_shows_a_case_reference(tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    requests = workspace / "requests.csv"
+    set_cell(requests, 2, "received_at", "31/02/2026 10:00")
+    set_cell(requests, 3, "requester_email", "not-an-email")
+    set_cell(requests, 4, "mode", "carrier pigeon")
+    set_cell(requests, 5, "follow_up_of", "H-9999")
+    set_cell(requests, 6, "case_ref", "")
+    with requests.open("a", encoding="utf-8") as handle:  # R-0002 twice
+        handle.write(requests.read_text("utf-8").splitlines()[2] + "\n")
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--out", out)
+    assert_clean_failure(result, out, "requests.csv, row 2, column received_at",
+                         "requests.csv, row 3, column requester_email",
+                         "requests.csv, row 4, column mode",
+                         "requests.csv, row 5, column follow_up_of",
+                         "requests.csv, row 6, column case_ref")
+    assert leaks(result.output) == []
+
+
+# jags explain ----------------------------------------------------------------------------
+
+
+def test_explain_gives_the_reason_and_why_not(allocated: tuple[Result, Path]) -> None:
+    result = jags("explain", SAMPLE, "R-0024", "--on", ON)
+    assert result.exit_code == 0, result.output
+    reason = {r["request_id"]: r["reason"] for r in read_csv(allocated[1] / "allocations.csv")}
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("R-0024: ")
+    assert " ".join(result.stdout.split()).startswith(f"R-0024: {reason['R-0024']}")
+    assert any("at capacity" in line for line in lines)
+    assert any("share an organisation" in line for line in lines)
+    # every excluded facilitator is accounted for, each on a grouped or single line
+    ids = {f["facilitator_id"] for f in sample_rows("facilitators")}
+    mentioned = set(re.findall(r"\bF\d{3}\b", result.stdout))
+    assert mentioned == ids
+    assert leaks(result.output) == []
+
+
+def test_explain_pinned_request_keeps_the_rationale_private() -> None:
+    result = jags("explain", SAMPLE, "R-0010", "--on", ON)
+    assert result.exit_code == 0, result.output
+    assert "F029" in result.stdout and "Pinned" in result.stdout
+    assert leaks(result.output) == []
+
+
+def test_explain_unknown_request_is_a_clear_error() -> None:
+    result = jags("explain", SAMPLE, "R-9999", "--on", ON)
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert "R-9999" in result.stderr and "not in" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# jags schedule ---------------------------------------------------------------------------
+
+
+def test_schedule_writes_proposals_invites_and_manifest(scheduled: tuple[Result, Path],
+                                                        allocated: tuple[Result, Path]) -> None:
+    result, out = scheduled
+    assert header(out / "proposals.csv")[:10] == PROPOSAL_COLUMNS
+    given = {r["request_id"] for r in read_csv(allocated[1] / "allocations.csv")
+             if r["status"] != "unallocated"}
+    proposals = read_csv(out / "proposals.csv")
+    assert {p["request_id"] for p in proposals} == given
+    first = {p["request_id"]: p for p in proposals if p["option"] == "1"}
+    in_window = {rid for rid, p in first.items() if p["outside"] == "false"}
+    assert in_window, "the sample places sessions in their window"
+    invites = {p.name for p in (out / "invites").iterdir()}
+    assert invites == {f"{rid}.{ext}" for rid in in_window for ext in ("ics", "eml")}
+    manifest = json.loads((out / "schedule.json").read_text("utf-8"))
+    assert set(manifest["sessions"]) == given
+    assert sorted(manifest["outbox"]) == sorted(in_window)
+    assert f"{len(in_window)} invitation(s) written" in result.stdout
+
+
+def test_schedule_times_are_in_the_window_and_working_hours(
+        scheduled: tuple[Result, Path]) -> None:
+    _, out = scheduled
+    policy = Policy.preset("norfolk")
+    calendar = WorkingCalendar(policy.closure_days)
+    proposals = read_csv(out / "proposals.csv")
+    checked = 0
+    for p in proposals:
+        start, end = datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"])
+        assert start.utcoffset() is not None and end.utcoffset() is not None, p["start"]
+        assert re.search(r"[+-]\d{2}:\d{2}$", p["start"]) and re.search(r"[+-]\d{2}:\d{2}$",
+                                                                        p["end"])
+        local, local_end = start.astimezone(LONDON), end.astimezone(LONDON)
+        assert end - start == timedelta(minutes=90)
+        assert time(9) <= local.time() and local_end.time() <= time(17)
+        assert local_end.date() == local.date()
+        assert local.minute % 15 == 0 and local.second == 0
+        assert calendar.is_working_day(local.date())
+        day = int(p["working_day"])
+        assert calendar.add_working_days(CONFIRMED, day) == local.date()
+        if p["outside"] == "false":
+            assert 10 <= day <= 15, p
+            checked += 1
+    assert checked
+
+
+def test_schedule_invitation_is_for_option_one(scheduled: tuple[Result, Path]) -> None:
+    _, out = scheduled
+    first = {p["request_id"]: p for p in read_csv(out / "proposals.csv") if p["option"] == "1"}
+    for path in sorted((out / "invites").glob("*.ics")):
+        ics = path.read_bytes()
+        assert ics_field(ics, "METHOD") == ["REQUEST"]
+        assert ics_field(ics, "SEQUENCE") == ["0"]
+        start = datetime.fromisoformat(first[path.stem]["start"]).astimezone(LONDON)
+        assert ics_field(ics, "DTSTART")[-1] == f"{start:%Y%m%dT%H%M%S}"
+        assert path.stem in ics_field(ics, "SUMMARY")[0]
+
+
+def _allocations_copy(allocated: tuple[Result, Path], tmp_path: Path) -> Path:
+    path = tmp_path / "allocations.csv"
+    shutil.copyfile(allocated[1] / "allocations.csv", path)
+    return path
+
+
+def test_schedule_refuses_allocations_without_a_column(allocated: tuple[Result, Path],
+                                                       tmp_path: Path) -> None:
+    path = _allocations_copy(allocated, tmp_path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    drop = rows[0].index("status")
+    write_rows(path, [[c for i, c in enumerate(r) if i != drop] for r in rows])
+    out = tmp_path / "out"
+    result = jags("schedule", SAMPLE, "--allocations", path, "--confirmed-on", "2026-11-30",
+                  "--out", out)
+    assert_clean_failure(result, out, "allocations.csv, row 1", "status")
+
+
+def test_schedule_refuses_an_unknown_request(allocated: tuple[Result, Path],
+                                             tmp_path: Path) -> None:
+    path = _allocations_copy(allocated, tmp_path)
+    set_cell(path, 4, "request_id", "R-9999")
+    set_cell(path, 6, "facilitator_id", "F999")
+    out = tmp_path / "out"
+    result = jags("schedule", SAMPLE, "--allocations", path, "--confirmed-on", "2026-11-30",
+                  "--out", out)
+    assert_clean_failure(result, out, "allocations.csv, row 4, column request_id", "R-9999",
+                         "allocations.csv, row 6, column facilitator_id")
+
+
+def test_schedule_refuses_a_bad_confirmation_date(allocated: tuple[Result, Path],
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
+                  "--confirmed-on", "30/13/2026", "--out", out)
+    assert_clean_failure(result, out, "--confirmed-on", "30/13/2026")
+
+
+# jags invite -----------------------------------------------------------------------------
+
+
+def _second_option(folder: Path) -> tuple[str, dict[str, str]]:
+    """A request whose option 2 is a different time from option 1."""
+    rows = read_csv(folder / "proposals.csv")
+    first = {r["request_id"]: r for r in rows if r["option"] == "1" and r["outside"] == "false"}
+    for row in rows:
+        rid = row["request_id"]
+        if row["option"] == "2" and rid in first and row["start"] != first[rid]["start"]:
+            return rid, row
+    raise AssertionError("no request with a second option")
+
+
+def test_invite_choose_moves_the_invitation(schedule_copy: Path) -> None:
+    rid, option = _second_option(schedule_copy)
+    before = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
+    others = {k: v for k, v in snapshot(schedule_copy / "invites").items()
+              if not k.startswith(f"{rid}.")}
+    result = jags("invite", schedule_copy, "--choose", f"{rid}=2", "--on", "2026-12-01")
+    assert result.exit_code == 0, result.output
+    assert rid in result.stdout
+    after = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
+    assert ics_field(after, "UID") == ics_field(before, "UID")
+    assert ics_field(after, "SEQUENCE") == ["1"]
+    assert ics_field(after, "METHOD") == ["REQUEST"]
+    assert ics_field(after, "DTSTAMP") == ["20261201T000000Z"]
+    start = datetime.fromisoformat(option["start"]).astimezone(LONDON)
+    assert ics_field(after, "DTSTART")[-1] == f"{start:%Y%m%dT%H%M%S}"
+    assert {k: v for k, v in snapshot(schedule_copy / "invites").items()
+            if not k.startswith(f"{rid}.")} == others
+    manifest = json.loads((schedule_copy / "schedule.json").read_text("utf-8"))
+    assert manifest["outbox"] == [rid]
+    assert manifest["sessions"][rid]["invited"]["start"] == option["start"]
+
+
+def test_invite_cancel_sends_a_cancellation(schedule_copy: Path) -> None:
+    rid, _ = _second_option(schedule_copy)
+    before = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
+    assert jags("invite", schedule_copy, "--choose", f"{rid}=2", "--on",
+                "2026-12-01").exit_code == 0
+    result = jags("invite", schedule_copy, "--cancel", rid, "--on", "2026-12-02")
+    assert result.exit_code == 0, result.output
+    after = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
+    assert ics_field(after, "METHOD") == ["CANCEL"]
+    assert ics_field(after, "STATUS") == ["CANCELLED"]
+    assert ics_field(after, "UID") == ics_field(before, "UID")
+    assert ics_field(after, "SEQUENCE") == ["2"]
+    attendees = ics_field(after, "ATTENDEE")
+    assert len(attendees) == len(ics_field(before, "ATTENDEE")) > 1
+
+
+def test_invite_send_dry_run_needs_no_credentials(schedule_copy: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("JAGS_GRAPH_TENANT_ID", "JAGS_GRAPH_CLIENT_ID", "JAGS_GRAPH_CLIENT_SECRET",
+                 "JAGS_GRAPH_ORGANIZER"):
+        monkeypatch.delenv(name, raising=False)
+    before = snapshot(schedule_copy)
+    manifest = json.loads((schedule_copy / "schedule.json").read_text("utf-8"))
+    result = jags("invite", schedule_copy, "--send", "graph")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("would send ")]
+    assert len(lines) == len(manifest["outbox"]) > 0
+    for line, rid in zip(lines, manifest["outbox"], strict=True):
+        assert line.startswith(f"would send REQUEST for {rid} to ")
+        assert line.endswith(" via graph")
+    assert snapshot(schedule_copy) == before  # a dry run changes nothing
+    assert leaks(result.output) == []
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--choose", "R-9999=1"], "R-9999"),
+    (["--choose", "R-0001"], "REQUEST_ID=OPTION"),
+    (["--choose", "R-0001=99"], "option 99"),
+    (["--send", "pigeon"], "--send"),
+])
+def test_invite_bad_arguments_change_nothing(schedule_copy: Path, args: list[str],
+                                             expected: str) -> None:
+    before = snapshot(schedule_copy)
+    result = jags("invite", schedule_copy, *args, "--on", "2026-12-01")
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(schedule_copy) == before
+
+
+def test_invite_without_a_schedule_is_a_clear_error(tmp_path: Path) -> None:
+    result = jags("invite", tmp_path, "--send", "graph")
+    assert result.exit_code == 2
+    assert "schedule.json" in result.stderr and "jags schedule" in result.stderr
+
+
+# jags policies ---------------------------------------------------------------------------
+
+
+def test_policies_lists_the_presets() -> None:
+    result = jags("policies")
+    assert result.exit_code == 0, result.output
+    starts = [m.start() for preset in ("norfolk", "bedfordshire", "cheshire-west")
+              for m in [re.search(rf"^{preset} +\S.*: [12] facilitator", result.stdout, re.M)]
+              if m]
+    assert len(starts) == 3 and starts == sorted(starts)
+
+
+def test_policies_shows_one_preset() -> None:
+    result = jags("policies", "bedfordshire")
+    assert result.exit_code == 0, result.output
+    assert "facilitators_per_request = 2" in result.stdout.splitlines()
+    assert "name = 'bedfordshire'" in result.stdout.splitlines()
+
+
+def test_policies_unknown_name_is_an_error() -> None:
+    result = jags("policies", "atlantis")
+    assert result.exit_code == 2
+    assert "atlantis" in result.stderr
+
+
+def test_invite_send_failure_is_a_message_not_a_traceback(schedule_copy: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAGS_GRAPH_TENANT_ID", "tenant")
+    monkeypatch.setenv("JAGS_GRAPH_CLIENT_ID", "client")
+    monkeypatch.setenv("JAGS_GRAPH_CLIENT_SECRET", "s3cret-value")
+    monkeypatch.setenv("JAGS_GRAPH_ORGANIZER", "jags@bu.example")
+    monkeypatch.setenv("JAGS_GRAPH_AUTHORITY_HOST", "https://127.0.0.1:9")  # nothing listens
+    result = jags("invite", schedule_copy, "--send", "graph", "--no-dry-run")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert "sign-in failed" in result.stderr
+    assert "s3cret-value" not in result.output

@@ -1,0 +1,386 @@
+"""Tests for jags.schedule: reading allocations and availability, attendees, calendars
+gathered from several sources, and moving or cancelling invitations."""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from allocator import InputError, Policy, WorkingCalendar
+from jags.schedule import (
+    Allocated,
+    ScheduleInputError,
+    gather,
+    new_manifest,
+    read_allocations,
+    read_availability_csv,
+    render_initial,
+    session_requests,
+    update_invitations,
+)
+from scheduling.availability import Status
+from scheduling.invitations import uid_for
+from scheduling.proposals import propose
+from scheduling.sources import IcsSource, RowsSource
+from tests.builders import fac, part, req, workspace
+
+LONDON = ZoneInfo("Europe/London")
+CONFIRMED = date(2026, 11, 30)
+HEADER = "request_id,facilitator_id,role,status,allocate_by,reason\n"
+
+
+def small_workspace() -> Any:
+    return workspace(
+        [fac("F1", "Org A"), fac("F2", "Org B", sector="Police"), fac("F3", "Org C")],
+        [req("R1"), req("R2"), req("R3")],
+        participants=[
+            part("R1", "pat@one.example", "Org P"),
+            part("R1", "quinn@two.example", "Org Q", attendance="optional"),
+            part("R1", "R1@REQ.example", "Org X", attendance="optional"),  # the requester again
+            part("R2", "f3@fac.example", "Org C"),  # facilitator F3 also listed as participant
+        ])
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def problems(error: pytest.ExceptionInfo[ScheduleInputError]) -> list[str]:
+    return str(error.value).splitlines()
+
+
+# read_allocations ------------------------------------------------------------------------
+
+
+def test_read_allocations_puts_the_lead_first_and_skips_the_unallocated(
+        tmp_path: Path) -> None:
+    path = write(tmp_path / "allocations.csv", HEADER
+                 + "R1,F2,co,allocated,2026-11-24,x\n"
+                 + "R1,F1,lead,allocated,2026-11-24,x\n"
+                 + "R2,,,unallocated,2026-11-24,waiting\n"
+                 + "R3,F3,,pinned,2026-11-24,x\n")
+    assert read_allocations(path, small_workspace()) == [
+        Allocated("R1", ("F1", "F2"), None), Allocated("R3", ("F3",), None)]
+
+
+def test_read_allocations_accepts_excel_csv_and_a_confirmation_column(tmp_path: Path) -> None:
+    text = ("\ufeffRequest_ID,Facilitator_ID,Status,Confirmed_On,Extra\n"
+            "R1,F1,allocated,01/12/2026,ignored\n"
+            ",,,,\n"
+            "R2,F2,allocated,,\n")
+    path = write(tmp_path / "allocations.csv", text)
+    assert read_allocations(path, small_workspace()) == [
+        Allocated("R1", ("F1",), date(2026, 12, 1)), Allocated("R2", ("F2",), None)]
+
+
+def test_read_allocations_reports_every_problem_with_row_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "allocations.csv", HEADER.replace("\n", ",confirmed_on\n")
+                 + "R1,F1,,maybe,2026-11-24,x,\n"
+                 + "R9,F1,,allocated,2026-11-24,x,\n"
+                 + "R2,F9,,allocated,2026-11-24,x,\n"
+                 + "R3,F3,,allocated,2026-11-24,x,31/02/2026\n"
+                 + "R8,,,unallocated,2026-11-24,x,\n")
+    with pytest.raises(ScheduleInputError) as error:
+        read_allocations(path, small_workspace())
+    lines = problems(error)
+    assert len(lines) == 5
+    assert lines[0].startswith("allocations.csv, row 2, column status: 'maybe'")
+    assert lines[1].startswith("allocations.csv, row 3, column request_id:") and "R9" in lines[1]
+    assert lines[2].startswith("allocations.csv, row 4, column facilitator_id:") \
+        and "F9" in lines[2]
+    assert lines[3].startswith("allocations.csv, row 5, column confirmed_on:")
+    assert lines[4].startswith("allocations.csv, row 6, column request_id:") and "R8" in lines[4]
+    assert isinstance(error.value, InputError)
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("request_id,facilitator_id,role\nR1,F1,\n", "allocations.csv, row 1: missing column(s) "
+                                                  "status"),
+    (b"\x00\x01\xff\xfe garbage", "allocations.csv: not a readable"),
+    ("", "allocations.csv: the file is empty"),
+])
+def test_read_allocations_refuses_an_unusable_file(tmp_path: Path, content: str | bytes,
+                                                   expected: str) -> None:
+    path = write(tmp_path / "allocations.csv", content)
+    with pytest.raises(ScheduleInputError, match="^" + re.escape(expected)):
+        read_allocations(path, small_workspace())
+
+
+def test_read_allocations_names_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ScheduleInputError, match=r"^allocations\.csv: file not found$"):
+        read_allocations(tmp_path / "allocations.csv", small_workspace())
+
+
+# read_availability_csv -------------------------------------------------------------------
+
+
+def test_read_availability_statuses_and_times(tmp_path: Path) -> None:
+    path = write(tmp_path / "availability.csv",
+                 "email,start,end,status\n"
+                 "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,busy\n"
+                 "ann@x.example,01/12/2026 13:00,01/12/2026 14:30,Tentative\n"
+                 "bob@x.example,2026-07-01T09:00:00Z,2026-07-01T10:00:00+00:00,OOF\n"
+                 "bob@x.example,2026-12-01,2026-12-02,free\n")
+    rows = read_availability_csv(path)
+    assert rows == [
+        ("ann@x.example", datetime(2026, 12, 1, 9, tzinfo=LONDON),
+         datetime(2026, 12, 1, 10, tzinfo=LONDON), Status.BUSY),
+        ("ann@x.example", datetime(2026, 12, 1, 13, tzinfo=LONDON),
+         datetime(2026, 12, 1, 14, 30, tzinfo=LONDON), Status.TENTATIVE),
+        ("bob@x.example", datetime(2026, 7, 1, 10, tzinfo=LONDON),  # 09:00 UTC is 10:00 BST
+         datetime(2026, 7, 1, 11, tzinfo=LONDON), Status.OOF),
+        ("bob@x.example", datetime(2026, 12, 1, tzinfo=LONDON),
+         datetime(2026, 12, 2, tzinfo=LONDON), Status.FREE),
+    ]
+    assert all(r[1].utcoffset() is not None for r in rows)
+
+
+def test_read_availability_reports_every_bad_value(tmp_path: Path) -> None:
+    path = write(tmp_path / "availability.csv",
+                 "email,start,end,status\n"
+                 "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,maybe\n"
+                 "ann@x.example,31/02/2026 10:00,2026-12-01T10:00,busy\n"
+                 "ann@x.example,2026-12-01T10:00,2026-12-01T09:00,busy\n"
+                 "nobody,2026-12-01T09:00,2026-12-01T10:00,busy\n"
+                 "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,unknown\n")
+    with pytest.raises(ScheduleInputError) as error:
+        read_availability_csv(path)
+    lines = problems(error)
+    assert [line.split(":")[0] for line in lines] == [
+        "availability.csv, row 2, column status",
+        "availability.csv, row 3, column start",
+        "availability.csv, row 4, column end",
+        "availability.csv, row 5, column email",
+        "availability.csv, row 6, column status",  # unknown is what a missing row means
+    ]
+
+
+def test_read_availability_needs_its_columns(tmp_path: Path) -> None:
+    path = write(tmp_path / "availability.csv", "email,start,end\na@x.example,2026-12-01,"
+                                                 "2026-12-02\n")
+    with pytest.raises(ScheduleInputError, match=r"row 1: missing column\(s\) status"):
+        read_availability_csv(path)
+
+
+# session_requests ------------------------------------------------------------------------
+
+
+def test_session_attendees_and_roles() -> None:
+    ws = small_workspace()
+    sessions = session_requests(ws, [Allocated("R1", ("F1", "F2"), None),
+                                     Allocated("R2", ("F3",), date(2026, 12, 7))], CONFIRMED)
+    one, two = sessions
+    assert one.request_id == "R1" and one.confirmed_on == CONFIRMED
+    assert two.confirmed_on == date(2026, 12, 7)  # the allocation's own confirmation day
+    people = {a.email: a for a in one.attendees}
+    assert [a.email for a in one.attendees] == ["f1@fac.example", "f2@fac.example",
+                                                "r1@req.example", "pat@one.example",
+                                                "quinn@two.example"]
+    assert people["f1@fac.example"].facilitator and people["f1@fac.example"].required
+    assert people["f2@fac.example"].facilitator
+    assert not people["r1@req.example"].facilitator
+    assert people["r1@req.example"].required  # the requester stays required
+    assert people["pat@one.example"].required
+    assert not people["quinn@two.example"].required
+    assert [(a.email, a.facilitator) for a in two.attendees] == [
+        ("f3@fac.example", True), ("r2@req.example", False)]
+
+
+def test_manifest_marks_facilitators_as_chair() -> None:
+    ws = small_workspace()
+    sessions = session_requests(ws, [Allocated("R1", ("F1",), None)], CONFIRMED)
+    policy = Policy.preset("norfolk")
+    result = propose(sessions, {}, policy, WorkingCalendar(), time_limit=5)
+    manifest = new_manifest(policy, ws, sessions, result, CONFIRMED)
+    roles = {a["email"]: a["role"] for a in manifest["sessions"]["R1"]["attendees"]}
+    assert roles == {"f1@fac.example": "CHAIR", "r1@req.example": "REQ-PARTICIPANT",
+                     "pat@one.example": "REQ-PARTICIPANT",
+                     "quinn@two.example": "OPT-PARTICIPANT"}
+    assert manifest["sessions"]["R1"]["organizer"]["email"] == "r1@req.example"
+
+
+# gather ----------------------------------------------------------------------------------
+
+ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+       b"BEGIN:VEVENT\r\nUID:1@test\r\nDTSTAMP:20261101T000000Z\r\n"
+       b"DTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:Team meeting\r\n"
+       b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+START = datetime(2026, 12, 1, tzinfo=LONDON)
+END = datetime(2026, 12, 2, tzinfo=LONDON)
+
+
+def sources() -> list[Any]:
+    return [IcsSource({"ann@x.example": ICS}),
+            RowsSource([("bob@x.example", datetime(2026, 12, 1, 14, tzinfo=LONDON),
+                         datetime(2026, 12, 1, 15, tzinfo=LONDON), Status.TENTATIVE),
+                        ("ann@x.example", datetime(2026, 12, 1, 15, tzinfo=LONDON),
+                         datetime(2026, 12, 1, 16, tzinfo=LONDON), Status.OOF)])]
+
+
+def test_gather_merges_sources_and_leaves_strangers_unknown() -> None:
+    found = gather(sources(), ["ann@x.example", "bob@x.example", "cat@x.example"], START, END)
+    assert set(found) == {"ann@x.example", "bob@x.example", "cat@x.example"}
+    ann, bob, cat = found["ann@x.example"], found["bob@x.example"], found["cat@x.example"]
+    at = datetime(2026, 12, 1, 10, tzinfo=LONDON)
+    assert ann.status(at, at.replace(hour=11)) is Status.BUSY  # from the .ics
+    assert ann.status(at.replace(hour=15), at.replace(hour=16)) is Status.OOF  # from the rows
+    assert ann.status(at.replace(hour=12), at.replace(hour=13)) is Status.FREE
+    assert set(ann.source.split("+")) == {"ics", "csv"}
+    assert bob.status(at.replace(hour=14), at.replace(hour=15)) is Status.TENTATIVE
+    assert cat.coverage == () and cat.intervals == ()
+    assert cat.status(at, at.replace(hour=11)) is Status.UNKNOWN
+
+
+def test_gather_with_no_sources_knows_nobody() -> None:
+    found = gather([], ["ann@x.example"], START, END)
+    assert found["ann@x.example"].status(START, END) is Status.UNKNOWN
+
+
+def test_gather_matches_e_mails_in_any_case() -> None:
+    found = gather(sources(), ["Ann@X.example"], START, END)
+    at = datetime(2026, 12, 1, 10, tzinfo=LONDON)
+    assert found["Ann@X.example"].status(at, at.replace(hour=11)) is Status.BUSY
+
+
+# update_invitations ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_manifest() -> dict[str, Any]:
+    """A manifest for two small sessions (three in-window options each), nothing invited."""
+    ws = small_workspace()
+    policy = Policy.preset("norfolk")
+    sessions = session_requests(ws, [Allocated("R1", ("F1",), None),
+                                     Allocated("R3", ("F2",), None)], CONFIRMED)
+    result = propose(sessions, {}, policy, WorkingCalendar(), time_limit=5)
+    manifest = new_manifest(policy, ws, sessions, result, CONFIRMED)
+    for entry in manifest["sessions"].values():
+        assert len(entry["options"]) >= 2 and not any(o["outside"] for o in entry["options"])
+    return manifest
+
+
+def fresh(base: dict[str, Any], *, holds: bool = False) -> tuple[dict[str, Any],
+                                                                  dict[str, bytes]]:
+    manifest = copy.deepcopy(base)
+    return manifest, render_initial(manifest, holds=holds)
+
+
+def field(ics: bytes, name: str) -> list[str]:
+    """Values of a property, lines unfolded (VTIMEZONE ones included)."""
+    text = ics.decode("utf-8").replace("\r\n ", "")
+    return [line.split(":", 1)[1] for line in text.split("\r\n")
+            if line.split(":", 1)[0].split(";")[0] == name]
+
+
+def local(value: str) -> str:
+    return f"{datetime.fromisoformat(value).astimezone(LONDON):%Y%m%dT%H%M%S}"
+
+
+def test_initial_invitation_is_option_one(base_manifest: dict[str, Any]) -> None:
+    manifest, files = fresh(base_manifest)
+    assert sorted(files) == ["invites/R1.eml", "invites/R1.ics", "invites/R3.eml",
+                             "invites/R3.ics"]
+    ics = files["invites/R1.ics"]
+    assert field(ics, "UID") == [uid_for("R1")]
+    assert field(ics, "SEQUENCE") == ["0"]
+    assert field(ics, "DTSTART")[-1] == local(manifest["sessions"]["R1"]["options"][0]["start"])
+    assert manifest["outbox"] == ["R1", "R3"]
+
+
+def test_choose_moves_the_invitation_with_the_same_uid(base_manifest: dict[str, Any]) -> None:
+    manifest, first = fresh(base_manifest)
+    files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
+    assert sorted(files) == ["invites/R1.eml", "invites/R1.ics"]
+    ics = files["invites/R1.ics"]
+    assert field(ics, "UID") == field(first["invites/R1.ics"], "UID")
+    assert field(ics, "SEQUENCE") == ["1"]
+    assert field(ics, "METHOD") == ["REQUEST"]
+    option = manifest["sessions"]["R1"]["options"][1]
+    assert field(ics, "DTSTART")[-1] == local(option["start"])
+    assert field(ics, "DTSTAMP") == ["20261201T000000Z"]
+    assert b"Updated" in files["invites/R1.eml"]
+    assert manifest["sessions"]["R1"]["invited"] == {"start": option["start"],
+                                                     "end": option["end"], "sequence": 1}
+    assert manifest["outbox"] == ["R1"]
+    assert manifest["made_on"] == "2026-12-01"
+
+
+def test_choosing_the_same_option_again_writes_nothing(base_manifest: dict[str, Any]) -> None:
+    manifest, _ = fresh(base_manifest)
+    assert update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
+    again = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 2))
+    assert again == {}
+    assert manifest["outbox"] == []
+    assert manifest["sessions"]["R1"]["invited"]["sequence"] == 1
+    # option 1 was already invited: choosing it first also writes nothing
+    manifest, _ = fresh(base_manifest)
+    assert update_invitations(manifest, choose={"R1": 1}, cancel=[], on=date(2026, 12, 1)) == {}
+
+
+def test_choose_releases_every_hold(base_manifest: dict[str, Any]) -> None:
+    manifest, first = fresh(base_manifest, holds=True)
+    options = len(manifest["sessions"]["R1"]["options"])
+    holds = [f"invites/R1-hold-{n}.ics" for n in range(1, options + 1)]
+    assert set(holds) <= set(first)
+    assert manifest["sessions"]["R1"]["invited"] is None
+    files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
+    for name in holds:
+        cancel = files[name]
+        assert field(cancel, "METHOD") == ["CANCEL"]
+        assert field(cancel, "STATUS") == ["CANCELLED"]
+        assert field(cancel, "UID") == field(first[name], "UID")
+        assert field(cancel, "SEQUENCE") == ["1"]
+    invite = files["invites/R1.ics"]
+    assert field(invite, "METHOD") == ["REQUEST"]
+    assert field(invite, "SEQUENCE") == ["0"]  # the first real invitation
+    assert field(invite, "UID") == [uid_for("R1")]
+    assert field(invite, "UID") != field(first[holds[0]], "UID")
+    assert manifest["sessions"]["R1"]["holds"] == {}
+    assert manifest["outbox"] == [f"R1-hold-{n}" for n in range(1, options + 1)] + ["R1"]
+    assert not any(name.startswith("invites/R3") for name in files)
+
+
+def test_cancel_sends_a_cancellation_once(base_manifest: dict[str, Any]) -> None:
+    manifest, first = fresh(base_manifest)
+    files = update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 2))
+    assert sorted(files) == ["invites/R3.eml", "invites/R3.ics"]
+    ics = files["invites/R3.ics"]
+    assert field(ics, "METHOD") == ["CANCEL"]
+    assert field(ics, "STATUS") == ["CANCELLED"]
+    assert field(ics, "UID") == field(first["invites/R3.ics"], "UID")
+    assert field(ics, "SEQUENCE") == ["1"]
+    assert len(field(ics, "ATTENDEE")) == len(field(first["invites/R3.ics"], "ATTENDEE"))
+    assert manifest["sessions"]["R3"]["cancelled"] is True
+    assert update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 3)) == {}
+
+
+def test_a_cancelled_session_can_be_invited_again(base_manifest: dict[str, Any]) -> None:
+    manifest, first = fresh(base_manifest)
+    update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 2))
+    files = update_invitations(manifest, choose={"R3": 1}, cancel=[], on=date(2026, 12, 3))
+    ics = files["invites/R3.ics"]
+    assert field(ics, "METHOD") == ["REQUEST"]
+    assert field(ics, "UID") == field(first["invites/R3.ics"], "UID")
+    assert field(ics, "SEQUENCE") == ["2"]
+    assert manifest["sessions"]["R3"]["cancelled"] is False
+
+
+@pytest.mark.parametrize(("choose", "cancel", "message"), [
+    ({"R9": 1}, [], "R9"),
+    ({}, ["R9"], "R9"),
+    ({"R1": 0}, [], "option 0"),
+    ({"R1": 9}, [], "option 9"),
+])
+def test_update_refuses_unknown_requests_and_options(base_manifest: dict[str, Any],
+                                                     choose: dict[str, int], cancel: list[str],
+                                                     message: str) -> None:
+    manifest, _ = fresh(base_manifest)
+    with pytest.raises(InputError, match=message):
+        update_invitations(manifest, choose=choose, cancel=cancel, on=date(2026, 12, 1))
