@@ -56,6 +56,9 @@ LONDON = ZoneInfo("Europe/London")
 PRIVATE_COLUMNS = frozenset({
     "case_ref", "family_ref", "topic", "preference_rationale", "note", "requester_name", "name",
 })
+#: Tables about cases: no cell value of theirs is repeated in a message, in case a
+#: reference or free text was pasted into the wrong column.
+PRIVATE_TABLES = frozenset({"requests", "participants", "involvements", "history"})
 
 
 @dataclass(frozen=True)
@@ -366,15 +369,19 @@ class _Read:
     failed: bool = False
 
 
-def _field_message(column: str, raw: str, error: Any) -> str:
+def _private(table: str, column: str) -> bool:
+    return table in PRIVATE_TABLES or column in PRIVATE_COLUMNS
+
+
+def _field_message(table: str, column: str, raw: str, error: Any) -> str:
     """A pydantic error as a message; a private value is never repeated."""
     if error["type"] == "missing":
         return "value is empty"
     reason = str(error["msg"]).removeprefix("Value error, ")
     if not error["loc"]:  # a whole-record rule, e.g. "end is before start"
         return reason
-    if column in PRIVATE_COLUMNS or not raw:
-        return f"value is not valid: {reason}"
+    if _private(table, column) or not raw:
+        return f"value {reason}" if reason.startswith("is ") else f"value is not valid: {reason}"
     return f"{raw!r} is not valid: {reason}"
 
 
@@ -435,7 +442,11 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
             data[column] = spec.columns[column](raw)
         except ValueError as exc:
             bad.add(column)
-            message = "value is not valid" if column in PRIVATE_COLUMNS else str(exc)
+            message = str(exc)
+            if column in PRIVATE_COLUMNS:
+                message = "value is not valid"
+            elif spec.name in PRIVATE_TABLES:  # "'x' is not a valid date" → "value is not …"
+                message = message.replace(repr(raw), "value", 1)
             out.problems.append(Problem(label, rownum, column, message))
     record: Frozen | None = None
     try:
@@ -445,7 +456,7 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
             column = str(error["loc"][0]) if error["loc"] else _RECORD_COLUMN.get(spec.name, "")
             if column not in bad:
                 out.problems.append(Problem(label, rownum, column, _field_message(
-                    column, cells.get(column, ""), error)))
+                    spec.name, column, cells.get(column, ""), error)))
     if record is None or bad:
         if spec.id_column and cells.get(spec.id_column):
             out.broken_ids.add(cells[spec.id_column])

@@ -181,13 +181,13 @@ class SolveStatus(StrEnum):
     """What the batch solver proved about option 1 of every request."""
 
     OPTIMAL = "optimal"
-    """The sum of option-1 scores is the lowest possible (every placeable session placed)."""
+    """Every placeable session placed, and each criterion's batch total proven lowest."""
     FEASIBLE = "feasible"
-    """A valid placement, not proven best (time limit)."""
+    """A valid placement, not proven best (the time limit ran out)."""
     INFEASIBLE = "infeasible"
-    """Never returned by :func:`propose` (placing nothing is always allowed); for callers."""
+    """Not returned by :func:`propose`: placing nothing is always valid."""
     UNKNOWN = "unknown"
-    """The solver found nothing in the time limit; option 1 is a greedy placement."""
+    """Not returned by :func:`propose`: a greedy placement is always at hand."""
 
 
 @dataclass(frozen=True)
@@ -650,29 +650,77 @@ def _greedy(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]], limit: in
     return chosen
 
 
+#: The batch criteria, in order: indexes into ``_Candidate.parts``.
+_STAGES = ("tentative", "optional busy", "unknown", "working day", "gap", "start time")
+_REST = -1  # an incumbent's choice meaning "a slot pruned out of the pool" (relaxation)
+
+
 @dataclass
 class _Batch:
     """The CP-SAT model of a batch.
 
     ``take[i][j]``: session ``i`` takes ``pools[i][j]``. ``rest[i]``: session
-    ``i`` takes one of its slots left out of ``pools[i]`` — a relaxation
-    that costs that session's best left-out score and uses no one's time,
-    so the model's optimum is a lower bound for the unpruned batch, and
-    equal to it when no ``rest`` is taken.
+    ``i`` takes one of its slots left out of ``pools[i]``, a relaxation that
+    uses no one's time and costs, in every criterion, the least any
+    left-out slot costs (``rest_parts[i]``). Every unpruned solution maps to
+    a relaxed one no worse in any criterion, so the relaxed lexicographic
+    optimum is a bound for the unpruned batch, and equals it when no
+    ``rest`` is taken.
     """
 
     model: Any
+    pools: Sequence[list[_Candidate]]
     take: list[list[Any]]
     rest: list[Any | None]
+    rest_parts: list[tuple[int, ...]]
 
+    def criterion(self, stage: int) -> Any:
+        """The batch total of one criterion."""
+        terms: list[Any] = []
+        weights: list[int] = []
+        for pool, group, other, parts in zip(self.pools, self.take, self.rest, self.rest_parts,
+                                             strict=True):
+            terms.extend(group)
+            weights.extend(c.parts[stage] for c in pool)
+            if other is not None:
+                terms.append(other)
+                weights.append(parts[stage])
+        return cp_model.LinearExpr.weighted_sum(terms, weights)
 
-def _variables(model: Any, pools: Sequence[list[_Candidate]],
-               full: Sequence[list[_Candidate]]) -> tuple[list[list[Any]], list[Any | None]]:
-    take = [[model.new_bool_var(f"take_{i}_{j}") for j in range(len(pool))]
-            for i, pool in enumerate(pools)]
-    rest = [model.new_bool_var(f"rest_{i}") if len(pool) < len(every) else None
-            for i, (pool, every) in enumerate(zip(pools, full, strict=True))]
-    return take, rest
+    def value(self, stage: int, choice: Sequence[int | None]) -> int:
+        """The criterion's total for an incumbent ``choice`` (pool index, ``_REST`` or None)."""
+        total = 0
+        for pool, parts, j in zip(self.pools, self.rest_parts, choice, strict=True):
+            if j == _REST:
+                total += parts[stage]
+            elif j is not None:
+                total += pool[j].parts[stage]
+        return total
+
+    def lower_bound(self, stage: int) -> int:
+        """Each session at its own best for the criterion (valid when every one is placed)."""
+        total = 0
+        for pool, other, parts in zip(self.pools, self.rest, self.rest_parts, strict=True):
+            options = [c.parts[stage] for c in pool] + ([parts[stage]] if other is not None else [])
+            total += min(options, default=0)
+        return total
+
+    def hint(self, choice: Sequence[int | None]) -> None:
+        self.model.clear_hints()
+        for group, other, j in zip(self.take, self.rest, choice, strict=True):
+            for index, x in enumerate(group):
+                self.model.add_hint(x, index == j)
+            if other is not None:
+                self.model.add_hint(other, j == _REST)
+
+    def choice(self, solver: cp_model.CpSolver) -> list[int | None]:
+        out: list[int | None] = []
+        for group, other in zip(self.take, self.rest, strict=True):
+            j = next((index for index, x in enumerate(group) if solver.boolean_value(x)), None)
+            if j is None and other is not None and solver.boolean_value(other):
+                j = _REST
+            out.append(j)
+        return out
 
 
 def _one_slot_per_session(model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None],
@@ -736,33 +784,23 @@ def _facilitator_day_limit(model: Any, plans: Sequence[_Plan],
             model.add(sum(x for _, x in group) <= limit)
 
 
-def _lowest_total_score(model: Any, pools: Sequence[list[_Candidate]],
-                        full: Sequence[list[_Candidate]], take: Sequence[list[Any]],
-                        rest: Sequence[Any | None]) -> None:
-    """Minimise the sum of the taken slots' scores."""
-    terms: list[Any] = []
-    weights: list[int] = []
-    for pool, every, group, other in zip(pools, full, take, rest, strict=True):
-        terms.extend(group)
-        weights.extend(c.score for c in pool)
-        if other is not None:
-            kept = {id(c) for c in pool}
-            terms.append(other)
-            weights.append(min(c.score for c in every if id(c) not in kept))
-    model.minimize(cp_model.LinearExpr.weighted_sum(terms, weights))
-
-
 def _build(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
-           full: Sequence[list[_Candidate]], policy: Policy, placed: int | None,
-           hint: Sequence[_Candidate | None]) -> _Batch:
-    """The batch model, rules in order.
+           full: Sequence[list[_Candidate]], policy: Policy, placed: int | None) -> _Batch:
+    """The batch model's variables and hard rules, in order; objectives are set per stage.
 
-    With ``placed=None`` the objective is the most sessions placed (stage
-    1); otherwise ``placed`` sessions must be placed and the objective is
-    the lowest total score (stage 2).
+    ``placed``: sessions that must be placed (``None``: any number).
     """
     model = cp_model.CpModel()
-    take, rest = _variables(model, pools, full)
+    take = [[model.new_bool_var(f"take_{i}_{j}") for j in range(len(pool))]
+            for i, pool in enumerate(pools)]
+    rest: list[Any | None] = []
+    rest_parts: list[tuple[int, ...]] = []
+    for i, (pool, every) in enumerate(zip(pools, full, strict=True)):
+        kept = {id(c) for c in pool}
+        left = [c.parts for c in every if id(c) not in kept]
+        rest.append(model.new_bool_var(f"rest_{i}") if left else None)
+        rest_parts.append(tuple(min(column) for column in zip(*left, strict=True)) if left
+                          else (0,) * len(_STAGES))
     possible = sum(1 for every in full if every)
     exact = placed is not None and placed == possible
     _one_slot_per_session(model, take, rest, exact)
@@ -770,28 +808,17 @@ def _build(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
         _most_sessions_placed(model, take, rest, placed)
     _no_double_booking(model, plans, pools, take)
     _facilitator_day_limit(model, plans, pools, take, policy.max_sessions_per_facilitator_per_day)
-    if placed is None:
-        model.maximize(sum(x for group in take for x in group))
-    else:
-        _lowest_total_score(model, pools, full, take, rest)
-    for i, (pool, group) in enumerate(zip(pools, take, strict=True)):
-        picked = hint[i]
-        for candidate, x in zip(pool, group, strict=True):
-            model.add_hint(x, candidate is picked)
-        other = rest[i]
-        if other is not None:
-            model.add_hint(other, picked is not None and all(c is not picked for c in pool))
-    return _Batch(model, take, rest)
+    return _Batch(model, pools, take, rest, rest_parts)
 
 
-def _run(batch: _Batch, time_limit: float, seed: int,
+def _run(batch: _Batch, deadline: float, seed: int,
          params: Mapping[str, Any]) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve with one worker and a fixed seed (deterministic); raise on an invalid model."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
+    solver.parameters.max_time_in_seconds = max(deadline - clock.perf_counter(), 0.01)
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1
-    # The full linear relaxation proves these assignment-like models quickly.
+    # The full linear relaxation proves these assignment-like stages quickly.
     solver.parameters.linearization_level = 2
     for name, value in params.items():
         setattr(solver.parameters, name, value)
@@ -803,17 +830,70 @@ def _run(batch: _Batch, time_limit: float, seed: int,
     return solver, code
 
 
+def _index(pools: Sequence[list[_Candidate]],
+           picks: Sequence[_Candidate | None]) -> list[int | None]:
+    """``picks`` as pool indexes, ``_REST`` for a pick pruned out of its pool."""
+    out: list[int | None] = []
+    for pool, pick in zip(pools, picks, strict=True):
+        if pick is None:
+            out.append(None)
+        else:
+            out.append(next((j for j, c in enumerate(pool) if c is pick), _REST))
+    return out
+
+
+def _most_placed(plans: Sequence[_Plan], full: Sequence[list[_Candidate]], policy: Policy,
+                 greedy: list[_Candidate | None], deadline: float, seed: int,
+                 params: Mapping[str, Any]) -> tuple[list[_Candidate | None], bool]:
+    """Stage 0: the most sessions the batch can place, and whether that is proven."""
+    batch = _build(plans, full, full, policy, None)
+    batch.model.maximize(sum(x for group in batch.take for x in group))
+    batch.hint(_index(full, greedy))
+    solver, code = _run(batch, deadline, seed, params)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return greedy, False
+    picks = [pool[j] if j is not None and j != _REST else None
+             for pool, j in zip(full, batch.choice(solver), strict=True)]
+    return picks, code == cp_model.OPTIMAL
+
+
+def _lexicographic(batch: _Batch, choice: list[int | None], exact: bool, deadline: float,
+                   seed: int, params: Mapping[str, Any]) -> tuple[list[int | None], bool]:
+    """Stages 1–6: minimise each criterion's batch total in turn, then hold it.
+
+    A stage is skipped when the incumbent already meets the bound of every
+    session at its own best. Returns the final choice and whether every
+    stage was proven optimal.
+    """
+    proven = True
+    for stage in range(len(_STAGES)):
+        total = batch.criterion(stage)
+        best = batch.value(stage, choice)
+        if not (exact and best == batch.lower_bound(stage)):
+            batch.model.minimize(total)
+            batch.hint(choice)
+            solver, code = _run(batch, deadline, seed, params)
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                choice = batch.choice(solver)
+                best = batch.value(stage, choice)
+            proven = proven and code == cp_model.OPTIMAL
+        batch.model.add(total <= best)
+    return choice, proven
+
+
 def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
            time_limit: float, seed: int,
            params: Mapping[str, Any]) -> tuple[list[_Candidate | None], SolveStatus]:
     """Choose at most one slot per session with CP-SAT (rule 4).
 
-    Stage 1 finds the most sessions the batch can place (skipped when a
-    greedy pass places every session that has a fitting slot); stage 2
-    places that many at the lowest total score over the pruned candidates.
-    When the optimum takes a left-out slot (``_Batch.rest``) those sessions
-    get all their candidates back and stage 2 runs again, so an
-    ``optimal`` status is optimal for the unpruned batch.
+    Stage 0 finds the most sessions the batch can place (skipped when a
+    greedy pass places every session that has a fitting slot). Stages 1–6
+    then minimise, over the pruned candidates, the batch totals of the
+    score's criteria in the score's order (each solved, then held). When
+    the result takes a pruned-out slot (``_Batch.rest``), those sessions
+    get all their candidates back and the stages run again, so
+    ``optimal`` holds for the unpruned batch. There is always a valid
+    placement to fall back on (greedy, then each stage's incumbent).
     """
     deadline = clock.perf_counter() + time_limit
     limit = policy.max_sessions_per_facilitator_per_day
@@ -825,42 +905,26 @@ def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
         return best, SolveStatus.OPTIMAL
     proven = True
     if placed < possible:
-        batch = _build(plans, full, full, policy, None, best)
-        solver, code = _run(batch, deadline - clock.perf_counter(), seed, params)
-        if code == cp_model.UNKNOWN:
-            logger.warning("session solver found nothing in %.1f s; greedy placement", time_limit)
-            return best, SolveStatus.UNKNOWN
-        best = _taken(solver, batch, full)
+        best, proven = _most_placed(plans, full, policy, best, deadline, seed, params)
         placed = sum(1 for c in best if c is not None)
-        proven = code == cp_model.OPTIMAL
     pools = [_prune(every, candidate_limit) for every in full]
     for round_ in range(4):  # from round 3 every session has all its candidates
-        batch = _build(plans, pools, full, policy, placed, best)
-        solver, code = _run(batch, deadline - clock.perf_counter(), seed, params)
-        if code == cp_model.UNKNOWN:
-            logger.warning("session solver found nothing in %.1f s; greedy placement", time_limit)
-            return best, SolveStatus.UNKNOWN
-        taken = _taken(solver, batch, pools)
-        left_out = [i for i, y in enumerate(batch.rest)
-                    if y is not None and solver.boolean_value(y)]
+        batch = _build(plans, pools, full, policy, placed)
+        choice, optimal = _lexicographic(batch, _index(pools, best), placed == possible,
+                                         deadline, seed, params)
+        picks = [pool[j] if j is not None and j != _REST else None
+                 for pool, j in zip(pools, choice, strict=True)]
+        left_out = [i for i, j in enumerate(choice) if j == _REST]
         if not left_out:
-            optimal = proven and code == cp_model.OPTIMAL
-            return taken, SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
-        best = _greedy(plans, full, limit, taken)
-        if code != cp_model.OPTIMAL or clock.perf_counter() >= deadline:
+            return picks, SolveStatus.OPTIMAL if proven and optimal else SolveStatus.FEASIBLE
+        best = _greedy(plans, full, limit, picks)
+        if not optimal or clock.perf_counter() >= deadline:
             return best, SolveStatus.FEASIBLE
-        expand = range(len(plans)) if round_ >= 2 else left_out
         logger.info("round %d: %d sessions need slots pruned away; adding them back", round_ + 1,
                     len(left_out))
-        for i in expand:
+        for i in range(len(plans)) if round_ >= 2 else left_out:
             pools[i] = list(full[i])
     return best, SolveStatus.FEASIBLE  # pragma: no cover - round 4 has nothing left out
-
-
-def _taken(solver: cp_model.CpSolver, batch: _Batch,
-           pools: Sequence[list[_Candidate]]) -> list[_Candidate | None]:
-    return [next((c for c, x in zip(pool, group, strict=True) if solver.boolean_value(x)), None)
-            for pool, group in zip(pools, batch.take, strict=True)]
 
 
 # --------------------------------------------------------------------------- describing options

@@ -9,6 +9,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from builders import ON, fac, part, req, workspace
 
 from allocator import AllocationResult, PastSession, Policy, Workspace, allocate
 from jags import allocation
@@ -20,7 +21,6 @@ from jags.allocation import (
     explanation_rows,
     stable_zip,
 )
-from tests.builders import ON, fac, part, req, workspace
 
 NAMED = "Knows the network from an earlier review"
 REFUSED = "Asked for by the conference chair"

@@ -408,8 +408,10 @@ def test_model_invalid_raises(monkeypatch: pytest.MonkeyPatch) -> None:
         return cp_model.MODEL_INVALID
 
     monkeypatch.setattr(cp_model.CpSolver, "solve", invalid)
+    # Two sessions of one facilitator on one day: the start-time stage must be solved.
+    policy = POLICY.replace(window_last_day=10, max_sessions_per_facilitator_per_day=2)
     with pytest.raises(SolverError):
-        propose([session("R-1", FAC, REQ)], free(FAC, REQ), POLICY, CAL)
+        propose([session("R-1", FAC, REQ), session("R-2", FAC)], free(FAC, REQ), policy, CAL)
 
 
 def test_has_free_slot() -> None:

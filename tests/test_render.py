@@ -6,13 +6,13 @@ import re
 from datetime import date, datetime
 
 import pytest
+from builders import ON, fac, req, workspace
 from rich.console import Console
 
 from allocator import AllocationResult, Policy, WorkingCalendar, allocate
 from jags import render
 from scheduling.availability import Availability, Interval, Status
 from scheduling.proposals import Attendee, ScheduleResult, SessionRequest, propose
-from tests.builders import ON, fac, req, workspace
 
 
 @pytest.fixture(scope="module")

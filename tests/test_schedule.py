@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from builders import fac, part, req, workspace
 
 from allocator import InputError, Policy, WorkingCalendar
 from jags.schedule import (
@@ -28,7 +29,6 @@ from scheduling.availability import Status
 from scheduling.invitations import uid_for
 from scheduling.proposals import propose
 from scheduling.sources import IcsSource, RowsSource
-from tests.builders import fac, part, req, workspace
 
 LONDON = ZoneInfo("Europe/London")
 CONFIRMED = date(2026, 11, 30)
