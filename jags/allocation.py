@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import openpyxl
 
-from allocator import Explainer, allocate
+from allocator import Explainer, WorkingCalendar, allocate
 from jags.files import csv_bytes
-from jags.workspace import read_workspace
+from jags.schedule import calendar_sources, gather
+from jags.workspace import LONDON, read_workspace
+from scheduling.proposals import has_free_slot
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import date
 
-    from allocator import AllocationResult, Policy
+    from allocator import AllocationResult, Policy, Workspace
     from allocator.solve import Method
 
 ALLOCATION_COLUMNS = ("request_id", "facilitator_id", "role", "status", "allocate_by", "reason",
@@ -29,12 +32,35 @@ XLSX_EXPLANATION_LIMIT = 200_000
 
 
 def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
-                   time_limit: float | None = None,
-                   unavailable: Iterable[str] = ()) -> AllocationResult:
-    """Read the workspace and allocate (raises :class:`InputError` on bad input)."""
-    workspace = read_workspace(Path(workspace_path))
+                   time_limit: float | None = None) -> AllocationResult:
+    """Read the workspace and allocate (raises :class:`InputError` on bad input).
+
+    With ``policy.calendar_aware`` the workspace's calendars are read and
+    facilitators with no free session slot in the expected window are
+    skipped (``on_leave``); facilitators with no calendar are not skipped.
+    """
+    workspace_path = Path(workspace_path)
+    workspace = read_workspace(workspace_path)
+    unavailable: list[str] = []
+    if policy.calendar_aware and workspace_path.is_dir():
+        unavailable = calendar_unavailable(workspace_path, workspace, policy, on)
     return allocate(workspace, policy, on=on, method=method, time_limit=time_limit,
                     unavailable=unavailable)
+
+
+def calendar_unavailable(workspace_path: Path, workspace: Workspace, policy: Policy,
+                         on: date) -> list[str]:
+    """Ids of facilitators whose calendars show no free slot in the expected window."""
+    calendar = WorkingCalendar(policy.closure_days)
+    confirm = calendar.add_working_days(on, policy.contact_days)
+    first, last = calendar.window(confirm, policy.window_first_day, policy.window_last_day)
+    emails = sorted({f.email for f in workspace.facilitators})
+    availability = gather(calendar_sources(workspace_path), emails,
+                          datetime.combine(first, time(0), LONDON),
+                          datetime.combine(last + timedelta(days=1), time(0), LONDON))
+    return sorted(f.facilitator_id for f in workspace.facilitators
+                  if has_free_slot(f.email, availability, first, last, policy,
+                                   calendar) is False)
 
 
 def allocation_rows(result: AllocationResult) -> list[tuple[object, ...]]:
@@ -98,13 +124,26 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     return stable_zip(buffer.getvalue())
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
+
+
 def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry times, so identical content gives identical bytes."""
+    """The same zip with fixed entry times, so identical content gives identical bytes.
+
+    An Office document's "modified" stamp (set to the clock on save) is
+    replaced by its "created" stamp, which the caller fixes.
+    """
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                created = _CREATED.search(content)
+                if created:
+                    content = _MODIFIED.sub(rb"\g<1>" + created.group(1) + rb"\g<2>", content)
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, content)
     return out.getvalue()

@@ -1,1 +1,64 @@
-"""Scheduling engine for JAGS Planner: availability, calendar sources, proposals, invitations."""
+"""Scheduling engine for JAGS Planner: availability, calendar sources, proposals, invitations.
+
+Pure: no files, no printing. In: sessions with their attendees, availability
+from the calendar sources, a policy and a working-day calendar. Out: ranked
+proposals with per-attendee availability, and iCalendar documents.
+"""
+
+from scheduling.availability import Availability, CalendarSource, Interval, Status, merge_all
+from scheduling.invitations import (
+    Person,
+    Session,
+    cancel_ics,
+    eml_bytes,
+    release_holds_ics,
+    request_ics,
+    uid_for,
+)
+from scheduling.proposals import (
+    Attendee,
+    Option,
+    RequestProposal,
+    ScheduleResult,
+    SessionRequest,
+    has_free_slot,
+    propose,
+    window_days,
+)
+from scheduling.sources import (
+    CalendarError,
+    CalendarServiceError,
+    ExchangeSource,
+    GraphSource,
+    IcsSource,
+    RowsSource,
+)
+
+__all__ = [
+    "Attendee",
+    "Availability",
+    "CalendarError",
+    "CalendarServiceError",
+    "CalendarSource",
+    "ExchangeSource",
+    "GraphSource",
+    "IcsSource",
+    "Interval",
+    "Option",
+    "Person",
+    "RequestProposal",
+    "RowsSource",
+    "ScheduleResult",
+    "Session",
+    "SessionRequest",
+    "Status",
+    "cancel_ics",
+    "eml_bytes",
+    "has_free_slot",
+    "merge_all",
+    "propose",
+    "release_holds_ics",
+    "request_ics",
+    "uid_for",
+    "window_days",
+]

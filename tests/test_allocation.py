@@ -6,12 +6,13 @@ import csv
 import io
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
 from builders import ON, fac, part, req, workspace
 
-from allocator import AllocationResult, PastSession, Policy, Workspace, allocate
+from allocator import AllocationResult, Explainer, PastSession, Policy, Workspace, allocate
 from jags import allocation
 from jags.allocation import (
     ALLOCATION_COLUMNS,
@@ -19,6 +20,7 @@ from jags.allocation import (
     allocation_files,
     allocation_rows,
     explanation_rows,
+    run_allocation,
     stable_zip,
 )
 
@@ -205,3 +207,40 @@ def test_stable_zip_still_tells_different_content_apart() -> None:
     changed = {**ENTRIES, "xl/workbook.xml": b"<workbook/>"}
     when = (2026, 11, 23, 9, 0, 0)
     assert stable_zip(make_zip(ENTRIES, when)) != stable_zip(make_zip(changed, when))
+
+
+def test_stable_zip_ignores_the_modified_stamp_office_sets_on_save() -> None:
+    def book(modified: str) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr("docProps/core.xml",
+                       '<cp:coreProperties><dcterms:created x="1">2026-11-23T00:00:00Z'
+                       '</dcterms:created><dcterms:modified x="1">' + modified +
+                       '</dcterms:modified></cp:coreProperties>')
+        return buffer.getvalue()
+
+    one = stable_zip(book("2026-11-21T05:01:02Z"))
+    assert one == stable_zip(book("2030-01-01T00:00:00Z"))
+    core = zipfile.ZipFile(io.BytesIO(one)).read("docProps/core.xml")
+    assert b'<dcterms:modified x="1">2026-11-23T00:00:00Z</dcterms:modified>' in core
+
+
+def test_calendar_aware_allocation_skips_a_facilitator_booked_all_window(tmp_path: Path) -> None:
+    from jags.generate import write_workspace
+
+    ws = workspace([fac("F1", "Org A"), fac("F2", "Org B")], [req("R1")])
+    write_workspace(ws, tmp_path)
+    (tmp_path / "calendars").mkdir()
+    # F1 is out of the office for the whole expected window (11–18 Dec 2026).
+    (tmp_path / "calendars" / "availability.csv").write_text(
+        "email,start,end,status\n"
+        "f1@fac.example,2026-12-01T00:00,2027-01-10T00:00,oof\n"
+        "f2@fac.example,2026-12-14T09:00,2026-12-14T10:00,busy\n")
+    plain = run_allocation(tmp_path, Policy.preset("norfolk"), ON)
+    aware = run_allocation(tmp_path, Policy.preset("norfolk").replace(calendar_aware=True), ON)
+    assert plain.facilitators_of("R1") == ("F1",)
+    assert aware.facilitators_of("R1") == ("F2",)
+    f1 = next(e for e in Explainer(aware.instance, aware.chosen).rows()
+              if e.facilitator_id == "F1")
+    assert (f1.code, f1.detail) == ("on_leave", "no free session slot in the expected window "
+                                                "(calendar)")

