@@ -12,9 +12,9 @@ from collections import defaultdict
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from allocator.errors import Issue, WorkspaceError
 
@@ -29,6 +29,16 @@ def normalise_org(name: str) -> str:
 def normalise_email(email: str) -> str:
     """E-mail key: surrounding spaces removed, case ignored."""
     return email.strip().casefold()
+
+
+def _email(value: str) -> str:
+    if "@" not in value:
+        raise ValueError("is not an e-mail address")
+    return normalise_email(value)
+
+
+Email = Annotated[str, Field(min_length=3), AfterValidator(_email)]
+"""An e-mail address, compared ignoring case."""
 
 
 class Frozen(BaseModel):
@@ -66,7 +76,7 @@ class Facilitator(Frozen):
 
     facilitator_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    email: str = Field(min_length=3)
+    email: Email
     organisation: str | None = None
     sector: str | None = None
     locality: str | None = None
@@ -77,13 +87,6 @@ class Facilitator(Frozen):
     can_lead: bool = True
     specialisms: tuple[str, ...] = ()
     active: bool = True
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError("is not an e-mail address")
-        return normalise_email(value)
 
     @property
     def missing_fields(self) -> tuple[str, ...]:
@@ -116,16 +119,9 @@ class Participant(Frozen):
 
     request_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    email: str = Field(min_length=3)
+    email: Email
     organisation: str = Field(min_length=1)
     attendance: Attendance = Attendance.REQUIRED
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError("is not an e-mail address")
-        return normalise_email(value)
 
 
 class Request(Frozen):
@@ -134,7 +130,7 @@ class Request(Frozen):
     request_id: str = Field(min_length=1)
     received_at: datetime
     requester_name: str = Field(min_length=1)
-    requester_email: str = Field(min_length=3)
+    requester_email: Email
     requester_organisation: str = Field(min_length=1)
     case_ref: str = Field(min_length=1)
     family_ref: str | None = None
@@ -145,12 +141,6 @@ class Request(Frozen):
     preference_rationale: str | None = None
     follow_up_of: str | None = None
 
-    @field_validator("requester_email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError("is not an e-mail address")
-        return normalise_email(value)
 
 
 class Involvement(Frozen):

@@ -13,16 +13,17 @@ import openpyxl
 
 from allocator import Explainer, WorkingCalendar, allocate
 from jags.files import csv_bytes
-from jags.schedule import calendar_sources, gather
+from jags.schedule import Remote, calendar_sources, gather, remote_source
 from jags.workspace import LONDON, read_workspace
 from scheduling.proposals import has_free_slot
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from datetime import date
 
     from allocator import AllocationResult, Policy, Workspace
     from allocator.solve import Method
+    from scheduling.availability import CalendarSource
 
 ALLOCATION_COLUMNS = ("request_id", "facilitator_id", "role", "status", "allocate_by", "reason",
                       "rationale")
@@ -32,30 +33,35 @@ XLSX_EXPLANATION_LIMIT = 200_000
 
 
 def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
-                   time_limit: float | None = None) -> AllocationResult:
+                   time_limit: float | None = None,
+                   remote: Remote | None = None) -> AllocationResult:
     """Read the workspace and allocate (raises :class:`InputError` on bad input).
 
     With ``policy.calendar_aware`` the workspace's calendars are read and
     facilitators with no free session slot in the expected window are
     skipped (``on_leave``); facilitators with no calendar are not skipped.
+    ``remote`` adds Exchange or Microsoft 365 free/busy to the files.
     """
     workspace_path = Path(workspace_path)
     workspace = read_workspace(workspace_path)
     unavailable: list[str] = []
-    if policy.calendar_aware and workspace_path.is_dir():
-        unavailable = calendar_unavailable(workspace_path, workspace, policy, on)
+    if policy.calendar_aware:
+        sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
+        if remote is not None:
+            sources.append(remote_source(remote))
+        unavailable = calendar_unavailable(sources, workspace, policy, on)
     return allocate(workspace, policy, on=on, method=method, time_limit=time_limit,
                     unavailable=unavailable)
 
 
-def calendar_unavailable(workspace_path: Path, workspace: Workspace, policy: Policy,
-                         on: date) -> list[str]:
+def calendar_unavailable(sources: Sequence[CalendarSource], workspace: Workspace,
+                         policy: Policy, on: date) -> list[str]:
     """Ids of facilitators whose calendars show no free slot in the expected window."""
     calendar = WorkingCalendar(policy.closure_days)
     confirm = calendar.add_working_days(on, policy.contact_days)
     first, last = calendar.window(confirm, policy.window_first_day, policy.window_last_day)
     emails = sorted({f.email for f in workspace.facilitators})
-    availability = gather(calendar_sources(workspace_path), emails,
+    availability = gather(sources, emails,
                           datetime.combine(first, time(0), LONDON),
                           datetime.combine(last + timedelta(days=1), time(0), LONDON))
     return sorted(f.facilitator_id for f in workspace.facilitators

@@ -95,6 +95,9 @@ def allocate_command(
     calendar_aware: Annotated[bool, typer.Option(
         help="Skip facilitators whose calendars (workspace calendars/) show no free "
              "session slot in the expected window.")] = False,
+    source: Annotated[str | None, typer.Option(
+        help="With --calendar-aware, also read free/busy from exchange or graph "
+             "(credentials from the environment).")] = None,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
@@ -106,12 +109,15 @@ def allocate_command(
             raise InputError(f"--format: {fmt!r} is not csv or xlsx")
         if method not in ("auto", "flow", "cpsat"):
             raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
+        if source not in (None, "exchange", "graph"):
+            raise InputError(f"--source: {source!r} is not exchange or graph")
         chosen_policy = Policy.load(policy)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
         result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"),
                                            method=method,  # type: ignore[arg-type]
-                                           time_limit=time_limit)
+                                           time_limit=time_limit,
+                                           remote=source)  # type: ignore[arg-type]
         files = allocation.allocation_files(result, xlsx=fmt == "xlsx")
         written = write_outputs(out_dir, files)
     out.print(render.allocation_table(result))

@@ -98,8 +98,7 @@ class Availability:
         object.__setattr__(self, "email", self.email.strip().casefold())
         ordered = tuple(sorted(self.intervals))
         object.__setattr__(self, "intervals", ordered)
-        object.__setattr__(self, "coverage",
-                           tuple(sorted((utc(a), utc(b)) for a, b in self.coverage)))
+        object.__setattr__(self, "coverage", _joined((utc(a), utc(b)) for a, b in self.coverage))
         object.__setattr__(self, "_starts", tuple(i.start for i in ordered))
         longest = max(((i.end - i.start).total_seconds() for i in ordered), default=0.0)
         object.__setattr__(self, "_max_len", longest)
@@ -136,13 +135,31 @@ class Availability:
 
     def merged(self, other: Availability) -> Availability:
         """Both sources' knowledge together (coverage and intervals united)."""
-        sources = "+".join(s for s in sorted({self.source, other.source}) if s)
+        names = {n for s in (self.source, other.source) for n in s.split("+") if n}
+        sources = "+".join(sorted(names))
         return Availability(email=self.email, coverage=self.coverage + other.coverage,
                             intervals=self.intervals + other.intervals, source=sources)
 
 
 def _seconds(value: float) -> timedelta:
     return timedelta(seconds=value)
+
+
+def _joined(spans: Iterable[tuple[datetime, datetime]]) -> tuple[tuple[datetime, datetime], ...]:
+    """Coverage spans sorted, overlapping or touching ones joined, empty ones dropped.
+
+    ``covers`` asks for one span holding the whole query, so spans that
+    meet (two merged sources, say) must be one span.
+    """
+    joined: list[tuple[datetime, datetime]] = []
+    for lo, hi in sorted(spans):
+        if hi <= lo:
+            continue
+        if joined and lo <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], hi))
+        else:
+            joined.append((lo, hi))
+    return tuple(joined)
 
 
 def merge_all(items: Iterable[Availability]) -> dict[str, Availability]:
