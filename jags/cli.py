@@ -127,14 +127,24 @@ def allocate_command(
 
 @app.command("explain")
 def explain_command(
-    workspace: WorkspaceArg,
     request_id: Annotated[str, typer.Argument(help="The request to explain, e.g. R-0012.")],
+    workspace: Annotated[Path, typer.Option(
+        "--workspace", "-w", help="The workspace the batch was allocated from.")],
     on: OnOpt,
     policy: PolicyOpt = "norfolk",
+    calendar_aware: Annotated[bool, typer.Option(
+        help="As for jags allocate --calendar-aware.")] = False,
 ) -> None:
-    """Why a request got its facilitator, and why each other facilitator did not."""
+    """Why a request got its facilitator, and why each other facilitator did not.
+
+    Re-runs the batch (the same input always gives the same allocation) and
+    explains one request in plain English.
+    """
     with user_errors():
-        result = allocation.run_allocation(workspace, Policy.load(policy), _date(on, "--on"))
+        chosen_policy = Policy.load(policy)
+        if calendar_aware:
+            chosen_policy = chosen_policy.replace(calendar_aware=True)
+        result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"))
         index = {r.request_id: i for i, r in enumerate(result.instance.requests)}
         if request_id not in index:
             skipped = dict(result.instance.skipped)

@@ -69,7 +69,7 @@ def run_demo(sample: Path, out_dir: Path, console: Console) -> None:
         console.print(f"dry run: … and {len(messages) - 3} more")
     console.print(Panel.fit(
         f"Next: open {alloc_dir}/allocations.xlsx, or try\n"
-        f"  .venv/bin/jags explain {sample} R-0024 --on {BATCH_DAY.isoformat()}\n"
+        f"  .venv/bin/jags explain R-0024 --workspace {sample} --on {BATCH_DAY.isoformat()}\n"
         f"  .venv/bin/jags invite {schedule_dir} --choose R-0001=2 --on 2026-12-01\n"
         f"  .venv/bin/jags invite {schedule_dir} --send graph   (a dry run unless --no-dry-run)",
         title="Done"))

@@ -64,7 +64,7 @@ class Interval:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", utc(self.start))
-        pass
+        object.__setattr__(self, "end", utc(self.end))
         if self.end <= self.start:
             raise ValueError("interval ends before it starts")
 

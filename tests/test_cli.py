@@ -469,7 +469,7 @@ def test_error_output_never_shows_a_case_reference(tmp_path: Path) -> None:
 
 
 def test_explain_gives_the_reason_and_why_not(allocated: tuple[Result, Path]) -> None:
-    result = jags("explain", SAMPLE, "R-0024", "--on", ON)
+    result = jags("explain", "R-0024", "--workspace", SAMPLE, "--on", ON)
     assert result.exit_code == 0, result.output
     reason = {r["request_id"]: r["reason"] for r in read_csv(allocated[1] / "allocations.csv")}
     lines = result.stdout.splitlines()
@@ -485,14 +485,14 @@ def test_explain_gives_the_reason_and_why_not(allocated: tuple[Result, Path]) ->
 
 
 def test_explain_pinned_request_keeps_the_rationale_private() -> None:
-    result = jags("explain", SAMPLE, "R-0010", "--on", ON)
+    result = jags("explain", "R-0010", "--workspace", SAMPLE, "--on", ON)
     assert result.exit_code == 0, result.output
     assert "F029" in result.stdout and "Pinned" in result.stdout
     assert leaks(result.output) == []
 
 
 def test_explain_unknown_request_is_a_clear_error() -> None:
-    result = jags("explain", SAMPLE, "R-9999", "--on", ON)
+    result = jags("explain", "R-9999", "--workspace", SAMPLE, "--on", ON)
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
     assert "R-9999" in result.stderr and "not in" in result.stderr
