@@ -1,8 +1,9 @@
 """Partnership policies: every number a partnership could set differently.
 
-A policy is a TOML file; presets ship for ``norfolk``, ``bedfordshire`` and
-``cheshire-west``. A file may name a preset to start from with
-``base = "norfolk"`` and override any field.
+A policy is TOML; presets ship for ``norfolk``, ``bedfordshire`` and
+``cheshire-west``. A document may name a preset to start from with
+``base = "norfolk"`` and override any field. Reading policy files is the
+application's job (``jags.policies``); the engine parses text.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import tomllib
 from datetime import date, time
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -121,32 +121,24 @@ class Policy(BaseModel):
         if name not in PRESETS:
             raise PolicyError(f"unknown policy {name!r}; presets: {', '.join(PRESETS)}")
         text = resources.files("allocator").joinpath(f"presets/{name}.toml").read_text("utf-8")
-        return cls._from_toml(text, f"preset {name}")
+        return cls.from_toml(text, f"preset {name}")
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Policy:
-        """Read a policy TOML file; ``base = "<preset>"`` starts from a preset."""
-        path = Path(path)
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"{path.name}: cannot read policy file ({exc.__class__.__name__})") \
-                from None
-        return cls._from_toml(text, path.name)
+    def from_toml(cls, text: str, label: str = "policy") -> Policy:
+        """A policy from TOML text; ``base = "<preset>"`` starts from a preset.
 
-    @classmethod
-    def load(cls, name_or_path: str | Path) -> Policy:
-        """A preset by name, else a TOML file by path."""
-        if str(name_or_path) in PRESETS:
-            return cls.preset(str(name_or_path))
-        path = Path(name_or_path)
-        if not path.exists():
-            raise PolicyError(f"no policy preset or file named {str(name_or_path)!r}; "
-                              f"presets: {', '.join(PRESETS)}")
-        return cls.from_file(path)
+        Parameters
+        ----------
+        text
+            The TOML document.
+        label
+            What to call it in error messages (the file name; default ``"policy"``).
 
-    @classmethod
-    def _from_toml(cls, text: str, label: str) -> Policy:
+        Raises
+        ------
+        PolicyError
+            Not TOML, an unknown field or preset, or a value out of range.
+        """
         try:
             data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

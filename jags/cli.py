@@ -20,6 +20,7 @@ from rich.markup import escape
 from allocator import PRESETS, Explainer, InputError, Policy
 from jags import allocation, render, schedule
 from jags.files import write_outputs
+from jags.policies import load_policy
 from jags.send import SendError, send_invites
 from jags.workspace import parse_date
 
@@ -111,7 +112,7 @@ def allocate_command(
             raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
         if source not in (None, "exchange", "graph"):
             raise InputError(f"--source: {source!r} is not exchange or graph")
-        chosen_policy = Policy.load(policy)
+        chosen_policy = load_policy(policy)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
         result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"),
@@ -141,7 +142,7 @@ def explain_command(
     explains one request in plain English.
     """
     with user_errors():
-        chosen_policy = Policy.load(policy)
+        chosen_policy = load_policy(policy)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
         result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"))
@@ -181,7 +182,7 @@ def schedule_command(
         if source not in (None, "exchange", "graph"):
             raise InputError(f"--source: {source!r} is not exchange or graph")
         run = schedule.run_schedule(workspace, allocations,
-                                    _date(confirmed_on, "--confirmed-on"), Policy.load(policy),
+                                    _date(confirmed_on, "--confirmed-on"), load_policy(policy),
                                     remote=source, holds=holds)  # type: ignore[arg-type]
         written = write_outputs(out_dir, run.files)
     out.print(render.proposals_table(run.result))
@@ -242,7 +243,7 @@ def policies_command(name: Annotated[str | None, typer.Argument(
                           f"days, session window {p.window_first_day}–{p.window_last_day} "
                           f"working days")
             return
-        for key, value in Policy.load(name).model_dump(mode="json").items():
+        for key, value in load_policy(name).model_dump(mode="json").items():
             out.print(f"{key} = {value!r}", highlight=False)
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from allocator.errors import InputError, PolicyError
 from allocator.policy import PRESETS, Penalties, Policy
+from jags.policies import load_policy, read_policy_file
 
 
 def write_policy(tmp_path: Path, text: str, name: str = "policy.toml") -> Path:
@@ -43,7 +44,7 @@ def test_each_preset_loads_under_its_own_name(name: str) -> None:
     assert policy.name == name
     assert policy.partnership
     assert policy.window_first_day <= policy.window_last_day
-    assert Policy.load(name) == policy
+    assert load_policy(name) == policy
 
 
 def test_norfolk_preset() -> None:
@@ -105,7 +106,7 @@ def test_from_file_with_a_base_overrides_fields_and_nested_fields(tmp_path: Path
         "[penalties]\n"
         "same_locality = 0\n"
     ))
-    policy = Policy.from_file(path)
+    policy = read_policy_file(path)
     assert policy.name == "norfolk-pilot"
     assert policy.window_last_day == 20
     assert policy.window_first_day == 10                # from the base
@@ -136,7 +137,7 @@ def test_nested_override_keeps_the_bases_other_nested_values(
 
     monkeypatch.setattr(Policy, "preset", staticmethod(fake_preset))
     path = write_policy(tmp_path, 'base = "norfolk"\n[penalties]\nsame_locality = 0\n')
-    policy = Policy.from_file(path)
+    policy = read_policy_file(path)
     assert policy.penalties.same_locality == 0
     assert policy.penalties.same_sector == 7
     assert policy.penalties.worked_alongside == 4
@@ -144,7 +145,7 @@ def test_nested_override_keeps_the_bases_other_nested_values(
 
 def test_from_file_starts_from_a_non_default_base(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'base = "bedfordshire"\nmax_supervisees = 8\n')
-    policy = Policy.from_file(path)
+    policy = read_policy_file(path)
     assert policy.facilitators_per_request == 2
     assert policy.require_lead
     assert policy.max_supervisees == 8
@@ -157,7 +158,7 @@ def test_from_file_starts_from_a_non_default_base(tmp_path: Path) -> None:
 
 def test_from_file_without_a_base_uses_the_defaults(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'name = "suffolk"\nchronologies_required = true\n')
-    policy = Policy.from_file(path)
+    policy = read_policy_file(path)
     assert policy.name == "suffolk"
     assert policy.chronologies_required
     assert policy.model_dump(exclude={"name", "chronologies_required"}) == \
@@ -166,16 +167,16 @@ def test_from_file_without_a_base_uses_the_defaults(tmp_path: Path) -> None:
 
 def test_load_by_path(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'base = "cheshire-west"\ncontact_days = 3\n', "cw.toml")
-    by_path = Policy.load(path)
-    by_str = Policy.load(str(path))
-    assert by_path == by_str == Policy.from_file(path)
+    by_path = load_policy(path)
+    by_str = load_policy(str(path))
+    assert by_path == by_str == read_policy_file(path)
     assert by_path.chronologies_required
     assert by_path.contact_days == 3
 
 
 def test_load_by_preset_name() -> None:
-    assert Policy.load("bedfordshire") == Policy.preset("bedfordshire")
-    assert Policy.load("bedfordshire").require_lead
+    assert load_policy("bedfordshire") == Policy.preset("bedfordshire")
+    assert load_policy("bedfordshire").require_lead
 
 
 # Errors -------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def test_load_by_preset_name() -> None:
 def test_bad_toml_names_the_file(tmp_path: Path) -> None:
     path = write_policy(tmp_path, "window_last_day = \n", "broken.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "broken.toml", "not valid TOML")
     assert "line 1" in str(info.value)
 
@@ -192,14 +193,14 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
 def test_unknown_field_names_the_file_and_the_field(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'base = "norfolk"\nfacilitator_count = 2\n', "typo.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.load(path)
+        load_policy(path)
     assert_readable(str(info.value), "typo.toml", "facilitator_count")
 
 
 def test_unknown_nested_field_names_its_table(tmp_path: Path) -> None:
     path = write_policy(tmp_path, "[penalties]\nsame_sectr = 1\n", "nested.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "nested.toml", "penalties.same_sectr")
 
 
@@ -207,21 +208,21 @@ def test_window_ending_before_it_starts_is_rejected(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'base = "norfolk"\nwindow_first_day = 12\nwindow_last_day = 8\n',
                         "window.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "window.toml", "window_last_day", "window_first_day")
 
 
 def test_value_of_the_wrong_type_names_the_field(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'window_first_day = "ten"\n', "types.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "types.toml", "window_first_day")
 
 
 def test_every_problem_in_a_file_is_reported(tmp_path: Path) -> None:
     path = write_policy(tmp_path, "contact_days = -1\ncolour = 'blue'\n", "two.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "two.toml", "contact_days", "colour")
 
 
@@ -229,13 +230,13 @@ def test_co_facilitation_settings_must_agree(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'base = "bedfordshire"\nfacilitators_per_request = 1\n',
                         "lead.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "lead.toml", "require_lead")
 
 
 def test_unknown_preset_lists_the_presets() -> None:
     with pytest.raises(PolicyError) as info:
-        Policy.load("suffolk")
+        load_policy("suffolk")
     assert_readable(str(info.value), "suffolk", "norfolk", "bedfordshire", "cheshire-west")
     with pytest.raises(PolicyError, match="suffolk"):
         Policy.preset("suffolk")
@@ -244,30 +245,30 @@ def test_unknown_preset_lists_the_presets() -> None:
 def test_unknown_base_names_the_file(tmp_path: Path) -> None:
     path = write_policy(tmp_path, 'base = "suffolk"\n', "based.toml")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "based.toml", "suffolk")
 
 
 def test_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(tmp_path / "absent.toml")
+        read_policy_file(tmp_path / "absent.toml")
     assert_readable(str(info.value), "absent.toml")
     with pytest.raises(PolicyError, match=r"absent\.toml"):
-        Policy.load(tmp_path / "absent.toml")
+        load_policy(tmp_path / "absent.toml")
 
 
 def test_file_that_is_not_text_names_it(tmp_path: Path) -> None:
     path = tmp_path / "binary.toml"
     path.write_bytes(b"\xff\xfe\x00name = 1")
     with pytest.raises(PolicyError) as info:
-        Policy.from_file(path)
+        read_policy_file(path)
     assert_readable(str(info.value), "binary.toml")
 
 
 def test_policy_errors_are_input_errors() -> None:
     # The CLI turns input errors into exit code 2 and a message.
     with pytest.raises(InputError):
-        Policy.load("no-such-policy")
+        load_policy("no-such-policy")
 
 
 # Immutability and replace -------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -98,12 +97,9 @@ def test_christmas_2027_substitutes_fall_on_monday_and_tuesday() -> None:
 
 
 @pytest.fixture
-def closure_policy(tmp_path: Path) -> Policy:
-    path = tmp_path / "closures.toml"
-    path.write_text('base = "norfolk"\n'
-                    "closure_days = [2026-12-24, 2026-12-29, 2026-12-30, 2026-12-31]\n",
-                    encoding="utf-8")
-    return Policy.from_file(path)
+def closure_policy() -> Policy:
+    return Policy.from_toml('base = "norfolk"\n'
+                            "closure_days = [2026-12-24, 2026-12-29, 2026-12-30, 2026-12-31]\n")
 
 
 def test_closure_days_from_the_policy_are_not_working_days(closure_policy: Policy) -> None:
