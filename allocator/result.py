@@ -153,6 +153,14 @@ class AllocationResult:
             "allocate_by_breaches": breaches,
         }
 
+    @property
+    def flagged(self) -> list[tuple[str, str]]:
+        """Facilitators excluded for incomplete records: (id, what is missing)."""
+        inst = self.instance
+        return [(fac.facilitator_id, inst.facilitator_detail[f])
+                for f, fac in enumerate(inst.facilitators)
+                if inst.facilitator_code[f] == "missing_data"]
+
     def objectives(self) -> dict[Stage, int | Fraction]:
         """Every stage's value recomputed from the assignment and the data."""
         return objective_values(self.instance, self.chosen)

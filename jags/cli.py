@@ -123,6 +123,8 @@ def allocate_command(
         written = write_outputs(out_dir, files)
     out.print(render.allocation_table(result))
     out.print(render.summary_line(result))
+    for line in render.flagged_lines(result):
+        out.print(line, style="yellow", highlight=False, markup=False)
     out.print("Wrote " + ", ".join(str(p) for p in written))
 
 

@@ -40,6 +40,8 @@ def run_demo(sample: Path, out_dir: Path, console: Console) -> None:
     console.print(render.allocation_table(result))
     console.print(render.stages_table(result))
     console.print(render.summary_line(result))
+    for line in render.flagged_lines(result):
+        console.print(line, style="yellow", highlight=False, markup=False)
     console.print(f"Wrote {alloc_dir}/allocations.csv, explanations.csv, allocations.xlsx")
 
     console.rule("Step 2 · Why? (jags explain)")

@@ -48,6 +48,12 @@ def summary_line(result: AllocationResult) -> str:
             f"Solver: {result.method}, {result.status}, {result.runtime:.2f}s.")
 
 
+def flagged_lines(result: AllocationResult) -> list[str]:
+    """One line per facilitator left out because their record is incomplete."""
+    return [f"Flag: {fid} excluded until completed ({detail})."
+            for fid, detail in result.flagged]
+
+
 def stages_table(result: AllocationResult) -> Table:
     """Each objective stage's value and status."""
     table = Table(title="Objective stages (strict order)")

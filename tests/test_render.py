@@ -98,3 +98,12 @@ def test_proposals_table_shows_options_and_the_request_that_did_not_fit(
 def test_schedule_summary_counts(proposals: ScheduleResult) -> None:
     line = render.schedule_summary(proposals, ["R1"])
     assert line.startswith("2 sessions: 1 in their window, 1 not; 1 invitation(s) written.")
+
+
+def test_incomplete_records_are_flagged_for_the_business_unit() -> None:
+    ws = workspace([fac("F1"), fac("F2", sector=None), fac("F3", max_open=None)], [req("R1")])
+    result = allocate(ws, Policy.preset("norfolk"), on=ON)
+    assert render.flagged_lines(result) == [
+        "Flag: F2 excluded until completed (record incomplete: sector missing).",
+        "Flag: F3 excluded until completed (record incomplete: max_open missing).",
+    ]
