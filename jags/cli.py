@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint Agency Group "
                        "Supervision requests, propose session times and write invitations.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-out = Console(width=160)
+# A terminal's own width; 160 columns when output goes to a file or a pipe.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
