@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -38,6 +38,9 @@ from scheduling.invitations import (
     eml_bytes,
     message_id_for,
 )
+from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
+from scheduling.sources.graph import client_token
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -66,7 +69,6 @@ EWS_ENV = ("JAGS_EWS_URL", "JAGS_EWS_USERNAME", "JAGS_EWS_PASSWORD", "JAGS_EWS_S
 the default, or ``basic``)."""
 
 GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
-GRAPH_AUTHORITY_HOST = "https://login.microsoftonline.com"
 _VIAS: frozenset[str] = frozenset(get_args(Via))
 _METHODS: frozenset[str] = frozenset(get_args(Method))
 _RETRY_STATUS = frozenset({429, 503, 504})
@@ -245,34 +247,17 @@ def _email(message: OutgoingInvite, sender: Person, now: datetime) -> bytes:
 
 def _graph_token(env: Mapping[str, str], settings: Mapping[str, str], base: str,
                  http: requests.Session, timeout: float) -> str:
-    import msal
-
     host = _endpoint(env.get("JAGS_GRAPH_AUTHORITY_HOST", "").strip() or GRAPH_AUTHORITY_HOST,
                      "JAGS_GRAPH_AUTHORITY_HOST", allow_loopback_http=False)
-    custom_host = host != GRAPH_AUTHORITY_HOST
     parts = urlsplit(base)
     scope = f"{parts.scheme}://{parts.netloc}/.default"
-    options: dict[str, Any] = {}
-    if custom_host:
-        # A private or test sign-in host: no Microsoft instance discovery.
-        options = {"validate_authority": False, "instance_discovery": False}
     try:
-        app = msal.ConfidentialClientApplication(
-            settings["JAGS_GRAPH_CLIENT_ID"],
-            client_credential=settings["JAGS_GRAPH_CLIENT_SECRET"],
-            authority=f"{host}/{quote(settings['JAGS_GRAPH_TENANT_ID'], safe='')}",
-            http_client=http,
-            timeout=timeout,
-            **options,
-        )
-        result = app.acquire_token_for_client(scopes=[scope])
-    except (ValueError, requests.RequestException) as exc:
-        raise SendError(f"Graph sign-in failed: the sign-in service could not be used "
-                        f"({exc.__class__.__name__})") from None
-    token = result.get("access_token") if isinstance(result, dict) else None
-    if not isinstance(token, str) or not token:
-        code = result.get("error", "no token") if isinstance(result, dict) else "no token"
-        raise SendError(f"Graph sign-in failed: {code}")
+        token, _ = client_token(settings["JAGS_GRAPH_CLIENT_ID"],
+                                settings["JAGS_GRAPH_CLIENT_SECRET"],
+                                settings["JAGS_GRAPH_TENANT_ID"], host, [scope],
+                                http_client=http, timeout=timeout)
+    except CalendarServiceError as exc:
+        raise SendError(str(exc)) from None
     return token
 
 

@@ -248,27 +248,10 @@ class GraphSource:
 
     def _token(self) -> str:
         """An app-only access token for Graph (msal caches it until it expires)."""
-        import msal
-
-        try:
-            if self._app is None:
-                options: dict[str, Any] = {}
-                if self.authority_host != DEFAULT_AUTHORITY_HOST:
-                    options = {"validate_authority": False, "instance_discovery": False}
-                self._app = msal.ConfidentialClientApplication(
-                    self._client_id, client_credential=self._secret,
-                    authority=f"{self.authority_host}/{self._tenant}", http_client=self._http,
-                    **options)
-            answer = self._app.acquire_token_for_client(scopes=list(SCOPES))
-        except (ValueError, requests.RequestException) as exc:
-            raise CalendarServiceError(
-                f"Microsoft Graph sign-in failed: the authority could not be used "
-                f"({type(exc).__name__})", service=SOURCE) from None
-        token = answer.get("access_token") if isinstance(answer, dict) else None
-        if not token:
-            code = answer.get("error", "unknown error") if isinstance(answer, dict) else "no answer"
-            raise CalendarServiceError(f"Microsoft Graph sign-in failed: {code}", service=SOURCE)
-        return str(token)
+        token, self._app = client_token(self._client_id, self._secret, self._tenant,
+                                        self.authority_host, SCOPES, http_client=self._http,
+                                        app=self._app)
+        return token
 
     def _get_schedule(self, batch: list[str], piece: Span) -> dict[str, dict[str, Any]]:
         """One ``getSchedule`` call: the answer's entries keyed by normalised e-mail."""
@@ -431,3 +414,52 @@ def _error_code(response: requests.Response) -> str:
         return str(error.get("code", "")) if isinstance(error, dict) else ""
     except (ValueError, AttributeError):
         return ""
+
+
+def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
+                 scopes: Sequence[str], *, http_client: Any,
+                 timeout: float | None = None, app: Any = None) -> tuple[str, Any]:
+    """An app-only (client credentials) access token, and the msal app that holds it.
+
+    Parameters
+    ----------
+    client_id, secret, tenant
+        The app registration.
+    authority_host
+        The sign-in host; any other than Microsoft's (a private or test host)
+        skips Microsoft's instance discovery and authority check.
+    scopes
+        E.g. ``["https://graph.microsoft.com/.default"]``.
+    http_client
+        What msal talks through (a ``requests.Session`` or one like it).
+    timeout
+        Seconds for msal's HTTP calls (default: msal's).
+    app
+        An app from an earlier call, whose token cache is reused (default: a new one).
+
+    Raises
+    ------
+    CalendarServiceError
+        When sign-in fails; the message holds the error code, never a secret.
+    """
+    import msal
+
+    try:
+        if app is None:
+            options: dict[str, Any] = {}
+            if authority_host != DEFAULT_AUTHORITY_HOST:
+                options = {"validate_authority": False, "instance_discovery": False}
+            app = msal.ConfidentialClientApplication(
+                client_id, client_credential=secret,
+                authority=f"{authority_host}/{quote(tenant, safe='')}", http_client=http_client,
+                timeout=timeout, **options)
+        answer = app.acquire_token_for_client(scopes=list(scopes))
+    except (ValueError, requests.RequestException) as exc:
+        raise CalendarServiceError(
+            f"Microsoft Graph sign-in failed: the sign-in service could not be used "
+            f"({type(exc).__name__})", service=SOURCE) from None
+    token = answer.get("access_token") if isinstance(answer, dict) else None
+    if not isinstance(token, str) or not token:
+        code = answer.get("error", "no token") if isinstance(answer, dict) else "no token"
+        raise CalendarServiceError(f"Microsoft Graph sign-in failed: {code}", service=SOURCE)
+    return token, app
