@@ -345,13 +345,11 @@ def _pin(req: Request, inst: Instance, index: dict[str, int], r: int) -> Pin | N
     else:
         return None
     f = index[fid]
-    pin = Pin(facilitator=f, kind=kind, rationale=rationale)
     code = pair_code(inst, r, f)
     if code is not None and code is not Code.SHARES_ORGANISATION:
         return Pin(facilitator=f, kind=kind, rationale=rationale, refused=code)
-    shares = inst.facilitators[f].org_key in inst.network_orgs[r]
-    return Pin(facilitator=pin.facilitator, kind=kind, rationale=rationale,
-               overrides_organisation=shares)
+    return Pin(facilitator=f, kind=kind, rationale=rationale,
+               overrides_organisation=code is Code.SHARES_ORGANISATION)
 
 
 # Soft independence and preferences ---------------------------------------

@@ -19,6 +19,7 @@ exactly with OR-Tools' max-flow and min-cost-flow:
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -35,26 +36,36 @@ if TYPE_CHECKING:
 
 
 
+@dataclass(frozen=True)
 class _Edges:
-    """All request→facilitator edges as flat arrays."""
+    """Request→facilitator edges as flat arrays."""
 
-    def __init__(self, inst: Instance) -> None:
+    request: NDArray[np.int64]
+    facilitator: NDArray[np.int64]
+    penalty: NDArray[np.int64]
+    preference: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, inst: Instance) -> _Edges:
+        """Every edge of the instance."""
         sizes = [len(e) for e in inst.edges]
-        self.request: NDArray[np.int64] = np.repeat(np.arange(inst.n_requests, dtype=np.int64),
-                                                    sizes)
-        flat = [f for e in inst.edges for f in e]
-        self.facilitator: NDArray[np.int64] = np.asarray(flat, dtype=np.int64)
-        self.penalty: NDArray[np.int64] = np.asarray([p for ps in inst.penalty for p in ps],
-                                                     dtype=np.int64)
-        self.preference: NDArray[np.int64] = np.asarray(
-            [p for ps in inst.preference for p in ps], dtype=np.int64)
+        return cls(
+            request=np.repeat(np.arange(inst.n_requests, dtype=np.int64), sizes),
+            facilitator=np.asarray([f for e in inst.edges for f in e], dtype=np.int64),
+            penalty=np.asarray([p for ps in inst.penalty for p in ps], dtype=np.int64),
+            preference=np.asarray([p for ps in inst.preference for p in ps], dtype=np.int64))
+
+    def subset(self, mask: NDArray[np.bool_]) -> _Edges:
+        """The edges where ``mask`` is true."""
+        return _Edges(self.request[mask], self.facilitator[mask], self.penalty[mask],
+                      self.preference[mask])
 
 
 def solve_flow(inst: Instance) -> Solution:
     """Solve every stage to proven optimality with network flows."""
     if inst.policy.facilitators_per_request != 1:
         raise ValueError("the flow solver handles one facilitator per request only")
-    edges = _Edges(inst)
+    edges = _Edges.of(inst)
     stages: list[StageResult] = []
 
     start = time.perf_counter()
@@ -68,7 +79,7 @@ def solve_flow(inst: Instance) -> Solution:
                               time.perf_counter() - start))
 
     mask = np.isin(edges.request, np.asarray(sorted(allocated), dtype=np.int64))
-    sub = _subset(edges, mask)
+    sub = edges.subset(mask)
     caps = list(inst.capacity)
 
     start = time.perf_counter()
@@ -141,15 +152,6 @@ def _oldest_first(inst: Instance, edges: _Edges, count: int) -> tuple[set[int], 
     flows = solver.flows(np.arange(first_edge, first_edge + len(edges.request), dtype=np.int64))
     allocated = {int(r) for r in edges.request[flows > 0]}
     return allocated, int(solver.optimal_cost())
-
-
-def _subset(edges: _Edges, mask: NDArray[np.bool_]) -> _Edges:
-    sub = object.__new__(_Edges)
-    sub.request = edges.request[mask]
-    sub.facilitator = edges.facilitator[mask]
-    sub.penalty = edges.penalty[mask]
-    sub.preference = edges.preference[mask]
-    return sub
 
 
 def _transport(inst: Instance, sub: _Edges, allocated: set[int], caps: list[int],
