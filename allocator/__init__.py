@@ -22,6 +22,7 @@ from allocator.models import (
     Mode,
     Organisation,
     Participant,
+    PastRole,
     PastSession,
     Request,
     Workspace,
@@ -31,6 +32,7 @@ from allocator.models import (
 from allocator.policy import PRESETS, Policy
 from allocator.result import AllocationResult, Assignment, Explanation, SolveStatus, Stage
 from allocator.solve import allocate, solve_instance
+from allocator.state import DayState
 from allocator.workdays import WorkingCalendar
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "Attendance",
     "Code",
     "DataWarning",
+    "DayState",
     "Explainer",
     "Explanation",
     "Facilitator",
@@ -51,6 +54,7 @@ __all__ = [
     "Mode",
     "Organisation",
     "Participant",
+    "PastRole",
     "PastSession",
     "Policy",
     "PolicyError",

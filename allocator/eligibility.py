@@ -20,6 +20,7 @@ from allocator.workdays import WorkingCalendar, to_london
 if TYPE_CHECKING:
     from allocator.models import Facilitator, Request, Workspace
     from allocator.policy import Policy
+    from allocator.state import DayState
 
 
 class Code(StrEnum):
@@ -33,6 +34,8 @@ class Code(StrEnum):
     IS_PARTICIPANT = "is_participant"
     AT_CAPACITY = "at_capacity"
     MISSING_DATA = "missing_data"
+    DECLINED = "declined"
+    """The facilitator declined this request earlier (a request-specific exclusion)."""
 
 
 class PinKind(StrEnum):
@@ -85,6 +88,8 @@ class Instance:
     network_orgs: list[frozenset[str]] = field(default_factory=list)
     network_emails: list[frozenset[str]] = field(default_factory=list)
     involved: list[frozenset[str]] = field(default_factory=list)
+    declined: list[frozenset[str]] = field(default_factory=list)
+    """Per request: ids of facilitators who declined it."""
     org_groups: list[int] = field(default_factory=list)
     """Facilitator index → organisation group (co-facilitators must differ)."""
     sector_groups: list[int] = field(default_factory=list)
@@ -117,7 +122,8 @@ class Instance:
 
 def build_instance(workspace: Workspace, policy: Policy, on: date,
                    calendar: WorkingCalendar | None = None,
-                   unavailable: frozenset[str] = frozenset()) -> Instance:
+                   unavailable: frozenset[str] = frozenset(),
+                   state: DayState | None = None) -> Instance:
     """Compile the batch of requests received up to ``on``.
 
     Parameters
@@ -133,13 +139,18 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
     unavailable
         Facilitator ids with no free session slot in the expected window
         (calendar-aware allocation); they are excluded as ``on_leave``.
+    state
+        The day's open loads and declined pairs (the ledger's or a
+        simulation's). Default ``None``: each facilitator's open load is the
+        larger of ``open_jags`` and their open ``history`` rows, and
+        requests already in ``history`` are skipped.
     """
     cal = calendar or WorkingCalendar(policy.closure_days)
     confirm = cal.add_working_days(on, policy.contact_days)
     window = cal.window(confirm, policy.window_first_day, policy.window_last_day)
     window_days = list(cal.working_days(*window))
 
-    already = {h.request_id for h in workspace.history}
+    already = {h.request_id for h in workspace.history} if state is None else set()
     batch: list[Request] = []
     skipped: list[tuple[str, str]] = []
     for req in workspace.requests:
@@ -156,14 +167,18 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
     codes: list[Code | None] = []
     details: list[str] = []
     if_complete: list[Code | None] = []
-    for fac in facilitators:
+    if state is None:
+        on_record = workspace.open_history
+        open_load = [max(f.open_jags, on_record.get(f.facilitator_id, 0)) for f in facilitators]
+    else:
+        open_load = [state.load_of(f.facilitator_id) for f in facilitators]
+    for fac, load in zip(facilitators, open_load, strict=True):
         code, detail, other = _facilitator_rules(fac, workspace, policy, on, window_days,
-                                                 unavailable)
+                                                 unavailable, load)
         codes.append(code)
         details.append(detail)
         if_complete.append(other)
     max_open = [f.max_open or 0 for f in facilitators]
-    open_load = [f.open_jags for f in facilitators]
     capacity = [max(0, m - o) for m, o in zip(max_open, open_load, strict=True)]
 
     involved_by_case: dict[str, set[str]] = {}
@@ -173,6 +188,10 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
             involved_by_case.setdefault(inv.case_ref.casefold(), set()).add(inv.facilitator_id)
         if inv.family_ref:
             involved_by_family.setdefault(inv.family_ref.casefold(), set()).add(inv.facilitator_id)
+
+    declined_by_request: dict[str, set[str]] = {}
+    for rid, fid in (state.declined if state is not None else ()):
+        declined_by_request.setdefault(rid, set()).add(fid)
 
     org_ids: dict[str, int] = {}
     sector_ids: dict[str, int] = {}
@@ -209,13 +228,16 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
         inst.network_orgs.append(orgs)
         inst.network_emails.append(emails)
         inst.involved.append(frozenset(involved))
+        declined = frozenset(declined_by_request.get(req.request_id, ()))
+        inst.declined.append(declined)
         inst.network_sectors.append(sectors)
         pin = _pin(req, inst, index, r)
         if pin is not None:
             inst.pins[r] = pin
         edges = [f for f in open_fac
                  if org_key[f] not in orgs and facilitators[f].email not in emails
-                 and facilitators[f].facilitator_id not in involved]
+                 and facilitators[f].facilitator_id not in involved
+                 and facilitators[f].facilitator_id not in declined]
         if pin is not None and pin.refused is None:
             if policy.facilitators_per_request == 1:
                 edges = [pin.facilitator]
@@ -249,7 +271,7 @@ def pair_code(inst: Instance, r: int, f: int) -> Code | None:
 
     Facilitator-wide rules come first (training, activity, leave, missing
     data, capacity), then the rules about this case (participant, prior
-    involvement, shared organisation). A honoured pin lifts only
+    involvement, declined earlier, shared organisation). A honoured pin lifts only
     ``shares_organisation``.
     """
     if inst.facilitator_code[f] is not None:
@@ -259,6 +281,8 @@ def pair_code(inst: Instance, r: int, f: int) -> Code | None:
         return Code.IS_PARTICIPANT
     if fac.facilitator_id in inst.involved[r]:
         return Code.PRIOR_INVOLVEMENT
+    if inst.declined and fac.facilitator_id in inst.declined[r]:
+        return Code.DECLINED
     pin = inst.pins.get(r)
     pinned_here = pin is not None and pin.facilitator == f and pin.refused is None
     if fac.org_key in inst.network_orgs[r] and not pinned_here:
@@ -269,13 +293,14 @@ def pair_code(inst: Instance, r: int, f: int) -> Code | None:
 # Facilitator-wide rules --------------------------------------------------
 
 def _facilitator_rules(fac: Facilitator, workspace: Workspace, policy: Policy, on: date,
-                       window_days: list[date], unavailable: frozenset[str]
+                       window_days: list[date], unavailable: frozenset[str], open_load: int
                        ) -> tuple[Code | None, str, Code | None]:
     """The first facilitator-wide rule that fails, with a plain detail, and the
     first that would still fail if a missing field were filled in."""
     failures = [result for rule in (_rule_missing_data, _rule_inactive, _rule_not_trained,
                                     _rule_on_leave, _rule_at_capacity)
-                if (result := rule(fac, workspace, policy, on, window_days, unavailable))]
+                if (result := rule(fac, workspace, policy, on, window_days, unavailable,
+                                   open_load))]
     if not failures:
         return None, "", None
     code, detail = failures[0]
@@ -309,7 +334,7 @@ def _rule_not_trained(fac: Facilitator, _ws: Workspace, policy: Policy, on: date
 
 
 def _rule_on_leave(fac: Facilitator, workspace: Workspace, _policy: Policy, on: date,
-                   window_days: list[date], unavailable: frozenset[str]
+                   window_days: list[date], unavailable: frozenset[str], *_: object
                    ) -> tuple[Code, str] | None:
     leave = workspace.leave_by_facilitator.get(fac.facilitator_id, ())
     for lv in leave:
@@ -324,9 +349,11 @@ def _rule_on_leave(fac: Facilitator, workspace: Workspace, _policy: Policy, on: 
     return None
 
 
-def _rule_at_capacity(fac: Facilitator, *_: object) -> tuple[Code, str] | None:
-    if fac.max_open is not None and fac.open_jags >= fac.max_open:
-        return Code.AT_CAPACITY, f"already at {fac.open_jags} of {fac.max_open} open JAGS"
+def _rule_at_capacity(fac: Facilitator, _ws: Workspace, _policy: Policy, _on: date,
+                      _days: list[date], _unavailable: frozenset[str], open_load: int
+                      ) -> tuple[Code, str] | None:
+    if fac.max_open is not None and open_load >= fac.max_open:
+        return Code.AT_CAPACITY, f"already at {open_load} of {fac.max_open} open JAGS"
     return None
 
 

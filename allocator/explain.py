@@ -27,6 +27,7 @@ CODE_WORDS = {
     Code.IS_PARTICIPANT: "are the requester or a participant",
     Code.AT_CAPACITY: "are at capacity",
     Code.MISSING_DATA: "have incomplete records",
+    Code.DECLINED: "declined this request earlier",
 }
 
 CHOSEN = "chosen"
@@ -180,6 +181,8 @@ class Explainer:
             return Code.IS_PARTICIPANT
         if fac.facilitator_id in inst.involved[r]:
             return Code.PRIOR_INVOLVEMENT
+        if inst.declined and fac.facilitator_id in inst.declined[r]:
+            return Code.DECLINED
         if fac.org_key in inst.network_orgs[r]:
             return Code.SHARES_ORGANISATION
         return None
@@ -191,6 +194,7 @@ class Explainer:
         return {
             Code.IS_PARTICIPANT: "is the requester or a participant in this case",
             Code.PRIOR_INVOLVEMENT: "has prior involvement with the case or family",
+            Code.DECLINED: "declined this request earlier",
             Code.SHARES_ORGANISATION: (f"works for {inst.facilitators[f].organisation}, "
                                        f"an organisation in the case network"),
         }.get(code, CODE_WORDS[code])

@@ -158,16 +158,26 @@ class Involvement(Frozen):
         return self
 
 
+class PastRole(StrEnum):
+    """A facilitator's role in a co-facilitated JAGS."""
+
+    LEAD = "lead"
+    CO = "co"
+
+
 class PastSession(Frozen):
     """An earlier JAGS (``history.csv``): who facilitated it and who attended.
 
     Used for follow-ups (which keep their facilitator), for the
-    "worked alongside a participant within 12 months" penalty and to say
-    which open JAGS frees a place.
+    "worked alongside a participant within 12 months" penalty, for open
+    load (a row without ``closed_on`` is open) and to say which open JAGS
+    frees a place. A co-facilitated JAGS has one row per facilitator.
     """
 
     request_id: str = Field(min_length=1)
     facilitator_id: str = Field(min_length=1)
+    role: PastRole | None = None
+    """``lead`` or ``co`` for a co-facilitated JAGS (one row per facilitator)."""
     allocated_on: date | None = None
     held_on: date | None = None
     closed_on: date | None = None
@@ -222,7 +232,14 @@ class Workspace(Frozen):
         issues += _duplicates("facilitators", "facilitator_id",
                               [f.facilitator_id for f in self.facilitators])
         issues += _duplicates("requests", "request_id", [r.request_id for r in self.requests])
-        issues += _duplicates("history", "request_id", [h.request_id for h in self.history])
+        seen_rows: set[tuple[str, str]] = set()
+        for i, h in enumerate(self.history):
+            key = (h.request_id, h.facilitator_id)
+            if key in seen_rows:
+                issues.append(Issue("history", i, "facilitator_id",
+                                    f"facilitator {h.facilitator_id!r} appears twice for "
+                                    f"request {h.request_id!r}"))
+            seen_rows.add(key)
         issues += _duplicates("organisations", "organisation",
                               [normalise_org(o.organisation) for o in self.organisations])
         fac_ids = {f.facilitator_id for f in self.facilitators}
@@ -283,7 +300,22 @@ class Workspace(Frozen):
 
     @cached_property
     def history_by_id(self) -> dict[str, PastSession]:
-        return {h.request_id: h for h in self.history}
+        """Request id → its (lead) facilitator's history row."""
+        found: dict[str, PastSession] = {}
+        for h in self.history:
+            if h.request_id not in found or (h.role is PastRole.LEAD
+                                             and found[h.request_id].role is not PastRole.LEAD):
+                found[h.request_id] = h
+        return found
+
+    @cached_property
+    def open_history(self) -> dict[str, int]:
+        """Facilitator id → history rows not yet closed (their open JAGS on record)."""
+        counts: dict[str, int] = defaultdict(int)
+        for h in self.history:
+            if h.closed_on is None:
+                counts[h.facilitator_id] += 1
+        return dict(counts)
 
     @cached_property
     def sector_of_org(self) -> dict[str, str]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from allocator.models import Workspace
     from allocator.policy import Policy
     from allocator.result import Solution
+    from allocator.state import DayState
     from allocator.workdays import WorkingCalendar
 
 log = logging.getLogger("allocator")
@@ -30,7 +31,8 @@ Method = Literal["auto", "flow", "cpsat"]
 def allocate(workspace: Workspace, policy: Policy, *, on: date,
              time_limit: float | None = None, seed: int = 0, method: Method = "auto",
              calendar: WorkingCalendar | None = None,
-             unavailable: Iterable[str] = (), **params: Any) -> AllocationResult:
+             unavailable: Iterable[str] = (), state: DayState | None = None,
+             **params: Any) -> AllocationResult:
     """Allocate facilitators to the requests received up to ``on``.
 
     Parameters
@@ -55,10 +57,15 @@ def allocate(workspace: Workspace, policy: Policy, *, on: date,
     unavailable
         Facilitator ids with no free slot in the expected window, for
         calendar-aware allocation (excluded as ``on_leave``).
+    state
+        The day's state: open loads and declined pairs, from the ledger or
+        a simulation (default ``None``: open loads from the workspace's
+        ``open_jags`` and open ``history`` rows). This is the daily step:
+        the same call serves a real day and a simulated one.
     **params
         Raw CP-SAT parameters, passed through.
     """
-    inst = build_instance(workspace, policy, on, calendar, frozenset(unavailable))
+    inst = build_instance(workspace, policy, on, calendar, frozenset(unavailable), state)
     return solve_instance(inst, time_limit=time_limit, seed=seed, method=method, **params)
 
 

@@ -17,6 +17,7 @@ from scheduling.invitations import (
 )
 from scheduling.proposals import (
     Attendee,
+    Booked,
     Option,
     RequestProposal,
     ScheduleResult,
@@ -37,6 +38,7 @@ from scheduling.sources import (
 __all__ = [
     "Attendee",
     "Availability",
+    "Booked",
     "CalendarError",
     "CalendarServiceError",
     "CalendarSource",

@@ -84,17 +84,17 @@ from zoneinfo import ZoneInfo
 from ortools.sat.python import cp_model
 
 from allocator.errors import InputError, SolverError
-from scheduling.availability import Status, worst
+from scheduling.availability import Availability, Interval, Status, worst
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from allocator.policy import Policy
     from allocator.workdays import WorkingCalendar
-    from scheduling.availability import Availability
 
 __all__ = [
     "Attendee",
+    "Booked",
     "Option",
     "ProposalInputs",
     "RequestProposal",
@@ -177,6 +177,64 @@ class SessionRequest:
             if attendee.email in seen:
                 raise InputError(f"request {self.request_id}: {attendee.email} is listed twice")
             seen.add(attendee.email)
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A session already booked in an earlier run (the ledger's), kept clear of.
+
+    Its attendees are busy for its time, and it counts towards each of its
+    facilitators' sessions that day (``policy.max_sessions_per_facilitator_per_day``).
+
+    Parameters
+    ----------
+    request_id
+        The booked request.
+    start, end
+        Aware datetimes.
+    attendees
+        E-mails of everyone invited (stored lower case).
+    facilitators
+        E-mails of its facilitators (stored lower case).
+    """
+
+    request_id: str
+    start: datetime
+    end: datetime
+    attendees: tuple[str, ...]
+    facilitators: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise InputError(f"booked session {self.request_id} ends before it starts")
+        object.__setattr__(self, "attendees",
+                           tuple(e.strip().casefold() for e in self.attendees))
+        object.__setattr__(self, "facilitators",
+                           tuple(e.strip().casefold() for e in self.facilitators))
+
+
+def booked_per_day(booked: Iterable[Booked], zone: ZoneInfo) -> dict[tuple[str, date], int]:
+    """Sessions already booked per facilitator e-mail and local day."""
+    taken: dict[tuple[str, date], int] = {}
+    for item in booked:
+        day = item.start.astimezone(zone).date()
+        for email in item.facilitators:
+            taken[email, day] = taken.get((email, day), 0) + 1
+    return taken
+
+
+def _with_booked(availability: dict[str, Availability],
+                 booked: Iterable[Booked]) -> dict[str, Availability]:
+    """Availability with every booked session busy for its attendees."""
+    extra: dict[str, list[Interval]] = {}
+    for item in booked:
+        for email in item.attendees:
+            extra.setdefault(email, []).append(Interval(item.start, item.end, Status.BUSY))
+    out = dict(availability)
+    for email, spans in extra.items():
+        mine = Availability(email=email, intervals=tuple(spans), source="ledger")
+        out[email] = out[email].merged(mine) if email in out else mine
+    return out
 
 
 # --------------------------------------------------------------------------- outputs
@@ -300,6 +358,8 @@ class ProposalInputs:
         The working-day calendar.
     search_days
         Working days searched after the window when nothing fits it.
+    booked
+        Sessions booked by earlier runs.
     """
 
     sessions: tuple[SessionRequest, ...]
@@ -307,6 +367,7 @@ class ProposalInputs:
     policy: Policy
     calendar: WorkingCalendar
     search_days: int
+    booked: tuple[Booked, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -607,8 +668,9 @@ def _prune(fitting: list[_Candidate], limit: int | None) -> list[_Candidate]:
 class _Bookings:
     """Option-1 times already given, per person, and facilitated sessions per day."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, taken: Mapping[tuple[str, date], int]) -> None:
         self.limit = limit
+        self.taken = taken
         self.by_person: dict[str, list[tuple[datetime, datetime, str]]] = {}
         self.by_facilitator_day: dict[tuple[str, date], set[str]] = {}
 
@@ -626,8 +688,9 @@ class _Bookings:
             if other != request_id and start < slot.end and slot.start < end:
                 return True
         if attendee.facilitator:
-            others = self.by_facilitator_day.get((attendee.email, slot.day), set()) - {request_id}
-            if len(others) >= self.limit:
+            key = (attendee.email, slot.day)
+            others = self.by_facilitator_day.get(key, set()) - {request_id}
+            if len(others) + self.taken.get(key, 0) >= self.limit:
                 return True
         return False
 
@@ -639,9 +702,10 @@ class _Bookings:
 
 
 def _greedy(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]], limit: int,
+            taken: Mapping[tuple[str, date], int],
             start: Sequence[_Candidate | None] | None = None) -> list[_Candidate | None]:
     """Keep ``start``'s choices; every other session in turn takes its best slot still free."""
-    bookings = _Bookings(limit)
+    bookings = _Bookings(limit, taken)
     chosen: list[_Candidate | None] = list(start) if start is not None else [None] * len(plans)
     for plan, pick in zip(plans, chosen, strict=True):
         if pick is not None:
@@ -776,21 +840,24 @@ def _no_double_booking(model: Any, plans: Sequence[_Plan], pools: Sequence[list[
 
 def _facilitator_day_limit(model: Any, plans: Sequence[_Plan],
                            pools: Sequence[list[_Candidate]], take: Sequence[list[Any]],
-                           limit: int) -> None:
-    """At most ``limit`` sessions per facilitator per working day."""
+                           limit: int, taken: Mapping[tuple[str, date], int]) -> None:
+    """At most ``limit`` sessions per facilitator per working day, counting those
+    already booked (``taken``)."""
     per_day: dict[tuple[str, date], list[tuple[int, Any]]] = {}
     for i, (plan, pool) in enumerate(zip(plans, pools, strict=True)):
         for attendee in plan.session.attendees:
             if attendee.facilitator:
                 for candidate, x in zip(pool, take[i], strict=True):
                     per_day.setdefault((attendee.email, candidate.slot.day), []).append((i, x))
-    for group in per_day.values():
-        if len({i for i, _ in group}) > limit:
-            model.add(sum(x for _, x in group) <= limit)
+    for key, group in per_day.items():
+        room = limit - taken.get(key, 0)
+        if len({i for i, _ in group}) > room:
+            model.add(sum(x for _, x in group) <= max(room, 0))
 
 
 def _build(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
-           full: Sequence[list[_Candidate]], policy: Policy, placed: int | None) -> _Batch:
+           full: Sequence[list[_Candidate]], policy: Policy, placed: int | None,
+           taken: Mapping[tuple[str, date], int]) -> _Batch:
     """The batch model's variables and hard rules, in order; objectives are set per stage.
 
     ``placed``: sessions that must be placed (``None``: any number).
@@ -812,7 +879,8 @@ def _build(plans: Sequence[_Plan], pools: Sequence[list[_Candidate]],
     if placed is not None and not exact:
         _most_sessions_placed(model, take, rest, placed)
     _no_double_booking(model, plans, pools, take)
-    _facilitator_day_limit(model, plans, pools, take, policy.max_sessions_per_facilitator_per_day)
+    _facilitator_day_limit(model, plans, pools, take, policy.max_sessions_per_facilitator_per_day,
+                           taken)
     return _Batch(model, pools, take, rest, rest_parts)
 
 
@@ -849,9 +917,10 @@ def _index(pools: Sequence[list[_Candidate]],
 
 def _most_placed(plans: Sequence[_Plan], full: Sequence[list[_Candidate]], policy: Policy,
                  greedy: list[_Candidate | None], deadline: float, seed: int,
-                 params: Mapping[str, Any]) -> tuple[list[_Candidate | None], bool]:
+                 params: Mapping[str, Any], taken: Mapping[tuple[str, date], int]
+                 ) -> tuple[list[_Candidate | None], bool]:
     """Stage 0: the most sessions the batch can place, and whether that is proven."""
-    batch = _build(plans, full, full, policy, None)
+    batch = _build(plans, full, full, policy, None, taken)
     batch.model.maximize(sum(x for group in batch.take for x in group))
     batch.hint(_index(full, greedy))
     solver, code = _run(batch, deadline, seed, params)
@@ -889,8 +958,9 @@ def _lexicographic(batch: _Batch, choice: list[int | None], exact: bool, deadlin
 
 
 def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
-           time_limit: float, seed: int,
-           params: Mapping[str, Any]) -> tuple[list[_Candidate | None], SolveStatus]:
+           time_limit: float, seed: int, params: Mapping[str, Any],
+           taken: Mapping[tuple[str, date], int]
+           ) -> tuple[list[_Candidate | None], SolveStatus]:
     """Choose at most one slot per session with CP-SAT (rule 4).
 
     Stage 0 finds the most sessions the batch can place (skipped when a
@@ -905,18 +975,18 @@ def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
     deadline = clock.perf_counter() + time_limit
     limit = policy.max_sessions_per_facilitator_per_day
     full = [plan.fitting for plan in plans]
-    best = _greedy(plans, full, limit)
+    best = _greedy(plans, full, limit, taken)
     possible = sum(1 for every in full if every)
     placed = sum(1 for c in best if c is not None)
     if possible == 0:
         return best, SolveStatus.OPTIMAL
     proven = True
     if placed < possible:
-        best, proven = _most_placed(plans, full, policy, best, deadline, seed, params)
+        best, proven = _most_placed(plans, full, policy, best, deadline, seed, params, taken)
         placed = sum(1 for c in best if c is not None)
     pools = [_prune(every, candidate_limit) for every in full]
     for round_ in range(4):  # from round 3 every session has all its candidates
-        batch = _build(plans, pools, full, policy, placed)
+        batch = _build(plans, pools, full, policy, placed, taken)
         choice, optimal = _lexicographic(batch, _index(pools, best), placed == possible,
                                          deadline, seed, params)
         picks = [pool[j] if j is not None and j != _REST else None
@@ -924,7 +994,7 @@ def _solve(plans: Sequence[_Plan], policy: Policy, candidate_limit: int | None,
         left_out = [i for i, j in enumerate(choice) if j == _REST]
         if not left_out:
             return picks, SolveStatus.OPTIMAL if proven and optimal else SolveStatus.FEASIBLE
-        best = _greedy(plans, full, limit, picks)
+        best = _greedy(plans, full, limit, taken, picks)
         if not optimal or clock.perf_counter() >= deadline:
             return best, SolveStatus.FEASIBLE
         logger.info("round %d: %d sessions need slots pruned away; adding them back", round_ + 1,
@@ -1174,7 +1244,8 @@ def _normalised(availability: Mapping[str, Availability]) -> dict[str, Availabil
 def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Availability],
             policy: Policy, calendar: WorkingCalendar, *, options: int | None = None,
             time_limit: float = 30.0, seed: int = 0, candidate_limit: int | None = None,
-            search_days: int = 30, **solver_params: Any) -> ScheduleResult:
+            search_days: int = 30, booked: Sequence[Booked] = (),
+            **solver_params: Any) -> ScheduleResult:
     """Propose ranked session times for every session of a batch.
 
     Parameters
@@ -1206,6 +1277,10 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
     search_days
         Working days searched after the window when nothing fits it
         (default 30).
+    booked
+        Sessions booked by earlier runs (default none): their attendees
+        are busy then, and they count towards each facilitator's sessions
+        that day, so nobody is double-booked across runs.
     **solver_params
         Raw CP-SAT parameters (e.g. ``log_search_progress=True``), set after
         the defaults ``num_workers=1``, ``random_seed=seed``,
@@ -1239,16 +1314,19 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
         duplicate = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"request {duplicate} appears twice in the batch")
 
-    known = _normalised(availability)
-    inputs = ProposalInputs(tuple(sessions), known, policy, calendar, search_days)
+    known = _with_booked(_normalised(availability), booked)
+    inputs = ProposalInputs(tuple(sessions), known, policy, calendar, search_days,
+                            tuple(booked))
+    taken = booked_per_day(booked, ZoneInfo(policy.timezone))
     scoring = Scoring.for_batch(sessions, policy, search_days)
     table = _Table(known, policy)
     zone = table.zone
     plans = [_plan(s, policy, calendar, table, scoring) for s in sessions]
 
-    chosen, status = _solve(plans, policy, candidate_limit, time_limit, seed, solver_params)
+    chosen, status = _solve(plans, policy, candidate_limit, time_limit, seed, solver_params,
+                            taken)
 
-    bookings = _Bookings(policy.max_sessions_per_facilitator_per_day)
+    bookings = _Bookings(policy.max_sessions_per_facilitator_per_day, taken)
     for plan, pick in zip(plans, chosen, strict=True):
         if pick is not None:
             bookings.add(plan.session, pick.slot)
@@ -1418,10 +1496,13 @@ def _check_batch(result: ScheduleResult, inputs: ProposalInputs,
             problems.extend(f"{email} is double-booked: {rid} and {other_rid}"
                             for other_rid, other in booked[i + 1:] if _overlaps(option, other))
     limit = inputs.policy.max_sessions_per_facilitator_per_day
+    taken = booked_per_day(inputs.booked, zone)
     for (email, day), rids in per_day.items():
-        if len(rids) > limit:
-            problems.append(f"{email} facilitates {len(rids)} sessions on {day.isoformat()} "
-                            f"(limit {limit}): {', '.join(rids)}")
+        earlier = taken.get((email, day), 0)
+        if len(rids) + earlier > limit:
+            also = f" and {earlier} booked earlier" if earlier else ""
+            problems.append(f"{email} facilitates {len(rids) + earlier} sessions on "
+                            f"{day.isoformat()} (limit {limit}): {', '.join(rids)}{also}")
     for session in inputs.sessions:
         proposal = result.proposals.get(session.request_id)
         if proposal is None:

@@ -300,8 +300,18 @@ def test_duplicate_history_and_organisations_are_issues() -> None:
             organisations=(Organisation(organisation="Hill School", sector="Education"),
                            Organisation(organisation="hill  school", sector="Education")),
         )
-    assert where(info.value) == [("history", 1, "request_id"),
+    assert where(info.value) == [("history", 1, "facilitator_id"),
                                  ("organisations", 1, "organisation")]
+
+
+def test_a_co_facilitated_jags_has_one_history_row_per_facilitator() -> None:
+    ws = Workspace(
+        facilitators=(fac("F1"), fac("F2")),
+        history=(PastSession(request_id="H1", facilitator_id="F2", role="co"),
+                 PastSession(request_id="H1", facilitator_id="F1", role="lead")),
+    )
+    assert ws.history_by_id["H1"].facilitator_id == "F1"  # the lead
+    assert ws.open_history == {"F1": 1, "F2": 1}
 
 
 def test_a_request_cannot_follow_itself() -> None:

@@ -18,6 +18,7 @@ from allocator.workdays import WorkingCalendar
 from scheduling.availability import Availability, Interval, Status
 from scheduling.proposals import (
     Attendee,
+    Booked,
     Option,
     ScheduleResult,
     Scoring,
@@ -491,3 +492,44 @@ def test_fifty_sessions_with_a_year_of_meetings_are_solved_to_optimality() -> No
     assert result.status is SolveStatus.OPTIMAL
     assert result.check() == []
     assert all(p.options for p in result.proposals.values())
+
+
+# --------------------------------------------------------------------------- across runs
+
+
+def test_a_session_booked_by_an_earlier_run_is_busy_for_its_attendees() -> None:
+    # An earlier run booked KHAN at 09:00 on day 10; today's session needs KHAN too.
+    earlier = Booked("R-0", at(D10, 9), at(D10, 10, 30), (KHAN.email, "other@x.org"))
+    result = propose([session("R-1", FAC, REQ, KHAN)], free(FAC, REQ, KHAN), POLICY, CAL,
+                     booked=[earlier])
+    option = first(result, "R-1")
+    assert option.start >= at(D10, 10, 30)
+    assert result.check() == []
+
+
+def test_the_per_day_limit_counts_sessions_booked_by_earlier_runs() -> None:
+    # FAC already facilitates one session on day 10 (limit 1 a day): day 11 it is.
+    earlier = Booked("R-0", at(D10, 14), at(D10, 15, 30), (FAC.email,), (FAC.email,))
+    result = propose([session("R-1", FAC, REQ)], free(FAC, REQ), POLICY, CAL, booked=[earlier])
+    assert first(result, "R-1").start.astimezone(LONDON).date() == D11
+    assert result.check() == []
+    # With a limit of two a day, day 10 morning is fine again.
+    two = POLICY.replace(max_sessions_per_facilitator_per_day=2)
+    again = propose([session("R-1", FAC, REQ)], free(FAC, REQ), two, CAL, booked=[earlier])
+    assert first(again, "R-1").start == at(D10, 9)
+
+
+def test_the_self_check_sees_a_limit_broken_with_a_booked_session() -> None:
+    result = propose([session("R-1", FAC, REQ)], free(FAC, REQ), POLICY, CAL)
+    assert result.inputs is not None
+    placed = first(result, "R-1")
+    clash_day = Booked("R-0", placed.start + timedelta(hours=3), placed.end + timedelta(hours=3),
+                       (FAC.email,), (FAC.email,))
+    forged = dataclasses.replace(result.inputs, booked=(clash_day,))
+    assert any("facilitates 2 sessions" in p
+               for p in dataclasses.replace(result, inputs=forged).check())
+
+
+def test_a_booked_session_must_end_after_it_starts() -> None:
+    with pytest.raises(InputError, match="ends before it starts"):
+        Booked("R-0", at(D10, 10), at(D10, 9), ("a@x.org",))
