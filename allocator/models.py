@@ -212,6 +212,9 @@ class Workspace(Frozen):
     involvements: tuple[Involvement, ...] = ()
     history: tuple[PastSession, ...] = ()
     organisations: tuple[Organisation, ...] = ()
+    known_requests: frozenset[str] = frozenset()
+    """Ids of earlier requests kept elsewhere (the ledger) that ``follow_up_of`` may name
+    besides ``history``."""
 
     def __init__(self, **tables: Any) -> None:
         # Checked here rather than in a validator: pydantic would wrap the
@@ -244,7 +247,7 @@ class Workspace(Frozen):
                               [normalise_org(o.organisation) for o in self.organisations])
         fac_ids = {f.facilitator_id for f in self.facilitators}
         req_ids = {r.request_id for r in self.requests}
-        past_ids = {h.request_id for h in self.history}
+        past_ids = {h.request_id for h in self.history} | self.known_requests
         for i, lv in enumerate(self.leave):
             if lv.facilitator_id not in fac_ids:
                 issues.append(Issue("leave", i, "facilitator_id",

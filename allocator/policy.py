@@ -102,6 +102,10 @@ class Policy(BaseModel):
     preferences: Preferences = Preferences()
     time_limit_seconds: float = Field(default=60.0, gt=0)
     """Solver time limit for the whole allocation (default 60 s)."""
+    retention_months: int = Field(default=72, ge=1)
+    """Months after a request closes before ``jags purge`` removes its personal data
+    (names, e-mails, case and family references); default 72 (six years). Set it to the
+    partnership's own retention schedule."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

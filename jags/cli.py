@@ -19,13 +19,16 @@ from rich.markup import escape
 
 from allocator import PRESETS, Explainer, InputError, Policy
 from jags import allocation, render, schedule
-from jags.files import write_outputs
+from jags.files import csv_bytes, write_outputs
 from jags.policies import load_policy
 from jags.send import SendError, send_invites
 from jags.workspace import parse_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from jags import daily
+    from jags.ledger import Ledger
 
 app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint Agency Group "
                        "Supervision requests, propose session times and write invitations.",
@@ -42,6 +45,14 @@ PolicyOpt = Annotated[str, typer.Option(
     "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file.")]
 OnOpt = Annotated[str, typer.Option(
     "--on", help="Batch date, YYYY-MM-DD or dd/mm/yyyy.")]
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="Ledger database URL (postgresql://...); default $JAGS_DB, else jags.db in "
+                 "the workspace folder.")]
+PartnershipOpt = Annotated[str | None, typer.Option(
+    "--partnership", help="Which partnership of a shared ledger (default $JAGS_PARTNERSHIP, "
+                          "else the only one).")]
+ByOpt = Annotated[str | None, typer.Option(
+    "--by", help="Who is making the change (default: your user name).")]
 
 
 @contextmanager
@@ -88,8 +99,12 @@ def main_options(verbose: Annotated[bool, typer.Option(
 def allocate_command(
     workspace: WorkspaceArg,
     on: OnOpt,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
-    policy: PolicyOpt = "norfolk",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the output files (with a ledger, default "
+                      "batches/<date>/ beside the workspace).")] = None,
+    policy: Annotated[str | None, typer.Option(
+        "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+                         f"the ledger's, else norfolk).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, or xlsx to add a workbook.")] = "csv",
     method: Annotated[str, typer.Option(help="auto, flow or cpsat.")] = "auto",
     time_limit: Annotated[float | None, typer.Option(
@@ -100,12 +115,39 @@ def allocate_command(
     source: Annotated[str | None, typer.Option(
         help="With --calendar-aware, also read free/busy from exchange or graph "
              "(credentials from the environment).")] = None,
+    commit: Annotated[bool, typer.Option(
+        help="Record the batch in the ledger (created when missing): new requests are "
+             "imported, allocations recorded.")] = False,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
     Writes allocations.csv and explanations.csv (and allocations.xlsx with
-    --format xlsx) into --out, all or nothing.
+    --format xlsx) into --out, all or nothing. With a ledger (jags init, or
+    --commit), the batch is computed against what is already open and
+    --commit records it.
     """
+    from jags import daily
+
+    where = daily.Where(workspace, db, partnership)
+    if commit or daily.has_ledger(where):
+        with user_errors():
+            chosen = load_policy(policy) if policy else None
+            if chosen is not None and calendar_aware:
+                chosen = chosen.replace(calendar_aware=True)
+            _allocate_with_ledger(where, _date(on, "--on"), out_dir, chosen, commit=commit,
+                                  xlsx=fmt == "xlsx", method=method, time_limit=time_limit,
+                                  remote=source, by=by or daily.default_by(),
+                                  calendar_aware=calendar_aware)
+        return
+    if out_dir is None:
+        with user_errors():
+            raise InputError("--out: say where to write the files (this workspace has no "
+                             "ledger; jags init starts one)")
+        return
+    policy = policy or "norfolk"
     with user_errors():
         if fmt not in ("csv", "xlsx"):
             raise InputError(f"--format: {fmt!r} is not csv or xlsx")
@@ -127,6 +169,209 @@ def allocate_command(
     for line in render.flagged_lines(result):
         out.print(line, style="yellow", highlight=False, markup=False)
     out.print("Wrote " + ", ".join(str(p) for p in written))
+
+
+def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
+                         policy: Policy | None, *, commit: bool, xlsx: bool, method: str,
+                         time_limit: float | None, remote: str | None, by: str,
+                         calendar_aware: bool) -> None:
+    """``jags allocate`` against the ledger: summary first, waiting next, files last."""
+    from jags import daily
+
+    if method not in ("auto", "flow", "cpsat"):
+        raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
+    if remote not in (None, "exchange", "graph"):
+        raise InputError(f"--source: {remote!r} is not exchange or graph")
+    if calendar_aware and policy is None:
+        ledger = daily.open_ledger(where) if daily.has_ledger(where) else None
+        if ledger is not None:
+            policy = ledger.policy.replace(calendar_aware=True)
+            ledger.close()
+    run = daily.run_daily(where, on, by, commit=commit, policy=policy,
+                          method=method,  # type: ignore[arg-type]
+                          time_limit=time_limit, xlsx=xlsx,
+                          remote=remote)  # type: ignore[arg-type]
+    target = out_dir or daily.default_out(where, "batches", on)
+    written = write_outputs(target, run.files)
+    if run.created:
+        out.print(f"Started the ledger for {run.ledger_name}.", highlight=False)
+    for line in render.day_lines(run.outcome):
+        out.print(line, highlight=False, markup=False)
+    for line in daily.change_lines(run.outcome.intake.changed):
+        out.print(line, style="yellow", highlight=False, markup=False)
+    for line in render.flagged_lines(run.outcome.result):
+        out.print(line, style="yellow", highlight=False, markup=False)
+    out.print(f"Files: {target} ({', '.join(p.name for p in written if p.parent == target)})",
+              highlight=False, markup=False)
+
+
+@app.command("init")
+def init_command(
+    workspace: WorkspaceArg,
+    policy: PolicyOpt = "norfolk",
+    on: Annotated[str | None, typer.Option(
+        "--on", help="Day the ledger starts (default today).")] = None,
+    db: DbOpt = None,
+    partnership: Annotated[str | None, typer.Option(
+        "--partnership", help="A short name for the partnership in a shared ledger "
+                              "(default: the policy's name).")] = None,
+    by: ByOpt = None,
+) -> None:
+    """Start the ledger: import history.csv and the facilitators' open_jags, once.
+
+    Creates jags.db (mode 0600) in the workspace folder, or uses --db.
+    Running it again changes nothing.
+    """
+    from jags import daily
+
+    with user_errors():
+        where = daily.Where(workspace, db, partnership)
+        day = _date(on, "--on") if on else date.today()
+        ledger, created = daily.init_ledger(where, load_policy(policy), day,
+                                            by or daily.default_by())
+        what = "Started" if created else "Already started:"
+        out.print(f"{what} the ledger for {ledger.name} (partnership {ledger.key!r}, policy "
+                  f"{ledger.policy.name}) in {_where_text(ledger)}.", highlight=False,
+                  markup=False)
+        ledger.close()
+
+
+def _where_text(ledger: Ledger) -> str:
+    from jags.ledger.store import shown
+
+    path = ledger.store.path
+    return str(path) if path is not None else shown(ledger.store.url)
+
+
+@app.command("record")
+def record_command(
+    workspace: WorkspaceArg,
+    request_id: Annotated[str | None, typer.Argument(
+        help="The request, e.g. R-0012 (or use --file).", show_default=False)] = None,
+    event: Annotated[str | None, typer.Argument(
+        help="contacted, confirmed, declined, stepped_down, cancelled, held or closed.",
+        show_default=False)] = None,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="Day it happened, YYYY-MM-DD or dd/mm/yyyy.")] = None,
+    facilitator: Annotated[str | None, typer.Option(
+        "--facilitator", help="The facilitator concerned (who declined, for a "
+                              "co-facilitated JAGS).")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="A short reason (e.g. the other route agreed); kept in the ledger, "
+                         "never shown in messages.")] = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", help="events.csv: request_id, event, on, facilitator_id, reason.")] = None,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Record what happened to requests: all of them, or none when one does not fit."""
+    from jags import daily
+
+    with user_errors():
+        if file is not None:
+            if request_id or event:
+                raise InputError("give REQUEST and EVENT, or --file, not both")
+            items = daily.read_events(file)
+        else:
+            if not (request_id and event and on):
+                raise InputError("give REQUEST EVENT --on DATE (or --file events.csv)")
+            items = [daily.record_one(request_id, event, on, facilitator, reason)]
+        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        try:
+            lines = ledger.record(items, by or daily.default_by())
+        finally:
+            ledger.close()
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+    out.print(f"Recorded {len(lines)} event(s).", highlight=False)
+
+
+@app.command("status")
+def status_command(
+    workspace: WorkspaceArg,
+    request_id: Annotated[str | None, typer.Option(
+        "--request", help="Only this request.")] = None,
+    facilitators: Annotated[bool, typer.Option(
+        "--facilitators", help="Facilitators and their open load instead of requests.")]
+    = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    on: Annotated[str | None, typer.Option(
+        "--on", help="What is overdue as of this day (default today).")] = None,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+) -> None:
+    """Where every request is on its journey, and what is overdue."""
+    import json as jsonlib
+
+    from jags import daily
+
+    with user_errors():
+        if fmt not in ("table", "csv", "json"):
+            raise InputError(f"--format: {fmt!r} is not table, csv or json")
+        day = _date(on, "--on") if on else date.today()
+        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        try:
+            header, rows = daily.status_files(ledger, day, request_id=request_id,
+                                              facilitators=facilitators)
+        finally:
+            ledger.close()
+    if fmt == "csv":
+        sys.stdout.write(csv_bytes(header, rows).decode("utf-8"))
+    elif fmt == "json":
+        sys.stdout.write(jsonlib.dumps([dict(zip(header, (str(v) if isinstance(v, date) else v
+                                                          for v in row), strict=True))
+                                        for row in rows], indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.print(render.status_table(header, rows, facilitators=facilitators))
+
+
+@app.command("export")
+def export_command(
+    workspace: WorkspaceArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for one CSV per table.")],
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+) -> None:
+    """Write every ledger table of this partnership as CSV (no lock-in)."""
+    from jags import daily
+
+    with user_errors():
+        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        try:
+            files = ledger.export()
+        finally:
+            ledger.close()
+        written = write_outputs(out_dir, files)
+    out.print(f"Wrote {len(written)} tables into {out_dir}", highlight=False, markup=False)
+
+
+@app.command("purge")
+def purge_command(
+    workspace: WorkspaceArg,
+    before: Annotated[str | None, typer.Option(
+        "--before", help="Purge requests that ended before this day (default: the "
+                         "policy's retention_months ago).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Today (default today).")] = None,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Remove the personal data of requests that ended long ago; keep the anonymous dates."""
+    from jags import daily
+    from jags.ledger.operations import months_before
+
+    with user_errors():
+        day = _date(on, "--on") if on else date.today()
+        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        try:
+            cut = _date(before, "--before") if before else \
+                months_before(day, ledger.policy.retention_months)
+            ids = ledger.purge(cut, day, by or daily.default_by())
+        finally:
+            ledger.close()
+    out.print(f"Purged the personal data of {len(ids)} request(s) that ended before "
+              f"{cut.isoformat()}.", highlight=False)
 
 
 @app.command("explain")
@@ -162,40 +407,95 @@ def explain_command(
 @app.command("schedule")
 def schedule_command(
     workspace: WorkspaceArg,
-    allocations: Annotated[Path, typer.Option(
-        "--allocations", help="allocations.csv written by jags allocate.")],
-    confirmed_on: Annotated[str, typer.Option(
-        "--confirmed-on", help="Day the facilitators confirmed the JAGS (window counts from "
-                               "it); a confirmed_on column in the allocations file overrides "
-                               "it per request.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for proposals and invites.")],
-    policy: PolicyOpt = "norfolk",
+    allocations: Annotated[Path | None, typer.Option(
+        "--allocations", help="allocations.csv written by jags allocate (the file-only "
+                              "flow, without a ledger).")] = None,
+    confirmed_on: Annotated[str | None, typer.Option(
+        "--confirmed-on", help="With --allocations: the day the facilitators confirmed the "
+                               "JAGS (window counts from it); a confirmed_on column in the "
+                               "allocations file overrides it per request.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for proposals and invites (with a ledger, default "
+                      "schedules/<date>/ beside the workspace).")] = None,
+    policy: Annotated[str | None, typer.Option(
+        "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+                         f"the ledger's, else norfolk).")] = None,
     source: Annotated[str | None, typer.Option(
         help="Also read free/busy from exchange or graph (credentials from the "
              "environment).")] = None,
     holds: Annotated[bool, typer.Option(
-        help="Send tentative holds for every option instead of one invitation.")] = False,
+        help="Send tentative holds for every option instead of one invitation (file-only "
+             "flow).")] = False,
+    on: Annotated[str | None, typer.Option(
+        "--on", help="The day of this run (default today); a session window that opened "
+                     "before it is refused.")] = None,
+    commit: Annotated[bool, typer.Option(
+        help="Book the sessions in the ledger and queue their invitations.")] = False,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
 ) -> None:
     """Propose session times from calendars and write the invitations.
 
-    Writes proposals.csv, invites/<request_id>.ics and .eml, and schedule.json
-    into --out, all or nothing.
+    With a ledger: the confirmed requests with no session, kept clear of every
+    session already booked; --commit books them and queues the invitations.
+    Without one: the requests in --allocations, confirmed on --confirmed-on.
+    Writes proposals.csv, invites/<request_id>.ics and .eml (and schedule.json
+    in the file-only flow) into --out, all or nothing.
     """
+    from jags import daily
+
+    where = daily.Where(workspace, db, partnership)
+    if allocations is None:
+        with user_errors():
+            if source not in (None, "exchange", "graph"):
+                raise InputError(f"--source: {source!r} is not exchange or graph")
+            if not daily.has_ledger(where):
+                raise InputError("--allocations: say which allocations to schedule (this "
+                                 "workspace has no ledger; jags init starts one)")
+            _schedule_with_ledger(where, _date(on, "--on") if on else date.today(), out_dir,
+                                  load_policy(policy) if policy else None, commit=commit,
+                                  remote=source, by=by or daily.default_by())
+        return
     with user_errors():
         if source not in (None, "exchange", "graph"):
             raise InputError(f"--source: {source!r} is not exchange or graph")
+        if confirmed_on is None or out_dir is None:
+            raise InputError("with --allocations, give --confirmed-on and --out too")
+        day = _date(on, "--on") if on else date.today()
         run = schedule.run_schedule(workspace, allocations,
-                                    _date(confirmed_on, "--confirmed-on"), load_policy(policy),
-                                    remote=source, holds=holds)  # type: ignore[arg-type]
+                                    _date(confirmed_on, "--confirmed-on"),
+                                    load_policy(policy or "norfolk"),
+                                    remote=source,  # type: ignore[arg-type]
+                                    holds=holds, run_on=day)
         written = write_outputs(out_dir, run.files)
     out.print(render.proposals_table(run.result))
     out.print(render.schedule_summary(run.result, run.invited))
     out.print(f"Wrote {len(written)} files into {out_dir}")
 
 
+def _schedule_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
+                         policy: Policy | None, *, commit: bool, remote: str | None,
+                         by: str) -> None:
+    from jags import daily
+    from jags.sessions import run_ledger_schedule
+
+    run = run_ledger_schedule(where, on, by, commit=commit, policy=policy,
+                              remote=remote)  # type: ignore[arg-type]
+    target = out_dir or daily.default_out(where, "schedules", on)
+    written = write_outputs(target, run.files) if run.files else []
+    for line in render.ledger_schedule_lines(run):
+        out.print(line, highlight=False, markup=False)
+    if run.result is not None:
+        out.print(render.proposals_table(run.result))
+    if written:
+        out.print(f"Files: {target} ({len(written)} files)", highlight=False, markup=False)
+
+
 @app.command("invite")
 def invite_command(
-    folder: Annotated[Path, typer.Argument(help="The --out folder of jags schedule.")],
+    folder: Annotated[Path, typer.Argument(
+        help="The --out folder of jags schedule, or a workspace with a ledger (its outbox).")],
     choose: Annotated[list[str] | None, typer.Option(
         help="REQUEST_ID=OPTION: invite to that option (releases holds, moves an earlier "
              "invitation). Repeatable.")] = None,
@@ -207,8 +507,27 @@ def invite_command(
         help="Send the latest invitations through exchange or graph.")] = None,
     dry_run: Annotated[bool, typer.Option(
         help="Show what would be sent without sending (default).")] = True,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
 ) -> None:
-    """Choose options, release holds, cancel, and send invitations."""
+    """Choose options, release holds, cancel, and send invitations.
+
+    With a ledger, --send sends what is queued in its outbox, each message
+    once; a message that fails stays queued with its error.
+    """
+    from jags import daily
+
+    where = daily.Where(folder, db, partnership)
+    if not (folder / schedule.MANIFEST).is_file() and daily.has_ledger(where):
+        with user_errors():
+            if choose or cancel:
+                raise InputError("with a ledger, record stepped_down or cancelled with jags "
+                                 "record (the cancellation is queued for you)")
+            _invite_with_ledger(where, send, dry_run=dry_run,
+                                on=_date(on, "--on") if on else date.today(),
+                                by=by or daily.default_by())
+        return
     with user_errors():
         manifest = schedule.load_manifest(folder)
         if choose or cancel:
@@ -231,6 +550,34 @@ def invite_command(
             messages = schedule.outgoing(folder, manifest)
             for line in send_invites(messages, via=send, dry_run=dry_run):  # type: ignore[arg-type]
                 out.print(line, highlight=False, markup=False)
+
+
+def _invite_with_ledger(where: daily.Where, send: str | None, *, dry_run: bool, on: date,
+                       by: str) -> None:
+    from jags import daily
+    from jags.sessions import send_from_ledger
+
+    if send is None:
+        ledger = daily.open_ledger(where)
+        try:
+            waiting = ledger.outbox()
+        finally:
+            ledger.close()
+        out.print(f"{len(waiting)} message(s) waiting in the outbox"
+                  + (" (send with --send graph or --send exchange)." if waiting else "."),
+                  highlight=False)
+        for m in waiting:
+            failed = f"; last attempt failed: {m.error}" if m.error else ""
+            out.print(f"  {m.id}: {m.method} for {m.request_id}, SEQUENCE {m.sequence}, "
+                      f"{m.attempts} attempt(s){failed}", highlight=False, markup=False)
+        return
+    lines, error = send_from_ledger(where, via=send, dry_run=dry_run, on=on, by=by)
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+    if not lines and error is None:
+        out.print("Nothing waiting in the outbox.", highlight=False)
+    if error is not None:
+        raise SendError(error)
 
 
 @app.command("policies")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, time
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from allocator import PRESETS, Policy, PolicyError
 
@@ -27,3 +32,39 @@ def load_policy(name_or_path: str | Path) -> Policy:
         raise PolicyError(f"no policy preset or file named {str(name_or_path)!r}; "
                           f"presets: {', '.join(PRESETS)}")
     return read_policy_file(path)
+
+
+def policy_toml(policy: Policy) -> str:
+    """The policy as a TOML document that :meth:`Policy.from_toml` reads back to ``policy``.
+
+    Every field is written, nested settings as tables; an unset optional
+    field is left out (it reads back as unset).
+    """
+    lines = [f"# JAGS Planner policy: {policy.partnership}",
+             "# Every field; edit and pass the file with --policy."]
+    tables: list[tuple[str, BaseModel]] = []
+    for name in type(policy).model_fields:
+        value = getattr(policy, name)
+        if isinstance(value, BaseModel):
+            tables.append((name, value))
+        elif value is not None:
+            lines.append(f"{name} = {_toml_value(value)}")
+    for name, table in tables:
+        lines += ["", f"[{name}]"]
+        lines += [f"{key} = {_toml_value(getattr(table, key))}"
+                  for key in type(table).model_fields if getattr(table, key) is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
+    if isinstance(value, time | date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")  # pragma: no cover

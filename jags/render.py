@@ -12,6 +12,8 @@ from allocator.result import STAGE_WORDS
 
 if TYPE_CHECKING:
     from allocator import AllocationResult
+    from jags.ledger import DayOutcome
+    from jags.sessions import LedgerSchedule
     from scheduling.proposals import ScheduleResult
 
 LONDON = ZoneInfo("Europe/London")
@@ -98,3 +100,77 @@ def schedule_summary(result: ScheduleResult, invited: list[str]) -> str:
     return (f"{total} sessions: {placed} in their window, {total - placed} not; "
             f"{len(invited)} invitation(s) written. Solver: {result.status}, "
             f"{result.runtime:.2f}s.")
+
+
+# Daily operation ---------------------------------------------------------------------
+
+
+def day_lines(outcome: DayOutcome) -> list[str]:
+    """A daily batch in a few lines: the summary first, then what waits and why."""
+    result = outcome.result
+    inst = result.instance
+    day = f"{result.on:%a %d %b %Y}"
+    if outcome.unchanged_since is not None:
+        lines = [f"Nothing new for {day}: batch {outcome.unchanged_since} already recorded "
+                 f"today's work, and no request could be added or allocated. Its files were "
+                 f"written again."]
+    else:
+        s = result.summary
+        head = (f"Batch {outcome.batch_id} recorded for {day}" if outcome.committed
+                else f"Proposal for {day} (not recorded: add --commit to record it)")
+        lines = [f"{head}: {len(outcome.intake.new)} new request(s) imported, "
+                 f"{s['allocated']} allocated, {s['waiting']} waiting "
+                 f"({s['allocate_by_breaches']} past allocate-by)."]
+    for r, req in enumerate(inst.requests):
+        fs = result.chosen.get(r)
+        if fs and outcome.unchanged_since is None:
+            names = " and ".join(f"{inst.facilitators[f].facilitator_id} "
+                                 f"({inst.facilitators[f].name})" for f in fs)
+            lines.append(f"  {req.request_id} → {names}; allocate by "
+                         f"{inst.allocate_by[r].isoformat()}")
+    waiting = [(r, req) for r, req in enumerate(inst.requests) if r not in result.chosen]
+    if waiting:
+        lines.append("Waiting:")
+        for r, req in waiting:
+            late = " (past allocate-by)" if result.on > inst.allocate_by[r] else ""
+            lines.append(f"  {req.request_id}, allocate by {inst.allocate_by[r].isoformat()}"
+                         f"{late}: {result.unblock.get(req.request_id, '')}")
+    if outcome.reallocated:
+        lines.append("Booked sessions moved to the new facilitator (cancellation and update "
+                     "queued): " + ", ".join(outcome.reallocated))
+    if outcome.intake.later:
+        lines.append(f"{len(outcome.intake.later)} request(s) in the export were received "
+                     f"after {result.on.isoformat()} and wait for a later batch.")
+    return lines
+
+
+def status_table(header: tuple[str, ...], rows: list[tuple[object, ...]], *,
+                 facilitators: bool) -> Table:
+    """``jags status`` as a table; overdue rows highlighted."""
+    table = Table(title="Facilitators" if facilitators else "Requests")
+    for column in header:
+        table.add_column(column.replace("_", " ").capitalize(), overflow="fold")
+    for row in rows:
+        cells = ["" if v is None else str(v) for v in row]
+        late = not facilitators and bool(cells[-1])
+        table.add_row(*(escape(c) for c in cells), style="yellow" if late else None)
+    return table
+
+
+def ledger_schedule_lines(run: LedgerSchedule) -> list[str]:
+    """A scheduling run against the ledger: what was booked, what could not be."""
+    lines: list[str] = []
+    placed = [rid for rid, p in (run.result.proposals.items() if run.result else [])
+              if p.scheduled]
+    if run.result is None and not run.refused:
+        return ["No confirmed request is waiting for a session."]
+    if run.committed:
+        lines.append(f"{len(run.booked)} session(s) booked and their invitations queued in the "
+                     f"outbox (send with jags invite --send)." if run.booked else
+                     "No session could be booked in its window.")
+    elif run.result is not None:
+        lines.append(f"Proposal only (not booked: add --commit): {len(placed)} of "
+                     f"{len(run.result.proposals)} session(s) fit their window.")
+    for rid, why in run.refused:
+        lines.append(f"Not scheduled: {rid}: {why}.")
+    return lines

@@ -235,12 +235,26 @@ def fetch_range(sessions: Sequence[SessionRequest], policy: Policy,
 
 def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: date,
                  policy: Policy, *, remote: Remote | None = None, holds: bool = False,
-                 time_limit: float = 30.0) -> ScheduleRun:
-    """Read everything, propose times, and render proposals and invitations."""
+                 time_limit: float = 30.0, run_on: date | None = None) -> ScheduleRun:
+    """Read everything, propose times, and render proposals and invitations.
+
+    ``run_on`` is the day of the run (default: no check): a request whose
+    session window opened before it is refused, because a window in the past
+    shows empty calendars and would invite everyone to a time already gone.
+    """
     workspace = read_workspace(workspace_path)
     allocated = read_allocations(allocations_path, workspace)
     calendar = WorkingCalendar(policy.closure_days)
     sessions = session_requests(workspace, allocated, confirmed_on)
+    if run_on is not None:
+        late = [(s.request_id, window_days(s.confirmed_on, policy, calendar)[0][1])
+                for s in sessions]
+        late = [(rid, first) for rid, first in late if first < run_on]
+        if late:
+            raise ScheduleInputError("\n".join(
+                f"{rid}: its session window opened on {first.isoformat()}, before this run "
+                f"({run_on.isoformat()}); check --confirmed-on (or the confirmed_on column), "
+                f"or give --on with the day of the run" for rid, first in late))
     sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
     if remote is not None:
         sources.append(remote_source(remote))

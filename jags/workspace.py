@@ -466,9 +466,11 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
     out.rownums.append(rownum)
 
 
-def _cross_check(reads: dict[str, _Read], source: _Source) -> list[Problem]:
+def _cross_check(reads: dict[str, _Read], source: _Source,
+                 known: frozenset[str]) -> list[Problem]:
     """Duplicate ids and unknown references, muted where the target row was unreadable."""
     tables: dict[str, Any] = {name: tuple(r.records) for name, r in reads.items()}
+    tables["known_requests"] = known
     problems = []
     for issue in Workspace.model_construct(**tables).check():
         target = _REFERENCES.get((issue.table, issue.column))
@@ -481,7 +483,7 @@ def _cross_check(reads: dict[str, _Read], source: _Source) -> list[Problem]:
     return problems
 
 
-def read_workspace(path: Path) -> Workspace:
+def read_workspace(path: Path, known_requests: frozenset[str] = frozenset()) -> Workspace:
     """Read and validate a workspace.
 
     Parameters
@@ -491,6 +493,9 @@ def read_workspace(path: Path) -> Workspace:
         optional tables (``leave``, ``participants``, ``involvements``,
         ``history``, ``organisations``), or one ``.xlsx`` workbook with a
         sheet per table named like the file stem.
+    known_requests
+        Ids of earlier requests in the ledger, which ``follow_up_of`` may name
+        besides the rows of ``history`` (default none).
 
     Returns
     -------
@@ -516,9 +521,10 @@ def read_workspace(path: Path) -> Workspace:
     finally:
         source.close()
     problems = [p for r in reads.values() for p in r.problems]
-    problems += _cross_check(reads, source)
+    problems += _cross_check(reads, source, known_requests)
     order = {source.label(spec.name): i for i, spec in enumerate(_TABLES)}
     if problems:
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))
         raise WorkspaceReadError(problems)
-    return Workspace(**{name: tuple(r.records) for name, r in reads.items()})
+    return Workspace(**{name: tuple(r.records) for name, r in reads.items()},
+                     known_requests=known_requests)

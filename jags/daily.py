@@ -1,0 +1,254 @@
+"""Daily operation through the ledger: the jobs behind ``jags init``, ``allocate --commit``,
+``record``, ``status``, ``export`` and ``purge``.
+
+Reads files, calls :class:`jags.ledger.Ledger`, returns what to write and show.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from allocator import InputError, allocate
+from jags import allocation
+from jags.files import csv_bytes
+from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
+from jags.ledger.records import PRIVATE_FIELDS
+from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS
+from jags.workspace import parse_date, read_workspace
+
+if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
+    from allocator import AllocationResult, DayState, Policy, Workspace
+    from allocator.solve import Method
+    from jags.ledger import DayOutcome
+    from jags.ledger.operations import Change
+    from jags.schedule import Remote
+
+CHANGES_FILE = "intake_changes.csv"
+EVENT_COLUMNS = ("request_id", "event", "on", "facilitator_id", "reason")
+
+
+def default_by() -> str:
+    """Who is running the command: ``--by``, else the operating-system user."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no user name in the environment
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which ledger: the workspace, ``--db`` and ``--partnership``."""
+
+    workspace: Path
+    db: str | None = None
+    partnership: str | None = None
+
+
+def open_ledger(where: Where) -> Ledger:
+    """The workspace's ledger; an error when it has none."""
+    ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership)
+    if ledger is None:
+        raise LedgerError(f"{where.workspace.name} has no ledger yet: run "
+                          f"jags init {where.workspace} first")
+    return ledger
+
+
+def init_ledger(where: Where, policy: Policy, on: date, by: str) -> tuple[Ledger, bool]:
+    """Create the ledger and import history.csv and the facilitators' open_jags once."""
+    files = read_workspace(where.workspace)
+    return Ledger.init(where.workspace, files, policy, on=on, by=by, db=where.db,
+                       partnership=where.partnership)
+
+
+@dataclass
+class DailyRun:
+    """A daily batch against the ledger and the files it leaves."""
+
+    ledger_name: str
+    outcome: DayOutcome
+    files: dict[str, bytes] = field(default_factory=dict)
+    created: bool = False
+
+
+def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy | None = None,
+              method: Method = "auto", time_limit: float | None = None, xlsx: bool = False,
+              remote: Remote | None = None) -> DailyRun:
+    """Import, allocate against the ledger and (with ``commit``) record the batch.
+
+    Without a ledger, ``commit`` creates one first (as ``jags init`` would).
+    """
+    ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership)
+    created = False
+    if ledger is None:
+        if not commit:
+            raise LedgerError(f"{where.workspace.name} has no ledger yet: run jags init, or "
+                              f"jags allocate --commit to start one")
+        from allocator import Policy as PolicyClass
+
+        ledger, created = init_ledger(where, policy or PolicyClass.preset("norfolk"), on, by)
+    try:
+        chosen = policy or ledger.policy
+        files = read_workspace(where.workspace, known_requests=ledger.request_ids())
+        unavailable = _unavailable(where.workspace, files, chosen, on, remote)
+
+        def run(workspace: Workspace, state: DayState) -> AllocationResult:
+            return allocate(workspace, chosen, on=on, method=method, time_limit=time_limit,
+                            unavailable=unavailable, state=state)
+
+        def render(result: AllocationResult) -> dict[str, bytes]:
+            return allocation.allocation_files(result, xlsx=xlsx)
+
+        outcome = ledger.allocate_day(files, on, by, commit=commit, run=run, render=render)
+        out = dict(outcome.files)
+        if outcome.intake.changed:
+            out[CHANGES_FILE] = changes_csv(outcome.intake.changed)
+        return DailyRun(ledger.name, outcome, out, created)
+    finally:
+        ledger.close()
+
+
+def _unavailable(path: Path, files: Workspace, policy: Policy, on: date,
+                 remote: Remote | None) -> list[str]:
+    if not policy.calendar_aware:
+        return []
+    from jags.schedule import calendar_sources, remote_source
+
+    sources = calendar_sources(path) if path.is_dir() else []
+    if remote is not None:
+        sources.append(remote_source(remote))
+    return allocation.calendar_unavailable(sources, files, policy, on)
+
+
+def changes_csv(changes: list[Change]) -> bytes:
+    """What changed in the export since import (old → new): for the Business Unit only."""
+    return csv_bytes(("request_id", "column", "old", "new"),
+                     [(c.request_id, c.column, c.old, c.new) for c in changes])
+
+
+def change_lines(changes: list[Change]) -> list[str]:
+    """One line per changed request for the console (private values never shown)."""
+    by_request: dict[str, list[Change]] = {}
+    for change in changes:
+        by_request.setdefault(change.request_id, []).append(change)
+    lines = []
+    for rid, items in by_request.items():
+        parts = [f"{c.column} (value not shown)" if c.column in PRIVATE_FIELDS
+                 else f"{c.column} {c.old!s} → {c.new!s}" for c in items]
+        lines.append(f"{rid} changed since it was imported, not applied: " + "; ".join(parts))
+    return lines
+
+
+# Recorded events ---------------------------------------------------------------------
+
+
+def read_events(path: Path) -> list[RecordItem]:
+    """``events.csv`` rows: request_id, event, on, facilitator_id, reason.
+
+    Raises :class:`InputError` naming the file, row and column of every
+    problem (the reason is never repeated).
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path.name}: file not found") from None
+    except (OSError, UnicodeDecodeError):
+        raise InputError(f"{path.name}: not a readable UTF-8 CSV file") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise InputError(f"{path.name}: not a readable CSV file") from None
+    if not rows:
+        raise InputError(f"{path.name}: the file is empty")
+    header = [h.strip().casefold() for h in rows[0]]
+    missing = [c for c in ("request_id", "event", "on") if c not in header]
+    if missing:
+        raise InputError(f"{path.name}, row 1: missing column(s) {', '.join(missing)}")
+    problems: list[str] = []
+    items: list[RecordItem] = []
+    for number, raw in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in raw):
+            continue
+        row = {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(header)}
+        where = f"{path.name}, row {number}"
+        try:
+            items.append(event_item(row["request_id"], row["event"], row["on"],
+                                    row.get("facilitator_id") or None,
+                                    row.get("reason") or None, where))
+        except _BadCell as exc:
+            problems.append(f"{where}, column {exc.column}: {exc}")
+    if problems:
+        raise InputError("\n".join(problems))
+    return items
+
+
+class _BadCell(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def event_item(request_id: str, event: str, on: str, facilitator_id: str | None,
+               reason: str | None, where: str = "") -> RecordItem:
+    """One event from text, checked (raises with the column at fault)."""
+    if not request_id:
+        raise _BadCell("request_id", "value is empty")
+    names = [e.value for e in RECORDABLE]
+    kind = event.strip().casefold().replace(" ", "_").replace("-", "_")
+    if kind not in names:
+        raise _BadCell("event", f"not one of {', '.join(names)}")
+    try:
+        day = parse_date(on)
+    except ValueError:
+        raise _BadCell("on", "is not a date (use YYYY-MM-DD or dd/mm/yyyy)") from None
+    return RecordItem(request_id, EventKind(kind), day, facilitator_id, reason, where)
+
+
+def record_one(request_id: str, event: str, on: str, facilitator_id: str | None,
+               reason: str | None) -> RecordItem:
+    """An event from the command line (errors name the argument)."""
+    try:
+        return event_item(request_id, event, on, facilitator_id, reason)
+    except _BadCell as exc:
+        option = {"event": "EVENT", "on": "--on", "request_id": "REQUEST"}[exc.column]
+        raise InputError(f"{option}: {exc}") from None
+
+
+# Status ------------------------------------------------------------------------------
+
+
+def status_files(ledger: Ledger, on: date, *, request_id: str | None,
+                 facilitators: bool) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The header and rows of ``jags status``."""
+    if facilitators:
+        return FACILITATOR_COLUMNS, [f.row() for f in ledger.facilitator_status()]
+    rows = ledger.request_status(on, request_id)
+    if request_id is not None and not rows:
+        raise InputError(f"request {request_id} is not in the ledger")
+    return REQUEST_COLUMNS, [r.row() for r in rows]
+
+
+def has_ledger(where: Where) -> bool:
+    """Whether commands on this workspace run against a ledger (without opening it)."""
+    import os
+
+    from jags.ledger.store import DB_FILE, ENV_DB
+
+    if where.db or os.environ.get(ENV_DB, "").strip():
+        return True
+    folder = where.workspace if where.workspace.suffix.casefold() != ".xlsx" \
+        else where.workspace.parent
+    return (folder / DB_FILE).is_file()
+
+
+def default_out(where: Where, kind: str, on: date) -> Path:
+    """``batches/<date>`` (or ``schedules/<date>``) beside the workspace."""
+    folder = where.workspace if where.workspace.suffix.casefold() != ".xlsx" \
+        else where.workspace.parent
+    return folder / kind / on.isoformat()
