@@ -38,7 +38,8 @@ def part(rid: str, email: str, org: str, **kw: Any) -> Participant:
 def workspace(facilitators: list[Facilitator], requests: list[Request], *,
               participants: Sequence[Participant] = (), leave: Sequence[Leave] = (),
               involvements: Sequence[Involvement] = (), history: Sequence[PastSession] = (),
-              ) -> Workspace:
+              known_requests: frozenset[str] = frozenset()) -> Workspace:
     return Workspace(facilitators=tuple(facilitators), requests=tuple(requests),
                      participants=tuple(participants), leave=tuple(leave),
-                     involvements=tuple(involvements), history=tuple(history))
+                     involvements=tuple(involvements), history=tuple(history),
+                     known_requests=known_requests)

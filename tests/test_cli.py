@@ -156,7 +156,7 @@ def scheduled(allocated: tuple[Result, Path],
               tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
     out = tmp_path_factory.mktemp("schedule") / "out"
     result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
-                  "--confirmed-on", CONFIRMED.isoformat(), "--out", out)
+                  "--confirmed-on", CONFIRMED.isoformat(), "--on", ON, "--out", out)
     assert result.exit_code == 0, result.output
     return result, out
 
@@ -574,7 +574,7 @@ def test_schedule_refuses_allocations_without_a_column(allocated: tuple[Result, 
     write_rows(path, [[c for i, c in enumerate(r) if i != drop] for r in rows])
     out = tmp_path / "out"
     result = jags("schedule", SAMPLE, "--allocations", path, "--confirmed-on", "2026-11-30",
-                  "--out", out)
+                  "--on", ON, "--out", out)
     assert_clean_failure(result, out, "allocations.csv, row 1", "status")
 
 
@@ -585,7 +585,7 @@ def test_schedule_refuses_an_unknown_request(allocated: tuple[Result, Path],
     set_cell(path, 6, "facilitator_id", "F999")
     out = tmp_path / "out"
     result = jags("schedule", SAMPLE, "--allocations", path, "--confirmed-on", "2026-11-30",
-                  "--out", out)
+                  "--on", ON, "--out", out)
     assert_clean_failure(result, out, "allocations.csv, row 4, column request_id", "R-9999",
                          "allocations.csv, row 6, column facilitator_id")
 
@@ -728,3 +728,14 @@ def test_invite_send_failure_is_a_message_not_a_traceback(schedule_copy: Path,
     assert "Traceback" not in result.output
     assert "sign-in failed" in result.stderr
     assert "s3cret-value" not in result.output
+
+
+def test_schedule_refuses_a_session_window_already_open(allocated: tuple[Result, Path],
+                                                        tmp_path: Path) -> None:
+    # Confirmed on 2 Nov: the window opened on 16 Nov, before a run on 23 Nov, where every
+    # calendar looks empty. The run is refused and nothing is written.
+    out = tmp_path / "out"
+    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
+                  "--confirmed-on", "2026-11-02", "--on", ON, "--out", out)
+    assert_clean_failure(result, out, "session window opened on 2026-11-16",
+                         "before this run (2026-11-23)")

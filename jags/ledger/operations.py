@@ -265,6 +265,7 @@ class Ledger:
                     problems.append(where + str(exc))
                     continue
                 lines.append(line)
+                session.flush()  # the next row sees this one
             if problems:
                 raise RecordError(problems)  # the transaction rolls back
             batch.summary = json.dumps({"events": len(lines)})

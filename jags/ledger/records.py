@@ -30,8 +30,8 @@ PRIVATE_FIELDS = frozenset({"requester_name", "case_ref", "family_ref", "topic",
 
 
 def utc_naive(moment: datetime) -> datetime:
-    """An aware date-time as naive UTC, the way the ledger stores it."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    """A date-time as naive UTC, the way the ledger stores it (naive means London)."""
+    return to_london(moment).astimezone(UTC).replace(tzinfo=None)
 
 
 def aware(moment: datetime) -> datetime:

@@ -126,7 +126,8 @@ class Store:
 
     def _lock(self, session: Session, partnership: str) -> None:
         if self.sqlite:
-            return  # BEGIN IMMEDIATE already holds the database's write lock
+            session.connection()  # BEGIN IMMEDIATE: the database's write lock, now
+            return
         timeout = int(lock_timeout() * 1000)
         session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
         session.execute(select(text("pg_advisory_xact_lock(:key)")),
