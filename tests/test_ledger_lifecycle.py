@@ -45,7 +45,7 @@ def test_events_that_do_not_fit_are_refused(state: State, event: EventKind) -> N
 
 
 def test_open_load_counts_the_four_open_states_only() -> None:
-    assert OPEN_STATES == {State.ALLOCATED, State.CONTACTED, State.CONFIRMED, State.SCHEDULED}
+    assert {State.ALLOCATED, State.CONTACTED, State.CONFIRMED, State.SCHEDULED} == OPEN_STATES
     assert not OPEN_STATES & ENDED_STATES
     assert State.RECEIVED not in OPEN_STATES | ENDED_STATES
 

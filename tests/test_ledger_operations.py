@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from builders import fac, part, req, workspace
 from ledger_builders import day, facilitators_of, new_ledger, record, when
-from ledger_fixtures import db_url, pg_server, pg_url, postgresql_proc  # noqa: F401
 
 from allocator import PastSession, Policy
 from jags.ledger import RecordError

@@ -12,7 +12,6 @@ import psycopg
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from ledger_fixtures import db_url, pg_server, pg_url, postgresql_proc  # noqa: F401
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -159,7 +158,7 @@ def test_a_second_writer_of_the_same_partnership_waits_on_postgresql(
 
     with psycopg.connect(pg_url) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (_lock_key("p1"),))
-        with pytest.raises(LedgerBusy, match="did not finish within 0 s|within 1 s"), \
+        with pytest.raises(LedgerBusy, match=r"did not finish within [01] s"), \
                 store.write("p1"):
             pass
         with store.write("p2") as session:  # another partnership is not held up
