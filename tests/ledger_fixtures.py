@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 IN_CI = os.environ.get("CI", "").casefold() in ("1", "true", "yes")
 
-postgresql_proc = factories.postgresql_proc(
+jags_postgresql_proc = factories.postgresql_proc(
     executable=str(HERE / "pg_ctl_unprivileged"), host="127.0.0.1", user="postgres",
     postgres_options="-c fsync=off -c full_page_writes=off")
 _names = itertools.count(1)
@@ -36,7 +36,7 @@ _names = itertools.count(1)
 def pg_server(request: pytest.FixtureRequest) -> PostgreSQLExecutor:
     """A running PostgreSQL server for the session (skips without one, except in CI)."""
     try:
-        server: PostgreSQLExecutor = request.getfixturevalue("postgresql_proc")
+        server: PostgreSQLExecutor = request.getfixturevalue("jags_postgresql_proc")
     except Exception as exc:  # pg_ctl missing, or the server would not start
         message = f"PostgreSQL could not start: {exc.__class__.__name__}: {exc}"
         if IN_CI:
