@@ -42,7 +42,15 @@ from jags.ledger.records import (
     to_request,
 )
 from jags.ledger.retention import export_tables, purge
-from jags.ledger.store import LedgerError, Store, ledger_url, open_store, slug, valid_key
+from jags.ledger.store import (
+    LedgerError,
+    Store,
+    fault_point,
+    ledger_url,
+    open_store,
+    slug,
+    valid_key,
+)
 from jags.ledger.views import (
     FacilitatorStatus,
     RequestStatus,
@@ -659,6 +667,8 @@ def _commit_allocation(session: Session, key: str, result: AllocationResult, on:
             row.allocated_on = on
         add_event(session, key, row, EventKind.ALLOCATED, on, by, batch, State.ALLOCATED,
                   facilitator_id=ids[0])
+        session.flush()
+        fault_point("mid-batch")
         booked = session.scalars(select(LedgerSession).where(
             LedgerSession.partnership == key, LedgerSession.request_id == req.request_id,
             LedgerSession.status == "booked")).first()

@@ -16,6 +16,8 @@ import contextlib
 import hashlib
 import os
 import re
+import signal
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -111,8 +113,11 @@ class Store:
                 with session.begin():
                     self._lock(session, partnership)
                     yield session
+                    session.flush()
+                    fault_point("before-commit")
             except OperationalError as exc:
                 raise _busy_or(exc, self) from None
+        fault_point("after-commit")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -155,6 +160,27 @@ class Store:
             raise LedgerError(f"the ledger serves several partnerships ({keys}): choose one "
                               f"with --partnership or {ENV_PARTNERSHIP}")
         return rows[0]
+
+
+ENV_FAULT = "JAGS_FAULT"
+
+
+def fault_point(name: str) -> None:
+    """A named point where the crash tests stop or slow a real process.
+
+    ``JAGS_FAULT="<point>:kill"`` SIGKILLs this process at ``<point>``;
+    ``"<point>:pause=<seconds>"`` sleeps there (to hold a lock while another
+    process starts). Several are separated by commas. Unset, it does nothing.
+    """
+    spec = os.environ.get(ENV_FAULT, "")
+    for item in filter(None, spec.split(",")):
+        point, _, action = item.partition(":")
+        if point != name:
+            continue
+        if action == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        elif action.startswith("pause="):
+            time.sleep(float(action.removeprefix("pause=")))
 
 
 def _lock_key(partnership: str) -> int:

@@ -1,0 +1,210 @@
+"""Daily operation through the ledger, as the Business Unit runs it: ``jags init``,
+``allocate --commit``, ``record``, ``status``, ``export``, ``purge``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from allocator import InputError
+from jags.cli import app
+from jags.daily import change_lines, read_events
+from jags.ledger.operations import Change
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+WEEK = ["2026-11-16", "2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"]
+
+
+def jags(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def ok(*args: str | Path) -> Result:
+    result = jags(*args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("JAGS_DB", raising=False)
+    monkeypatch.delenv("JAGS_PARTNERSHIP", raising=False)
+    folder = tmp_path / "ws"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("calendars"))
+    return folder
+
+
+def status(ws: Path, on: str = "2026-11-25") -> dict[str, dict[str, str]]:
+    result = ok("status", ws, "--format", "csv", "--on", on)
+    return {r["request_id"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+
+
+def test_a_week_of_daily_batches_remembers_yesterday(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0], "--by", "admin")
+    maxima = {r["facilitator_id"]: int(r["max_open"] or 0)
+              for r in csv.DictReader((ws / "facilitators.csv").open())}
+    seen: dict[str, str] = {}
+    for day in WEEK:
+        first = ok("allocate", ws, "--on", day, "--commit")
+        assert first.stdout.startswith(("Batch", "Nothing new"))
+        files = {p.name: p.read_bytes() for p in (ws / "batches" / day).iterdir()}
+        again = ok("allocate", ws, "--on", day, "--commit")
+        assert "Nothing new" in again.stdout
+        assert {p.name: p.read_bytes() for p in (ws / "batches" / day).iterdir()} == files
+        loads = {r["facilitator_id"]: int(r["open_load"]) for r in csv.DictReader(
+            io.StringIO(ok("status", ws, "--facilitators", "--format", "csv").stdout))}
+        assert all(loads[f] <= maxima[f] for f in loads if maxima.get(f))
+        for rid, row in status(ws, day).items():
+            if row["facilitator_ids"]:
+                assert seen.setdefault(rid, row["facilitator_ids"]) == row["facilitator_ids"]
+    assert sum(1 for r in status(ws).values() if r["state"] == "allocated") >= 20
+
+
+def test_allocate_commit_starts_a_ledger_when_there_is_none(ws: Path) -> None:
+    result = ok("allocate", ws, "--on", WEEK[0], "--commit")
+    assert "Started the ledger for Norfolk Safeguarding Children Partnership" in result.stdout
+    assert (ws / "jags.db").is_file()
+    assert (ws / "batches" / WEEK[0] / "allocations.csv").is_file()
+
+
+def test_events_from_a_spreadsheet_are_all_recorded_or_none(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    events = ws.parent / "events.csv"
+    events.write_text("request_id,event,on,facilitator_id,reason\n"
+                      "R-0001,contacted,17/11/2026,,\n"
+                      "R-0002,held,2026-11-17,,\n"
+                      "R-0003,teleported,2026-11-17,,\n"
+                      "R-0004,confirmed,2026-13-01,,\n", encoding="utf-8")
+    before = status(ws)
+    bad = jags("record", ws, "--file", events)
+    assert bad.exit_code == 2
+    assert "events.csv, row 4, column event: not one of contacted, confirmed" in bad.stderr
+    assert "events.csv, row 5, column on: is not a date" in bad.stderr
+    assert status(ws) == before
+    events.write_text("request_id,event,on,facilitator_id,reason\n"
+                      "R-0001,contacted,17/11/2026,,\n"
+                      "R-0002,held,2026-11-17,,\n", encoding="utf-8")
+    bad = jags("record", ws, "--file", events)
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert ("events.csv, row 3: R-0002 is allocated: 'held' cannot be recorded now "
+            "(allowed: contacted, confirmed, declined, stepped_down, cancelled)") in bad.stderr
+    assert status(ws) == before
+    events.write_text("request_id,event,on,facilitator_id,reason\n"
+                      "R-0001,contacted,17/11/2026,,\n"
+                      "R-0001,confirmed,18/11/2026,,\n"
+                      "R-0002,stepped down,2026-11-17,,1-2-1 meeting agreed instead\n",
+                      encoding="utf-8")
+    result = ok("record", ws, "--file", events, "--by", "admin")
+    assert "Recorded 3 event(s)." in result.stdout
+    assert "1-2-1" not in result.output  # a typed reason is kept, never echoed
+    after = status(ws)
+    assert (after["R-0001"]["state"], after["R-0001"]["confirmed_on"]) == ("confirmed",
+                                                                           "2026-11-18")
+    assert after["R-0002"]["state"] == "stepped_down"
+
+
+def test_status_as_json_and_a_single_request(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    rows = json.loads(ok("status", ws, "--format", "json", "--request", "R-0001",
+                         "--on", "2026-11-30").stdout)
+    assert len(rows) == 1 and rows[0]["request_id"] == "R-0001"
+    assert rows[0]["overdue"] == "no contact recorded by 2026-11-23"
+    missing = jags("status", ws, "--request", "R-9999")
+    assert missing.exit_code == 2 and "R-9999 is not in the ledger" in missing.stderr
+    table = ok("status", ws, "--on", "2026-11-30")
+    assert "R-0001" in table.stdout
+
+
+def test_without_a_ledger_the_ledger_commands_say_how_to_start(ws: Path) -> None:
+    for args in (("status", ws), ("record", ws, "R-0001", "held", "--on", "2026-11-20"),
+                 ("export", ws, "--out", ws.parent / "x")):
+        result = jags(*args)
+        assert result.exit_code == 2
+        assert "has no ledger yet: run jags init" in result.stderr
+
+
+def test_export_and_purge_from_the_command_line(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    ok("record", ws, "R-0001", "cancelled", "--on", "2026-11-17")
+    out = ws.parent / "export"
+    ok("export", ws, "--out", out)
+    assert (out / "events.csv").is_file() and (out / "requests.csv").is_file()
+    closed_history = sum(1 for r in csv.DictReader((ws / "history.csv").open())
+                         if r["closed_on"] and r["closed_on"] < "2026-11-18")
+    result = ok("purge", ws, "--before", "2026-11-18", "--on", "2026-11-25")
+    # R-0001 and the earlier JAGS imported from history.csv that closed before then.
+    assert f"Purged the personal data of {closed_history + 1} request(s)" in result.stdout
+    requests = {r["request_id"]: r for r in csv.DictReader(
+        io.StringIO(ok("export", ws, "--out", ws.parent / "again").stdout and
+                    (ws.parent / "again" / "requests.csv").read_text()))}
+    assert requests["R-0001"]["requester_email"] == ""
+    assert requests["R-0002"]["requester_email"] != ""
+    kept = ok("purge", ws, "--on", "2026-11-25")  # default: 72 months back
+    assert "of 0 request(s) that ended before 2020-11-25" in kept.stdout
+
+
+def test_a_changed_export_row_is_reported_not_applied(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    text = (ws / "requests.csv").read_text(encoding="utf-8")
+    (ws / "requests.csv").write_text(text.replace("CASE-7195", "CASE-9999")
+                                     .replace("King's Lynn and West Norfolk", "Breckland", 1),
+                                     encoding="utf-8")
+    result = ok("allocate", ws, "--on", WEEK[1], "--commit")
+    assert ("R-0001 changed since it was imported, not applied: case_ref (value not shown); "
+            "locality King's Lynn and West Norfolk → Breckland") in result.stdout
+    assert "CASE-9999" not in result.output and "CASE-7195" not in result.output
+    changes = list(csv.DictReader((ws / "batches" / WEEK[1] / "intake_changes.csv").open()))
+    assert {(c["column"], c["old"], c["new"]) for c in changes} >= {
+        ("case_ref", "CASE-7195", "CASE-9999")}
+
+
+def test_read_events_names_the_file_row_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("request_id,on\nR-1,2026-11-20\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"events.csv, row 1: missing column\(s\) event"):
+        read_events(path)
+    path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(InputError, match="not a readable UTF-8 CSV file"):
+        read_events(path)
+    with pytest.raises(InputError, match="file not found"):
+        read_events(tmp_path / "missing.csv")
+
+
+def test_change_lines_never_show_a_private_value() -> None:
+    lines = change_lines([Change("R-1", "topic", "neglect", "exploitation"),
+                          Change("R-1", "mode", "online", "in_person")])
+    assert lines == ["R-1 changed since it was imported, not applied: topic (value not "
+                     "shown); mode online → in_person"]
+
+
+def test_the_ledger_flow_with_a_shared_postgresql(ws: Path, pg_url: str) -> None:
+    ok("init", ws, "--on", WEEK[0], "--db", pg_url, "--partnership", "norfolk")
+    ok("allocate", ws, "--on", WEEK[0], "--commit", "--db", pg_url)
+    assert not (ws / "jags.db").exists()
+    rows = status_db(ws, pg_url)
+    assert rows["R-0001"]["state"] == "allocated"
+
+
+def status_db(ws: Path, url: str) -> dict[str, dict[str, str]]:
+    result = ok("status", ws, "--format", "csv", "--db", url, "--on", "2026-11-25")
+    return {r["request_id"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+
+
+def test_dates_in_status_are_iso(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    row = status(ws)["R-0001"]
+    assert date.fromisoformat(row["allocate_by"]) == date(2026, 11, 12)
+    assert row["received_at"].startswith("2026-11-10T11:34")
