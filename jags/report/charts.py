@@ -150,6 +150,8 @@ def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
             _percent(ax)
             top = max(1.0, float(np.nanmax(y)) if len(shown) else 1.0)
             ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]), top=top * 1.05)
+        else:
+            ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
         ax.set_title(_wrap(title))
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
         ax.grid(axis="y", color="#d9d9d9", linewidth=0.6)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from jags.report.kpis import Results
 
 SMALL = 5
+_NUMBER = re.compile(r"[<—0-9.,%+ -]*(?: to [0-9.,+-]+)?(?: of [<0-9,]+)?")
 """Counts from 1 to SMALL − 1 are suppressed with ``publish``."""
 TOP_THEMES = 10
 NAMES = {
@@ -58,8 +59,8 @@ minmax(0,2fr);gap:1.2rem;align-items:start}@media (max-width:900px){.pair{displa
 figure{margin:0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem;
 margin-top:.3rem}table{border-collapse:collapse;font-size:.85rem;width:100%}
 caption{text-align:left;font-weight:bold;padding:.3rem 0}th,td{border:1px solid #767676;
-padding:.25rem .45rem;text-align:right;vertical-align:top}th[scope=row],td.text{
-text-align:left}thead th{background:#e8eef5}.note{font-size:.9rem;background:#f3f3f3;
+padding:.25rem .45rem;text-align:right;vertical-align:top}th[scope=row],td.text,
+thead th:first-child{text-align:left}thead th{background:#e8eef5}.note{font-size:.9rem;background:#f3f3f3;
 border-left:4px solid #595959;padding:.5rem .8rem}dt{font-weight:bold;margin-top:.6rem}
 dd{margin:0 0 0 1rem}.scroll{max-height:28rem;overflow:auto}
 """
@@ -113,7 +114,9 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]],
            scroll: bool = False) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in header)
     body = "".join("<tr>" + "".join(
-        (f'<th scope="row">{escape(c)}</th>' if i == 0 else f"<td>{escape(c)}</td>")
+        (f'<th scope="row">{escape(c)}</th>' if i == 0 else
+         f"<td>{escape(c)}</td>" if _NUMBER.fullmatch(c) else
+         f'<td class="text">{escape(c)}</td>')
         for i, c in enumerate(row)) + "</tr>" for row in rows)
     table = (f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
              f"<tbody>{body}</tbody></table>")
@@ -376,7 +379,11 @@ class Page:
         changes = fb["change"].astype(int)
         values = list(range(int(changes.min()), int(changes.max()) + 1))
         counted = changes.value_counts().reindex(values, fill_value=0)
-        title = (f"Confidence rose by a median of {whole['change_median']:g} points after "
+        median = float(whole["change_median"])
+        moved = "rose" if median > 0 else "fell" if median < 0 else "did not change"
+        size = f" by a median of {abs(median):g} point{'' if abs(median) == 1 else 's'}" \
+            if median else " (median change 0)"
+        title = (f"Confidence {moved}{size} after "
                  f"the session (middle half {whole['change_q1']:g} to "
                  f"{whole['change_q3']:g}; {n.count(whole['responses'])} responses)."
                  if not n.small(whole["responses"]) else
