@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
@@ -59,14 +60,21 @@ def _style(salt: str) -> Iterator[None]:
 
 
 def to_svg(fig: Figure, salt: str) -> str:
-    """The figure as SVG text (no XML declaration), then closed."""
+    """The figure as SVG text (no XML declaration), then closed.
+
+    Every id in it starts with ``salt``, so several charts can share one page.
+    """
     buffer = io.StringIO()
     with mpl.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
                     bbox_inches="tight")
     plt.close(fig)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):],
+                  flags=re.DOTALL)
+    # every id prefixed with the salt, so several charts can share one page
+    return text.replace(' id="', f' id="{salt}-').replace("url(#", f"url(#{salt}-") \
+        .replace('xlink:href="#', f'xlink:href="#{salt}-')
 
 
 def _wrap(title: str, width: int = 70) -> str:

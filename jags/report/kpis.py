@@ -509,9 +509,9 @@ def theme_key(theme: str) -> str:
 def feedback_frame(jobs: pd.DataFrame, feedback: pd.DataFrame, day: date) -> pd.DataFrame:
     """Feedback responses with the session's day: the request's held date, else the
     response's date; responses after ``day`` are left out."""
-    held = jobs.set_index("request_id")["held_on"]
-    frame = feedback.assign(day=feedback["request_id"].map(held))
-    frame["day"] = pd.to_datetime(frame["day"].fillna(frame["submitted_on"]))
+    held = dict(zip(jobs["request_id"], jobs["held_on"], strict=True))
+    frame = feedback.assign(day=pd.to_datetime(feedback["request_id"].map(held)))
+    frame["day"] = frame["day"].fillna(frame["submitted_on"])
     frame["change"] = frame["confidence_after"] - frame["confidence_before"]
     stamp = pd.Timestamp(day)
     return frame[frame["day"].notna() & (frame["day"] <= stamp)

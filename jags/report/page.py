@@ -101,13 +101,12 @@ def _day(day: date) -> str:
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
-def _svg(svg: str, key: str, alt: str) -> str:
-    """Give an SVG its accessible name and a title, and drop the fixed size."""
+def _svg(svg: str, alt: str) -> str:
+    """Give an SVG its accessible name and a title."""
     svg = re.sub(r'<svg ', f'<svg role="img" aria-label="{escape(alt)}" ', svg, count=1)
     svg = re.sub(r'(<svg[^>]*>)', lambda m: f"{m.group(1)}<title>{escape(alt)}</title>",
                  svg, count=1)
-    return svg.replace('id="', f'id="{key}-').replace("url(#", f"url(#{key}-") \
-        .replace('xlink:href="#', f'xlink:href="#{key}-')
+    return svg
 
 
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -125,7 +124,7 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]],
 
 def _figure(key: str, title: str, svg: str, alt: str, caption: str, table: str) -> str:
     return (f'<section aria-labelledby="h-{key}"><h2 id="h-{key}">{escape(title)}</h2>'
-            f'<div class="pair"><figure>{_svg(svg, key, alt)}'
+            f'<div class="pair"><figure>{_svg(svg, alt)}'
             f"<figcaption>{escape(caption)}</figcaption></figure>{table}</div></section>")
 
 
@@ -168,8 +167,12 @@ class Page:
             got = f"{overall} working days over the period"
             aim = f"{target:g}-working-day" if target is not None else ""
             better = "lower"
-        if math.isnan(whole["value"]) or overall == "—":
+        if math.isnan(whole["value"]):
             verdict = "not enough data for the period"
+        elif overall == "—":
+            counted = (f"{n.count(whole['numerator'])} of {n.count(whole['denominator'])}"
+                       if rate else f"{n.count(whole['denominator'])} requests")
+            verdict = f"fewer than {SMALL} counted over the period ({counted}), not shown"
         elif target is None:
             verdict = got
         else:
