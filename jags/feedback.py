@@ -203,12 +203,12 @@ def read_export(path: Path, mapping: Mapping) -> list[Response]:
             problems.append(Problem(path.name, number, mapping.columns[field], message))
 
         response = _response(cells, mapping, bad)
+        rid = cells["response_id"]
+        if rid and rid in seen:
+            bad("response_id", f"the same response id as row {seen[rid]}")
+        seen.setdefault(rid, number)
         if len(problems) > before or response is None:
             continue
-        if response.response_id in seen:
-            bad("response_id", f"the same response id as row {seen[response.response_id]}")
-            continue
-        seen[response.response_id] = number
         found.append(Response(**{**response.__dict__,
                                  "where": f"{path.name}, row {number}"}))
     if problems:

@@ -135,9 +135,12 @@ def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
         shown = np.flatnonzero(~np.isnan(y))
         if limits is not None and len(shown) >= 2 and not math.isnan(limits.upper):
             kind = "Trial process limits" if limits.trial else "Process limits"
+            lower, upper = limits.lower, limits.upper
+            if percent:  # a share's limits stop at 0% and 100%
+                lower, upper = max(lower, 0.0), min(upper, 1.0)
             ax.axhline(limits.mean, color=GREY, linewidth=1, label="Mean")
-            ax.axhline(limits.upper, color=GREY, linewidth=1, linestyle=":", label=kind)
-            ax.axhline(limits.lower, color=GREY, linewidth=1, linestyle=":")
+            ax.axhline(upper, color=GREY, linewidth=1, linestyle=":", label=kind)
+            ax.axhline(lower, color=GREY, linewidth=1, linestyle=":")
             sign = 1 if better == "higher" else -1
             good = [i for k, i in enumerate(shown)
                     if limits.special(k) and sign * (y[i] - limits.mean) > 0]

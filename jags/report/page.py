@@ -193,10 +193,14 @@ class Page:
         alt = (f"Run chart of {NAMES[kpi].lower()} by month, {self.months[0]} to "
                f"{self.months[-1]}, with its mean, process limits{trial} and target line. "
                f"{title}")
-        caption = (f"XmR chart: mean {self._fmt(limits.mean, rate)}, process limits "
-                   f"{self._fmt(limits.lower, rate)} to {self._fmt(limits.upper, rate)}"
-                   f"{trial}. Triangles mark special-cause points (up: improvement, down: "
-                   f"concern).")
+        lower, upper = limits.lower, limits.upper
+        if rate:  # a share's limits stop at 0% and 100%
+            lower, upper = max(lower, 0.0), min(upper, 1.0)
+        bounds = (f"process limits {self._fmt(lower, rate)} to {self._fmt(upper, rate)}"
+                  f"{trial}" if not math.isnan(upper) else
+                  "process limits need at least 2 months with a value")
+        caption = (f"XmR chart: mean {self._fmt(limits.mean, rate)}, {bounds}. Triangles "
+                   f"mark special-cause points (up: improvement, down: concern).")
         rows = []
         sig = dict(zip(np.array(self.months)[present], limits.signals, strict=True))
         for month, row in monthly.iterrows():
