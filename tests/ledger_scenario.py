@@ -31,12 +31,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from builders import fac
+
 from allocator import Organisation, Participant, Policy, Request, Workspace, allocate
 from jags import allocation
 from jags.feedback import import_file
 from jags.generate import write_workspace
 from jags.ledger import EventKind, Ledger, RecordItem
-from builders import fac
 
 if TYPE_CHECKING:
     from pathlib import Path

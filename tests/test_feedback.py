@@ -100,11 +100,11 @@ def test_a_missing_column(tmp_path: Path) -> None:
 
 
 def test_unreadable_files(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="nothere.csv: file not found"):
+    with pytest.raises(InputError, match=r"nothere\.csv: file not found"):
         read_export(tmp_path / "nothere.csv", load_mapping(None))
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"not a workbook")
-    with pytest.raises(InputError, match="broken.xlsx: not a readable .xlsx workbook"):
+    with pytest.raises(InputError, match=r"broken\.xlsx: not a readable \.xlsx workbook"):
         read_export(bad, load_mapping(None))
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from builders import fac
 
-from allocator import Policy, Workspace
+from allocator import PastSession, Policy, Workspace
 from jags.ledger import Ledger, LedgerError
 from jags.ledger.feedback import Response, import_feedback
 from jags.ledger.models import Batch, Feedback
-from allocator import PastSession
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from ledger_scenario import END, POLICY, START, build
 
 from jags.ledger import Ledger
 from jags.report import read_ledger
@@ -27,7 +28,6 @@ from jags.report.kpis import (
     periods,
 )
 from jags.report.query import LedgerData
-from ledger_scenario import END, POLICY, START, build
 
 DEC, JAN = "2026-12", "2027-01"
 ORGS = {"Gamma School": "Education", "Alpha Trust": "Health", "Beta Constabulary": "Police"}

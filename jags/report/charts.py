@@ -215,10 +215,10 @@ def paired_bars(categories: Sequence[str], first: Sequence[float], second: Seque
         ax.barh(y + 0.2, a, height=0.38, color=BLUE, label=names[0])
         ax.barh(y - 0.2, b, height=0.38, color="white", edgecolor=ORANGE, hatch="///",
                 label=names[1])
-        fmt = (lambda v: f" {v:.0%}") if percent else (lambda v: f" {v:g}")
+        pattern = " {:.0%}" if percent else " {:g}"
         for yi, ai, bi in zip(y, a, b, strict=True):
-            ax.text(ai, yi + 0.2, fmt(ai), va="center", fontsize=8)
-            ax.text(bi, yi - 0.2, fmt(bi), va="center", fontsize=8)
+            ax.text(float(ai), float(yi) + 0.2, pattern.format(ai), va="center", fontsize=8)
+            ax.text(float(bi), float(yi) - 0.2, pattern.format(bi), va="center", fontsize=8)
         ax.set_yticks(y, list(categories))
         ax.set_xlabel(xlabel)
         if percent:
@@ -288,7 +288,7 @@ def column_chart(categories: Sequence[str], values: Sequence[float], *, title: s
             bars[highlight].set_hatch("///")
         texts = labels if labels is not None else [f"{x:g}" for x in values]
         for xi, vi, text in zip(x, v, texts, strict=True):
-            ax.text(xi, vi, text, ha="center", va="bottom", fontsize=9)
+            ax.text(float(xi), float(vi), text, ha="center", va="bottom", fontsize=9)
         ax.set_xticks(x, list(categories))
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -320,7 +320,7 @@ def stacked_columns(labels: Sequence[str], parts: Mapping[str, Sequence[float]],
             bottom += v
         texts = totals if totals is not None else [f"{v:g}" for v in bottom]
         for xi, total, text in zip(x, bottom, texts, strict=True):
-            ax.text(xi, total, text, ha="center", va="bottom", fontsize=9)
+            ax.text(float(xi), float(total), text, ha="center", va="bottom", fontsize=9)
         ax.set_xticks(x, list(labels), rotation=45 if len(labels) > 6 else 0,
                       ha="right" if len(labels) > 6 else "center")
         ax.set_ylabel(ylabel)

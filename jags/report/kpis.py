@@ -235,7 +235,7 @@ def contact_spells(events: pd.DataFrame) -> pd.DataFrame:
         for kind, on in zip(group["event"], group["on"], strict=True):
             if kind == "allocated":
                 if spell is not None:
-                    rows.append((rid, f"{rid}#{count}", *spell))  # type: ignore[arg-type]
+                    rows.append((rid, f"{rid}#{count}", *spell))
                 count += 1
                 spell = [on, pd.NaT, pd.NaT]
             elif spell is not None and pd.isna(spell[1]) and pd.isna(spell[2]):
@@ -244,7 +244,7 @@ def contact_spells(events: pd.DataFrame) -> pd.DataFrame:
                 elif kind in ("declined", "cancelled"):
                     spell[2] = on
         if spell is not None:
-            rows.append((rid, f"{rid}#{count}", *spell))  # type: ignore[arg-type]
+            rows.append((rid, f"{rid}#{count}", *spell))
     frame = pd.DataFrame(rows, columns=["request_id", "unit", "allocated_on", "contacted_on",
                                         "ended_on"])
     for column in ("allocated_on", "contacted_on", "ended_on"):
@@ -700,8 +700,7 @@ def _utilisation_rows(daily: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
         rows += [{"kpi": k, "period": span.label, "numerator": float(n),
                   "denominator": float(d), "value": n / d if d else np.nan}
                  for k, n, d in whole]
-    frame = pd.DataFrame(rows)
-    return frame
+    return pd.DataFrame(rows)
 
 
 def _feedback_rows(fb: pd.DataFrame, theme_counts: pd.DataFrame, scores: pd.DataFrame,

@@ -60,8 +60,8 @@ figure{margin:0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9rem
 margin-top:.3rem}table{border-collapse:collapse;font-size:.85rem;width:100%}
 caption{text-align:left;font-weight:bold;padding:.3rem 0}th,td{border:1px solid #767676;
 padding:.25rem .45rem;text-align:right;vertical-align:top}th[scope=row],td.text,
-thead th:first-child{text-align:left}thead th{background:#e8eef5}.note{font-size:.9rem;background:#f3f3f3;
-border-left:4px solid #595959;padding:.5rem .8rem}dt{font-weight:bold;margin-top:.6rem}
+thead th:first-child{text-align:left}thead th{background:#e8eef5}.note{font-size:.9rem;
+background:#f3f3f3;border-left:4px solid #595959;padding:.5rem .8rem}dt{font-weight:bold;margin-top:.6rem}
 dd{margin:0 0 0 1rem}.scroll{max-height:28rem;overflow:auto}
 """
 
@@ -104,9 +104,8 @@ def _day(day: date) -> str:
 def _svg(svg: str, alt: str) -> str:
     """Give an SVG its accessible name and a title."""
     svg = re.sub(r'<svg ', f'<svg role="img" aria-label="{escape(alt)}" ', svg, count=1)
-    svg = re.sub(r'(<svg[^>]*>)', lambda m: f"{m.group(1)}<title>{escape(alt)}</title>",
-                 svg, count=1)
-    return svg
+    return re.sub(r'(<svg[^>]*>)', lambda m: f"{m.group(1)}<title>{escape(alt)}</title>",
+                  svg, count=1)
 
 
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -161,7 +160,7 @@ class Page:
             got = (f"{overall} over the period ({n.count(whole['numerator'])} of "
                    f"{n.count(whole['denominator'])})")
             aim = f"{target:.0%}" if target is not None else ""
-            better = "higher"
+            better: charts.Better = "higher"
         else:
             overall = n.days(whole["value"], whole["denominator"])
             got = f"{overall} working days over the period"

@@ -18,6 +18,7 @@ from jags.ledger.models import Allocation, Event, Feedback, LedgerFacilitator, L
 from jags.ledger.records import aware
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from allocator import Policy
@@ -76,7 +77,7 @@ def _received_on(moment: datetime | None) -> object:
     return aware(moment).date() if moment is not None else None
 
 
-def _frame(rows: list[tuple[object, ...]], columns: tuple[str, ...],
+def _frame(rows: Sequence[tuple[object, ...]], columns: tuple[str, ...],
            dates: tuple[str, ...] = ()) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     for column in dates:
