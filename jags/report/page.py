@@ -61,8 +61,8 @@ margin-top:.3rem}table{border-collapse:collapse;font-size:.85rem;width:100%}
 caption{text-align:left;font-weight:bold;padding:.3rem 0}th,td{border:1px solid #767676;
 padding:.25rem .45rem;text-align:right;vertical-align:top}th[scope=row],td.text,
 thead th:first-child{text-align:left}thead th{background:#e8eef5}.note{font-size:.9rem;
-background:#f3f3f3;border-left:4px solid #595959;padding:.5rem .8rem}dt{font-weight:bold;margin-top:.6rem}
-dd{margin:0 0 0 1rem}.scroll{max-height:28rem;overflow:auto}
+background:#f3f3f3;border-left:4px solid #595959;padding:.5rem .8rem}
+dt{font-weight:bold;margin-top:.6rem}dd{margin:0 0 0 1rem}.scroll{max-height:28rem;overflow:auto}
 """
 
 
