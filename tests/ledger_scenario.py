@@ -38,6 +38,7 @@ from jags import allocation
 from jags.feedback import import_file
 from jags.generate import write_workspace
 from jags.ledger import EventKind, Ledger, RecordItem
+from jags.report import LedgerData, read_ledger
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -133,3 +134,13 @@ def build(folder: Path) -> Path:
     export.write_text(FEEDBACK_CSV, encoding="utf-8")
     import_file(folder, export, None, on=date(2027, 1, 29), by=BY)
     return folder
+
+
+def scenario_data(folder: Path) -> LedgerData:
+    """Build the scenario in ``folder`` and read its ledger's tables."""
+    ledger = Ledger.open(build(folder))
+    assert ledger is not None
+    try:
+        return read_ledger(ledger)
+    finally:
+        ledger.close()

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ledger_scenario import END, POLICY, START, build
+from ledger_scenario import END, POLICY, START, scenario_data
 
-from jags.ledger import Ledger
-from jags.report import read_ledger
 from jags.report.kpis import (
     AGE_BANDS,
     DEFINITIONS,
@@ -35,13 +33,7 @@ ORGS = {"Gamma School": "Education", "Alpha Trust": "Health", "Beta Constabulary
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerData:
-    folder = build(tmp_path_factory.mktemp("scenario"))
-    ledger = Ledger.open(folder)
-    assert ledger is not None
-    try:
-        return read_ledger(ledger)
-    finally:
-        ledger.close()
+    return scenario_data(tmp_path_factory.mktemp("scenario"))
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from ledger_scenario import END, START, build
+from ledger_scenario import END, START, scenario_data
 
-from jags.ledger import Ledger
-from jags.report import kpis_csv, read_ledger, report_files
+from jags.report import kpis_csv, report_files
 from jags.report.kpis import compute
 from jags.report.page import Numbers, Page
 from jags.report.query import LedgerData
@@ -22,12 +21,7 @@ CHARTS = 9
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> LedgerData:
-    ledger = Ledger.open(build(tmp_path_factory.mktemp("scenario")))
-    assert ledger is not None
-    try:
-        return read_ledger(ledger)
-    finally:
-        ledger.close()
+    return scenario_data(tmp_path_factory.mktemp("scenario"))
 
 
 @pytest.fixture(scope="module")

@@ -94,6 +94,13 @@ def _percent(ax: Axes, axis: Literal["x", "y"] = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(PercentFormatter(1.0))
 
 
+def _time_axis(ax: Axes, x: np.ndarray, labels: Sequence[str]) -> None:
+    """Period labels under the x positions, slanted when there are many."""
+    many = len(labels) > 6
+    ax.set_xticks(x, list(labels), rotation=45 if many else 0,
+                  ha="right" if many else "center")
+
+
 def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, ylabel: str,
               limits: XmR | None = None, target: float | None = None,
               percent: bool = False, better: Better = "higher",
@@ -154,8 +161,7 @@ def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
                         color=ORANGE, label="Special cause: concern")
         if target is not None:
             ax.axhline(target, color=PURPLE, linewidth=1.5, linestyle="--", label="Target")
-        ax.set_xticks(x, list(labels), rotation=45 if len(labels) > 6 else 0,
-                      ha="right" if len(labels) > 6 else "center")
+        _time_axis(ax, x, labels)
         ax.set_ylabel(ylabel)
         if percent:
             _percent(ax)
@@ -253,8 +259,7 @@ def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, 
                     label=name)
         if target is not None:
             ax.axhline(target, color=INK, linewidth=1, linestyle="--", label="Full (100%)")
-        ax.set_xticks(x, list(labels), rotation=45 if len(labels) > 6 else 0,
-                      ha="right" if len(labels) > 6 else "center")
+        _time_axis(ax, x, labels)
         ax.set_ylabel(ylabel)
         if percent:
             _percent(ax)
@@ -321,8 +326,7 @@ def stacked_columns(labels: Sequence[str], parts: Mapping[str, Sequence[float]],
         texts = totals if totals is not None else [f"{v:g}" for v in bottom]
         for xi, total, text in zip(x, bottom, texts, strict=True):
             ax.text(float(xi), float(total), text, ha="center", va="bottom", fontsize=9)
-        ax.set_xticks(x, list(labels), rotation=45 if len(labels) > 6 else 0,
-                      ha="right" if len(labels) > 6 else "center")
+        _time_axis(ax, x, labels)
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, max(float(bottom.max()) if len(bottom) else 1.0, 1.0) * 1.2)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
