@@ -2,8 +2,8 @@
 Playwright's Python package), rendering every chart with no console error and no network
 request; a full-page PNG screenshot is kept as a test artefact.
 
-``make test`` installs Chromium first (scripts/setup-chromium.sh). Without it the test is
-skipped, except under ``CI=true``, where a missing or non-starting Chromium fails.
+``make test`` installs Chromium first (scripts/setup-chromium.sh). Without it the tests
+are skipped, except under ``CI=true``, where a missing or non-starting Chromium fails.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,52 @@ def chromium_args() -> list[str]:
     return args
 
 
+@dataclass
+class Visit:
+    """What Chromium saw on a page: console errors, requests, the charts' boxes, a PNG."""
+
+    errors: list[str]
+    requests: list[str]
+    boxes: list[list[float]]
+    height: int
+    screenshot: Path
+
+
+def visit(page_file: Path, screenshot: Path) -> Visit:
+    """Open a local page in headless Chromium; any request besides the page is blocked
+    and recorded."""
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing (make test installs Debian's chromium package)"
+        if CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    found = Visit([], [], [], 0, screenshot)
+    url = page_file.as_uri()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=chromium_args())
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+            tab.on("console", lambda m: found.errors.append(m.text) if m.type == "error"
+                   else None)
+            tab.on("pageerror", lambda e: found.errors.append(str(e)))
+            tab.on("request", lambda r: found.requests.append(r.url))
+            tab.route("**/*", lambda route: route.continue_() if route.request.url == url
+                      else route.abort())
+            tab.goto(url, wait_until="load")
+            found.boxes = tab.eval_on_selector_all(
+                "figure svg", "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                "return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })")
+            found.height = tab.evaluate("document.documentElement.scrollHeight")
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    return found
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = build(tmp_path_factory.mktemp("scenario"))
@@ -45,45 +92,28 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_report_renders_in_chromium(report: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing (make test installs Debian's chromium package)"
-        if CI:
-            pytest.fail(message)
-        pytest.skip(message)
     from PIL import Image
-    from playwright.sync_api import sync_playwright
 
-    errors: list[str] = []
-    requests: list[str] = []
-    url = report.as_uri()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=chromium_args())
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.route("**/*", lambda route: route.continue_() if route.request.url == url
-                       else route.abort())
-            page.goto(url, wait_until="load")
-            boxes = page.eval_on_selector_all(
-                "figure svg", "els => els.map(e => { const r = e.getBoundingClientRect(); "
-                "return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })")
-            height = page.evaluate("document.documentElement.scrollHeight")
-            ARTEFACTS.mkdir(parents=True, exist_ok=True)
-            shot = ARTEFACTS / "report.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    seen = visit(report, ARTEFACTS / "report.png")
     with capsys.disabled():
-        print(f"\nscreenshot of report.html: {shot}")
-    assert errors == []
-    assert requests == [url], "the page asked for something besides itself"
-    assert len(boxes) == CHARTS
-    image = Image.open(shot).convert("L")
-    assert image.size[1] >= height - 1
-    for left, top, width, height_px in boxes:
-        assert width > 300 and height_px > 150
-        chart = image.crop((int(left), int(top), int(left + width), int(top + height_px)))
+        print(f"\nscreenshot of report.html: {seen.screenshot}")
+    assert seen.errors == []
+    assert seen.requests == [report.as_uri()], "the page asked for something besides itself"
+    assert len(seen.boxes) == CHARTS
+    image = Image.open(seen.screenshot).convert("L")
+    assert image.size[1] >= seen.height - 1  # the whole page, so every chart
+    for left, top, width, height in seen.boxes:
+        assert width > 300 and height > 150
+        chart = image.crop((int(left), int(top), int(left + width), int(top + height)))
         assert chart.getextrema()[0] < 64, "a chart is blank in the screenshot"
+
+
+def test_the_checks_see_errors_and_requests(tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text('<!DOCTYPE html><html lang="en"><body><img src="https://example.org/x.png"'
+                    ' alt="x"><script>console.error("broken")</script></body></html>',
+                    encoding="utf-8")
+    seen = visit(page, tmp_path / "bad.png")
+    assert "broken" in seen.errors
+    assert "https://example.org/x.png" in seen.requests
+    assert seen.boxes == []

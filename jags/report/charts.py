@@ -236,8 +236,8 @@ def paired_bars(categories: Sequence[str], first: Sequence[float], second: Seque
 
 
 def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str,
-               ylabel: str, target: float | None = None, percent: bool = False,
-               salt: str = "lines") -> Figure:
+               ylabel: str, target: float | None = None, target_label: str = "Target",
+               percent: bool = False, salt: str = "lines") -> Figure:
     """Several series over the same x labels: each its own colour, marker and line style,
     named at its last point as well as in the legend.
 
@@ -245,8 +245,8 @@ def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, 
     ----------
     series
         Name → one value per label.
-    target
-        Draws a reference line (default none).
+    target, target_label
+        Draws a reference line with its legend label (default none, ``"Target"``).
     """
     styles = ("-", "--", "-.", ":")
     with _style(salt):
@@ -258,7 +258,7 @@ def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, 
                     linestyle=styles[k % len(styles)], linewidth=1.4, markersize=5,
                     label=name)
         if target is not None:
-            ax.axhline(target, color=INK, linewidth=1, linestyle="--", label="Full (100%)")
+            ax.axhline(target, color=INK, linewidth=1, linestyle="--", label=target_label)
         _time_axis(ax, x, labels)
         ax.set_ylabel(ylabel)
         if percent:

@@ -282,7 +282,8 @@ class Page:
         series = {str(s): wide.loc[s].tolist() for s in wide.index}
         fig = charts.line_chart(self.months, series, title=title,
                                 ylabel="Open load ÷ places (working-day average)",
-                                target=1.0, percent=True, salt="utilisation")
+                                target=1.0, target_label="Full (100%)", percent=True,
+                                salt="utilisation")
         alt = (f"Line chart of facilitator utilisation (open JAGS divided by personal "
                f"maximum) by sector and month. {title}")
         rows = [[str(s), *[("—" if math.isnan(v) else f"{v:.0%}") for v in wide.loc[s]]]
