@@ -374,6 +374,70 @@ def purge_command(
               f"{cut.isoformat()}.", highlight=False)
 
 
+@app.command("report")
+def report_command(
+    workspace: WorkspaceArg,
+    start: Annotated[str, typer.Option("--from", help="First day of the report.")],
+    end: Annotated[str, typer.Option("--to", help="Last day (the ledger is read as of it).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html and "
+                                                        "kpis.csv.")],
+    publish: Annotated[bool, typer.Option(
+        help="Show counts under 5 as '<5' (for board papers).")] = False,
+    target: Annotated[list[str] | None, typer.Option(
+        help="KPI=SHARE target for a timeliness KPI, e.g. allocated_by_deadline=0.95 "
+             "(default 0.9). Repeatable.")] = None,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+) -> None:
+    """The QA and KPI report from the ledger: report.html (self-contained) and kpis.csv."""
+    from jags.report.job import parse_targets, run_report
+
+    with user_errors():
+        files, warnings = run_report(workspace, _date(start, "--from"), _date(end, "--to"),
+                                     targets=parse_targets(target or []), publish=publish,
+                                     db=db, partnership=partnership)
+        write_outputs(out_dir, files)
+    for line in warnings:
+        out.print(f"warning: {line}", style="yellow", highlight=False, markup=False)
+    out.print(f"Wrote {out_dir / 'report.html'} and {out_dir / 'kpis.csv'}", highlight=False,
+              markup=False)
+
+
+feedback_app = typer.Typer(help="Session feedback from the feedback form.",
+                           no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("import")
+def feedback_import_command(
+    workspace: WorkspaceArg,
+    file: Annotated[Path, typer.Argument(help="The form's export: .xlsx as downloaded from "
+                                              "Microsoft Forms, or CSV.")],
+    mapping: Annotated[str | None, typer.Option(
+        "--mapping", help="Column mapping: a TOML file, or the preset 'sample' (default).")]
+    = None,
+    on: Annotated[str | None, typer.Option("--on", help="Today (default today).")] = None,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Add the feedback form's responses (themes, before/after confidence) to the ledger.
+
+    Importing the same export again adds nothing. Only the mapped columns are
+    read; names, e-mails and comments are never stored.
+    """
+    from jags import daily
+    from jags.feedback import import_file
+
+    with user_errors():
+        day = _date(on, "--on") if on else date.today()
+        added, already = import_file(workspace, file, mapping, on=day,
+                                     by=by or daily.default_by(), db=db,
+                                     partnership=partnership)
+    out.print(f"Imported {added} response(s); {already} already in the ledger.",
+              highlight=False)
+
+
 @app.command("explain")
 def explain_command(
     request_id: Annotated[str, typer.Argument(help="The request to explain, e.g. R-0012.")],
