@@ -17,16 +17,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from allocator import PRESETS, Explainer, InputError, Policy
-from jags import allocation, render, schedule
+from allocator.errors import InputError
+from allocator.presets import PRESETS
 from jags.files import write_outputs
-from jags.policies import load_policy
-from jags.send import SendError, send_invites
-from jags.workspace import parse_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+# Commands import what they need when they run, so `jags --help` stays instant and
+# `jags allocate` never loads calendars, CP-SAT (unless used) or the senders.
 app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint Agency Group "
                        "Supervision requests, propose session times and write invitations.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -52,8 +51,11 @@ def user_errors() -> Iterator[None]:
     except InputError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
-    except SendError as exc:  # sign-in or sending failed: say what went out, no traceback
-        for line in exc.sent:
+    except RuntimeError as exc:
+        send = sys.modules.get("jags.send")  # a SendError exists only once sending is loaded
+        if send is None or not isinstance(exc, send.SendError):
+            raise
+        for line in exc.sent:  # sign-in or sending failed: say what went out, no traceback
             out.print(line, highlight=False)
         _error(str(exc))
         raise typer.Exit(1) from None
@@ -69,6 +71,8 @@ def _error(message: str) -> None:
 
 
 def _date(text: str, option: str) -> date:
+    from jags.workspace import parse_date
+
     try:
         return parse_date(text)
     except ValueError:
@@ -100,13 +104,22 @@ def allocate_command(
     source: Annotated[str | None, typer.Option(
         help="With --calendar-aware, also read free/busy from exchange or graph "
              "(credentials from the environment).")] = None,
+    explain: Annotated[str, typer.Option(
+        help="default: explanations.csv holds each request's own exclusions and every "
+             "eligible facilitator (facilitator-wide reasons once each in "
+             "facilitator_status.csv); full: every request × facilitator pair.")] = "default",
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
-    Writes allocations.csv and explanations.csv (and allocations.xlsx with
-    --format xlsx) into --out, all or nothing.
+    Writes allocations.csv, explanations.csv and facilitator_status.csv (and
+    allocations.xlsx with --format xlsx) into --out, all or nothing.
     """
+    from jags import allocation, render
+    from jags.policies import load_policy
+
     with user_errors():
+        if explain not in ("default", "full"):
+            raise InputError(f"--explain: {explain!r} is not default or full")
         if fmt not in ("csv", "xlsx"):
             raise InputError(f"--format: {fmt!r} is not csv or xlsx")
         if method not in ("auto", "flow", "cpsat"):
@@ -120,7 +133,8 @@ def allocate_command(
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit,
                                            remote=source)  # type: ignore[arg-type]
-        files = allocation.allocation_files(result, xlsx=fmt == "xlsx")
+        files = allocation.allocation_files(result, xlsx=fmt == "xlsx",
+                                            explain=explain)  # type: ignore[arg-type]
         written = write_outputs(out_dir, files)
     out.print(render.allocation_table(result))
     out.print(render.summary_line(result))
@@ -144,6 +158,10 @@ def explain_command(
     Re-runs the batch (the same input always gives the same allocation) and
     explains one request in plain English.
     """
+    from allocator import Explainer
+    from jags import allocation
+    from jags.policies import load_policy
+
     with user_errors():
         chosen_policy = load_policy(policy)
         if calendar_aware:
@@ -181,6 +199,9 @@ def schedule_command(
     Writes proposals.csv, invites/<request_id>.ics and .eml, and schedule.json
     into --out, all or nothing.
     """
+    from jags import render, schedule
+    from jags.policies import load_policy
+
     with user_errors():
         if source not in (None, "exchange", "graph"):
             raise InputError(f"--source: {source!r} is not exchange or graph")
@@ -209,6 +230,9 @@ def invite_command(
         help="Show what would be sent without sending (default).")] = True,
 ) -> None:
     """Choose options, release holds, cancel, and send invitations."""
+    from jags import schedule
+    from jags.send import send_invites
+
     with user_errors():
         manifest = schedule.load_manifest(folder)
         if choose or cancel:
@@ -237,6 +261,9 @@ def invite_command(
 def policies_command(name: Annotated[str | None, typer.Argument(
         help="Show one preset's settings.")] = None) -> None:
     """List the policy presets, or show one."""
+    from allocator import Policy
+    from jags.policies import load_policy
+
     with user_errors():
         if name is None:
             for preset in PRESETS:
