@@ -78,6 +78,7 @@ class RowMaker:
                            for f in range(n_f)]
         self.busier_next = np.asarray([(inst.open_load[f] + ex.load[f] + 1)
                                        / max(inst.max_open[f], 1) for f in range(n_f)])
+        self._organisation_rows: dict[int, Explanation] = {}
 
     @cached_property
     def shared_rows(self) -> list[Explanation | None]:
@@ -146,20 +147,20 @@ class RowMaker:
             summary = ex.waiting_summary(r)
             if summary is not None:
                 head.append(Explanation(rid, "", True, *summary))
-        for g in sorted(inst.network_groups[r], key=lambda g: ex.group_name(g)):
-            members = [f for f in ex.group_members(g)
-                       if f not in inst.people[r] and inst.lifted.get(r) != f]
+        people, lifted = inst.people[r], inst.lifted.get(r)
+        for g in sorted(inst.network_groups[r], key=ex.group_name):
+            if lifted is None and not any(inst.org_groups[f] == g for f in people):
+                head.append(self.organisation_row(g)._replace(request_id=rid))
+                continue
+            members = [f for f in ex.group_members(g) if f not in people and f != lifted]
             if members:
-                head.append(Explanation(
-                    rid, "", False, str(Code.SHARES_ORGANISATION),
-                    f"{len(members)} facilitator(s) work for {ex.group_name(g)}, an "
-                    f"organisation in the case network: "
-                    + " ".join(ex.fid(f) for f in members)))
+                head.append(self._organisation_row(rid, g, members))
         own: dict[int, Explanation] = {}
         for f, code in inst.people[r].items():
             own[f] = Explanation(rid, ex.fid(f), False, str(code), ex.code_detail(r, f, code))
         pin = inst.pins.get(r)
-        if pin is not None and pin.refused is not None and pin.facilitator not in own:
+        if pin is not None and pin.refused is not None \
+                and inst.request_code(r, pin.facilitator) is None:  # else a row says why
             f = pin.facilitator
             who = "follow-up" if pin.kind is PinKind.FOLLOW_UP else "named"
             own[f] = Explanation(rid, ex.fid(f), False, str(pin.refused),
@@ -178,6 +179,21 @@ class RowMaker:
         rows = [own[f] for f in order[keys < 0].tolist()]
         return RowBlock(rid, np.concatenate([np.full(len(head), -1, dtype=np.int64), keys]),
                         [*head, *rows])
+
+    def organisation_row(self, g: int) -> Explanation:
+        """The row of organisation group ``g`` in a case network (request id left empty),
+        naming all its facilitators; made once per organisation."""
+        if g not in self._organisation_rows:
+            self._organisation_rows[g] = self._organisation_row("", g,
+                                                                self.ex.group_members(g))
+        return self._organisation_rows[g]
+
+    def _organisation_row(self, rid: str, g: int, members: list[int]) -> Explanation:
+        ex = self.ex
+        return Explanation(rid, "", False, str(Code.SHARES_ORGANISATION),
+                           f"{len(members)} facilitator(s) work for {ex.group_name(g)}, an "
+                           f"organisation in the case network: "
+                           + " ".join(ex.fid(f) for f in members))
 
     # The full product -----------------------------------------------------------------------
 

@@ -772,3 +772,29 @@ def test_invite_send_failure_is_a_message_not_a_traceback(schedule_copy: Path,
     assert "Traceback" not in result.output
     assert "sign-in failed" in result.stderr
     assert "s3cret-value" not in result.output
+
+
+# Start-up ----------------------------------------------------------------------------------
+
+
+def _modules_after(code: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(*sys.modules)"],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(done.stdout.split())
+
+
+def test_the_command_loads_no_solver_spreadsheet_or_network_library_until_used() -> None:
+    heavy = {"ortools", "openpyxl", "requests", "exchangelib", "msal", "icalendar", "numpy",
+             "pandas", "scheduling", "holidays"}
+    loaded = _modules_after("import jags.cli")
+    assert not {m.split(".")[0] for m in loaded} & heavy
+    # An allocation with the flow solver never loads CP-SAT.
+    loaded = _modules_after(
+        "from datetime import date\nfrom allocator import Policy, allocate\n"
+        "from jags.workspace import read_workspace\n"
+        f"allocate(read_workspace(__import__('pathlib').Path({str(SAMPLE)!r})), "
+        "Policy.preset('norfolk'), on=date(2026, 11, 23))")
+    assert "ortools.graph.python.min_cost_flow" in loaded
+    assert not {m for m in loaded if m.startswith("ortools.sat")}
+    assert not {m.split(".")[0] for m in loaded} & {"requests", "exchangelib", "msal",
+                                                    "icalendar", "scheduling"}
