@@ -27,8 +27,9 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/pytest
 
+# make bench: quick sizes; make bench FULL=1: also 10,000 × 2,000 and 20,000 × 4,000.
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(if $(FULL),--full)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache out
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache out .bench

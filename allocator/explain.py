@@ -198,24 +198,22 @@ class Explainer:
             text += f" Completing the record of {names} would add a candidate."
         return text
 
-    def waiting_summary(self, r: int) -> tuple[str, str] | None:
-        """For a waiting request: the stage its eligible facilitators lost at, and a
-        sentence about them (``None`` when none is eligible)."""
+    def full_summary(self, r: int) -> tuple[str, str] | None:
+        """The stage and a sentence for the facilitators eligible for request ``r`` but
+        full after this batch (not counting its own), or ``None`` when there are none."""
         pools = self.pools
         outside = pools.outside(r)
-        eligible = outside.count(pools.available)
-        if not eligible:
+        mine = [f for f in self.chosen.get(r, ()) if self.full[f]]
+        full = outside.count(pools.available_full) - len(mine)
+        if not full:
             return None
-        full = outside.count(pools.available_full)
-        older = pools.older_takers(r)
+        older = pools.older_takers(r) - sum(1 for f in mine if pools.first_taker[f] < r)
         stage = STAGE_OLDEST if older else STAGE_MOST
-        if full == eligible:
-            return stage, (f"all {eligible} eligible facilitators are full after this batch, "
-                           f"{older} of them with places given to older requests (each "
-                           f"facilitator's places are in their status)")
-        return stage, (f"{eligible} eligible facilitators: {full} full after this batch, "
-                       f"{eligible - full} with a place but no pair of facilitators from two "
-                       f"organisations with a lead could be formed")
+        eligible = outside.count(pools.available)
+        whom = (f"all {full} eligible facilitators are" if full == eligible
+                else f"{full} other eligible facilitators are")
+        return stage, (f"{whom} full after this batch, {older} of them with places given to "
+                       f"older requests (each facilitator's places are in their status)")
 
     def group_name(self, g: int) -> str:
         """The organisation of group ``g`` as its first facilitator writes it."""
@@ -395,9 +393,12 @@ class _Pools:
         # When each available facilitator first gave a place in this batch (request rank).
         taken = {f: rs[0] for f, rs in ex.given.items()}
         self.first_taker = [taken.get(f, inst.n_requests) for f in range(inst.n_facilitators)]
-        self.taken_all = sorted(self.first_taker[f] for f in available)
+        self.not_full = [f for f in available if not ex.full[f]]
+        """Available facilitators with a place left after this batch."""
+        full = self.available_full.members
+        self.taken_all = sorted(self.first_taker[f] for f in full)
         self.taken_in: dict[int, list[int]] = {}
-        for f in available:
+        for f in full:
             self.taken_in.setdefault(group[f], []).append(self.first_taker[f])
         for ranks in self.taken_in.values():
             ranks.sort()
@@ -413,15 +414,16 @@ class _Pools:
         return _Outside(self.inst, r)
 
     def older_takers(self, r: int) -> int:
-        """Facilitators eligible for request ``r`` who gave a place to an older request."""
-        inst = self.inst
+        """Facilitators eligible for request ``r``, full after this batch, who gave a place
+        to an older request."""
         outside = self.outside(r)
+        full = self.available_full.members
         count = bisect.bisect_left(self.taken_all, r)
         count -= sum(bisect.bisect_left(self.taken_in.get(g, []), r) for g in outside.groups)
-        count -= sum(1 for f in outside.people if inst.available[f]
-                     and inst.org_groups[f] not in outside.groups and self.first_taker[f] < r)
+        count -= sum(1 for f in outside.people if f in full
+                     and outside.group[f] not in outside.groups and self.first_taker[f] < r)
         lifted = outside.lifted
-        if lifted is not None and self.first_taker[lifted] < r:
+        if lifted is not None and lifted in full and self.first_taker[lifted] < r:
             count += 1
         return count
 

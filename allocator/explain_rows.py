@@ -5,10 +5,10 @@ Two products:
 * **default** — what explains each request, sized by what is particular to
   it: the rules about its own case (a participant, a prior involvement, a
   decline: one row per facilitator; a shared organisation: one row per
-  organisation of the case network, naming its facilitators), a pin, and
-  the eligible facilitators with the stage at which another choice won —
-  one row each for an allocated request; for a waiting request, whose
-  eligible facilitators are all full after the batch, one row that says so
+  organisation of the case network, naming its facilitators), a refused
+  pin, and the eligible facilitators with the stage at which another choice
+  won: one row each, except those full after the batch — whose places went
+  to other requests, the same for every request — which one row counts
   (each facilitator's places are in ``facilitator_status.csv``, with every
   facilitator-wide reason, once each).
 * **full** — every request × facilitator pair, the facilitator-wide code
@@ -142,11 +142,9 @@ class RowMaker:
         ex, inst = self.ex, self.ex.inst
         rid = ex.rid(r)
         head: list[Explanation] = []
-        chosen = ex.chosen.get(r, ())
-        if not chosen:
-            summary = ex.waiting_summary(r)
-            if summary is not None:
-                head.append(Explanation(rid, "", True, *summary))
+        summary = ex.full_summary(r)
+        if summary is not None:
+            head.append(Explanation(rid, "", True, *summary))
         people, lifted = inst.people[r], inst.lifted.get(r)
         for g in sorted(inst.network_groups[r], key=ex.group_name):
             if lifted is None and not any(inst.org_groups[f] == g for f in people):
@@ -156,7 +154,7 @@ class RowMaker:
             if members:
                 head.append(self._organisation_row(rid, g, members))
         own: dict[int, Explanation] = {}
-        for f, code in inst.people[r].items():
+        for f, code in people.items():
             own[f] = Explanation(rid, ex.fid(f), False, str(code), ex.code_detail(r, f, code))
         pin = inst.pins.get(r)
         if pin is not None and pin.refused is not None \
@@ -166,19 +164,14 @@ class RowMaker:
             own[f] = Explanation(rid, ex.fid(f), False, str(pin.refused),
                                  f"{who} facilitator, not honoured: "
                                  f"{ex.code_detail(r, f, pin.refused)}")
-        order = np.asarray(sorted(own), dtype=np.int64)  # never eligible
-        keys = np.full(len(order), -1, dtype=np.int64)
-        if chosen:
-            eligible = inst.eligible(r)
-            eligible_keys, more = self._eligible(r, eligible)
-            own.update(more)
-            order = np.concatenate([eligible, order])
-            keys = np.concatenate([eligible_keys, keys])
-            by_id = np.argsort(order, kind="stable")
-            order, keys = order[by_id], keys[by_id]
-        rows = [own[f] for f in order[keys < 0].tolist()]
-        return RowBlock(rid, np.concatenate([np.full(len(head), -1, dtype=np.int64), keys]),
-                        [*head, *rows])
+        outside = ex.pools.outside(r)
+        chosen = ex.chosen.get(r, ())
+        named = sorted({*chosen, *(f for f in ex.pools.not_full if not outside.excluded(f))})
+        for f, row in zip(named, self.eligible_rows(r, np.asarray(named, dtype=np.int64)),
+                          strict=True):
+            own[f] = row
+        return RowBlock(rid, np.full(len(head) + len(own), -1, dtype=np.int64),
+                        [*head, *(own[f] for f in sorted(own))])
 
     def organisation_row(self, g: int) -> Explanation:
         """The row of organisation group ``g`` in a case network (request id left empty),

@@ -222,7 +222,7 @@ def test_allocate_one_row_per_request_and_every_pair_explained(
                   for f in e["detail"].split(": ", 1)[1].split()}
         assert not named & by_org
         waiting = [e for e in mine if not e["facilitator_id"] and json_bool(e["eligible"])]
-        counted = int(waiting[0]["detail"].split()[1]) if waiting else 0
+        counted = int(re.findall(r"\d+", waiting[0]["detail"])[0]) if waiting else 0
         assert len(available - named - by_org) == counted, rid
     given = {(r["request_id"], r["facilitator_id"]) for r in rows if r["facilitator_id"]}
     chosen = {(e["request_id"], e["facilitator_id"]) for e in explanations
