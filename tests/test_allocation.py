@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,7 @@ from jags.allocation import (
     run_allocation,
     stable_zip,
 )
-from jags.files import Content
+from jags.files import Content, csv_bytes
 
 NAMED = "Knows the network from an earlier review"
 REFUSED = "Asked for by the conference chair"
@@ -285,3 +286,26 @@ def test_calendar_aware_allocation_skips_a_facilitator_booked_all_window(tmp_pat
               if e.facilitator_id == "F1")
     assert (f1.code, f1.detail) == ("on_leave", "no free session slot in the expected window "
                                                 "(calendar)")
+
+
+# Unchanged from the starting point -------------------------------------------------------
+
+START = Path(__file__).parent / "data" / "start-31249b7"
+SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+
+
+@pytest.mark.parametrize("policy", ["norfolk", "bedfordshire"])
+def test_sample_allocations_are_unchanged_from_the_starting_point(policy: str) -> None:
+    golden = START / f"sample-{policy}"
+    result = run_allocation(SAMPLE, Policy.preset(policy), date(2026, 11, 23))
+    files = materialise(allocation_files(result, explain="full"))
+    assert files["explanations.csv"] == (golden / "explanations.csv").read_bytes()
+    # allocations.csv: byte-identical once the corrected waiting clause is put back.
+    old_waiting = json.loads((golden / "unblock.json").read_text("utf-8"))
+    assert set(old_waiting) == set(result.unblock)
+    header, *rows = csv.reader(io.StringIO((golden / "allocations.csv").read_text("utf-8")))
+    for row in rows:
+        if row[0] in old_waiting:
+            row[5] = row[5].replace(f"Waiting: {old_waiting[row[0]]}",
+                                    f"Waiting: {result.unblock[row[0]]}", 1)
+    assert files["allocations.csv"] == csv_bytes(header, rows)
