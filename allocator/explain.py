@@ -183,7 +183,9 @@ class Explainer:
         counts = pools.exclusion_counts(r)
         if blocked:
             f = outside.first(pools.frees, 1)[0]
-            text = (f"all {blocked} eligible facilitators at capacity; "
+            filled = outside.count(pools.available_full)
+            now = f" ({filled} filled by this batch)" if filled else ""
+            text = (f"all {blocked} facilitators it could go to are at capacity{now}; "
                     f"{self.fid(f)} frees a place when {self._closes(f)} closes.")
             if counts:
                 text += (f" The other {sum(n for _, n in counts)} are excluded: "

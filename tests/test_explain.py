@@ -48,8 +48,8 @@ def test_waiting_request_names_who_frees_a_place_and_when() -> None:
                PastSession(request_id="H-1", facilitator_id="F1", allocated_on=date(2026, 9, 1))]
     ws = workspace([fac("F1", max_open=2, open_jags=2)], [req("R1")], history=history)
     result, _ = explain(ws)
-    assert result.unblock["R1"] == ("all 1 eligible facilitators at capacity; F1 frees a "
-                                    "place when H-1 closes.")
+    assert result.unblock["R1"] == ("all 1 facilitators it could go to are at capacity; F1 "
+                                    "frees a place when H-1 closes.")
 
 
 def test_waiting_request_with_no_eligible_facilitator_counts_the_reasons() -> None:
@@ -185,8 +185,8 @@ def test_a_request_every_facilitator_fails_names_that_rule(rule: str) -> None:
     reason = result.unblock["R1"]
     words = CODE_WORDS[Code(rule)]
     if rule == "at_capacity":
-        assert reason == "all 3 eligible facilitators at capacity; F2 frees a place when " \
-                         "H-0040 closes."
+        assert reason == "all 3 facilitators it could go to are at capacity; F2 frees a " \
+                         "place when H-0040 closes."
     else:
         assert reason.startswith(f"no facilitator is eligible (3 {words}).")
         assert "capacity" not in reason
