@@ -31,7 +31,7 @@ from allocator.workdays import WorkingCalendar, to_london
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
-    from datetime import date
+    from datetime import date, datetime
 
     from numpy.typing import NDArray
 
@@ -303,16 +303,18 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
     day = Day(workspace, policy, on, tuple(cal.working_days(*window)), unavailable)
 
     already = {h.request_id for h in workspace.history} if state is None else set()
-    batch: list[Request] = []
+    received: dict[str, datetime] = {}
     skipped: list[tuple[str, str]] = []
     for req in workspace.requests:
+        local = to_london(req.received_at)
         if req.request_id in already:
             skipped.append((req.request_id, "already allocated (in history)"))
-        elif to_london(req.received_at).date() > on:
+        elif local.date() > on:
             skipped.append((req.request_id, f"received after the batch date {on.isoformat()}"))
         else:
-            batch.append(req)
-    batch.sort(key=lambda r: (to_london(r.received_at), r.request_id))
+            received[req.request_id] = local
+    batch = sorted((r for r in workspace.requests if r.request_id in received),
+                   key=lambda r: (received[r.request_id], r.request_id))
 
     facilitators = sorted(workspace.facilitators, key=lambda f: f.facilitator_id)
     if state is None:

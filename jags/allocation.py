@@ -121,6 +121,7 @@ def explanation_chunks(result: AllocationResult, *, explain: Explain = "default"
     for key, row in enumerate(explainer.row_maker.shared_rows):
         shared[key] = csv_line(row[1:]) if row is not None else b""
     pending: list[bytes] = []
+    seen: dict[tuple[object, ...], bytes] = {}
     size = 0
     for block in explainer.blocks(full=explain == "full"):
         if not len(block.shared):
@@ -128,7 +129,11 @@ def explanation_chunks(result: AllocationResult, *, explain: Explain = "default"
         prefix = csv_line([block.request_id])[:-1] + b","
         parts = shared[np.maximum(block.shared, 0)]
         for at, row in zip(np.flatnonzero(block.shared < 0).tolist(), block.own, strict=True):
-            parts[at] = csv_line(row[1:])
+            rest = row[1:]  # an organisation's row recurs in many requests: encoded once
+            encoded = seen.get(rest)
+            if encoded is None:
+                encoded = seen[rest] = csv_line(rest)
+            parts[at] = encoded
         pending.append(prefix + prefix.join(parts.tolist()))
         size += len(pending[-1])
         if size >= CHUNK_BYTES:
