@@ -6,12 +6,10 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from holidays.countries.united_kingdom import UnitedKingdom
+import holidays
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-
-    from holidays.holiday_base import HolidayBase
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -34,9 +32,7 @@ class WorkingCalendar:
     def __init__(self, closures: Iterable[date] = ()) -> None:
         self.closures: frozenset[date] = frozenset(closures)
         # expand=True (the default) fills in each year the first time it is asked about.
-        # The country class directly: holidays.country_holidays("GB") loads its registry
-        # of every country (about 0.1 s) for the same object.
-        self._holidays: HolidayBase = UnitedKingdom(subdiv="ENG")  # type: ignore[no-untyped-call]
+        self._holidays: holidays.HolidayBase = holidays.country_holidays("GB", subdiv="ENG")
 
     def holiday_name(self, day: date) -> str | None:
         """The bank holiday's name, ``"closure day"``, or ``None`` for an ordinary day."""
