@@ -31,8 +31,9 @@ test: lint system
 system:
 	sh scripts/system-packages
 
+# make bench: quick sizes; make bench FULL=1: also 10,000 × 2,000 and 20,000 × 4,000.
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(if $(FULL),--full)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .pytest-tmp out
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .pytest-tmp out .bench

@@ -1,22 +1,47 @@
-"""Plain-English reasons: why each request got its facilitator, why every other
-facilitator did not, and what would unblock a waiting request.
+"""Plain-English reasons: why each request got its facilitator, what would unblock
+a waiting request, and why each facilitator did not get a request.
+
+Every reason rests on the codes of :mod:`allocator.rules`: a facilitator a
+request's own rules exclude is reported with that rule, even when a
+facilitator-wide rule (capacity, leave, …) would exclude them too, and "at
+capacity" is said only of facilitators whose only obstacle is capacity.
+The rows of ``explanations.csv`` come from :mod:`allocator.explain_rows`.
 
 Nothing here repeats a request's free text, case or family reference.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING
 
-from allocator.eligibility import Code, PinKind, pair_code, penalty_terms
+import numpy as np
+
+from allocator.eligibility import Code, PinKind, pair_code
+from allocator.explain_rows import (
+    CHOSEN,
+    PINNED,
+    STAGE_INDEPENDENCE,
+    STAGE_MOST,
+    STAGE_OLDEST,
+    STAGE_PREFERENCES,
+    STAGE_WORKLOAD,
+    RowMaker,
+)
 from allocator.result import Explanation, loads
+from allocator.rules import REQUEST_RULE_DETAIL
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from allocator.eligibility import Instance
+    from allocator.explain_rows import RowBlock
+
+__all__ = ["CHOSEN", "CODE_WORDS", "PINNED", "STAGE_INDEPENDENCE", "STAGE_MOST",
+           "STAGE_OLDEST", "STAGE_PREFERENCES", "STAGE_WORKLOAD", "Explainer"]
 
 CODE_WORDS = {
     Code.NOT_TRAINED: "not trained (or training expired)",
@@ -30,17 +55,17 @@ CODE_WORDS = {
     Code.DECLINED: "declined this request earlier",
 }
 
-CHOSEN = "chosen"
-PINNED = "pinned"
-STAGE_MOST = "stage_1_most_allocated"
-STAGE_OLDEST = "stage_2_oldest_first"
-STAGE_INDEPENDENCE = "stage_3_independence"
-STAGE_WORKLOAD = "stage_4_workload"
-STAGE_PREFERENCES = "stage_5_preferences"
-
 
 class Explainer:
-    """Reasons for one solved batch."""
+    """Reasons for one solved batch.
+
+    Parameters
+    ----------
+    inst
+        The compiled batch.
+    chosen
+        Request index → facilitator indices (lead first), as the solver chose.
+    """
 
     def __init__(self, inst: Instance, chosen: dict[int, tuple[int, ...]]) -> None:
         self.inst = inst
@@ -55,9 +80,14 @@ class Explainer:
         for h in sorted(history, key=lambda h: (h.allocated_on or date.min, h.request_id)):
             if h.closed_on is None:
                 self.open_history.setdefault(h.facilitator_id, []).append(h.request_id)
+        self.full = np.asarray([n >= c for n, c in zip(self.load, inst.capacity, strict=True)],
+                               dtype=np.bool_)
+        """Facilitators with no place left after this batch."""
+        self.row_maker = RowMaker(self)
         self._unblock: dict[int, str] = {}
+        self._pools: _Pools | None = None
 
-    # Labels ---------------------------------------------------------------
+    # Labels ---------------------------------------------------------------------------------
 
     def fid(self, f: int) -> str:
         return self.inst.facilitators[f].facilitator_id
@@ -74,10 +104,24 @@ class Explainer:
         inst = self.inst
         return f"{inst.open_load[f] + self.load[f]} of {inst.max_open[f]} open JAGS"
 
-    def full(self, f: int) -> bool:
-        return self.load[f] >= self.inst.capacity[f]
+    def concerns(self, r: int, fs: list[int]) -> list[str]:
+        """For each facilitator: ``"F1: same locality, …"``, or ``""`` without concerns."""
+        terms = self.inst.scores.penalty_terms(r, np.asarray(fs, dtype=np.int64))
+        return [f"{self.fid(f)}: " + ", ".join(words for words, _ in found) if found else ""
+                for f, found in zip(fs, terms, strict=True)]
 
-    # Per request ------------------------------------------------------------
+    def code_detail(self, r: int, f: int, code: Code) -> str:
+        """The plain detail of a hard-rule code for one pair."""
+        inst = self.inst
+        for failed, detail in inst.failures[f]:
+            if failed is code:
+                return detail
+        if code is Code.SHARES_ORGANISATION:
+            return (f"works for {inst.facilitators[f].organisation}, an organisation in the "
+                    f"case network")
+        return REQUEST_RULE_DETAIL.get(code, CODE_WORDS[code])
+
+    # Per request ----------------------------------------------------------------------------
 
     def reason(self, r: int) -> str:
         """One plain-English sentence or two for request ``r``."""
@@ -91,14 +135,13 @@ class Explainer:
                              f"{self.label(fs[1])}.")
             else:
                 parts.append(f"Allocated to {self.label(fs[0])}.")
-            if pin is not None and pin.refused is None and pin.facilitator in fs:
+            if pin is not None and pin.honoured and pin.facilitator in fs:
                 what = "follow-up keeps its facilitator" if pin.kind is PinKind.FOLLOW_UP \
                     else "named facilitator with a rationale"
                 override = (" (overrides the shared-organisation rule; rationale recorded)"
                             if pin.overrides_organisation else "")
                 parts.append(f"Pinned: {what}{override}.")
-            concerns = [self._concerns(r, f) for f in fs]
-            flagged = [c for c in concerns if c]
+            flagged = [c for c in self.concerns(r, list(fs)) if c]
             if flagged:
                 parts.append("Closest independent choice available: " + "; ".join(flagged) + ".")
             else:
@@ -110,7 +153,7 @@ class Explainer:
         if pin is not None and pin.refused is not None:
             who = "Follow-up facilitator" if pin.kind is PinKind.FOLLOW_UP else "Named facilitator"
             parts.append(f"{who} {self.fid(pin.facilitator)} not honoured: "
-                         f"{self._code_detail(r, pin.facilitator, pin.refused)}.")
+                         f"{self.code_detail(r, pin.facilitator, pin.refused)}.")
         limit = inst.policy.max_supervisees
         if limit is not None:
             size = len(inst.network_emails[r])
@@ -120,10 +163,6 @@ class Explainer:
             parts.append(f"Past its allocate-by date {inst.allocate_by[r].isoformat()}.")
         return " ".join(parts)
 
-    def _concerns(self, r: int, f: int) -> str:
-        terms = penalty_terms(self.inst, r, f)
-        return f"{self.fid(f)}: " + ", ".join(w for w, _ in terms) if terms else ""
-
     def unblock(self, r: int) -> str:
         """What would let a waiting request be allocated."""
         if r not in self._unblock:
@@ -131,39 +170,66 @@ class Explainer:
         return self._unblock[r]
 
     def _find_unblock(self, r: int) -> str:
+        """Work proportional to the request's own exclusions (a few organisations and
+        people), never to the number of facilitators."""
         inst = self.inst
-        codes = Counter[Code]()
-        blocked_by_capacity: list[int] = []
-        incomplete: list[int] = []
-        for f in range(inst.n_facilitators):
-            code = pair_code(inst, r, f)
-            if (code is None and self.full(f)) or code is Code.AT_CAPACITY:
-                blocked_by_capacity.append(f)
-            elif (code is Code.MISSING_DATA and inst.code_if_complete[f] is None
-                  and self._case_code(r, f) is None):
-                incomplete.append(f)
-            if code is not None:
-                codes[code] += 1
-        if inst.policy.facilitators_per_request == 2 and not blocked_by_capacity \
-                and any(pair_code(inst, r, f) is None for f in range(inst.n_facilitators)):
+        pools = self.pools
+        outside = pools.outside(r)
+        blocked = outside.count(pools.capacity_only)
+        if inst.policy.facilitators_per_request == 2 and not blocked \
+                and outside.count(pools.available):
             return ("no two eligible facilitators from different organisations (with a lead) "
                     "are free.")
-        if blocked_by_capacity:
-            f = min(blocked_by_capacity, key=self._frees_key)
-            text = (f"all {len(blocked_by_capacity)} eligible facilitators at capacity; "
+        counts = pools.exclusion_counts(r)
+        if blocked:
+            f = outside.first(pools.frees, 1)[0]
+            filled = outside.count(pools.available_full)
+            now = f" ({filled} filled by this batch)" if filled else ""
+            text = (f"all {blocked} facilitators it could go to are at capacity{now}; "
                     f"{self.fid(f)} frees a place when {self._closes(f)} closes.")
+            if counts:
+                text += (f" The other {sum(n for _, n in counts)} are excluded: "
+                         + ", ".join(f"{n} {CODE_WORDS[c]}" for c, n in counts) + ".")
         else:
-            common = ", ".join(f"{n} {CODE_WORDS[c]}" for c, n in codes.most_common())
+            common = ", ".join(f"{n} {CODE_WORDS[c]}" for c, n in counts)
             text = (f"no facilitator is eligible ({common}). A named facilitator with a "
                     f"rationale can override the shared-organisation rule.")
+        incomplete = outside.first(pools.incomplete, 3)
         if incomplete:
-            names = ", ".join(self.fid(f) for f in incomplete[:3])
+            names = ", ".join(self.fid(f) for f in incomplete)
             text += f" Completing the record of {names} would add a candidate."
         return text
 
-    def _frees_key(self, f: int) -> tuple[int, str]:
-        """Facilitators with a known open JAGS first, then by id."""
-        return (0 if self.open_history.get(self.fid(f)) else 1, self.fid(f))
+    def full_summary(self, r: int) -> tuple[str, str] | None:
+        """The stage and a sentence for the facilitators eligible for request ``r`` but
+        full after this batch (not counting its own), or ``None`` when there are none."""
+        pools = self.pools
+        outside = pools.outside(r)
+        mine = [f for f in self.chosen.get(r, ()) if self.full[f]]
+        full = outside.count(pools.available_full) - len(mine)
+        if not full:
+            return None
+        older = pools.older_takers(r) - sum(1 for f in mine if pools.first_taker[f] < r)
+        stage = STAGE_OLDEST if older else STAGE_MOST
+        eligible = outside.count(pools.available)
+        whom = (f"all {full} eligible facilitators are" if full == eligible
+                else f"{full} other eligible facilitators are")
+        return stage, (f"{whom} full after this batch, {older} of them with places given to "
+                       f"older requests (each facilitator's places are in their status)")
+
+    def group_name(self, g: int) -> str:
+        """The organisation of group ``g`` as its first facilitator writes it."""
+        return self.inst.facilitators[self.group_members(g)[0]].organisation or ""
+
+    def group_members(self, g: int) -> list[int]:
+        """Facilitators of organisation group ``g``, by id."""
+        return self.pools.members[g]
+
+    @property
+    def pools(self) -> _Pools:
+        if self._pools is None:
+            self._pools = _Pools(self)
+        return self._pools
 
     def _closes(self, f: int) -> str:
         open_rows = self.open_history.get(self.fid(f))
@@ -173,114 +239,209 @@ class Explainer:
             return self.rid(self.given[f][0])
         return f"one of their {self.inst.open_load[f]} open JAGS"
 
-    def _case_code(self, r: int, f: int) -> Code | None:
-        """The case-specific rule failing for ``(r, f)``, ignoring facilitator-wide ones."""
-        inst = self.inst
-        fac = inst.facilitators[f]
-        if fac.email in inst.network_emails[r]:
-            return Code.IS_PARTICIPANT
-        if fac.facilitator_id in inst.involved[r]:
-            return Code.PRIOR_INVOLVEMENT
-        if inst.declined and fac.facilitator_id in inst.declined[r]:
-            return Code.DECLINED
-        if fac.org_key in inst.network_orgs[r]:
-            return Code.SHARES_ORGANISATION
-        return None
-
-    def _code_detail(self, r: int, f: int, code: Code) -> str:
-        inst = self.inst
-        if inst.facilitator_code[f] is code:
-            return inst.facilitator_detail[f]
-        return {
-            Code.IS_PARTICIPANT: "is the requester or a participant in this case",
-            Code.PRIOR_INVOLVEMENT: "has prior involvement with the case or family",
-            Code.DECLINED: "declined this request earlier",
-            Code.SHARES_ORGANISATION: (f"works for {inst.facilitators[f].organisation}, "
-                                       f"an organisation in the case network"),
-        }.get(code, CODE_WORDS[code])
-
-    # Per pair ---------------------------------------------------------------
+    # Per pair -------------------------------------------------------------------------------
 
     def pair(self, r: int, f: int) -> Explanation:
-        """The hard rule that excluded ``f`` from ``r``, or the stage another choice won."""
-        rid, fid = self.rid(r), self.fid(f)
+        """The hard rule that excluded ``f`` from ``r`` (facilitator-wide rules first), or
+        the stage at which another choice won."""
         code = pair_code(self.inst, r, f)
         if code is not None:
-            return Explanation(rid, fid, False, str(code), self._code_detail(r, f, code))
-        fs = self.chosen.get(r, ())
-        pin = self.inst.pins.get(r)
-        if f in fs:
-            pinned = pin is not None and pin.refused is None and pin.facilitator == f
-            role = " as lead" if len(fs) == 2 and fs[0] == f else " as co-facilitator" \
-                if len(fs) == 2 else ""
-            return Explanation(rid, fid, True, PINNED if pinned else CHOSEN,
-                               f"allocated{role}; {self.load_words(f)} after this batch")
-        stage, detail = self._lost(r, f, fs)
-        return Explanation(rid, fid, True, stage, detail)
-
-    def _lost(self, r: int, f: int, fs: tuple[int, ...]) -> tuple[str, str]:
-        inst = self.inst
-        if self.full(f):
-            takers = self.given.get(f, [])
-            older = [t for t in takers if t < r]
-            to = ", ".join(self.rid(t) for t in takers) or "earlier requests"
-            stage = STAGE_OLDEST if older else STAGE_MOST
-            return stage, (f"eligible but already at {self.load_words(f)} "
-                           f"(places went to {to})")
-        if not fs:
-            return STAGE_MOST, ("eligible, but no pair of facilitators from two organisations "
-                                "with a lead could be formed")
-        g = fs[0] if len(fs) == 1 else max(fs, key=lambda x: inst.penalty_of(r, x))
-        winner = ", ".join(self.fid(x) for x in fs)
-        pin = inst.pins.get(r)
-        if pin is not None and pin.refused is None:
-            return STAGE_MOST, f"eligible; the request is pinned to {self.fid(pin.facilitator)}"
-        if inst.penalty_of(r, f) > inst.penalty_of(r, g):
-            return STAGE_INDEPENDENCE, (f"eligible; {winner} is more independent "
-                                        f"({self._concerns(r, f)})")
-        mine = (inst.open_load[f] + self.load[f] + 1) / max(inst.max_open[f], 1)
-        theirs = (inst.open_load[g] + self.load[g]) / max(inst.max_open[g], 1)
-        if mine > theirs:
-            return STAGE_WORKLOAD, (f"eligible; taking it would put {self.fid(f)} at "
-                                    f"{inst.open_load[f] + self.load[f] + 1} of "
-                                    f"{inst.max_open[f]}, busier than {winner}")
-        if inst.preference_of(r, f) < inst.preference_of(r, g):
-            return STAGE_PREFERENCES, f"eligible; {winner} matches the preferences better"
-        return STAGE_WORKLOAD, (f"eligible and as suitable; balancing workload across the "
-                                f"whole batch gave it to {winner}")
+            return Explanation(self.rid(r), self.fid(f), False, str(code),
+                               self.code_detail(r, f, code))
+        return self.row_maker.eligible_rows(r, np.asarray([f], dtype=np.int64))[0]
 
     def rows(self) -> Iterator[Explanation]:
-        """Every request × facilitator pair, requests by age, facilitators by id."""
-        inst = self.inst
-        excluded_by = [(Explanation("", self.fid(f), False, str(code), inst.facilitator_detail[f])
-                        if code is not None else None)
-                       for f, code in enumerate(inst.facilitator_code)]
-        for r in range(inst.n_requests):
-            rid = self.rid(r)
-            for f in range(inst.n_facilitators):
-                row = excluded_by[f]
-                yield row._replace(request_id=rid) if row is not None else self.pair(r, f)
+        """Every request × facilitator pair, requests by age, facilitators by id (the
+        ``--explain full`` product)."""
+        for block in self.row_maker.blocks(full=True):
+            yield from self.row_maker.expand(block)
+
+    def blocks(self, *, full: bool = False) -> Iterator[RowBlock]:
+        """The rows of ``explanations.csv`` one request at a time (see
+        :meth:`RowMaker.blocks`)."""
+        return self.row_maker.blocks(full=full)
 
     def why(self, r: int) -> list[str]:
-        """Why and why-not for one request, grouped for reading."""
+        """Why and why-not for one request, grouped for reading: every facilitator is
+        listed under the rule about this case that excludes them, else under the
+        facilitator-wide rule, else with the stage at which another choice won."""
         inst = self.inst
         lines = [f"{self.rid(r)}: {self.reason(r)}",
                  f"Allocate by {inst.allocate_by[r].isoformat()}."]
         excluded: dict[str, list[str]] = {}
-        lost: list[str] = []
+        own = inst.request_codes(r)
         for f in range(inst.n_facilitators):
-            ex = self.pair(r, f)
-            if not ex.eligible:
-                fac = inst.facilitators[f]
-                group = (f"{fac.sector or 'Unknown-sector'} facilitators "
-                         f"{CODE_WORDS[Code(ex.code)]}"
-                         if ex.code == Code.SHARES_ORGANISATION else
-                         f"{CODE_WORDS[Code(ex.code)].capitalize()}")
-                excluded.setdefault(group, []).append(ex.facilitator_id)
-            elif ex.code not in (CHOSEN, PINNED):
-                lost.append(f"{ex.facilitator_id} {ex.detail} [{ex.code}]")
+            code = own.get(f, inst.facilitator_code[f])
+            if code is None:
+                continue
+            fac = inst.facilitators[f]
+            group = (f"{fac.sector or 'Unknown-sector'} facilitators {CODE_WORDS[code]}"
+                     if code is Code.SHARES_ORGANISATION else CODE_WORDS[code].capitalize())
+            excluded.setdefault(group, []).append(fac.facilitator_id)
+        lost = [f"{ex.facilitator_id} {ex.detail} [{ex.code}]"
+                for ex in self.row_maker.eligible_rows(r, inst.eligible(r))
+                if ex.code not in (CHOSEN, PINNED)]
         for group, ids in sorted(excluded.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
             lines.append(f"- {group}: {shown}")
         lines.extend(f"- {line}" for line in lost)
         return lines
+
+    def facilitator_status(self) -> list[tuple[str, str, str, int, int | None]]:
+        """Rows of ``facilitator_status.csv``: every facilitator once, with the
+        facilitator-wide rules that exclude them (``available`` when none)."""
+        inst = self.inst
+        rows = []
+        for f, fac in enumerate(inst.facilitators):
+            fails = inst.failures[f]
+            if fails:
+                code, detail = str(fails[0][0]), "; ".join(d for _, d in fails)
+            else:
+                given = self.given.get(f)
+                code, detail = "available", f"{self.load_words(f)} after this batch" + (
+                    f"; places went to {', '.join(self.rid(t) for t in given)}" if given else "")
+            rows.append((fac.facilitator_id, code, detail, inst.open_load[f], fac.max_open))
+        return rows
+
+
+RULE_ORDER = (Code.IS_PARTICIPANT, Code.PRIOR_INVOLVEMENT, Code.DECLINED,
+              Code.SHARES_ORGANISATION, Code.MISSING_DATA, Code.INACTIVE, Code.NOT_TRAINED,
+              Code.ON_LEAVE, Code.AT_CAPACITY)
+"""Order of the rules in a waiting reason when two exclude as many facilitators."""
+
+
+class _Ranked:
+    """Some facilitators in a fixed order, grouped by organisation, so that the first
+    ones outside a request's exclusions are found without scanning them all."""
+
+    def __init__(self, members: list[int], group: list[int]) -> None:
+        self.members = set(members)
+        self.rank = {f: i for i, f in enumerate(members)}
+        self.by_group: dict[int, list[int]] = {}
+        for f in members:
+            self.by_group.setdefault(group[f], []).append(f)
+        self.group_order = list(self.by_group)  # by each group's first member
+        self.count_in = {g: len(fs) for g, fs in self.by_group.items()}
+
+
+class _Outside:
+    """One request's exclusions, asked about a :class:`_Ranked` set of facilitators."""
+
+    def __init__(self, inst: Instance, r: int) -> None:
+        self.group = inst.org_groups
+        self.groups = inst.network_groups[r]
+        self.people = inst.people[r]
+        self.lifted = inst.lifted.get(r)
+
+    def excluded(self, f: int) -> bool:
+        return f in self.people or (self.group[f] in self.groups and f != self.lifted)
+
+    def count(self, ranked: _Ranked) -> int:
+        """Members of ``ranked`` no rule about this case excludes."""
+        inside = sum(ranked.count_in.get(g, 0) for g in self.groups)
+        inside += sum(1 for f in self.people
+                      if f in ranked.members and self.group[f] not in self.groups)
+        if self.lifted is not None and self.lifted in ranked.members:
+            inside -= 1
+        return len(ranked.members) - inside
+
+    def first(self, ranked: _Ranked, k: int) -> list[int]:
+        """The first ``k`` members of ``ranked``, in its order, that no rule about this
+        case excludes (a k-way merge over the organisations not excluded)."""
+        heap: list[tuple[int, int, int]] = []
+        groups = iter(g for g in ranked.group_order if g not in self.groups)
+
+        def open_next_group() -> None:
+            g = next(groups, None)
+            if g is not None:
+                heapq.heappush(heap, (ranked.rank[ranked.by_group[g][0]], g, 0))
+
+        open_next_group()
+        found: list[int] = []
+        while heap and len(found) < k:
+            _, g, i = heapq.heappop(heap)
+            if i == 0:
+                open_next_group()
+            members = ranked.by_group[g]
+            if members[i] not in self.people:
+                found.append(members[i])
+            if i + 1 < len(members):
+                heapq.heappush(heap, (ranked.rank[members[i + 1]], g, i + 1))
+        if self.lifted is not None and self.lifted in ranked.members:
+            found = sorted([*found, self.lifted], key=ranked.rank.__getitem__)
+        return found[:k]
+
+
+class _Pools:
+    """Facilitator sets the unblock search reads for every waiting request, built once."""
+
+    def __init__(self, ex: Explainer) -> None:
+        self.inst = inst = ex.inst
+        codes = inst.facilitator_code
+        group = inst.org_groups
+        capacity_only = [f for f in range(inst.n_facilitators)
+                         if (codes[f] is None and ex.full[f]) or codes[f] is Code.AT_CAPACITY]
+        capacity_only.sort(key=lambda f: (0 if ex.open_history.get(ex.fid(f)) else 1,
+                                          ex.fid(f)))
+        self.capacity_only = self.frees = _Ranked(capacity_only, group)
+        """Facilitators whose only obstacle is capacity, who frees a place first (a known
+        open JAGS first, then by id)."""
+        available = np.flatnonzero(inst.available).tolist()
+        self.available = _Ranked(available, group)
+        self.available_full = _Ranked([f for f in available if ex.full[f]], group)
+        self.members: list[list[int]] = [[] for _ in range(inst.n_groups)]
+        for f in range(inst.n_facilitators):
+            self.members[group[f]].append(f)
+        # When each available facilitator first gave a place in this batch (request rank).
+        taken = {f: rs[0] for f, rs in ex.given.items()}
+        self.first_taker = [taken.get(f, inst.n_requests) for f in range(inst.n_facilitators)]
+        self.not_full = [f for f in available if not ex.full[f]]
+        """Available facilitators with a place left after this batch."""
+        full = self.available_full.members
+        self.taken_all = sorted(self.first_taker[f] for f in full)
+        self.taken_in: dict[int, list[int]] = {}
+        for f in full:
+            self.taken_in.setdefault(group[f], []).append(self.first_taker[f])
+        for ranks in self.taken_in.values():
+            ranks.sort()
+        self.incomplete = _Ranked([f for f in range(inst.n_facilitators)
+                                   if codes[f] is Code.MISSING_DATA
+                                   and inst.code_if_complete[f] is None], group)
+        self.group_size = Counter(group)
+        self.by_code: dict[Code, _Ranked] = {}
+        for code in {c for c in codes if c is not None and c is not Code.AT_CAPACITY}:
+            self.by_code[code] = _Ranked([f for f, c in enumerate(codes) if c is code], group)
+
+    def outside(self, r: int) -> _Outside:
+        return _Outside(self.inst, r)
+
+    def older_takers(self, r: int) -> int:
+        """Facilitators eligible for request ``r``, full after this batch, who gave a place
+        to an older request."""
+        outside = self.outside(r)
+        full = self.available_full.members
+        count = bisect.bisect_left(self.taken_all, r)
+        count -= sum(bisect.bisect_left(self.taken_in.get(g, []), r) for g in outside.groups)
+        count -= sum(1 for f in outside.people if f in full
+                     and outside.group[f] not in outside.groups and self.first_taker[f] < r)
+        lifted = outside.lifted
+        if lifted is not None and lifted in full and self.first_taker[lifted] < r:
+            count += 1
+        return count
+
+    def exclusion_counts(self, r: int) -> list[tuple[Code, int]]:
+        """Facilitators excluded from request ``r`` by a rule other than capacity alone,
+        each counted once, under the rule about this case first: (code, count), most
+        common first."""
+        inst = self.inst
+        outside = self.outside(r)
+        found = Counter(outside.people.values())
+        shared = sum(self.group_size[g] for g in outside.groups)
+        shared -= sum(1 for f in outside.people if inst.org_groups[f] in outside.groups)
+        shared -= 1 if outside.lifted is not None else 0
+        if shared:
+            found[Code.SHARES_ORGANISATION] = shared
+        for code, ranked in self.by_code.items():
+            if n := outside.count(ranked):
+                found[code] += n
+        return sorted(found.items(), key=lambda kv: (-kv[1], RULE_ORDER.index(kv[0])))

@@ -7,13 +7,24 @@ exactly with OR-Tools' max-flow and min-cost-flow:
 1–2. a max flow with minimum cost, the cost of a request being its age
      rank: the allocated set is a basis of a transversal matroid, so the
      cheapest one is the oldest-first (greedy) set, and it is unique
-     because ranks are distinct;
-3.   min-cost flow over that set, cost = soft-independence penalty;
+     because ranks are distinct. These two stages only ask *whether* a
+     request can reach a facilitator, so they run on a compressed network:
+     the available facilitators are the leaves of a segment tree, sorted by
+     organisation, and each request is joined to the few tree nodes that
+     cover the facilitators no rule excludes it from (its exclusions are a
+     handful of organisations and people, so the rest is a few ranges).
+     Same reachability, same flows, a fraction of the arcs;
+3.   min-cost flow over the allocated requests' edges, cost = soft-
+     independence penalty;
 4a.  the lowest utilisation cap that keeps stage 3 optimal, by bisection
-     over the possible utilisation values;
+     over the utilisation values that can occur (a facilitator takes at
+     most as many requests as can reach them);
 4b–5. min-cost flow with stage 3 kept by a weight that dominates, convex
      per-facilitator costs for the spread (parallel unit arcs of rising
-     cost) and preferences below those.
+     cost, at most one per allocated request) and preferences below those.
+
+No step depends on the size of a number in the input: capacities and
+personal maxima enter only through loads that can occur in this batch.
 """
 
 from __future__ import annotations
@@ -35,7 +46,6 @@ if TYPE_CHECKING:
     from allocator.eligibility import Instance
 
 
-
 @dataclass(frozen=True)
 class _Edges:
     """Request→facilitator edges as flat arrays."""
@@ -46,40 +56,30 @@ class _Edges:
     preference: NDArray[np.int64]
 
     @classmethod
-    def of(cls, inst: Instance) -> _Edges:
-        """Every edge of the instance."""
-        sizes = [len(e) for e in inst.edges]
-        return cls(
-            request=np.repeat(np.arange(inst.n_requests, dtype=np.int64), sizes),
-            facilitator=np.asarray([f for e in inst.edges for f in e], dtype=np.int64),
-            penalty=np.asarray([p for ps in inst.penalty for p in ps], dtype=np.int64),
-            preference=np.asarray([p for ps in inst.preference for p in ps], dtype=np.int64))
-
-    def subset(self, mask: NDArray[np.bool_]) -> _Edges:
-        """The edges where ``mask`` is true."""
-        return _Edges(self.request[mask], self.facilitator[mask], self.penalty[mask],
-                      self.preference[mask])
+    def of(cls, inst: Instance, requests: list[int]) -> _Edges:
+        """Every edge of ``requests`` (ascending), by request then facilitator."""
+        r, f = inst.edge_arrays(requests)
+        return cls(r, f, inst.scores.penalty(r, f), inst.scores.preference(r, f))
 
 
 def solve_flow(inst: Instance) -> Solution:
     """Solve every stage to proven optimality with network flows."""
     if inst.policy.facilitators_per_request != 1:
         raise ValueError("the flow solver handles one facilitator per request only")
-    edges = _Edges.of(inst)
     stages: list[StageResult] = []
+    network = _Reach.of(inst)
 
     start = time.perf_counter()
-    count = _max_flow(inst, edges)
+    count = network.max_flow()
     stages.append(StageResult(Stage.MOST_ALLOCATED, count, SolveStatus.OPTIMAL,
                               time.perf_counter() - start))
 
     start = time.perf_counter()
-    allocated, rank_sum = _oldest_first(inst, edges, count)
+    allocated, rank_sum = network.oldest_first(count)
     stages.append(StageResult(Stage.OLDEST_FIRST, rank_sum, SolveStatus.OPTIMAL,
                               time.perf_counter() - start))
 
-    mask = np.isin(edges.request, np.asarray(sorted(allocated), dtype=np.int64))
-    sub = edges.subset(mask)
+    sub = _Edges.of(inst, allocated)
     caps = list(inst.capacity)
 
     start = time.perf_counter()
@@ -98,11 +98,141 @@ def solve_flow(inst: Instance) -> Solution:
     chosen = _spread_and_preferences(inst, sub, allocated, caps)
     seconds = time.perf_counter() - start
     spread = sum(spread_cost(inst.open_load[f], inst.max_open[f], n)
-                 for f, n in enumerate(loads(inst, chosen)))
-    preference = sum(inst.preference_of(r, fs[0]) for r, fs in chosen.items())
+                 for f, n in enumerate(loads(inst, chosen)) if n)
+    taken = np.asarray([fs[0] for _, fs in sorted(chosen.items())], dtype=np.int64)
+    preference = int(inst.scores.preference(np.asarray(sorted(chosen), dtype=np.int64),
+                                            taken).sum())
     stages.append(StageResult(Stage.SPREAD, spread, SolveStatus.OPTIMAL, seconds))
     stages.append(StageResult(Stage.PREFERENCES, preference, SolveStatus.OPTIMAL, 0.0))
     return Solution(chosen=chosen, stages=tuple(stages), method="flow")
+
+
+# Stages 1–2 on the compressed network -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Source → requests → segment tree over available facilitators → sink."""
+
+    n_requests: int
+    n_nodes: int
+    tails: NDArray[np.int64]
+    heads: NDArray[np.int64]
+    capacities: NDArray[np.int64]
+
+    @property
+    def sink(self) -> int:
+        return self.n_nodes - 1
+
+    @classmethod
+    def of(cls, inst: Instance) -> _Reach:
+        n_r = inst.n_requests
+        available = np.flatnonzero(inst.available)
+        order = available[np.lexsort((available, inst.group[available]))]
+        position = np.full(inst.n_facilitators, -1, dtype=np.int64)
+        position[order] = np.arange(len(order))
+        # Each organisation's available facilitators are one run of leaves.
+        groups = inst.group[order]
+        starts = np.searchsorted(groups, np.arange(inst.n_groups), side="left").tolist()
+        ends = np.searchsorted(groups, np.arange(inst.n_groups), side="right").tolist()
+        size = 1 << max(len(order) - 1, 0).bit_length()
+        tree0 = 1 + n_r  # node of tree vertex t is tree0 + t (t = 1 .. 2·size − 1)
+        sink = tree0 + 2 * size
+        owners, lows, highs, solo_r, solo_leaf = [], [], [], [], []
+        for r in range(n_r):
+            solo = inst.solo_pin(r)
+            if solo is not None:
+                solo_r.append(r)
+                solo_leaf.append(size + int(position[solo]))
+                continue
+            cuts = [(starts[g], ends[g]) for g in inst.network_groups[r] if ends[g] > starts[g]]
+            cuts += [(p, p + 1) for f in inst.people[r] if (p := int(position[f])) >= 0]
+            lifted = inst.lifted.get(r)
+            low = 0
+            for cut_low, cut_high in sorted(cuts):
+                if lifted is not None and cut_low <= position[lifted] < cut_high:
+                    at = int(position[lifted])  # a pin's override: that leaf stays open
+                    owners.append(r)
+                    lows.append(at)
+                    highs.append(at + 1)
+                if cut_low > low:
+                    owners.append(r)
+                    lows.append(low)
+                    highs.append(cut_low)
+                low = max(low, cut_high)
+            if low < len(order):
+                owners.append(r)
+                lows.append(low)
+                highs.append(len(order))
+        cover_r, cover_t = _cover(np.asarray(owners, dtype=np.int64),
+                                  np.asarray(lows, dtype=np.int64) + size,
+                                  np.asarray(highs, dtype=np.int64) + size)
+        inner = np.arange(1, size, dtype=np.int64)
+        leaves = size + np.arange(len(order), dtype=np.int64)
+        tails = np.concatenate([
+            1 + cover_r, 1 + np.asarray(solo_r, dtype=np.int64),
+            tree0 + inner, tree0 + inner, tree0 + leaves])
+        heads = np.concatenate([
+            tree0 + cover_t, tree0 + np.asarray(solo_leaf, dtype=np.int64),
+            tree0 + 2 * inner, tree0 + 2 * inner + 1, np.full(len(order), sink)])
+        room = np.asarray([min(inst.capacity[f], n_r) for f in order.tolist()], dtype=np.int64)
+        capacities = np.concatenate([
+            np.ones(len(cover_r) + len(solo_r), dtype=np.int64),
+            np.full(2 * len(inner), n_r, dtype=np.int64), room])
+        return cls(n_r, sink + 1, tails, heads, capacities)
+
+    def max_flow(self) -> int:
+        """Stage 1: the most requests that can be allocated."""
+        n_r = self.n_requests
+        solver = max_flow.SimpleMaxFlow()
+        requests = 1 + np.arange(n_r, dtype=np.int64)
+        solver.add_arcs_with_capacity(np.zeros(n_r, dtype=np.int64), requests,
+                                      np.ones(n_r, dtype=np.int64))
+        solver.add_arcs_with_capacity(self.tails, self.heads, self.capacities)
+        status = solver.solve(0, self.sink)
+        if status != solver.OPTIMAL:
+            raise SolverError(f"max flow failed with status {status}")
+        return int(solver.optimal_flow())
+
+    def oldest_first(self, count: int) -> tuple[list[int], int]:
+        """Stage 2: the allocated set with the smallest sum of age ranks."""
+        n_r = self.n_requests
+        solver = min_cost_flow.SimpleMinCostFlow()
+        ranks = np.arange(n_r, dtype=np.int64)
+        solver.add_arcs_with_capacity_and_unit_cost(
+            np.zeros(n_r, dtype=np.int64), 1 + ranks, np.ones(n_r, dtype=np.int64), ranks)
+        solver.add_arcs_with_capacity_and_unit_cost(
+            self.tails, self.heads, self.capacities, np.zeros(len(self.tails), dtype=np.int64))
+        solver.set_node_supply(0, count)
+        solver.set_node_supply(self.sink, -count)
+        status = solver.solve()
+        if status != solver.OPTIMAL:
+            raise SolverError(f"min-cost flow failed with status {status}")
+        flows = solver.flows(np.arange(n_r, dtype=np.int64))
+        return np.flatnonzero(flows > 0).tolist(), int(solver.optimal_cost())
+
+
+def _cover(owner: NDArray[np.int64], low: NDArray[np.int64], high: NDArray[np.int64]
+           ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Segment-tree vertices covering each leaf range ``[low, high)``, all ranges at once."""
+    found_r: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    found_t: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+    while len(owner):
+        take = (low & 1) == 1
+        found_r.append(owner[take])
+        found_t.append(low[take])
+        low = low + take
+        take = (high & 1) == 1
+        high = high - take
+        found_r.append(owner[take])
+        found_t.append(high[take])
+        low, high = low >> 1, high >> 1
+        keep = low < high
+        owner, low, high = owner[keep], low[keep], high[keep]
+    return np.concatenate(found_r), np.concatenate(found_t)
+
+
+# Stages 3–5 on the allocated requests' edges ----------------------------------------------
 
 
 def _nodes(inst: Instance) -> tuple[int, int, int, int]:
@@ -110,51 +240,7 @@ def _nodes(inst: Instance) -> tuple[int, int, int, int]:
     return 0, 1, 1 + inst.n_requests, 1 + inst.n_requests + inst.n_facilitators
 
 
-def _max_flow(inst: Instance, edges: _Edges) -> int:
-    """Stage 1: the most requests that can be allocated."""
-    src, req0, fac0, sink = _nodes(inst)
-    solver = max_flow.SimpleMaxFlow()
-    n_r, n_f = inst.n_requests, inst.n_facilitators
-    solver.add_arcs_with_capacity(np.zeros(n_r, dtype=np.int64),
-                                  req0 + np.arange(n_r, dtype=np.int64),
-                                  np.ones(n_r, dtype=np.int64))
-    solver.add_arcs_with_capacity(req0 + edges.request, fac0 + edges.facilitator,
-                                  np.ones(len(edges.request), dtype=np.int64))
-    solver.add_arcs_with_capacity(fac0 + np.arange(n_f, dtype=np.int64),
-                                  np.full(n_f, sink, dtype=np.int64),
-                                  np.asarray(inst.capacity, dtype=np.int64))
-    status = solver.solve(src, sink)
-    if status != solver.OPTIMAL:
-        raise SolverError(f"max flow failed with status {status}")
-    return int(solver.optimal_flow())
-
-
-def _oldest_first(inst: Instance, edges: _Edges, count: int) -> tuple[set[int], int]:
-    """Stage 2: the allocated set with the smallest sum of age ranks."""
-    src, req0, fac0, sink = _nodes(inst)
-    solver = min_cost_flow.SimpleMinCostFlow()
-    n_r, n_f = inst.n_requests, inst.n_facilitators
-    ranks = np.arange(n_r, dtype=np.int64)
-    solver.add_arcs_with_capacity_and_unit_cost(
-        np.zeros(n_r, dtype=np.int64), req0 + ranks, np.ones(n_r, dtype=np.int64), ranks)
-    first_edge = solver.num_arcs()
-    solver.add_arcs_with_capacity_and_unit_cost(
-        req0 + edges.request, fac0 + edges.facilitator,
-        np.ones(len(edges.request), dtype=np.int64), np.zeros(len(edges.request), dtype=np.int64))
-    solver.add_arcs_with_capacity_and_unit_cost(
-        fac0 + np.arange(n_f, dtype=np.int64), np.full(n_f, sink, dtype=np.int64),
-        np.asarray(inst.capacity, dtype=np.int64), np.zeros(n_f, dtype=np.int64))
-    solver.set_node_supply(src, count)
-    solver.set_node_supply(sink, -count)
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise SolverError(f"min-cost flow failed with status {status}")
-    flows = solver.flows(np.arange(first_edge, first_edge + len(edges.request), dtype=np.int64))
-    allocated = {int(r) for r in edges.request[flows > 0]}
-    return allocated, int(solver.optimal_cost())
-
-
-def _transport(inst: Instance, sub: _Edges, allocated: set[int], caps: list[int],
+def _transport(inst: Instance, sub: _Edges, allocated: list[int], caps: list[int],
                edge_cost: NDArray[np.int64],
                unit_costs: list[list[int]] | None = None
                ) -> tuple[int | None, dict[int, tuple[int, ...]]]:
@@ -166,7 +252,7 @@ def _transport(inst: Instance, sub: _Edges, allocated: set[int], caps: list[int]
     src, req0, fac0, sink = _nodes(inst)
     solver = min_cost_flow.SimpleMinCostFlow()
     n_f = inst.n_facilitators
-    reqs = np.asarray(sorted(allocated), dtype=np.int64)
+    reqs = np.asarray(allocated, dtype=np.int64)
     solver.add_arcs_with_capacity_and_unit_cost(
         np.zeros(len(reqs), dtype=np.int64), req0 + reqs,
         np.ones(len(reqs), dtype=np.int64), np.zeros(len(reqs), dtype=np.int64))
@@ -177,10 +263,11 @@ def _transport(inst: Instance, sub: _Edges, allocated: set[int], caps: list[int]
     if unit_costs is None:
         solver.add_arcs_with_capacity_and_unit_cost(
             fac0 + np.arange(n_f, dtype=np.int64), np.full(n_f, sink, dtype=np.int64),
-            np.asarray(caps, dtype=np.int64), np.zeros(n_f, dtype=np.int64))
+            np.asarray([min(c, inst.n_requests) for c in caps], dtype=np.int64),
+            np.zeros(n_f, dtype=np.int64))
     else:
-        tails = [fac0 + f for f in range(n_f) for _ in range(caps[f])]
-        costs = [c for f in range(n_f) for c in unit_costs[f][:caps[f]]]
+        tails = [fac0 + f for f in range(n_f) for _ in range(len(unit_costs[f]))]
+        costs = [c for f in range(n_f) for c in unit_costs[f]]
         if tails:
             solver.add_arcs_with_capacity_and_unit_cost(
                 np.asarray(tails, dtype=np.int64), np.full(len(tails), sink, dtype=np.int64),
@@ -199,18 +286,25 @@ def _transport(inst: Instance, sub: _Edges, allocated: set[int], caps: list[int]
     return int(solver.optimal_cost()), chosen
 
 
-def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: set[int], penalty: int
+def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: list[int], penalty: int
                         ) -> tuple[Fraction, list[int]]:
-    """Stage 4a: the lowest cap on utilisation that keeps stages 1–3 optimal."""
+    """Stage 4a: the lowest cap on utilisation that keeps stages 1–3 optimal.
+
+    The candidates are the utilisations a facilitator can reach in this
+    batch: open load plus 1, 2, … up to the requests that can reach them
+    (never more than their places), over their personal maximum.
+    """
     if not allocated:
         return Fraction(0), [0] * inst.n_facilitators
-    used = set(sub.facilitator.tolist())
+    reach = np.bincount(sub.facilitator, minlength=inst.n_facilitators).tolist()
     levels = sorted({Fraction(inst.open_load[f] + k, inst.max_open[f])
-                     for f in used for k in range(1, inst.capacity[f] + 1)})
+                     for f in range(inst.n_facilitators) if reach[f]
+                     for k in range(1, min(inst.capacity[f], reach[f]) + 1)})
 
     def caps_at(level: Fraction) -> list[int]:
-        return [max(0, min(inst.capacity[f],
-                           int(level * inst.max_open[f]) - inst.open_load[f]))
+        top, bottom = level.numerator, level.denominator
+        return [max(0, min(inst.capacity[f], top * inst.max_open[f] // bottom
+                           - inst.open_load[f]))
                 for f in range(inst.n_facilitators)]
 
     lo, hi = 0, len(levels) - 1  # levels[hi] always works: it allows full capacity
@@ -224,14 +318,15 @@ def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: set[int], penalt
     return levels[lo], caps_at(levels[lo])
 
 
-def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: set[int],
+def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
                             caps: list[int]) -> dict[int, tuple[int, ...]]:
     """Stages 4b and 5 with stage 3 held by a dominating weight."""
     top = int(sub.preference.max(initial=0))
     w_spread = len(allocated) * top + 1
+    most = len(allocated)  # no facilitator takes more than every allocated request
     unit_costs = [[spread_cost(inst.open_load[f], inst.max_open[f], k)
                    - spread_cost(inst.open_load[f], inst.max_open[f], k - 1)
-                   for k in range(1, caps[f] + 1)] for f in range(inst.n_facilitators)]
+                   for k in range(1, min(caps[f], most) + 1)] for f in range(inst.n_facilitators)]
     spread_range = sum(sum(c) for c in unit_costs)
     w_penalty = w_spread * (spread_range + 1)
     edge_cost = w_penalty * sub.penalty + (top - sub.preference)
@@ -240,4 +335,3 @@ def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: set[int],
     if cost is None:  # pragma: no cover - caps came from a feasible stage 4a
         raise SolverError("stage 4b became infeasible")
     return chosen
-

@@ -16,8 +16,9 @@ from typing import Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from allocator.errors import PolicyError
+from allocator.presets import PRESETS
 
-PRESETS = ("norfolk", "bedfordshire", "cheshire-west")
+__all__ = ["PRESETS", "Penalties", "Policy", "Preferences"]
 
 
 class Penalties(BaseModel):

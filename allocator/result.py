@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
 
 from allocator.eligibility import pair_code
 
@@ -132,8 +135,26 @@ class AllocationResult:
 
     def facilitators_of(self, request_id: str) -> tuple[str, ...]:
         """Facilitator ids given to a request (lead first); empty when waiting."""
-        return tuple(a.facilitator_id for a in self.assignments
-                     if a.request_id == request_id and a.facilitator_id)
+        return self._by_request.get(request_id, ())
+
+    def status_of(self, request_id: str) -> str:
+        """``allocated``, ``pinned`` or ``unallocated`` (the lead's row when co-facilitated)."""
+        return self._status[request_id]
+
+    @cached_property
+    def _by_request(self) -> dict[str, tuple[str, ...]]:
+        given: dict[str, list[str]] = {}
+        for a in self.assignments:
+            if a.facilitator_id:
+                given.setdefault(a.request_id, []).append(a.facilitator_id)
+        return {rid: tuple(fids) for rid, fids in given.items()}
+
+    @cached_property
+    def _status(self) -> dict[str, str]:
+        status: dict[str, str] = {}
+        for a in self.assignments:  # a co-facilitated request: its lead's row
+            status.setdefault(a.request_id, a.status)
+        return status
 
     @property
     def summary(self) -> dict[str, int]:
@@ -204,7 +225,10 @@ def objective_values(inst: Instance, chosen: dict[int, tuple[int, ...]]
     count = loads(inst, chosen)
     utilisation = [Fraction(inst.open_load[f] + count[f], inst.max_open[f])
                    for f in range(inst.n_facilitators) if count[f] > 0]
-    penalty = sum(inst.penalty_of(r, f) for r, fs in chosen.items() for f in fs)
+    pairs = [(r, f) for r, fs in chosen.items() for f in fs]
+    at_r = np.asarray([r for r, _ in pairs], dtype=np.int64)
+    at_f = np.asarray([f for _, f in pairs], dtype=np.int64)
+    penalty = int(inst.scores.penalty(at_r, at_f).sum())
     penalty += sum(_pair_sector_penalty(inst, fs) for fs in chosen.values())
     return {
         Stage.MOST_ALLOCATED: len(chosen),
@@ -213,7 +237,7 @@ def objective_values(inst: Instance, chosen: dict[int, tuple[int, ...]]
         Stage.HIGHEST_UTILISATION: max(utilisation, default=Fraction(0)),
         Stage.SPREAD: sum(spread_cost(inst.open_load[f], inst.max_open[f], count[f])
                           for f in range(inst.n_facilitators)),
-        Stage.PREFERENCES: sum(inst.preference_of(r, f) for r, fs in chosen.items() for f in fs),
+        Stage.PREFERENCES: int(inst.scores.preference(at_r, at_f).sum()),
     }
 
 

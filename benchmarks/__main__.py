@@ -1,10 +1,19 @@
-"""``python -m benchmarks``: every benchmark, one after the other, in one run."""
+"""``python -m benchmarks [--full]``: every benchmark, one after the other, in one run.
+
+``--full`` adds the largest allocation sizes (10,000 × 2,000 and 20,000 × 4,000).
+"""
 
 from __future__ import annotations
 
-from benchmarks import allocation, scheduling
+import sys
+
+from benchmarks import allocation, identity, scheduling
 
 if __name__ == "__main__":
-    allocation.main()
+    full = "--full" in sys.argv[1:]
+    allocation.main(full=full)
+    print()
+    same = identity.main(full=full)
     print()
     scheduling.main()
+    sys.exit(0 if same else 1)

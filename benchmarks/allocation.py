@@ -1,96 +1,131 @@
-"""Allocation benchmark: ``jags allocate`` end to end against a plain min-cost-flow script.
+"""Allocation benchmark: ``jags allocate`` now and in the previous release, side by side.
 
-For each size the same generated workspace (CSV files) is given to both, in
-the same run: the full ``jags allocate`` command (read, every stage proven
-optimal, explanations, write) and ``benchmarks/baseline_mcf.py``. In-process
-per-stage times come from one more ``allocate`` call.
+For each size one generated workspace (CSV files) is given, in the same run,
+to the previous release's whole ``jags allocate`` command (built once into
+``.bench/``, see :mod:`benchmarks.release`) and to this version's; each is
+timed as a whole process with its peak memory. A run whose memory passes
+its limit is stopped and reported as not fitting. ``jags --help`` is timed
+the same way. Then :mod:`benchmarks.identity` checks that ``allocations.csv``
+has not changed from the starting point.
+
+``python -m benchmarks.allocation [--full]``: the quick sizes by default;
+``--full`` adds 10,000 × 2,000 and 20,000 × 4,000 (the previous release
+needs about 8 GiB and two minutes at the first and does not fit at the
+second).
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from allocator import Policy, allocate
+from benchmarks.release import CACHE, PREVIOUS_RELEASE, Release, release
 from jags.generate import generate_workspace, write_workspace
-from jags.workspace import read_workspace
 
-SIZES = ((50, 20), (500, 100), (2000, 400))
+QUICK = ((500, 100), (2000, 400), (5000, 1000))
+FULL = (*QUICK, (10000, 2000), (20000, 4000))
 ON = date(2026, 11, 20)
 JAGS = Path(sys.executable).parent / "jags"
+LIMIT_GIB = {"before": 10.0, "after": 8.0}
+"""Memory each run may take before it is stopped (the targets: 20,000 × 4,000 in 8 GiB)."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    fits: bool
 
 
 @dataclass
 class Row:
     requests: int
     facilitators: int
-    ours_s: float
-    ours_mib: float
-    baseline_s: float
-    baseline_mib: float
-    read_s: float
-    stages: dict[str, float]
-    allocated: int
-    baseline_allocated: int
+    before: Run
+    after: Run
+    explanation_rows: int
 
 
-def _measure(command: list[str]) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--", *command],
+def measure(command: list[str], limit_gib: float | None = None) -> Run:
+    """One whole-process run: wall seconds and peak resident memory."""
+    limit = ["--limit-gib", str(limit_gib)] if limit_gib else []
+    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", *limit, "--", *command],
                           capture_output=True, text=True, check=True)
-    result: dict[str, float] = json.loads(done.stdout)
+    result = json.loads(done.stdout)
+    if result["over_limit"]:
+        return Run(result["seconds"], result["peak_mib"], False)
     if result["returncode"] != 0:
         raise RuntimeError(f"{command[0]} failed: {result['stderr']}")
-    return result
+    return Run(result["seconds"], result["peak_mib"], True)
 
 
-def run_size(n_requests: int, n_facilitators: int, seed: int = 1) -> Row:
-    with tempfile.TemporaryDirectory() as tmp:
+def allocate_command(jags: Path, folder: Path, out: Path) -> list[str]:
+    return [str(jags), "allocate", str(folder), "--on", ON.isoformat(), "--out", str(out)]
+
+
+def run_size(n_requests: int, n_facilitators: int, old: Release, seed: int = 1) -> Row:
+    """Both versions on one generated workspace; outputs are removed afterwards."""
+    CACHE.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         folder = Path(tmp) / "ws"
         folder.mkdir()
         write_workspace(generate_workspace(n_requests, n_facilitators, seed=seed), folder)
-        ours = _measure([str(JAGS), "allocate", str(folder), "--on", ON.isoformat(),
-                         "--out", str(Path(tmp) / "ours")])
-        base = _measure([sys.executable, "-m", "benchmarks.baseline_mcf", str(folder),
-                         ON.isoformat(), str(Path(tmp) / "baseline.csv")])
-        start = time.perf_counter()
-        workspace = read_workspace(folder)
-        read_s = time.perf_counter() - start
-        result = allocate(workspace, Policy.preset("norfolk"), on=ON)
-        baseline_rows = (Path(tmp) / "baseline.csv").read_text().splitlines()[1:]
-        return Row(n_requests, n_facilitators, ours["seconds"], ours["peak_mib"],
-                   base["seconds"], base["peak_mib"], read_s,
-                   {str(s.stage): s.seconds for s in result.stages},
-                   len(result.chosen), sum(1 for line in baseline_rows if not line.endswith(",")))
+        before = measure(allocate_command(old.jags, folder, Path(tmp) / "before"),
+                         LIMIT_GIB["before"])
+        after = measure(allocate_command(JAGS, folder, Path(tmp) / "after"),
+                        LIMIT_GIB["after"])
+        with (Path(tmp) / "after" / "explanations.csv").open("rb") as handle:
+            rows = sum(1 for _ in handle) - 1
+        return Row(n_requests, n_facilitators, before, after, rows)
 
 
-def report(rows: list[Row]) -> str:
-    lines = ["Allocation: jags allocate (read, 6 stages proven optimal, explanations, write) "
-             "vs plain Python min-cost flow (networkx), same files, same run",
-             f"{'size':>11} {'jags s':>8} {'MiB':>6} {'baseline s':>10} {'MiB':>6} "
-             f"{'baseline/jags':>13} {'allocated':>9} {'baseline':>8}"]
+def help_seconds(jags: Path, runs: int = 5) -> float:
+    """Median seconds of ``jags --help`` as a whole process."""
+    return statistics.median(measure([str(jags), "--help"]).seconds for _ in range(runs))
+
+
+def _cell(run: Run, limit: float) -> str:
+    if not run.fits:
+        return f"does not fit in {limit:g} GiB"
+    return f"{run.seconds:7.2f} s {run.peak_mib:7.0f} MiB"
+
+
+def report(rows: list[Row], help_before: float, help_after: float) -> str:
+    lines = [f"Allocation: whole `jags allocate` processes (read, six stages proven optimal, "
+             f"reasons, explanations, write), previous release {PREVIOUS_RELEASE} and now, "
+             f"same files, same run",
+             "| requests × facilitators | before: time, peak | after: time, peak "
+             "| time before ÷ after | explanation rows after |",
+             "|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"{r.requests:>5}×{r.facilitators:<5} {r.ours_s:8.2f} {r.ours_mib:6.0f} "
-                     f"{r.baseline_s:10.2f} {r.baseline_mib:6.0f} "
-                     f"{r.baseline_s / r.ours_s:12.1f}× {r.allocated:9d} "
-                     f"{r.baseline_allocated:8d}")
-    lines.append("Per-stage solve seconds (in process):")
-    for r in rows:
-        stages = ", ".join(f"{k}={v:.3f}" for k, v in r.stages.items())
-        lines.append(f"  {r.requests}×{r.facilitators}: read={r.read_s:.2f}, {stages}")
+        ratio = (f"{r.before.seconds / r.after.seconds:.1f}×"
+                 if r.before.fits and r.after.fits else "—")
+        lines.append(f"| {r.requests:,} × {r.facilitators:,} "
+                     f"| {_cell(r.before, LIMIT_GIB['before'])} "
+                     f"| {_cell(r.after, LIMIT_GIB['after'])} | {ratio} "
+                     f"| {r.explanation_rows:,} |")
+    lines.append("Growth after (seconds per 1,000 requests): " + ", ".join(
+        f"{r.requests:,}: {1000 * r.after.seconds / r.requests:.2f}" for r in rows))
+    lines.append(f"`jags --help` (median of 5): before {help_before:.2f} s, "
+                 f"after {help_after:.2f} s")
     return "\n".join(lines)
 
 
-def main() -> list[Row]:
-    rows = [run_size(n, m) for n, m in SIZES]
-    print(report(rows), flush=True)
+def main(full: bool = False) -> list[Row]:
+    old = release(PREVIOUS_RELEASE)
+    rows = []
+    for n, m in FULL if full else QUICK:
+        rows.append(run_size(n, m, old))
+        print(f"  measured {n:,} × {m:,}", file=sys.stderr, flush=True)
+    print(report(rows, help_seconds(old.jags), help_seconds(JAGS)), flush=True)
     return rows
 
 
 if __name__ == "__main__":
-    main()
+    main(full="--full" in sys.argv[1:])

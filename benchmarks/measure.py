@@ -1,9 +1,12 @@
 """Run a command and report its wall time and peak memory (own process tree).
 
-Usage: ``python -m benchmarks.measure -- CMD ARGS...`` prints JSON
-``{"seconds": ..., "peak_mib": ..., "returncode": ...}``. Each measured
-command runs under its own wrapper process, so ``RUSAGE_CHILDREN`` is the
-peak of that command alone.
+Usage: ``python -m benchmarks.measure [--limit-gib N] -- CMD ARGS...`` prints JSON
+``{"seconds": ..., "peak_mib": ..., "returncode": ..., "over_limit": ...}``.
+Each measured command runs under its own wrapper process, so
+``RUSAGE_CHILDREN`` is the peak of that command alone. With ``--limit-gib``
+the command is stopped as soon as its resident memory passes the limit
+(``over_limit`` is then true): a run that does not fit never takes the
+machine's memory from others.
 """
 
 from __future__ import annotations
@@ -13,18 +16,41 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+
+def _resident_kib(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
 
 
 def main(argv: list[str]) -> int:
+    limit_kib = None
+    if argv[:1] == ["--limit-gib"]:
+        limit_kib = int(float(argv[1]) * 1024 * 1024)
+        argv = argv[2:]
     command = argv[argv.index("--") + 1:] if "--" in argv else argv
     start = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          check=False)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    over = False
+    while process.poll() is None:
+        if limit_kib is not None and _resident_kib(process.pid) > limit_kib:
+            over = True
+            process.kill()
+            break
+        time.sleep(0.02)
+    _, stderr = process.communicate()
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024,
-                      "returncode": done.returncode,
-                      "stderr": done.stderr.decode("utf-8", "replace")[-2000:]}))
+                      "returncode": process.returncode, "over_limit": over,
+                      "stderr": stderr.decode("utf-8", "replace")[-2000:]}))
     return 0
 
 

@@ -1,4 +1,11 @@
-"""Allocation job: read a workspace, allocate, and turn the result into files."""
+"""Allocation job: read a workspace, allocate, and turn the result into files.
+
+``explanations.csv`` holds, per request, the rules about that case that
+exclude facilitators and every eligible facilitator with the stage at which
+another choice won; facilitator-wide reasons are once each in
+``facilitator_status.csv``. ``explain="full"`` writes every request ×
+facilitator pair instead. Both are streamed, a request at a time.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +14,34 @@ import re
 import zipfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-import openpyxl
+import numpy as np
 
-from allocator import Explainer, WorkingCalendar, allocate
-from jags.files import csv_bytes
-from jags.schedule import Remote, calendar_sources, gather, remote_source
-from jags.workspace import LONDON, read_workspace
-from scheduling.proposals import has_free_slot
+from allocator import Explainer, allocate
+from jags.files import csv_bytes, csv_line
+from jags.workspace import read_workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterator, Sequence
     from datetime import date
 
     from allocator import AllocationResult, Policy, Workspace
     from allocator.solve import Method
+    from jags.files import Content
+    from jags.schedule import Remote
     from scheduling.availability import CalendarSource
 
 ALLOCATION_COLUMNS = ("request_id", "facilitator_id", "role", "status", "allocate_by", "reason",
                       "rationale")
 EXPLANATION_COLUMNS = ("request_id", "facilitator_id", "eligible", "code", "detail")
+STATUS_COLUMNS = ("facilitator_id", "code", "detail", "open_load", "max_open")
 XLSX_EXPLANATION_LIMIT = 200_000
 """Workbooks list at most this many explanation rows (the CSV has them all)."""
+CHUNK_BYTES = 1 << 20
+"""Explanation rows are handed to the writer about this many bytes at a time."""
+
+Explain = Literal["default", "full"]
 
 
 def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
@@ -46,6 +58,8 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
     workspace = read_workspace(workspace_path)
     unavailable: list[str] = []
     if policy.calendar_aware:
+        from jags.schedule import calendar_sources, remote_source  # calendars only when used
+
         sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
         if remote is not None:
             sources.append(remote_source(remote))
@@ -57,6 +71,11 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
 def calendar_unavailable(sources: Sequence[CalendarSource], workspace: Workspace,
                          policy: Policy, on: date) -> list[str]:
     """Ids of facilitators whose calendars show no free slot in the expected window."""
+    from allocator import WorkingCalendar
+    from jags.schedule import gather
+    from jags.workspace import LONDON
+    from scheduling.proposals import has_free_slot
+
     calendar = WorkingCalendar(policy.closure_days)
     confirm = calendar.add_working_days(on, policy.contact_days)
     first, last = calendar.window(confirm, policy.window_first_day, policy.window_last_day)
@@ -79,28 +98,92 @@ def allocation_rows(result: AllocationResult) -> list[tuple[object, ...]]:
             for a in result.assignments]
 
 
-def explanation_rows(result: AllocationResult) -> Iterable[tuple[object, ...]]:
-    """Rows of ``explanations.csv``: every request × facilitator."""
-    for ex in Explainer(result.instance, result.chosen).rows():
-        yield (ex.request_id, ex.facilitator_id, ex.eligible, ex.code, ex.detail)
+def explanation_rows(result: AllocationResult, *, explain: Explain = "default"
+                     ) -> Iterator[tuple[object, ...]]:
+    """Rows of ``explanations.csv`` as tuples (see the module docstring)."""
+    explainer = Explainer(result.instance, result.chosen)
+    for block in explainer.blocks(full=explain == "full"):
+        for ex in explainer.row_maker.expand(block):
+            yield tuple(ex)
 
 
-def allocation_files(result: AllocationResult, *, xlsx: bool = False) -> dict[str, bytes]:
-    """The output files of a run, as bytes, ready for an atomic write."""
+def explanation_chunks(result: AllocationResult, *, explain: Explain = "default"
+                       ) -> Iterator[bytes]:
+    """``explanations.csv`` as CSV bytes, a request at a time.
+
+    Rows said of many requests alike (a full facilitator, a shared
+    organisation) are encoded once and reused, so the cost is a join per
+    request, whatever the number of rows.
+    """
+    explainer = Explainer(result.instance, result.chosen)
+    yield csv_line(EXPLANATION_COLUMNS)
+    shared = np.empty(len(explainer.row_maker.shared_rows), dtype=object)
+    for key, row in enumerate(explainer.row_maker.shared_rows):
+        shared[key] = csv_line(row[1:]) if row is not None else b""
+    pending: list[bytes] = []
+    seen: dict[tuple[object, ...], bytes] = {}
+    size = 0
+    for block in explainer.blocks(full=explain == "full"):
+        if not len(block.shared):
+            continue
+        prefix = csv_line([block.request_id])[:-1] + b","
+        parts = shared[np.maximum(block.shared, 0)]
+        for at, row in zip(np.flatnonzero(block.shared < 0).tolist(), block.own, strict=True):
+            rest = row[1:]  # an organisation's row recurs in many requests: encoded once
+            encoded = seen.get(rest)
+            if encoded is None:
+                encoded = seen[rest] = csv_line(rest)
+            parts[at] = encoded
+        pending.append(prefix + prefix.join(parts.tolist()))
+        size += len(pending[-1])
+        if size >= CHUNK_BYTES:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def status_rows(result: AllocationResult) -> list[tuple[object, ...]]:
+    """Rows of ``facilitator_status.csv``: every facilitator once."""
+    return list(Explainer(result.instance, result.chosen).facilitator_status())
+
+
+def allocation_files(result: AllocationResult, *, xlsx: bool = False,
+                     explain: Explain = "default") -> dict[str, Content]:
+    """The output files of a run, ready for an all-or-nothing write.
+
+    ``explanations.csv`` is an iterable of byte chunks, made while it is
+    written; everything else is bytes.
+
+    Parameters
+    ----------
+    result
+        The allocation.
+    xlsx
+        Add ``allocations.xlsx`` (default ``False``).
+    explain
+        ``"default"`` (the case-specific rows; facilitator-wide reasons in
+        ``facilitator_status.csv``) or ``"full"`` (every request × facilitator).
+    """
     rows = allocation_rows(result)
-    explanations = list(explanation_rows(result))
-    files = {
+    statuses = status_rows(result)
+    files: dict[str, Content] = {
         "allocations.csv": csv_bytes(ALLOCATION_COLUMNS, rows),
-        "explanations.csv": csv_bytes(EXPLANATION_COLUMNS, explanations),
+        "explanations.csv": explanation_chunks(result, explain=explain),
+        "facilitator_status.csv": csv_bytes(STATUS_COLUMNS, statuses),
     }
     if xlsx:
-        files["allocations.xlsx"] = _workbook(result, rows, explanations)
+        files["allocations.xlsx"] = _workbook(result, rows, statuses, explain)
     return files
 
 
 def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
-              explanations: list[tuple[object, ...]]) -> bytes:
-    """A workbook for the Business Unit: summary, allocations, explanations."""
+              statuses: list[tuple[object, ...]], explain: Explain) -> bytes:
+    """A workbook for the Business Unit: summary, allocations, explanations, facilitators."""
+    import openpyxl  # only when a workbook is asked for
+
+    explainer = Explainer(result.instance, result.chosen)
+    total = sum(len(block.shared) for block in explainer.blocks(full=explain == "full"))
     book = openpyxl.Workbook(write_only=True)
     summary = book.create_sheet("Summary")
     summary.append(["Batch date", result.on])
@@ -110,17 +193,23 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
         summary.append([key.replace("_", " ").capitalize(), value])
     for stage in result.stages:
         summary.append([f"Stage {stage.stage}", str(stage.value), str(stage.status)])
-    if len(explanations) > XLSX_EXPLANATION_LIMIT:
+    if total > XLSX_EXPLANATION_LIMIT:
         summary.append(["Note", f"Explanations sheet shows the first {XLSX_EXPLANATION_LIMIT} "
-                                f"rows; explanations.csv has all {len(explanations)}"])
+                                f"rows; explanations.csv has all {total}"])
     sheet = book.create_sheet("Allocations")
     sheet.append(list(ALLOCATION_COLUMNS))
     for row in rows:
         sheet.append(list(row))
     sheet = book.create_sheet("Explanations")
     sheet.append(list(EXPLANATION_COLUMNS))
-    for row in explanations[:XLSX_EXPLANATION_LIMIT]:
-        sheet.append(list(row))
+    for n, explanation in enumerate(explanation_rows(result, explain=explain)):
+        if n == XLSX_EXPLANATION_LIMIT:
+            break
+        sheet.append(list(explanation))
+    sheet = book.create_sheet("Facilitators")
+    sheet.append(list(STATUS_COLUMNS))
+    for status in statuses:
+        sheet.append(list(status))
     stamp = datetime.combine(result.on, datetime.min.time())
     book.properties.created = stamp
     book.properties.modified = stamp

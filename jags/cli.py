@@ -17,19 +17,19 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from allocator import PRESETS, Explainer, InputError, Policy
-from jags import allocation, render, schedule
-from jags.files import csv_bytes, write_outputs
-from jags.policies import load_policy
-from jags.send import SendError, send_invites
-from jags.workspace import parse_date
+from allocator.errors import InputError
+from allocator.presets import PRESETS
+from jags.files import write_outputs
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from allocator import Policy
     from jags import daily
     from jags.ledger import Ledger
 
+# Commands import what they need when they run, so `jags --help` stays instant and
+# `jags allocate` never loads calendars, CP-SAT (unless used) or the senders.
 app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint Agency Group "
                        "Supervision requests, propose session times and write invitations.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -63,8 +63,11 @@ def user_errors() -> Iterator[None]:
     except InputError as exc:
         _error(str(exc))
         raise typer.Exit(2) from None
-    except SendError as exc:  # sign-in or sending failed: say what went out, no traceback
-        for line in exc.sent:
+    except RuntimeError as exc:
+        send = sys.modules.get("jags.send")  # a SendError exists only once sending is loaded
+        if send is None or not isinstance(exc, send.SendError):
+            raise
+        for line in exc.sent:  # sign-in or sending failed: say what went out, no traceback
             out.print(line, highlight=False)
         _error(str(exc))
         raise typer.Exit(1) from None
@@ -80,6 +83,8 @@ def _error(message: str) -> None:
 
 
 def _date(text: str, option: str) -> date:
+    from jags.workspace import parse_date
+
     try:
         return parse_date(text)
     except ValueError:
@@ -115,6 +120,10 @@ def allocate_command(
     source: Annotated[str | None, typer.Option(
         help="With --calendar-aware, also read free/busy from exchange or graph "
              "(credentials from the environment).")] = None,
+    explain: Annotated[str, typer.Option(
+        help="default: explanations.csv holds each request's own exclusions and every "
+             "eligible facilitator (facilitator-wide reasons once each in "
+             "facilitator_status.csv); full: every request × facilitator pair.")] = "default",
     commit: Annotated[bool, typer.Option(
         help="Record the batch in the ledger (created when missing): new requests are "
              "imported, allocations recorded.")] = False,
@@ -124,12 +133,17 @@ def allocate_command(
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
-    Writes allocations.csv and explanations.csv (and allocations.xlsx with
-    --format xlsx) into --out, all or nothing. With a ledger (jags init, or
-    --commit), the batch is computed against what is already open and
-    --commit records it.
+    Writes allocations.csv, explanations.csv and facilitator_status.csv (and
+    allocations.xlsx with --format xlsx) into --out, all or nothing. With a
+    ledger (jags init, or --commit), the batch is computed against what is
+    already open and --commit records it.
     """
-    from jags import daily
+    from jags import allocation, daily, render
+    from jags.policies import load_policy
+
+    if explain not in ("default", "full"):
+        with user_errors():
+            raise InputError(f"--explain: {explain!r} is not default or full")
 
     where = daily.Where(workspace, db, partnership)
     if commit or daily.has_ledger(where):
@@ -140,7 +154,7 @@ def allocate_command(
             _allocate_with_ledger(where, _date(on, "--on"), out_dir, chosen, commit=commit,
                                   xlsx=fmt == "xlsx", method=method, time_limit=time_limit,
                                   remote=source, by=by or daily.default_by(),
-                                  calendar_aware=calendar_aware)
+                                  calendar_aware=calendar_aware, explain=explain)
         return
     if out_dir is None:
         with user_errors():
@@ -162,7 +176,8 @@ def allocate_command(
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit,
                                            remote=source)  # type: ignore[arg-type]
-        files = allocation.allocation_files(result, xlsx=fmt == "xlsx")
+        files = allocation.allocation_files(result, xlsx=fmt == "xlsx",
+                                            explain=explain)  # type: ignore[arg-type]
         written = write_outputs(out_dir, files)
     out.print(render.allocation_table(result))
     out.print(render.summary_line(result))
@@ -174,9 +189,9 @@ def allocate_command(
 def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
                          policy: Policy | None, *, commit: bool, xlsx: bool, method: str,
                          time_limit: float | None, remote: str | None, by: str,
-                         calendar_aware: bool) -> None:
+                         calendar_aware: bool, explain: str) -> None:
     """``jags allocate`` against the ledger: summary first, waiting next, files last."""
-    from jags import daily
+    from jags import daily, render
 
     if method not in ("auto", "flow", "cpsat"):
         raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
@@ -189,7 +204,7 @@ def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
             ledger.close()
     run = daily.run_daily(where, on, by, commit=commit, policy=policy,
                           method=method,  # type: ignore[arg-type]
-                          time_limit=time_limit, xlsx=xlsx,
+                          time_limit=time_limit, xlsx=xlsx, explain=explain,
                           remote=remote)  # type: ignore[arg-type]
     target = out_dir or daily.default_out(where, "batches", on)
     written = write_outputs(target, run.files)
@@ -223,6 +238,7 @@ def init_command(
     Running it again changes nothing.
     """
     from jags import daily
+    from jags.policies import load_policy
 
     with user_errors():
         where = daily.Where(workspace, db, partnership)
@@ -304,7 +320,8 @@ def status_command(
     """Where every request is on its journey, and what is overdue."""
     import json as jsonlib
 
-    from jags import daily
+    from jags import daily, render
+    from jags.files import csv_bytes
 
     with user_errors():
         if fmt not in ("table", "csv", "json"):
@@ -453,6 +470,10 @@ def explain_command(
     Re-runs the batch (the same input always gives the same allocation) and
     explains one request in plain English.
     """
+    from allocator import Explainer
+    from jags import allocation
+    from jags.policies import load_policy
+
     with user_errors():
         chosen_policy = load_policy(policy)
         if calendar_aware:
@@ -507,7 +528,8 @@ def schedule_command(
     Writes proposals.csv, invites/<request_id>.ics and .eml (and schedule.json
     in the file-only flow) into --out, all or nothing.
     """
-    from jags import daily
+    from jags import daily, render, schedule
+    from jags.policies import load_policy
 
     where = daily.Where(workspace, db, partnership)
     if allocations is None:
@@ -541,7 +563,7 @@ def schedule_command(
 def _schedule_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
                          policy: Policy | None, *, commit: bool, remote: str | None,
                          by: str) -> None:
-    from jags import daily
+    from jags import daily, render
     from jags.sessions import run_ledger_schedule
 
     run = run_ledger_schedule(where, on, by, commit=commit, policy=policy,
@@ -580,7 +602,8 @@ def invite_command(
     With a ledger, --send sends what is queued in its outbox, each message
     once; a message that fails stays queued with its error.
     """
-    from jags import daily
+    from jags import daily, schedule
+    from jags.send import send_invites
 
     where = daily.Where(folder, db, partnership)
     if not (folder / schedule.MANIFEST).is_file() and daily.has_ledger(where):
@@ -619,6 +642,7 @@ def invite_command(
 def _invite_with_ledger(where: daily.Where, send: str | None, *, dry_run: bool, on: date,
                        by: str) -> None:
     from jags import daily
+    from jags.send import SendError
     from jags.sessions import send_from_ledger
 
     if send is None:
@@ -648,6 +672,9 @@ def _invite_with_ledger(where: daily.Where, send: str | None, *, dry_run: bool, 
 def policies_command(name: Annotated[str | None, typer.Argument(
         help="Show one preset's settings.")] = None) -> None:
     """List the policy presets, or show one."""
+    from allocator import Policy
+    from jags.policies import load_policy
+
     with user_errors():
         if name is None:
             for preset in PRESETS:

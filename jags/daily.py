@@ -21,6 +21,7 @@ from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS
 from jags.workspace import parse_date, read_workspace
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import date
     from pathlib import Path
 
@@ -79,7 +80,7 @@ class DailyRun:
 
 def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy | None = None,
               method: Method = "auto", time_limit: float | None = None, xlsx: bool = False,
-              remote: Remote | None = None) -> DailyRun:
+              explain: str = "default", remote: Remote | None = None) -> DailyRun:
     """Import, allocate against the ledger and (with ``commit``) record the batch.
 
     Without a ledger, ``commit`` creates one first (as ``jags init`` would).
@@ -102,8 +103,9 @@ def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy |
             return allocate(workspace, chosen, on=on, method=method, time_limit=time_limit,
                             unavailable=unavailable, state=state)
 
-        def render(result: AllocationResult) -> dict[str, bytes]:
-            return allocation.allocation_files(result, xlsx=xlsx)
+        def render(result: AllocationResult) -> dict[str, bytes | Iterable[bytes]]:
+            return dict(allocation.allocation_files(result, xlsx=xlsx,
+                                                    explain=explain))  # type: ignore[arg-type]
 
         outcome = ledger.allocate_day(files, on, by, commit=commit, run=run, render=render)
         out = dict(outcome.files)

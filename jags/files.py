@@ -7,14 +7,18 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["csv_bytes", "write_outputs"]
+__all__ = ["Content", "csv_bytes", "csv_line", "write_outputs"]
+
+Content = bytes | Iterable[bytes]
+"""A file's content: bytes, or chunks of bytes streamed into the file as they come."""
 
 
 def _cell(value: object) -> object:
@@ -52,6 +56,14 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def csv_line(row: Sequence[object]) -> bytes:
+    """One line of CSV exactly as :func:`csv_bytes` writes it (with its ``"\n"``)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(
+        [v if type(v) is str else _cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
 def _parts(name: str) -> list[str]:
     """Check an output name: a file, or one subfolder then a file; nothing else."""
     parts = name.split("/")
@@ -60,7 +72,7 @@ def _parts(name: str) -> list[str]:
     return parts
 
 
-def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
+def write_outputs(out_dir: Path, files: Mapping[str, Content]) -> list[Path]:
     """Write several files into ``out_dir``: all of them, or none.
 
     Every file is first written into a temporary folder beside ``out_dir``
@@ -74,8 +86,9 @@ def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
     out_dir
         Destination folder; created (with its parents) when missing.
     files
-        File name → content. A name may hold one subfolder level
-        (``"invites/R-001.ics"``).
+        File name → content: bytes, or an iterable of byte chunks written as
+        they come (so a large file is never held in memory whole). A name may
+        hold one subfolder level (``"invites/R-001.ics"``).
 
     Returns
     -------
@@ -105,7 +118,12 @@ def write_outputs(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
         for name, content in files.items():
             staged = staging.joinpath(*names[name])
             staged.parent.mkdir(exist_ok=True)
-            staged.write_bytes(content)
+            if isinstance(content, bytes):
+                staged.write_bytes(content)
+            else:
+                with staged.open("wb") as handle:
+                    for chunk in content:
+                        handle.write(chunk)
         out_dir.mkdir(exist_ok=True)
         for name, target in zip(files, targets, strict=True):
             target.parent.mkdir(exist_ok=True)

@@ -19,20 +19,31 @@ if TYPE_CHECKING:
 LONDON = ZoneInfo("Europe/London")
 
 
-def allocation_table(result: AllocationResult) -> Table:
-    """One row per request: allocate-by, facilitator(s), status, reason."""
+TABLE_ROWS = 200
+"""Requests shown in the terminal; every one is in allocations.csv."""
+
+
+def allocation_table(result: AllocationResult, limit: int = TABLE_ROWS) -> Table:
+    """One row per request: allocate-by, facilitator(s), status, reason.
+
+    At most ``limit`` requests (default 200, oldest first); the caption says
+    how many more are in ``allocations.csv``.
+    """
+    inst = result.instance
+    more = inst.n_requests - limit
     table = Table(title=f"Allocation for {result.on.isoformat()} "
-                        f"({result.instance.policy.name} policy)",
+                        f"({inst.policy.name} policy)",
+                  caption=(f"… and {more} more requests: every one is in allocations.csv"
+                           if more > 0 else None),
                   show_lines=False, expand=False)
     table.add_column("Request", no_wrap=True)
     table.add_column("Allocate by", no_wrap=True)
     table.add_column("Facilitator", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Reason", overflow="fold", max_width=90)
-    inst = result.instance
-    for r, req in enumerate(inst.requests):
+    for r, req in enumerate(inst.requests[:limit]):
         fs = result.chosen.get(r, ())
-        status = next(a.status for a in result.assignments if a.request_id == req.request_id)
+        status = result.status_of(req.request_id)
         style = {"pinned": "cyan", "unallocated": "yellow"}.get(status, "")
         due = inst.allocate_by[r]
         due_text = f"[red]{due.isoformat()}[/red]" if result.on > due else due.isoformat()

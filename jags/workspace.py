@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import openpyxl
 from pydantic import ValidationError
 
 from allocator.errors import InputError
@@ -330,6 +329,8 @@ class _Source:
         self.sheets: dict[str, Any] | None = None
         self.book: Any = None
         if path.is_file():
+            import openpyxl  # only for a workbook workspace
+
             try:
                 self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             except Exception:  # any failure here means "not a usable workbook"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -17,12 +18,14 @@ from jags import allocation
 from jags.allocation import (
     ALLOCATION_COLUMNS,
     EXPLANATION_COLUMNS,
+    STATUS_COLUMNS,
     allocation_files,
     allocation_rows,
     explanation_rows,
     run_allocation,
     stable_zip,
 )
+from jags.files import Content, csv_bytes
 
 NAMED = "Knows the network from an earlier review"
 REFUSED = "Asked for by the conference chair"
@@ -117,40 +120,77 @@ def test_co_facilitated_pin_puts_the_rationale_on_the_pinned_row_only() -> None:
 # allocation_files -------------------------------------------------------------------------
 
 
+def materialise(files: dict[str, Content]) -> dict[str, bytes]:
+    """File contents as bytes (explanations.csv comes as chunks)."""
+    return {name: data if isinstance(data, bytes) else b"".join(data)
+            for name, data in files.items()}
+
+
 def test_files_hold_every_row_with_the_contract_headers(result: AllocationResult) -> None:
-    files = allocation_files(result)
-    assert sorted(files) == ["allocations.csv", "explanations.csv"]
+    files = materialise(allocation_files(result))
+    assert sorted(files) == ["allocations.csv", "explanations.csv", "facilitator_status.csv"]
     allocations = parse(files["allocations.csv"])
     assert list(allocations[0]) == list(ALLOCATION_COLUMNS)
     assert len(allocations) == 5
     assert allocations[0]["allocate_by"] == result.assignments[0].allocate_by.isoformat()
     explanations = parse(files["explanations.csv"])
     assert list(explanations[0]) == list(EXPLANATION_COLUMNS)
+    assert {e["eligible"] for e in explanations} <= {"true", "false"}
+    # F2 is at capacity before the batch: said once, in facilitator_status.csv, and
+    # only where a request named them (R2's refused pin).
+    assert [e["request_id"] for e in explanations if e["facilitator_id"] == "F2"] == ["R2"]
+    status = {s["facilitator_id"]: s for s in parse(files["facilitator_status.csv"])}
+    assert list(next(iter(status.values()))) == list(STATUS_COLUMNS)
+    assert status["F2"] == {"facilitator_id": "F2", "code": "at_capacity",
+                            "detail": "already at 1 of 1 open JAGS", "open_load": "1",
+                            "max_open": "1"}
+    assert {s["code"] for f, s in status.items() if f != "F2"} == {"available"}
+    # R1's named facilitator F1 shares its organisation and is pinned: their row says so.
+    pinned = [e for e in explanations if e["request_id"] == "R1" and e["facilitator_id"] == "F1"]
+    assert [(e["eligible"], e["code"]) for e in pinned] == [("true", "pinned")]
+    # R2 named F2 with a rationale, but F2 is full: the refused pin is R2's own row.
+    refused = [e for e in explanations if e["request_id"] == "R2" and e["facilitator_id"] == "F2"]
+    assert [(e["eligible"], e["code"], e["detail"]) for e in refused] == [
+        ("false", "at_capacity", "named facilitator, not honoured: already at 1 of 1 open JAGS")]
+
+
+def test_full_explanations_list_every_pair(result: AllocationResult) -> None:
+    files = materialise(allocation_files(result, explain="full"))
+    explanations = parse(files["explanations.csv"])
     assert {(e["request_id"], e["facilitator_id"]) for e in explanations} == {
         (r, f) for r in ("R1", "R2", "R3", "R4", "R5") for f in ("F1", "F2", "F3", "F4")}
     assert len(explanations) == 20
-    assert {e["eligible"] for e in explanations} <= {"true", "false"}
     full = [e for e in explanations if e["facilitator_id"] == "F2"]
     assert all(e["eligible"] == "false" and e["code"] == "at_capacity" for e in full)
+    assert explanations == [dict(zip(EXPLANATION_COLUMNS, map(cell, row), strict=True))
+                            for row in explanation_rows(result, explain="full")]
+
+
+def cell(value: object) -> str:
+    return {True: "true", False: "false"}.get(value, str(value))  # type: ignore[call-overload]
 
 
 def test_files_are_deterministic_across_runs(result: AllocationResult) -> None:
     again = allocate(batch(), Policy.preset("norfolk"), on=ON)
-    first = allocation_files(result, xlsx=True)
-    second = allocation_files(again, xlsx=True)
-    assert sorted(first) == ["allocations.csv", "allocations.xlsx", "explanations.csv"]
+    first = materialise(allocation_files(result, xlsx=True))
+    second = materialise(allocation_files(again, xlsx=True))
+    assert sorted(first) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
+                             "facilitator_status.csv"]
     assert first == second
 
 
-def test_workbook_has_summary_allocations_and_explanations(result: AllocationResult) -> None:
-    data = allocation_files(result, xlsx=True)["allocations.xlsx"]
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+def test_workbook_has_summary_allocations_explanations_and_facilitators(
+        result: AllocationResult) -> None:
+    files = materialise(allocation_files(result, xlsx=True))
+    book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]), read_only=True)
     try:
-        assert book.sheetnames == ["Summary", "Allocations", "Explanations"]
+        assert book.sheetnames == ["Summary", "Allocations", "Explanations", "Facilitators"]
         sheet = list(book["Allocations"].iter_rows(values_only=True))
         assert list(sheet[0]) == list(ALLOCATION_COLUMNS)
         assert [r[0] for r in sheet[1:]] == ["R1", "R2", "R3", "R4", "R5"]
-        assert len(list(book["Explanations"].iter_rows(values_only=True))) == 21
+        rows = len(parse(files["explanations.csv"]))
+        assert len(list(book["Explanations"].iter_rows(values_only=True))) == rows + 1
+        assert len(list(book["Facilitators"].iter_rows(values_only=True))) == 5
         summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
         assert summary["Policy"] == "norfolk"
         assert summary["Requests"] == 5
@@ -162,12 +202,14 @@ def test_workbook_has_summary_allocations_and_explanations(result: AllocationRes
 def test_workbook_explanations_are_capped_with_a_note(result: AllocationResult,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(allocation, "XLSX_EXPLANATION_LIMIT", 3)
-    data = allocation_files(result, xlsx=True)["allocations.xlsx"]
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    files = materialise(allocation_files(result, xlsx=True))
+    book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]), read_only=True)
     try:
         assert len(list(book["Explanations"].iter_rows(values_only=True))) == 4
         summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
-        assert "20" in str(summary["Note"]) and "explanations.csv" in str(summary["Note"])
+        total = len(parse(files["explanations.csv"]))
+        assert total > 3
+        assert str(total) in str(summary["Note"]) and "explanations.csv" in str(summary["Note"])
     finally:
         book.close()
 
@@ -244,3 +286,26 @@ def test_calendar_aware_allocation_skips_a_facilitator_booked_all_window(tmp_pat
               if e.facilitator_id == "F1")
     assert (f1.code, f1.detail) == ("on_leave", "no free session slot in the expected window "
                                                 "(calendar)")
+
+
+# Unchanged from the starting point -------------------------------------------------------
+
+START = Path(__file__).parent / "data" / "start-31249b7"
+SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+
+
+@pytest.mark.parametrize("policy", ["norfolk", "bedfordshire"])
+def test_sample_allocations_are_unchanged_from_the_starting_point(policy: str) -> None:
+    golden = START / f"sample-{policy}"
+    result = run_allocation(SAMPLE, Policy.preset(policy), date(2026, 11, 23))
+    files = materialise(allocation_files(result, explain="full"))
+    assert files["explanations.csv"] == (golden / "explanations.csv").read_bytes()
+    # allocations.csv: byte-identical once the corrected waiting clause is put back.
+    old_waiting = json.loads((golden / "unblock.json").read_text("utf-8"))
+    assert set(old_waiting) == set(result.unblock)
+    header, *rows = csv.reader(io.StringIO((golden / "allocations.csv").read_text("utf-8")))
+    for row in rows:
+        if row[0] in old_waiting:
+            row[5] = row[5].replace(f"Waiting: {old_waiting[row[0]]}",
+                                    f"Waiting: {result.unblock[row[0]]}", 1)
+    assert files["allocations.csv"] == csv_bytes(header, rows)

@@ -36,6 +36,7 @@ ON = "2026-11-23"
 CONFIRMED = date(2026, 11, 30)
 ALLOCATION_COLUMNS = ["request_id", "facilitator_id", "role", "status", "allocate_by", "reason"]
 EXPLANATION_COLUMNS = ["request_id", "facilitator_id", "eligible", "code", "detail"]
+STATUS_COLUMNS = ["facilitator_id", "code", "detail", "open_load", "max_open"]
 PROPOSAL_COLUMNS = ["request_id", "option", "start", "end", "working_day", "required_free",
                     "required_busy", "unknown", "score", "reason"]
 
@@ -186,9 +187,11 @@ def test_console_script_runs() -> None:
 
 def test_allocate_writes_contract_files(allocated: tuple[Result, Path]) -> None:
     _, out = allocated
-    assert sorted(p.name for p in out.iterdir()) == ["allocations.csv", "explanations.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "allocations.csv", "explanations.csv", "facilitator_status.csv"]
     assert header(out / "allocations.csv")[:6] == ALLOCATION_COLUMNS
     assert header(out / "explanations.csv") == EXPLANATION_COLUMNS
+    assert header(out / "facilitator_status.csv") == STATUS_COLUMNS
 
 
 def test_allocate_one_row_per_request_and_every_pair_explained(
@@ -204,16 +207,54 @@ def test_allocate_one_row_per_request_and_every_pair_explained(
         assert row["role"] == ""  # one facilitator per request under the Norfolk policy
         assert date.fromisoformat(row["allocate_by"])
         assert row["reason"].strip()
+    # Every facilitator is accounted for, for every request: excluded facilitator-wide
+    # (facilitator_status.csv), or by a rule about the case, or eligible with the stage
+    # at which another choice won (one row each, or one row for a waiting request).
+    status = {s["facilitator_id"]: s for s in read_csv(out / "facilitator_status.csv")}
+    assert sorted(status) == sorted(facilitator_ids)
+    available = {f for f, s in status.items() if s["code"] == "available"}
     explanations = read_csv(out / "explanations.csv")
+    assert {e["eligible"] for e in explanations} <= {"true", "false"}
+    for rid in request_ids:
+        mine = [e for e in explanations if e["request_id"] == rid]
+        named = {e["facilitator_id"] for e in mine if e["facilitator_id"]}
+        by_org = {f for e in mine if not e["facilitator_id"] and not json_bool(e["eligible"])
+                  for f in e["detail"].split(": ", 1)[1].split()}
+        assert not named & by_org
+        waiting = [e for e in mine if not e["facilitator_id"] and json_bool(e["eligible"])]
+        counted = int(re.findall(r"\d+", waiting[0]["detail"])[0]) if waiting else 0
+        assert len(available - named - by_org) == counted, rid
+    given = {(r["request_id"], r["facilitator_id"]) for r in rows if r["facilitator_id"]}
+    chosen = {(e["request_id"], e["facilitator_id"]) for e in explanations
+              if e["code"] in ("chosen", "pinned")}
+    assert chosen == given  # nobody is given a request a hard rule excludes them from
+
+
+def json_bool(text: str) -> bool:
+    return {"true": True, "false": False}[text]
+
+
+def test_allocate_explain_full_lists_every_pair_once(tmp_path: Path) -> None:
+    result = jags("allocate", SAMPLE, "--on", ON, "--out", tmp_path, "--explain", "full")
+    assert result.exit_code == 0, result.output
+    request_ids = [r["request_id"] for r in sample_rows("requests")]
+    facilitator_ids = [f["facilitator_id"] for f in sample_rows("facilitators")]
+    explanations = read_csv(tmp_path / "explanations.csv")
     pairs = Counter((e["request_id"], e["facilitator_id"]) for e in explanations)
     assert len(explanations) == len(request_ids) * len(facilitator_ids)
     assert set(pairs) == {(r, f) for r in request_ids for f in facilitator_ids}
     assert set(pairs.values()) == {1}
     eligible = {(e["request_id"], e["facilitator_id"]): e["eligible"] for e in explanations}
-    assert set(eligible.values()) <= {"true", "false"}
-    for row in rows:  # nobody is given a request a hard rule excludes them from
-        if row["status"] == "allocated":
+    for row in read_csv(tmp_path / "allocations.csv"):
+        if row["facilitator_id"]:
             assert eligible[row["request_id"], row["facilitator_id"]] == "true"
+
+
+def test_allocate_refuses_an_unknown_explain_option(tmp_path: Path) -> None:
+    result = jags("allocate", SAMPLE, "--on", ON, "--out", tmp_path, "--explain", "some")
+    assert result.exit_code == 2
+    assert "--explain" in result.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
 
 
 def test_allocate_summary_matches_the_files(allocated: tuple[Result, Path]) -> None:
@@ -254,12 +295,13 @@ def test_allocate_xlsx_is_stable_and_readable(allocated: tuple[Result, Path],
                       tmp_path / name)
         assert result.exit_code == 0, result.output
     one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
-    assert sorted(one) == ["allocations.csv", "allocations.xlsx", "explanations.csv"]
+    assert sorted(one) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
+                           "facilitator_status.csv"]
     assert one == two
     assert {k: v for k, v in one.items() if k.endswith(".csv")} == snapshot(allocated[1])
     book = openpyxl.load_workbook(tmp_path / "one" / "allocations.xlsx", read_only=True)
     try:
-        assert book.sheetnames == ["Summary", "Allocations", "Explanations"]
+        assert book.sheetnames == ["Summary", "Allocations", "Explanations", "Facilitators"]
         sheet_rows = list(book["Allocations"].iter_rows(values_only=True))
         csv_rows = read_csv(allocated[1] / "allocations.csv")
         assert list(sheet_rows[0])[:6] == ALLOCATION_COLUMNS
@@ -267,6 +309,8 @@ def test_allocate_xlsx_is_stable_and_readable(allocated: tuple[Result, Path],
         assert [r[1] or "" for r in sheet_rows[1:]] == [r["facilitator_id"] for r in csv_rows]
         explanations = list(book["Explanations"].iter_rows(values_only=True))
         assert len(explanations) - 1 == len(read_csv(allocated[1] / "explanations.csv"))
+        facilitators = list(book["Facilitators"].iter_rows(values_only=True))
+        assert len(facilitators) - 1 == len(read_csv(allocated[1] / "facilitator_status.csv"))
         summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
         assert summary["Policy"] == "norfolk"
     finally:
@@ -815,3 +859,28 @@ def test_report_mistakes_are_exit_2(sample_ledger: Path, tmp_path: Path) -> None
     result = jags("report", tmp_path, "--from", "2026-11-01", "--to", "2026-11-30", "--out",
                   tmp_path / "y")
     assert result.exit_code == 2 and "has no ledger yet" in result.stderr
+
+# Start-up ----------------------------------------------------------------------------------
+
+
+def _modules_after(code: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(*sys.modules)"],
+                          capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(done.stdout.split())
+
+
+def test_the_command_loads_no_solver_spreadsheet_or_network_library_until_used() -> None:
+    heavy = {"ortools", "openpyxl", "requests", "exchangelib", "msal", "icalendar", "numpy",
+             "pandas", "scheduling", "holidays"}
+    loaded = _modules_after("import jags.cli")
+    assert not {m.split(".")[0] for m in loaded} & heavy
+    # An allocation with the flow solver never loads CP-SAT.
+    loaded = _modules_after(
+        "from datetime import date\nfrom allocator import Policy, allocate\n"
+        "from jags.workspace import read_workspace\n"
+        f"allocate(read_workspace(__import__('pathlib').Path({str(SAMPLE)!r})), "
+        "Policy.preset('norfolk'), on=date(2026, 11, 23))")
+    assert "ortools.graph.python.min_cost_flow" in loaded
+    assert not {m for m in loaded if m.startswith("ortools.sat")}
+    assert not {m.split(".")[0] for m in loaded} & {"requests", "exchangelib", "msal",
+                                                    "icalendar", "scheduling"}

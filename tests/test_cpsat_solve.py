@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from builders import ON, fac, part, req, workspace
 from hypothesis import HealthCheck, given, settings
+from ortools.sat.python import cp_model
 from strategies import workspaces
 
 from allocator import Policy, SolverError, Stage, allocate, build_instance
-from allocator.cpsat import solve_cpsat
+from allocator.cpsat import objective, solve_cpsat
+from allocator.cpsat.constraints import add_constraints
+from allocator.cpsat.variables import make_variables
 
 BEDS = Policy.preset("bedfordshire")
 
@@ -68,12 +71,36 @@ def test_single_policy_on_cpsat_matches_flow() -> None:
     assert flow.chosen == cpsat.chosen
 
 
-def test_model_invalid_raises() -> None:
-    ws = workspace([fac("F1")], [req("R1")])
+def test_model_invalid_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = workspace([fac("F1"), fac("F2", "Org B")], [req("R1"), req("R2"), req("R3")])
     inst = build_instance(ws, BEDS, ON)
-    inst.max_open[0] = 2**62  # coefficients that overflow: CP-SAT reports MODEL_INVALID
+    # An objective whose coefficients may overflow: CP-SAT reports MODEL_INVALID.
+    monkeypatch.setattr(objective, "most_allocated", lambda v: sum(2**61 * y for y in v.y))
     with pytest.raises(SolverError, match="invalid"):
         solve_cpsat(inst, time_limit=5)
+
+
+def test_huge_personal_maximum_costs_no_more_than_a_small_one() -> None:
+    # The model's sizes depend on the loads that can occur in the batch, never on the
+    # size of max_open: a 40-digit maximum gives the same model as 5 does.
+    def model_size(max_open: int) -> tuple[int, int]:
+        ws = workspace([fac("F1", max_open=max_open), fac("F2", "Org B", max_open=max_open)],
+                       [req("R1"), req("R2", day=17)])
+        inst = build_instance(ws, BEDS, ON)
+        model = cp_model.CpModel()
+        v = make_variables(model, inst)
+        add_constraints(model, inst, v)
+        objective.highest_utilisation(model, inst, v)
+        objective.spread(model, inst, v)
+        proto = model.proto
+        return len(proto.variables), len(proto.constraints)
+
+    assert model_size(10**40) == model_size(5)
+    ws = workspace([fac("F1", max_open=10**40), fac("F2", "Org B", max_open=10**40),
+                    fac("F3", "Org C", max_open=10**40)], [req("R1"), req("R2", day=17)])
+    result = allocate(ws, BEDS, on=ON)
+    assert result.status == "optimal" and result.summary["allocated"] == 2
+    assert result.check() == []
 
 
 def test_time_limit_returns_best_found_with_honest_status() -> None:

@@ -41,13 +41,14 @@ def test_demo_shows_the_four_steps_in_order(demo: tuple[Result, Path]) -> None:
 def test_demo_writes_every_file(demo: tuple[Result, Path]) -> None:
     _, out = demo
     allocation, schedule = out / "allocation", out / "schedule"
-    for name in ("allocations.csv", "explanations.csv", "allocations.xlsx"):
+    for name in ("allocations.csv", "explanations.csv", "facilitator_status.csv",
+                 "allocations.xlsx"):
         assert (allocation / name).is_file(), name
     for name in ("proposals.csv", "schedule.json"):
         assert (schedule / name).is_file(), name
     book = openpyxl.load_workbook(allocation / "allocations.xlsx", read_only=True)
     try:
-        assert book.sheetnames == ["Summary", "Allocations", "Explanations"]
+        assert book.sheetnames == ["Summary", "Allocations", "Explanations", "Facilitators"]
     finally:
         book.close()
     with (SAMPLE / "requests.csv").open(newline="", encoding="utf-8") as handle:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from builders import ON, fac, part, req, workspace
 from hypothesis import HealthCheck, given, settings
+from ortools.graph.python import min_cost_flow
 from strategies import workspaces
 
-from allocator import Policy, Stage, allocate, build_instance, pair_code
+from allocator import Policy, Stage, allocate, build_instance, flow, pair_code
 from allocator.cpsat import solve_cpsat
 from allocator.flow import solve_flow
 
@@ -146,3 +148,52 @@ def test_flow_count_equals_max_flow_bound_and_no_older_request_waits(ws) -> None
                     f"{inst.requests[old].request_id} waits while newer "
                     f"{inst.requests[new].request_id} has its option {f}")
 
+
+
+# No step's cost depends on the size of a number (issue 11, finding 3) ----------------------
+
+
+class _CountingMinCostFlow:
+    """Stands in for OR-Tools' module: counts arcs and solves, delegates the work."""
+
+    def __init__(self) -> None:
+        self.arcs = 0
+        self.solves = 0
+        counter = self
+
+        class Solver(min_cost_flow.SimpleMinCostFlow):  # type: ignore[misc]
+            def add_arcs_with_capacity_and_unit_cost(self, tails, *args):  # type: ignore[no-untyped-def]
+                counter.arcs += len(tails)
+                return super().add_arcs_with_capacity_and_unit_cost(tails, *args)
+
+            def solve(self):  # type: ignore[no-untyped-def]
+                counter.solves += 1
+                return super().solve()
+
+        self.SimpleMinCostFlow = Solver
+
+
+def _work(monkeypatch: pytest.MonkeyPatch, max_open: int) -> tuple[int, int, dict]:
+    counting = _CountingMinCostFlow()
+    monkeypatch.setattr(flow, "min_cost_flow", counting)
+    ws = workspace([fac("F1", "Org A", max_open=max_open, open_jags=1),
+                    fac("F2", "Org B", max_open=max_open), fac("F3", "Org C", max_open=3)],
+                   [req("R1", day=16), req("R2", day=17), req("R3", day=18)])
+    result = allocate(ws, NORFOLK, on=ON, method="flow")
+    assert result.check() == [] and result.status == "optimal"
+    return counting.arcs, counting.solves, {a.request_id: a.facilitator_id
+                                            for a in result.assignments}
+
+
+def test_a_huge_personal_maximum_costs_the_same_as_a_small_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Loads above the batch size cannot occur, so the work is the same whatever the
+    # maximum beyond them: a few dozen arcs for three requests, not ten million.
+    arcs, solves, chosen = _work(monkeypatch, 10_000)
+    assert arcs < 120 and solves <= 6
+    assert _work(monkeypatch, 10_000_000) == (arcs, solves, chosen)
+    assert _work(monkeypatch, 10**40) == (arcs, solves, chosen)
+    result = allocate(workspace([fac("F1", max_open=10**40, open_jags=10**39)], [req("R1")]),
+                      NORFOLK, on=ON)
+    assert result.facilitators_of("R1") == ("F1",)
+    assert result.stage_value(Stage.HIGHEST_UTILISATION) == Fraction(10**39 + 1, 10**40)

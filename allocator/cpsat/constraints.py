@@ -39,7 +39,7 @@ def _capacity(model: cp_model.CpModel, inst: Instance, v: Variables) -> None:
     """Rule 6: open load + this batch never exceeds the personal maximum."""
     for f in range(inst.n_facilitators):
         model.add(v.load[f] == sum(var for _, var in v.by_facilitator[f]))
-        model.add(v.load[f] <= inst.capacity[f])
+        model.add(v.load[f] <= min(inst.capacity[f], inst.n_requests))
         model.add(v.load[f] >= 1).only_enforce_if(v.used[f])
         model.add(v.load[f] == 0).only_enforce_if(~v.used[f])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from allocator.result import spread_cost
@@ -11,10 +12,6 @@ if TYPE_CHECKING:
 
     from allocator.cpsat.variables import Variables
     from allocator.eligibility import Instance
-
-UTILISATION_SCALE = 1_000_000
-"""Utilisation is modelled in millionths (exact for personal maxima up to 1000)."""
-
 
 def most_allocated(v: Variables) -> cp_model.LinearExprT:
     """Stage 1 (maximise): requests allocated."""
@@ -48,15 +45,29 @@ def independence(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_mo
     return sum(terms)
 
 
+def utilisation_levels(inst: Instance, v: Variables) -> list[Fraction]:
+    """Every utilisation a facilitator given work can reach in this batch, ascending:
+    open load + 1, 2, … up to their load's upper bound, over their personal maximum."""
+    return sorted({Fraction(inst.open_load[f] + k, inst.max_open[f])
+                   for f in range(inst.n_facilitators)
+                   for k in range(1, v.most[f] + 1)})
+
+
 def highest_utilisation(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_model.IntVar:
-    """Stage 4a (minimise): the highest utilisation, in millionths, among the
-    facilitators given work in this batch."""
-    level = model.new_int_var(0, UTILISATION_SCALE, "highest_utilisation")
+    """Stage 4a (minimise): the highest utilisation among the facilitators given work
+    in this batch, as its rank in :func:`utilisation_levels` (exact, whatever the
+    size of the personal maxima)."""
+    levels = utilisation_levels(inst, v)
+    rank = {level: i for i, level in enumerate(levels)}
+    highest = model.new_int_var(0, max(len(levels) - 1, 0), "highest_utilisation")
     for f in range(inst.n_facilitators):
-        if v.by_facilitator[f]:
-            model.add(UTILISATION_SCALE * (inst.open_load[f] + v.load[f])
-                      <= inst.max_open[f] * level).only_enforce_if(v.used[f])
-    return level
+        if v.most[f]:
+            table = [0] + [rank[Fraction(inst.open_load[f] + k, inst.max_open[f])]
+                           for k in range(1, v.most[f] + 1)]
+            mine = model.new_int_var(0, max(table), f"utilisation_{f}")
+            model.add_element(v.load[f], table, mine)
+            model.add(highest >= mine)
+    return highest
 
 
 def spread(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_model.LinearExprT:
@@ -66,7 +77,7 @@ def spread(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_model.Li
         if not v.by_facilitator[f]:
             continue
         table = [spread_cost(inst.open_load[f], inst.max_open[f], k)
-                 for k in range(inst.capacity[f] + 1)]
+                 for k in range(v.most[f] + 1)]
         cost = model.new_int_var(0, max(table), f"spread_{f}")
         model.add_element(v.load[f], table, cost)
         terms.append(cost)

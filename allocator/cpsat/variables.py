@@ -14,11 +14,13 @@ if TYPE_CHECKING:
 @dataclass
 class Variables:
     """``x[r, f]``: facilitator ``f`` takes request ``r``; ``y[r]``: ``r`` allocated;
-    ``load[f]``: new JAGS for ``f``; ``used[f]``: ``f`` takes at least one."""
+    ``load[f]``: new JAGS for ``f`` (at most ``most[f]``); ``used[f]``: ``f`` takes at
+    least one."""
 
     x: dict[tuple[int, int], cp_model.IntVar]
     y: list[cp_model.IntVar]
     load: list[cp_model.IntVar]
+    most: list[int]
     used: list[cp_model.IntVar]
     by_request: list[list[tuple[int, cp_model.IntVar]]]
     by_facilitator: list[list[tuple[int, cp_model.IntVar]]]
@@ -37,8 +39,10 @@ def make_variables(model: cp_model.CpModel, inst: Instance) -> Variables:
             by_request[r].append((f, var))
             by_facilitator[f].append((r, var))
     y = [model.new_bool_var(f"y_{r}") for r in range(inst.n_requests)]
-    load = [model.new_int_var(0, inst.capacity[f], f"load_{f}")
-            for f in range(inst.n_facilitators)]
+    # A facilitator takes at most the requests that can reach them, never more than
+    # their places: the domain depends on the batch, not on the size of max_open.
+    most = [min(inst.capacity[f], len(by_facilitator[f])) for f in range(inst.n_facilitators)]
+    load = [model.new_int_var(0, most[f], f"load_{f}") for f in range(inst.n_facilitators)]
     used = [model.new_bool_var(f"used_{f}") for f in range(inst.n_facilitators)]
-    return Variables(x=x, y=y, load=load, used=used, by_request=by_request,
+    return Variables(x=x, y=y, load=load, most=most, used=used, by_request=by_request,
                      by_facilitator=by_facilitator)

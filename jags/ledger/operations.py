@@ -205,7 +205,8 @@ class Ledger:
 
     def allocate_day(self, files: Workspace, on: date, by: str, *, commit: bool,
                      run: Callable[[Workspace, DayState], AllocationResult],
-                     render: Callable[[AllocationResult], dict[str, bytes]]) -> DayOutcome:
+                     render: Callable[[AllocationResult], Mapping[str, bytes | Iterable[bytes]]]
+                     ) -> DayOutcome:
         """Import new requests, allocate the waiting ones against the ledger, and (with
         ``commit``) record the batch — all in one transaction.
 
@@ -219,7 +220,7 @@ class Ledger:
                                                   extra=[files.request_by_id[r]
                                                          for r in intake.new])
                 result = run(engine_ws, state)
-                return DayOutcome(result, intake, None, False, render(result))
+                return DayOutcome(result, intake, None, False, _whole(render(result)))
         with self.store.write(self.key) as session:
             intake = _intake(session, self.key, files, on, write=False)
             _snapshot_facilitators(session, self.key, files, on)
@@ -231,7 +232,7 @@ class Ledger:
                     Batch.partnership == self.key, Batch.kind == "allocate", Batch.on == on)
                     .order_by(Batch.id.desc()).limit(1)).first()
                 files_out = _unzip(last.files) if last is not None and last.files else \
-                    render(result)
+                    _whole(render(result))
                 return DayOutcome(result, intake, None, False, files_out,
                                   unchanged_since=last.id if last is not None else None)
             digest = _digest({"on": on, "policy": result.instance.policy.model_dump(mode="json"),
@@ -241,7 +242,7 @@ class Ledger:
             batch = _batch(session, self.key, "allocate", on, by, digest)
             _intake(session, self.key, files, on, write=True, batch=batch, by=by)
             reallocated = _commit_allocation(session, self.key, result, on, by, batch)
-            out = render(result)
+            out = _whole(render(result))
             batch.files = _zip(out)
             batch.summary = json.dumps({**result.summary, "imported": len(intake.new)})
             return DayOutcome(result, intake, batch.id, True, out, reallocated=reallocated)
@@ -753,6 +754,12 @@ def _stamp(row: LedgerRequest, event: EventKind, on: date) -> None:
 # Batch files -----------------------------------------------------------------------------
 
 
+def _whole(files: Mapping[str, bytes | Iterable[bytes]]) -> dict[str, bytes]:
+    """Files whose content may be streamed (byte chunks), made whole."""
+    return {name: content if isinstance(content, bytes) else b"".join(content)
+            for name, content in files.items()}
+
+
 def _zip(files: Mapping[str, bytes]) -> bytes:
     import io
     import zipfile
@@ -781,6 +788,6 @@ def ids_of(rows: Iterable[LedgerRequest]) -> list[str]:
 
 def months_before(day: date, months: int) -> date:
     """``day`` moved back by whole months (clamped to the month's last day)."""
-    from allocator.eligibility import _add_months
+    from allocator.rules import add_months
 
-    return _add_months(day, -months)
+    return add_months(day, -months)
