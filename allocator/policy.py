@@ -13,7 +13,16 @@ from datetime import date, time
 from importlib import resources
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from allocator.errors import PolicyError
 
@@ -102,6 +111,18 @@ class Policy(BaseModel):
     preferences: Preferences = Preferences()
     time_limit_seconds: float = Field(default=60.0, gt=0)
     """Solver time limit for the whole allocation (default 60 s)."""
+    max_open_limit: int = Field(default=50, ge=1, le=10_000)
+    """Largest sensible ``max_open`` (and ``open_jags``) in facilitators.csv; a larger
+    value is an input error naming the file, row and column (default 50)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a time zone name such as Europe/London") from None
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 
 from allocator import Explainer, WorkingCalendar, allocate
-from jags.files import csv_bytes
+from jags.files import FORMULA_PREFIXES, csv_bytes
 from jags.schedule import Remote, calendar_sources, gather, remote_source
 from jags.workspace import LONDON, read_workspace
 from scheduling.proposals import has_free_slot
@@ -20,6 +21,8 @@ from scheduling.proposals import has_free_slot
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from datetime import date
+
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
     from allocator import AllocationResult, Policy, Workspace
     from allocator.solve import Method
@@ -43,7 +46,7 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
     ``remote`` adds Exchange or Microsoft 365 free/busy to the files.
     """
     workspace_path = Path(workspace_path)
-    workspace = read_workspace(workspace_path)
+    workspace = read_workspace(workspace_path, policy)
     unavailable: list[str] = []
     if policy.calendar_aware:
         sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
@@ -103,24 +106,19 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     """A workbook for the Business Unit: summary, allocations, explanations."""
     book = openpyxl.Workbook(write_only=True)
     summary = book.create_sheet("Summary")
-    summary.append(["Batch date", result.on])
-    summary.append(["Policy", result.instance.policy.name])
-    summary.append(["Solver", f"{result.method} ({result.status})"])
-    for key, value in result.summary.items():
-        summary.append([key.replace("_", " ").capitalize(), value])
-    for stage in result.stages:
-        summary.append([f"Stage {stage.stage}", str(stage.value), str(stage.status)])
+    lines: list[Sequence[object]] = [
+        ["Batch date", result.on], ["Policy", result.instance.policy.name],
+        ["Solver", f"{result.method} ({result.status})"]]
+    lines += [[key.replace("_", " ").capitalize(), value] for key, value in result.summary.items()]
+    lines += [[f"Stage {stage.stage}", str(stage.value), str(stage.status)]
+              for stage in result.stages]
     if len(explanations) > XLSX_EXPLANATION_LIMIT:
-        summary.append(["Note", f"Explanations sheet shows the first {XLSX_EXPLANATION_LIMIT} "
-                                f"rows; explanations.csv has all {len(explanations)}"])
-    sheet = book.create_sheet("Allocations")
-    sheet.append(list(ALLOCATION_COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
-    sheet = book.create_sheet("Explanations")
-    sheet.append(list(EXPLANATION_COLUMNS))
-    for row in explanations[:XLSX_EXPLANATION_LIMIT]:
-        sheet.append(list(row))
+        lines.append(["Note", f"Explanations sheet shows the first {XLSX_EXPLANATION_LIMIT} "
+                              f"rows; explanations.csv has all {len(explanations)}"])
+    _append(summary, lines)
+    _append(book.create_sheet("Allocations"), [ALLOCATION_COLUMNS, *rows])
+    _append(book.create_sheet("Explanations"),
+            [EXPLANATION_COLUMNS, *explanations[:XLSX_EXPLANATION_LIMIT]])
     stamp = datetime.combine(result.on, datetime.min.time())
     book.properties.created = stamp
     book.properties.modified = stamp
@@ -128,6 +126,21 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     buffer = io.BytesIO()
     book.save(buffer)
     return stable_zip(buffer.getvalue())
+
+
+def _append(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[object]]) -> None:
+    """Append rows; text that a spreadsheet would take for a formula or an error code
+    (``=…``, ``#N/A``) goes into a cell typed as text, so it is never evaluated."""
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str)
+                      and (v.startswith(FORMULA_PREFIXES) or v.startswith("#")) else v
+                      for v in row])
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

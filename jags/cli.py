@@ -19,10 +19,11 @@ from rich.markup import escape
 
 from allocator import PRESETS, Explainer, InputError, Policy
 from jags import allocation, render, schedule
-from jags.files import write_outputs
+from jags.bundled import sample_folder
+from jags.cells import is_id, parse_date, shown
+from jags.files import OutputsChangedError, current_version, write_outputs
 from jags.policies import load_policy
 from jags.send import SendError, send_invites
-from jags.workspace import parse_date
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -34,7 +35,7 @@ app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE = sample_folder()
 
 WorkspaceArg = Annotated[Path, typer.Argument(
     help="Workspace folder of CSV files, or one .xlsx workbook with a sheet per file.")]
@@ -57,7 +58,10 @@ def user_errors() -> Iterator[None]:
             out.print(line, highlight=False)
         _error(str(exc))
         raise typer.Exit(1) from None
-    except OSError as exc:  # e.g. --out names a file, or the disk is full
+    except OutputsChangedError as exc:  # two commands updated one folder at once
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    except OSError as exc:  # e.g. the disk is full, or no permission
         _error(f"cannot read or write a file: {exc}")
         raise typer.Exit(1) from None
 
@@ -72,8 +76,15 @@ def _date(text: str, option: str) -> date:
     try:
         return parse_date(text)
     except ValueError:
-        raise InputError(f"{option}: {text!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)") \
-            from None
+        raise InputError(f"{option}: {shown(text)} is not a date (use YYYY-MM-DD or "
+                         "dd/mm/yyyy, years 1900–2999)") from None
+
+
+def _request_id(text: str, option: str) -> str:
+    """A request id given on the command line (repeated in a message only when safe)."""
+    if not is_id(text):
+        raise InputError(f"{option}: {shown(text, id_value=True)} is not a request id")
+    return text
 
 
 @app.callback()
@@ -145,6 +156,7 @@ def explain_command(
     explains one request in plain English.
     """
     with user_errors():
+        _request_id(request_id, "REQUEST_ID")
         chosen_policy = load_policy(policy)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
@@ -210,25 +222,28 @@ def invite_command(
 ) -> None:
     """Choose options, release holds, cancel, and send invitations."""
     with user_errors():
-        manifest = schedule.load_manifest(folder)
+        version = current_version(folder)  # read one version, whatever runs meanwhile
+        manifest = schedule.load_manifest(version)
         if choose or cancel:
             picks: dict[str, int] = {}
             for item in choose or []:
                 rid, _, number = item.partition("=")
-                if not number.isdigit():
-                    raise InputError(f"--choose: {item!r} is not REQUEST_ID=OPTION")
+                if not number.isdigit() or not is_id(rid):
+                    raise InputError(f"--choose: {shown(item)} is not REQUEST_ID=OPTION")
                 picks[rid] = int(number)
+            cancelled = [_request_id(rid, "--cancel") for rid in cancel or []]
             day = _date(on, "--on") if on else date.today()
-            files = schedule.update_invitations(manifest, choose=picks, cancel=cancel or [],
+            files = schedule.update_invitations(manifest, choose=picks, cancel=cancelled,
                                                 on=day)
             files[schedule.MANIFEST] = schedule.manifest_bytes(manifest)
-            write_outputs(folder, files)
+            write_outputs(folder, files, based_on=version)
+            version = current_version(folder)
             out.print(f"Wrote {len(manifest['outbox'])} invitation(s): "
                       + (", ".join(manifest["outbox"]) or "nothing changed"))
         if send is not None:
             if send not in ("exchange", "graph"):
                 raise InputError(f"--send: {send!r} is not exchange or graph")
-            messages = schedule.outgoing(folder, manifest)
+            messages = schedule.outgoing(version, manifest)
             for line in send_invites(messages, via=send, dry_run=dry_run):  # type: ignore[arg-type]
                 out.print(line, highlight=False, markup=False)
 

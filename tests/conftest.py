@@ -1,0 +1,27 @@
+"""Shared fixtures: the bundled sample workspace, found the way the installed product finds it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from jags.bundled import sample_folder
+from jags.workspace import read_workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from allocator.models import Workspace
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The bundled sample workspace folder (read-only: copy it before changing anything)."""
+    return sample_folder()
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(sample_dir: Path) -> Workspace:
+    """The bundled sample workspace, read and validated once per test session."""
+    return read_workspace(sample_dir)
