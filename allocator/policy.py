@@ -12,7 +12,6 @@ import tomllib
 from datetime import date, time
 from importlib import resources
 from typing import Any, Literal, Self
-
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
