@@ -277,6 +277,35 @@ def demo_command(
         run_demo(SAMPLE, out_dir, out)
 
 
+@app.command("generate")
+def generate_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the workspace into.")],
+    requests: Annotated[int, typer.Option(help="Number of requests.")] = 25,
+    facilitators: Annotated[int, typer.Option(help="Number of facilitators.")] = 40,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 0,
+    start: Annotated[str, typer.Option(help="First day requests arrive.")] = "2026-11-09",
+    days: Annotated[int, typer.Option(help="Calendar days over which requests arrive.")] = 10,
+    gaps: Annotated[bool, typer.Option(
+        help="Leave a few facilitator records incomplete (missing_data).")] = True,
+    sample: Annotated[bool, typer.Option(
+        help="Write the bundled sample (data/sample/, with calendars) instead.")] = False,
+) -> None:
+    """Write a synthetic workspace: invented people and cases, nothing real."""
+    from jags import generate
+
+    with user_errors():
+        if sample:
+            files = generate.sample_files()
+        else:
+            if requests < 0 or facilitators < 1 or days < 1:
+                raise InputError("need --requests >= 0, --facilitators >= 1 and --days >= 1")
+            files = generate.workspace_files(generate.generate_workspace(
+                requests, facilitators, seed=seed, start=_date(start, "--start"), days=days,
+                with_gaps=gaps))
+        write_outputs(out_dir, files)
+    out.print(f"Wrote {len(files)} files into {out_dir}")
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -22,6 +22,6 @@ def sample_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_workspace(sample_dir: Path) -> Workspace:
+def sample(sample_dir: Path) -> Workspace:
     """The bundled sample workspace, read and validated once per test session."""
     return read_workspace(sample_dir)

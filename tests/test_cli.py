@@ -30,10 +30,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from allocator import Policy, WorkingCalendar
+from jags.bundled import sample_folder
 from jags.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample"
+SAMPLE = sample_folder()  # the bundled sample, found as the installed product finds it
 LONDON = ZoneInfo("Europe/London")
 ON = "2026-11-23"
 CONFIRMED = date(2026, 11, 30)
