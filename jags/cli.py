@@ -290,20 +290,24 @@ def generate_command(
     sample: Annotated[bool, typer.Option(
         help="Write the bundled sample (data/sample/, with calendars) instead.")] = False,
 ) -> None:
-    """Write a synthetic workspace: invented people and cases, nothing real."""
+    """Write a synthetic workspace: invented people and cases, nothing real.
+
+    The files are written into OUT_DIR in place (other files there are kept),
+    so a workspace folder stays a plain folder.
+    """
     from jags import generate
 
     with user_errors():
+        if requests < 0 or facilitators < 1 or days < 1:
+            raise InputError("need --requests >= 0, --facilitators >= 1 and --days >= 1")
+        day = _date(start, "--start")
         if sample:
-            files = generate.sample_files()
+            generate.write_sample(out_dir)
         else:
-            if requests < 0 or facilitators < 1 or days < 1:
-                raise InputError("need --requests >= 0, --facilitators >= 1 and --days >= 1")
-            files = generate.workspace_files(generate.generate_workspace(
-                requests, facilitators, seed=seed, start=_date(start, "--start"), days=days,
-                with_gaps=gaps))
-        write_outputs(out_dir, files)
-    out.print(f"Wrote {len(files)} files into {out_dir}")
+            generate.write_workspace(generate.generate_workspace(
+                requests, facilitators, seed=seed, start=day, days=days, with_gaps=gaps),
+                out_dir)
+    out.print(f"Wrote {'the sample' if sample else 'a synthetic workspace'} into {out_dir}")
 
 
 def main() -> None:

@@ -13,19 +13,22 @@ killed run is removed by the next run, and old versions are pruned.
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import logging
 import os
 import re
 import shutil
 import signal
+import sys
 from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allocator.errors import InputError
+
+if sys.platform != "win32":
+    import fcntl
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -51,6 +54,11 @@ KILL_AFTER_ENV = "JAGS_WRITER_KILL_AFTER"
 """Test hook, read only here: SIGKILL this process after that many writer steps."""
 
 _VERSION = re.compile(r"v(\d{6,})")
+KNOWN_OUTPUTS = frozenset({"allocations.csv", "explanations.csv", "allocations.xlsx",
+                           "facilitator_status.csv", "proposals.csv", "schedule.json",
+                           "invites"})
+"""What the commands write: a plain folder holding only these (and the names being
+written) is an output folder of an earlier release and may be moved aside."""
 
 
 def safe_text(value: str) -> str:
@@ -130,7 +138,7 @@ def current_version(out_dir: Path) -> Path:
     ``out_dir``, so a run that finishes meanwhile cannot mix versions. A
     plain folder (or a missing one) is returned as it is.
     """
-    out_dir = Path(out_dir).absolute()
+    out_dir = Path(os.path.abspath(out_dir))
     return Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else out_dir
 
 
@@ -150,13 +158,15 @@ class _Steps:
 
 @contextmanager
 def _locked(container: Path) -> Iterator[None]:
-    """One writer per output folder at a time (released by the kernel if killed)."""
+    """One writer per output folder at a time (released by the kernel if killed).
+
+    Not on Windows, which has no ``flock``: there two commands must not
+    write one folder at the same time.
+    """
     with (container / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        if sys.platform != "win32":
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -214,6 +224,20 @@ def _prune(container: Path, current: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def _check_plain(out_dir: Path, names: Iterable[str]) -> None:
+    """Refuse to take over a plain folder that holds more than a command's outputs
+    (``--out .`` in a project folder, or a workspace folder)."""
+    here = Path(os.path.abspath(Path.cwd()))
+    if out_dir == here or out_dir in here.parents:
+        raise InputError(f"{out_dir}: the output folder cannot be the current folder or "
+                         "one above it; name a folder of its own")
+    allowed = KNOWN_OUTPUTS | {name.split("/")[0] for name in names}
+    others = [p for p in out_dir.iterdir() if p.name not in allowed]
+    if others:
+        raise InputError(f"{out_dir}: this folder holds {len(others)} file(s) or folder(s) "
+                         "that jags did not write; use a new or empty folder for the output")
+
+
 def _move_legacy(out_dir: Path, container: Path) -> Path:
     """Move a plain folder from an earlier release into the versions folder."""
     n = 1
@@ -237,10 +261,12 @@ def write_outputs(out_dir: Path, files: Mapping[str, bytes], *,
     is removed by the next run; all but the newest :data:`KEEP_VERSIONS`
     versions are deleted.
 
-    An ``out_dir`` that is a plain folder (written by an earlier release)
-    is moved into the versions folder as ``legacy`` just before the link
-    takes its place: a reader sees the old folder, briefly nothing, then
-    the new version, never a mix.
+    An ``out_dir`` that is a plain folder written by an earlier release
+    (holding only output files, :data:`KNOWN_OUTPUTS`) is moved into the
+    versions folder as ``legacy`` just before the link takes its place: a
+    reader sees the old folder, briefly nothing, then the new version, never
+    a mix. A plain folder holding anything else, the current folder and its
+    parents are refused.
 
     Parameters
     ----------
@@ -265,17 +291,20 @@ def write_outputs(out_dir: Path, files: Mapping[str, bytes], *,
     ValueError
         For a name that is absolute, empty, climbs out (``..``) or nests deeper.
     InputError
-        When ``out_dir`` or one of its parents exists and is not a folder.
+        When ``out_dir`` or one of its parents exists and is not a folder, or
+        ``out_dir`` is a plain folder that holds files jags did not write.
     OutputsChangedError
         When ``based_on`` is no longer the current version (another command
         changed the folder meanwhile); nothing is changed.
     OSError
         When a file cannot be written; ``out_dir`` is then unchanged.
     """
-    out_dir = Path(out_dir).absolute()
+    out_dir = Path(os.path.abspath(out_dir))
     names = {name: _parts(name) for name in files}
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder")
+    if out_dir.is_dir() and not out_dir.is_symlink():
+        _check_plain(out_dir, files)
     parent = out_dir.parent
     container = parent / f".{out_dir.name}.versions"
     try:
@@ -285,7 +314,7 @@ def write_outputs(out_dir: Path, files: Mapping[str, bytes], *,
     steps = _Steps()
     with _locked(container):
         _tidy(container, parent, out_dir.name)
-        if based_on is not None and current_version(out_dir) != Path(based_on).absolute():
+        if based_on is not None and current_version(out_dir) != Path(os.path.abspath(based_on)):
             raise OutputsChangedError(
                 f"{out_dir} was changed by another command while this one ran; nothing was "
                 "written: run it again")

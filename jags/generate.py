@@ -40,7 +40,7 @@ from allocator.models import (
     Request,
     Workspace,
 )
-from jags.generate_calendars import sample_calendar_files, write_sample_calendars
+from jags.generate_calendars import write_sample_calendars
 from jags.generate_people import (
     Org,
     OrgIndex,
@@ -75,7 +75,6 @@ __all__ = [
     "SECTORS",
     "SPECIALISMS",
     "generate_workspace",
-    "sample_files",
     "sample_workspace",
     "workspace_files",
     "workspace_tables",
@@ -501,13 +500,6 @@ def sample_workspace() -> Workspace:
     """
     return generate_workspace(25, 40, seed=SAMPLE_SEED, start=date(2026, 11, 9), days=14,
                               with_gaps=True, load=SAMPLE_LOAD)
-
-
-def sample_files() -> dict[str, bytes]:
-    """The bundled sample as files: the seven tables and ``calendars/…``."""
-    ws = sample_workspace()
-    return {**workspace_files(ws), **{f"calendars/{name}": content
-                                      for name, content in sample_calendar_files(ws).items()}}
 
 
 def write_sample(folder: Path) -> Workspace:

@@ -106,7 +106,7 @@ def test_a_plain_folder_from_an_earlier_release_is_kept_aside(tmp_path: Path) ->
     out = tmp_path / "out"
     (out / "invites").mkdir(parents=True)
     (out / "allocations.csv").write_bytes(b"old")
-    (out / "notes.txt").write_bytes(b"mine")
+    (out / "allocations.xlsx").write_bytes(b"old book")
     (out / "invites" / "R-0.ics").write_bytes(b"old invite")
     old = snapshot(out)
     write_outputs(out, {"allocations.csv": b"new"})
@@ -116,6 +116,23 @@ def test_a_plain_folder_from_an_earlier_release_is_kept_aside(tmp_path: Path) ->
     for n in range(4):  # never pruned
         write_outputs(out, {"allocations.csv": str(n).encode()})
     assert snapshot(tmp_path / ".out.versions" / "legacy") == old
+
+
+def test_a_plain_folder_with_other_files_is_refused(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "project"
+    out.mkdir()
+    (out / "allocations.csv").write_bytes(b"old")
+    (out / "notes about CASE-1.docx").write_bytes(b"mine")
+    with pytest.raises(InputError, match="holds 1 file") as error:
+        write_outputs(out, {"allocations.csv": b"new"})
+    assert "CASE-1" not in str(error.value)
+    monkeypatch.chdir(out)
+    (out / "notes about CASE-1.docx").unlink()
+    for here in (Path("."), Path("..")):
+        with pytest.raises(InputError, match="current folder"):
+            write_outputs(here, {"allocations.csv": b"new"})
+    assert snapshot(tmp_path) == {"project/allocations.csv": b"old"}
 
 
 def test_updating_a_plain_folder_carries_its_files(tmp_path: Path) -> None:
@@ -294,7 +311,7 @@ WRITER = textwrap.dedent("""
 
 def test_a_killed_upgrade_of_a_plain_folder_never_shows_a_mix(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    old = {"allocations.csv": b"old", "explanations.csv": b"old", "notes.txt": b"mine"}
+    old = {"allocations.csv": b"old", "explanations.csv": b"old", "allocations.xlsx": b"book"}
     script = tmp_path / "writer.py"
     script.write_text(WRITER, "utf-8")
 

@@ -384,6 +384,20 @@ def test_case_tables_never_echo_a_value_even_in_the_wrong_column(tmp_path: Path)
 # Hostile values (safe ids, control characters, limits) ----------------------------------
 
 
+def first_row_problem(tmp_path: Path, table: str, column: str,
+                      text: str) -> tuple[WorkspaceReadError, Problem]:
+    """Put ``text`` in ``column`` of the table's first row; the one problem about it,
+    which must be on that row (spreadsheet row 2)."""
+    header, first, *rest = TABLES[table].splitlines()
+    cells = first.split(",")
+    cells[header.split(",").index(column)] = '"' + text.replace('"', '""') + '"'
+    changed = "\n".join([header, ",".join(cells), *rest]) + "\n"
+    error = read_error(write_folder(tmp_path, with_table(**{table: changed})))
+    [problem] = [p for p in error.problems if (p.file, p.column) == (f"{table}.csv", column)]
+    assert problem.row == 2
+    return error, problem
+
+
 @pytest.mark.parametrize(("table", "column", "text"), [
     ("requests", "request_id", "a/b"),
     ("requests", "request_id", "../../x"),
@@ -397,13 +411,7 @@ def test_case_tables_never_echo_a_value_even_in_the_wrong_column(tmp_path: Path)
 ])
 def test_unsafe_ids_are_refused_with_row_and_column_and_never_repeated(
         tmp_path: Path, table: str, column: str, text: str) -> None:
-    header, first, *rest = TABLES[table].splitlines()
-    cells = first.split(",")
-    cells[header.split(",").index(column)] = f'"{text}"' if "," in text else text
-    changed = "\n".join([header, ",".join(cells), *rest]) + "\n"
-    error = read_error(write_folder(tmp_path, with_table(**{table: changed})))
-    [problem] = [p for p in error.problems if (p.file, p.column) == (f"{table}.csv", column)]
-    assert problem.row == 2
+    error, problem = first_row_problem(tmp_path, table, column, text)
     assert problem.message.startswith("value is not a valid id")
     assert text not in str(error)
     assert "Jayden" not in str(error)
@@ -420,13 +428,7 @@ def test_unsafe_ids_are_refused_with_row_and_column_and_never_repeated(
 ])
 def test_control_characters_and_bad_emails_are_refused_at_reading_time(
         tmp_path: Path, table: str, column: str, text: str) -> None:
-    header, first, *rest = TABLES[table].splitlines()
-    cells = first.split(",")
-    cells[header.split(",").index(column)] = '"' + text + '"'
-    changed = "\n".join([header, ",".join(cells), *rest]) + "\n"
-    error = read_error(write_folder(tmp_path, with_table(**{table: changed})))
-    [problem] = [p for p in error.problems if (p.file, p.column) == (f"{table}.csv", column)]
-    assert problem.row == 2
+    _, problem = first_row_problem(tmp_path, table, column, text)
     assert problem.message.startswith("value ")
     assert "control character" in problem.message or "e-mail" in problem.message
 
