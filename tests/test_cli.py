@@ -810,6 +810,31 @@ def test_hostile_text_is_never_a_formula(prefix: str, tmp_path: Path) -> None:
         assert book["Summary"]["B2"].value == f"{prefix}SUM(1+1)"
 
 
+@pytest.mark.parametrize("prefix", FORMULA_START)
+def test_ids_starting_with_a_formula_character_never_reach_an_output(prefix: str,
+                                                                     tmp_path: Path) -> None:
+    tables = tiny_tables()
+    ids = {row[0] for row in tables["facilitators"][1]} | {row[0] for row in tables["requests"][1]}
+    ids |= {row[0] for row in tables["history"][1]}
+    for head, rows in tables.values():
+        for row in rows:
+            for i, column in enumerate(head):
+                if column in {c for cs in ID_COLUMNS.values() for c in cs} and row[i] in ids:
+                    row[i] = prefix + row[i]  # the same id everywhere, so references match
+    out = tmp_path / "out"
+    result = jags("allocate", write_tables(tmp_path / "ws", tables), "--on", ON, "--format",
+                  "xlsx", "--out", out)
+    if prefix.isspace():  # trimmed on reading: the ids are the plain ones
+        assert result.exit_code == 0, result.output
+        assert not [c for c in every_cell(out) if c.startswith(FORMULA_START)]
+        book = openpyxl.load_workbook(out / "allocations.xlsx")
+        assert not [c for sheet in book for row in sheet.iter_rows() for c in row
+                    if c.data_type == "f"]
+    else:
+        assert_clean_failure(result, out, "facilitators.csv, row 2, column facilitator_id: "
+                                          "value is not a valid id")
+
+
 @pytest.mark.parametrize(("table", "column"), [(t, c) for t, cs in ID_COLUMNS.items()
                                                 for c in cs])
 @pytest.mark.parametrize("text", ["a/b", "../../x", "=HYPERLINK(\"x\")", "@R1", "-F1",
