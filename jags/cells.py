@@ -102,23 +102,23 @@ def shown(text: str, *, id_value: bool = False) -> str:
     return "value"
 
 
+def _text(text: str, refused: re.Pattern[str], longest: int, what: str) -> str:
+    if refused.search(text):
+        raise ValueError(f"holds {what}")
+    if len(text) > longest:
+        raise ValueError(f"is longer than {longest} characters")
+    return text
+
+
 def one_line(text: str) -> str:
     """A one-line value: no control characters or line breaks, at most :data:`MAX_LINE`."""
-    if _CONTROL.search(text):
-        raise ValueError("holds a line break or another control character")
-    if len(text) > MAX_LINE:
-        raise ValueError(f"is longer than {MAX_LINE} characters")
-    return text
+    return _text(text, _CONTROL, MAX_LINE, "a line break or another control character")
 
 
 def free_text(text: str) -> str:
     """Free text: line breaks and tabs allowed, no other control character, at most
     :data:`MAX_FREE_TEXT` characters."""
-    if _CONTROL_IN_FREE_TEXT.search(text):
-        raise ValueError("holds a control character")
-    if len(text) > MAX_FREE_TEXT:
-        raise ValueError(f"is longer than {MAX_FREE_TEXT} characters")
-    return text
+    return _text(text, _CONTROL_IN_FREE_TEXT, MAX_FREE_TEXT, "a control character")
 
 
 def parse_id(text: str) -> str:
