@@ -12,8 +12,16 @@ import tomllib
 from datetime import date, time
 from importlib import resources
 from typing import Any, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from allocator.errors import PolicyError
 from allocator.presets import PRESETS
@@ -107,6 +115,18 @@ class Policy(BaseModel):
     """Months after a request closes before ``jags purge`` removes its personal data
     (names, e-mails, case and family references); default 72 (six years). Set it to the
     partnership's own retention schedule."""
+    max_open_limit: int = Field(default=50, ge=1, le=10_000)
+    """Largest sensible ``max_open`` (and ``open_jags``) in facilitators.csv; a larger
+    value is an input error naming the file, row and column (default 50)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a time zone name such as Europe/London") from None
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

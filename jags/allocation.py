@@ -10,6 +10,7 @@ facilitator pair instead. Both are streamed, a request at a time.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from datetime import datetime, time, timedelta
@@ -19,12 +20,15 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from allocator import Explainer, allocate
-from jags.files import csv_bytes, csv_line
+from jags.files import FORMULA_PREFIXES, csv_bytes, csv_line
 from jags.workspace import read_workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from datetime import date
+
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
     from allocator import AllocationResult, Policy, Workspace
     from allocator.solve import Method
@@ -55,7 +59,7 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
     ``remote`` adds Exchange or Microsoft 365 free/busy to the files.
     """
     workspace_path = Path(workspace_path)
-    workspace = read_workspace(workspace_path)
+    workspace = read_workspace(workspace_path, policy)
     unavailable: list[str] = []
     if policy.calendar_aware:
         from jags.schedule import calendar_sources, remote_source  # calendars only when used
@@ -186,30 +190,22 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     total = sum(len(block.shared) for block in explainer.blocks(full=explain == "full"))
     book = openpyxl.Workbook(write_only=True)
     summary = book.create_sheet("Summary")
-    summary.append(["Batch date", result.on])
-    summary.append(["Policy", result.instance.policy.name])
-    summary.append(["Solver", f"{result.method} ({result.status})"])
-    for key, value in result.summary.items():
-        summary.append([key.replace("_", " ").capitalize(), value])
-    for stage in result.stages:
-        summary.append([f"Stage {stage.stage}", str(stage.value), str(stage.status)])
+    lines: list[Sequence[object]] = [
+        ["Batch date", result.on], ["Policy", result.instance.policy.name],
+        ["Solver", f"{result.method} ({result.status})"]]
+    lines += [[key.replace("_", " ").capitalize(), value] for key, value in result.summary.items()]
+    lines += [[f"Stage {stage.stage}", str(stage.value), str(stage.status)]
+              for stage in result.stages]
     if total > XLSX_EXPLANATION_LIMIT:
-        summary.append(["Note", f"Explanations sheet shows the first {XLSX_EXPLANATION_LIMIT} "
-                                f"rows; explanations.csv has all {total}"])
-    sheet = book.create_sheet("Allocations")
-    sheet.append(list(ALLOCATION_COLUMNS))
-    for row in rows:
-        sheet.append(list(row))
-    sheet = book.create_sheet("Explanations")
-    sheet.append(list(EXPLANATION_COLUMNS))
-    for n, explanation in enumerate(explanation_rows(result, explain=explain)):
-        if n == XLSX_EXPLANATION_LIMIT:
-            break
-        sheet.append(list(explanation))
-    sheet = book.create_sheet("Facilitators")
-    sheet.append(list(STATUS_COLUMNS))
-    for status in statuses:
-        sheet.append(list(status))
+        lines.append(["Note", f"Explanations sheet shows the first {XLSX_EXPLANATION_LIMIT} "
+                              f"rows; explanations.csv has all {total}"])
+    _append(summary, lines)
+    _append(book.create_sheet("Allocations"), [ALLOCATION_COLUMNS, *rows])
+    explanations = itertools.islice(explanation_rows(result, explain=explain),
+                                    XLSX_EXPLANATION_LIMIT)
+    _append(book.create_sheet("Explanations"), itertools.chain([EXPLANATION_COLUMNS],
+                                                                explanations))
+    _append(book.create_sheet("Facilitators"), [STATUS_COLUMNS, *statuses])
     stamp = datetime.combine(result.on, datetime.min.time())
     book.properties.created = stamp
     book.properties.modified = stamp
@@ -217,6 +213,23 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     buffer = io.BytesIO()
     book.save(buffer)
     return stable_zip(buffer.getvalue())
+
+
+def _append(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[object]]) -> None:
+    """Append rows; text that a spreadsheet would take for a formula or an error code
+    (``=…``, ``#N/A``) goes into a cell typed as text, so it is never evaluated."""
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) if isinstance(v, str)
+                      and (v.startswith(FORMULA_PREFIXES) or v.startswith("#")) else v
+                      for v in row])
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

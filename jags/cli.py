@@ -19,7 +19,8 @@ from rich.markup import escape
 
 from allocator.errors import InputError
 from allocator.presets import PRESETS
-from jags.files import write_outputs
+from jags.bundled import sample_folder
+from jags.files import OutputsChangedError, current_version, write_outputs
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from allocator import Policy
     from jags import daily
     from jags.ledger import Ledger
+
+SAMPLE = sample_folder()
 
 # Commands import what they need when they run, so `jags --help` stays instant and
 # `jags allocate` never loads calendars, CP-SAT (unless used) or the senders.
@@ -37,7 +40,6 @@ app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 WorkspaceArg = Annotated[Path, typer.Argument(
     help="Workspace folder of CSV files, or one .xlsx workbook with a sheet per file.")]
@@ -71,7 +73,10 @@ def user_errors() -> Iterator[None]:
             out.print(line, highlight=False)
         _error(str(exc))
         raise typer.Exit(1) from None
-    except OSError as exc:  # e.g. --out names a file, or the disk is full
+    except OutputsChangedError as exc:  # two commands updated one folder at once
+        _error(str(exc))
+        raise typer.Exit(1) from None
+    except OSError as exc:  # e.g. the disk is full, or no permission
         _error(f"cannot read or write a file: {exc}")
         raise typer.Exit(1) from None
 
@@ -83,13 +88,22 @@ def _error(message: str) -> None:
 
 
 def _date(text: str, option: str) -> date:
-    from jags.workspace import parse_date
+    from jags.cells import parse_date, shown
 
     try:
         return parse_date(text)
     except ValueError:
-        raise InputError(f"{option}: {text!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)") \
-            from None
+        raise InputError(f"{option}: {shown(text)} is not a date (use YYYY-MM-DD or "
+                         "dd/mm/yyyy, years 1900–2999)") from None
+
+
+def _request_id(text: str, option: str) -> str:
+    """A request id given on the command line (repeated in a message only when safe)."""
+    from jags.cells import is_id, shown
+
+    if not is_id(text):
+        raise InputError(f"{option}: {shown(text, id_value=True)} is not a request id")
+    return text
 
 
 @app.callback()
@@ -475,6 +489,7 @@ def explain_command(
     from jags.policies import load_policy
 
     with user_errors():
+        _request_id(request_id, "REQUEST_ID")
         chosen_policy = load_policy(policy)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
@@ -616,25 +631,30 @@ def invite_command(
                                 by=by or daily.default_by())
         return
     with user_errors():
-        manifest = schedule.load_manifest(folder)
+        from jags.cells import is_id, shown
+
+        version = current_version(folder)  # read one version, whatever runs meanwhile
+        manifest = schedule.load_manifest(version)
         if choose or cancel:
             picks: dict[str, int] = {}
             for item in choose or []:
                 rid, _, number = item.partition("=")
-                if not number.isdigit():
-                    raise InputError(f"--choose: {item!r} is not REQUEST_ID=OPTION")
+                if not number.isdigit() or not is_id(rid):
+                    raise InputError(f"--choose: {shown(item)} is not REQUEST_ID=OPTION")
                 picks[rid] = int(number)
+            cancelled = [_request_id(rid, "--cancel") for rid in cancel or []]
             day = _date(on, "--on") if on else date.today()
-            files = schedule.update_invitations(manifest, choose=picks, cancel=cancel or [],
+            files = schedule.update_invitations(manifest, choose=picks, cancel=cancelled,
                                                 on=day)
             files[schedule.MANIFEST] = schedule.manifest_bytes(manifest)
-            write_outputs(folder, files)
+            write_outputs(folder, files, based_on=version)
+            version = current_version(folder)
             out.print(f"Wrote {len(manifest['outbox'])} invitation(s): "
                       + (", ".join(manifest["outbox"]) or "nothing changed"))
         if send is not None:
             if send not in ("exchange", "graph"):
                 raise InputError(f"--send: {send!r} is not exchange or graph")
-            messages = schedule.outgoing(folder, manifest)
+            messages = schedule.outgoing(version, manifest)
             for line in send_invites(messages, via=send, dry_run=dry_run):  # type: ignore[arg-type]
                 out.print(line, highlight=False, markup=False)
 
@@ -698,6 +718,39 @@ def demo_command(
 
     with user_errors():
         run_demo(SAMPLE, out_dir, out)
+
+
+@app.command("generate")
+def generate_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the workspace into.")],
+    requests: Annotated[int, typer.Option(help="Number of requests.")] = 25,
+    facilitators: Annotated[int, typer.Option(help="Number of facilitators.")] = 40,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 0,
+    start: Annotated[str, typer.Option(help="First day requests arrive.")] = "2026-11-09",
+    days: Annotated[int, typer.Option(help="Calendar days over which requests arrive.")] = 10,
+    gaps: Annotated[bool, typer.Option(
+        help="Leave a few facilitator records incomplete (missing_data).")] = True,
+    sample: Annotated[bool, typer.Option(
+        help="Write the bundled sample (data/sample/, with calendars) instead.")] = False,
+) -> None:
+    """Write a synthetic workspace: invented people and cases, nothing real.
+
+    The files are written into OUT_DIR in place (other files there are kept),
+    so a workspace folder stays a plain folder.
+    """
+    from jags import generate
+
+    with user_errors():
+        if requests < 0 or facilitators < 1 or days < 1:
+            raise InputError("need --requests >= 0, --facilitators >= 1 and --days >= 1")
+        day = _date(start, "--start")
+        if sample:
+            generate.write_sample(out_dir)
+        else:
+            generate.write_workspace(generate.generate_workspace(
+                requests, facilitators, seed=seed, start=day, days=days, with_gaps=gaps),
+                out_dir)
+    out.print(f"Wrote {'the sample' if sample else 'a synthetic workspace'} into {out_dir}")
 
 
 def main() -> None:

@@ -1,24 +1,89 @@
-"""Output files: deterministic CSV bytes and an all-or-nothing write of several files."""
+"""Output files: safe, deterministic CSV bytes and an all-or-nothing write of several files.
+
+A command's ``--out`` folder is a *pointer*: a symbolic link to one complete
+version of the outputs, kept beside it in a hidden ``.<name>.versions/``
+folder. A run writes every file into a staging folder there, renames the
+staging folder to the next version, and swaps the pointer with one rename
+of a new link. A reader opening ``out/allocations.csv`` therefore sees the
+old files or the new ones, never a mix; a reader that opens several files
+resolves the pointer once (:func:`current_version`). Staging left by a
+killed run is removed by the next run, and old versions are pruned.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
+import re
 import shutil
-import tempfile
+import signal
+import sys
 from collections.abc import Iterable
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+from allocator.errors import InputError
 
-__all__ = ["Content", "csv_bytes", "csv_line", "write_outputs"]
+if sys.platform != "win32":
+    import fcntl
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "KEEP_VERSIONS",
+    "Content",
+    "OutputsChangedError",
+    "csv_bytes",
+    "csv_line",
+    "current_version",
+    "safe_text",
+    "write_outputs",
+]
+
+log = logging.getLogger("jags")
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""A cell starting with one of these is read as a formula by spreadsheet programs."""
+KEEP_VERSIONS = 2
+"""Versions of an output folder kept: the current one and the one before it, so a
+reader that resolved the pointer just before a swap can finish reading."""
+KILL_AFTER_ENV = "JAGS_WRITER_KILL_AFTER"
+"""Test hook, read only here: SIGKILL this process after that many writer steps."""
+
+_VERSION = re.compile(r"v(\d{6,})")
+KNOWN_OUTPUTS = frozenset({"allocations.csv", "explanations.csv", "allocations.xlsx",
+                           "facilitator_status.csv", "proposals.csv", "schedule.json",
+                           "invites", "intake_changes.csv", "report.html", "kpis.csv",
+                           "status.xlsx"})
+"""What the commands write: a plain folder holding only these (and the names being
+written) is an output folder of an earlier release and may be moved aside."""
+
 
 Content = bytes | Iterable[bytes]
 """A file's content: bytes, or chunks of bytes streamed into the file as they come."""
+
+
+def safe_text(value: str) -> str:
+    """``value`` with ``'`` in front when it starts with a formula character (OWASP).
+
+    Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-``, ``@``,
+    a tab or a line break as a formula; the leading apostrophe makes it text.
+    """
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _text(value: str) -> str:
+    """A text cell: line breaks as ``\\n`` (the csv module would leave a lone ``\\r``
+    unquoted and break the row), then :func:`safe_text`."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return safe_text(value)
 
 
 def _cell(value: object) -> object:
@@ -28,14 +93,19 @@ def _cell(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, date):  # datetime too
         return value.isoformat()
+    if isinstance(value, str):  # str subclasses such as StrEnum
+        return _text(str(value))
     return value
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """Render a table as deterministic CSV.
+    """Render a table as deterministic CSV that no spreadsheet runs as formulas.
 
     UTF-8 without BOM, ``"\\n"`` line endings, minimal quoting; ``None`` is an
-    empty cell, booleans are ``true``/``false``, dates and date-times ISO 8601.
+    empty cell, booleans are ``true``/``false``, dates and date-times ISO 8601,
+    line breaks inside a text value ``\\n``. Every text value that starts with a formula character
+    (:data:`FORMULA_PREFIXES`) gets a leading ``'``; numbers, dates and
+    booleans are written as they are (a negative number stays a number).
 
     Parameters
     ----------
@@ -51,8 +121,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows([v if type(v) is str else _cell(v) for v in row] for row in rows)
+    writer.writerow([_text(h) for h in header])
+    writer.writerows([_text(v) if type(v) is str else _cell(v) for v in row]
+                     for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -60,8 +131,12 @@ def csv_line(row: Sequence[object]) -> bytes:
     """One line of CSV exactly as :func:`csv_bytes` writes it (with its ``"\n"``)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(
-        [v if type(v) is str else _cell(v) for v in row])
+        [_text(v) if type(v) is str else _cell(v) for v in row])
     return buffer.getvalue().encode("utf-8")
+
+
+class OutputsChangedError(RuntimeError):
+    """Another command changed the output folder while this one was working."""
 
 
 def _parts(name: str) -> list[str]:
@@ -72,62 +147,227 @@ def _parts(name: str) -> list[str]:
     return parts
 
 
-def write_outputs(out_dir: Path, files: Mapping[str, Content]) -> list[Path]:
-    """Write several files into ``out_dir``: all of them, or none.
+def current_version(out_dir: Path) -> Path:
+    """The folder holding the outputs ``out_dir`` shows now (its pointer resolved once).
 
-    Every file is first written into a temporary folder beside ``out_dir``
-    (same parent, so each final move is an atomic rename); only when all are
-    written are they moved into place. If anything fails before that, nothing
-    in ``out_dir`` changes and the temporary folder is removed. Files in
-    ``out_dir`` with other names are left alone; same-named ones are replaced.
+    Read several files of one result from this folder, not through
+    ``out_dir``, so a run that finishes meanwhile cannot mix versions. A
+    plain folder (or a missing one) is returned as it is.
+    """
+    out_dir = Path(os.path.abspath(out_dir))
+    return Path(os.path.realpath(out_dir)) if out_dir.is_symlink() else out_dir
+
+
+class _Steps:
+    """Counts the writer's steps; the test hook kills the process after the N-th."""
+
+    def __init__(self) -> None:
+        text = os.environ.get(KILL_AFTER_ENV, "")
+        self.kill_after = int(text) if text.isdigit() else None
+        self.done = 0
+
+    def step(self) -> None:
+        self.done += 1
+        if self.kill_after is not None and self.done >= self.kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def _locked(container: Path) -> Iterator[None]:
+    """One writer per output folder at a time (released by the kernel if killed).
+
+    Not on Windows, which has no ``flock``: there two commands must not
+    write one folder at the same time.
+    """
+    with (container / ".lock").open("a") as handle:
+        if sys.platform != "win32":
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, content: bytes | Iterable[bytes]) -> None:
+    with path.open("wb") as handle:
+        if isinstance(content, bytes):
+            handle.write(content)
+        else:  # streamed: a large file is never held in memory whole
+            for chunk in content:
+                handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _carry(base: Path, staging: Path, skip: set[str]) -> None:
+    """Hard-link (or copy) every file of ``base`` not being replaced into ``staging``."""
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(base).as_posix()
+        if not path.is_file() or rel in skip or rel.split("/")[0].startswith("."):
+            continue
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+
+
+def _tidy(container: Path, parent: Path, name: str) -> None:
+    """Remove staging folders and pointer links left by killed runs."""
+    for leftover in container.glob("*.staging"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for link in parent.glob(f".{name}.pointer-*"):
+        with suppress(FileNotFoundError):
+            link.unlink()
+
+
+def _versions(container: Path) -> list[tuple[int, Path]]:
+    found = []
+    for path in container.iterdir():
+        match = _VERSION.fullmatch(path.name.removesuffix(".staging"))
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def _prune(container: Path, current: Path) -> None:
+    """Keep the newest :data:`KEEP_VERSIONS` versions (``legacy*`` folders are kept)."""
+    done = [path for _, path in _versions(container) if not path.name.endswith(".staging")]
+    for path in done[:-KEEP_VERSIONS]:
+        if path != current:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _check_plain(out_dir: Path, names: Iterable[str]) -> None:
+    """Refuse to take over a plain folder that holds more than a command's outputs
+    (``--out .`` in a project folder, or a workspace folder)."""
+    here = Path(os.path.abspath(Path.cwd()))
+    if out_dir == here or out_dir in here.parents:
+        raise InputError(f"{out_dir}: the output folder cannot be the current folder or "
+                         "one above it; name a folder of its own")
+    allowed = KNOWN_OUTPUTS | {name.split("/")[0] for name in names}
+    others = [p for p in out_dir.iterdir() if p.name not in allowed]
+    if others:
+        raise InputError(f"{out_dir}: this folder holds {len(others)} file(s) or folder(s) "
+                         "that jags did not write; use a new or empty folder for the output")
+
+
+def _move_legacy(out_dir: Path, container: Path) -> Path:
+    """Move a plain folder from an earlier release into the versions folder."""
+    n = 1
+    while (container / ("legacy" if n == 1 else f"legacy-{n}")).exists():
+        n += 1
+    keep = container / ("legacy" if n == 1 else f"legacy-{n}")
+    out_dir.rename(keep)
+    log.warning("%s was a plain folder; its earlier contents are kept in %s", out_dir, keep)
+    return keep
+
+
+def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
+                  based_on: Path | None = None) -> list[Path]:
+    """Make ``files`` the contents of ``out_dir``: all of them at once, or nothing.
+
+    The files are written into a staging folder in ``.<name>.versions/``
+    beside ``out_dir``, which then becomes the next version; ``out_dir`` is
+    a symbolic link swapped to it by one atomic rename. If anything fails
+    or the process is killed before that rename, ``out_dir`` still shows
+    the previous version (or does not exist). Staging left by a killed run
+    is removed by the next run; all but the newest :data:`KEEP_VERSIONS`
+    versions are deleted.
+
+    An ``out_dir`` that is a plain folder written by an earlier release
+    (holding only output files, :data:`KNOWN_OUTPUTS`) is moved into the
+    versions folder as ``legacy`` just before the link takes its place: a
+    reader sees the old folder, briefly nothing, then the new version, never
+    a mix. A plain folder holding anything else, the current folder and its
+    parents are refused.
 
     Parameters
     ----------
     out_dir
-        Destination folder; created (with its parents) when missing.
+        The output folder (pointer); its parents are created when missing.
     files
         File name → content: bytes, or an iterable of byte chunks written as
         they come (so a large file is never held in memory whole). A name may
         hold one subfolder level (``"invites/R-001.ics"``).
+    based_on
+        For a command that updates an earlier result (``jags invite``): the
+        version it read (from :func:`current_version`). The new version
+        holds that version's files plus ``files``. Default ``None``: the
+        new version holds ``files`` only.
 
     Returns
     -------
     list[Path]
-        The written paths, in the order of ``files``.
+        The written paths (through ``out_dir``), in the order of ``files``.
 
     Raises
     ------
     ValueError
         For a name that is absolute, empty, climbs out (``..``) or nests deeper.
+    InputError
+        When ``out_dir`` or one of its parents exists and is not a folder, or
+        ``out_dir`` is a plain folder that holds files jags did not write.
+    OutputsChangedError
+        When ``based_on`` is no longer the current version (another command
+        changed the folder meanwhile); nothing is changed.
     OSError
         When a file cannot be written; ``out_dir`` is then unchanged.
     """
-    out_dir = Path(out_dir).absolute()
+    out_dir = Path(os.path.abspath(out_dir))
     names = {name: _parts(name) for name in files}
-    targets = [out_dir.joinpath(*names[name]) for name in files]
-    for target in [out_dir, *{t.parent for t in targets}]:
-        if target.exists() and not target.is_dir():
-            raise NotADirectoryError(f"{target} exists and is not a folder")
-    for target in targets:
-        if target.is_dir():
-            raise IsADirectoryError(f"{target} is a folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", suffix=".tmp",
-                                    dir=out_dir.parent))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder")
+    if out_dir.is_dir() and not out_dir.is_symlink():
+        _check_plain(out_dir, files)
+    parent = out_dir.parent
+    container = parent / f".{out_dir.name}.versions"
     try:
-        for name, content in files.items():
-            staged = staging.joinpath(*names[name])
-            staged.parent.mkdir(exist_ok=True)
-            if isinstance(content, bytes):
-                staged.write_bytes(content)
-            else:
-                with staged.open("wb") as handle:
-                    for chunk in content:
-                        handle.write(chunk)
-        out_dir.mkdir(exist_ok=True)
-        for name, target in zip(files, targets, strict=True):
-            target.parent.mkdir(exist_ok=True)
-            os.replace(staging.joinpath(*names[name]), target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return targets
+        container.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"{parent}: a part of this path is a file, not a folder") from None
+    steps = _Steps()
+    with _locked(container):
+        _tidy(container, parent, out_dir.name)
+        if based_on is not None and current_version(out_dir) != Path(os.path.abspath(based_on)):
+            raise OutputsChangedError(
+                f"{out_dir} was changed by another command while this one ran; nothing was "
+                "written: run it again")
+        number = max((n for n, _ in _versions(container)), default=0) + 1
+        version = container / f"v{number:06d}"
+        staging = version.with_name(version.name + ".staging")
+        try:
+            staging.mkdir()
+            for name, content in files.items():
+                path = staging.joinpath(*names[name])
+                path.parent.mkdir(exist_ok=True)
+                _write_file(path, content)
+                steps.step()
+            if based_on is not None and Path(based_on).is_dir():
+                _carry(Path(based_on), staging, set(files))
+            for folder in {staging, *(p.parent for p in staging.rglob("*") if p.is_file())}:
+                _fsync_dir(folder)
+            staging.rename(version)
+            _fsync_dir(container)
+            steps.step()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        pointer = parent / f".{out_dir.name}.pointer-{os.getpid()}"
+        os.symlink(f"{container.name}/{version.name}", pointer)
+        steps.step()
+        if out_dir.is_dir() and not out_dir.is_symlink():
+            _move_legacy(out_dir, container)
+            steps.step()
+        os.replace(pointer, out_dir)
+        _fsync_dir(parent)
+        steps.step()
+        _prune(container, version)
+        steps.step()
+    return [out_dir.joinpath(*names[name]) for name in files]

@@ -11,25 +11,21 @@ record refers to a real person or case.
 The generator is pure and deterministic: the same arguments always give
 the same :class:`~allocator.models.Workspace`, because every random choice
 comes from one ``random.Random(seed)`` and lists are walked in a fixed
-order.
+order. Its vocabulary is in :mod:`jags.generate_vocabulary`, its people in
+:mod:`jags.generate_people`; the writers are :mod:`jags.generate_tables`
+(CSV files) and :mod:`jags.generate_calendars` (the sample's calendars).
 
-Run ``python -m jags.generate OUT --requests N --facilitators M --seed S``
-to write a workspace folder, or ``python -m jags.generate OUT --sample`` to
-write the bundled sample (``data/sample/``) with its calendars.
+Run ``jags generate OUT --requests N --facilitators M --seed S`` to write a
+workspace folder, or ``jags generate OUT --sample`` to write the bundled
+sample (``data/sample/``) with its calendars.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import hashlib
 import random
-import uuid
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from itertools import accumulate
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allocator.models import (
@@ -43,12 +39,33 @@ from allocator.models import (
     PastSession,
     Request,
     Workspace,
-    normalise_email,
-    normalise_org,
+)
+from jags.generate_calendars import write_sample_calendars
+from jags.generate_people import (
+    Org,
+    OrgIndex,
+    People,
+    Person,
+    make_network,
+    organisations,
+    plus_years,
+    weekday_on_or_before,
+)
+from jags.generate_tables import COLUMNS, workspace_files, workspace_tables, write_workspace
+from jags.generate_vocabulary import (
+    CASE_NOTES,
+    FACILITATOR_SECTORS,
+    FAMILY_NOTES,
+    LOCALITIES,
+    LOCALITY_WEIGHTS,
+    RATIONALES,
+    REQUESTER_SECTORS,
+    SECTORS,
+    SPECIALISMS,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from pathlib import Path
 
 __all__ = [
     "COLUMNS",
@@ -58,211 +75,20 @@ __all__ = [
     "SECTORS",
     "SPECIALISMS",
     "generate_workspace",
-    "main",
     "sample_workspace",
+    "workspace_files",
     "workspace_tables",
     "write_sample",
     "write_sample_calendars",
     "write_workspace",
 ]
 
-# Vocabulary ---------------------------------------------------------------
-
-SECTORS: tuple[str, ...] = (
-    "Children's Services",
-    "Health",
-    "Police",
-    "Education",
-    "Early Help",
-    "Probation",
-    "Voluntary",
-    "Housing",
-    "Adult Services (Mental Health)",
-)
-"""Sectors of the generated organisations."""
-
-LOCALITIES: tuple[str, ...] = (
-    "Norwich",
-    "Breckland",
-    "Broadland",
-    "Great Yarmouth",
-    "King's Lynn and West Norfolk",
-    "North Norfolk",
-    "South Norfolk",
-)
-"""Norfolk's seven district localities."""
-
-_LOCALITY_WEIGHTS = (20, 15, 13, 12, 17, 11, 13)
-
-SPECIALISMS: tuple[str, ...] = (
-    "neglect",
-    "domestic abuse",
-    "exploitation",
-    "self-harm",
-    "SEND",
-    "parental mental health",
-    "substance misuse",
-    "online harm",
-)
-"""Facilitator specialisms, also used as request topics."""
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "facilitators": ("facilitator_id", "name", "email", "organisation", "sector", "locality",
-                     "trained_on", "training_expires", "max_open", "open_jags", "can_lead",
-                     "specialisms", "active"),
-    "leave": ("facilitator_id", "start", "end"),
-    "requests": ("request_id", "received_at", "requester_name", "requester_email",
-                 "requester_organisation", "case_ref", "family_ref", "locality", "mode", "topic",
-                 "preferred_facilitator_id", "preference_rationale", "follow_up_of"),
-    "participants": ("request_id", "name", "email", "organisation", "attendance"),
-    "involvements": ("facilitator_id", "case_ref", "family_ref", "note"),
-    "history": ("request_id", "facilitator_id", "allocated_on", "held_on", "closed_on",
-                "attendees"),
-    "organisations": ("organisation", "sector", "locality"),
-}
-"""Header of each workspace table, in file order (file contract v1 plus extensions)."""
-
-_FIRST_NAMES = (
-    "Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Thomas", "Oscar",
-    "William", "James", "Leo", "Alfie", "Henry", "Joshua", "Daniel", "Samuel", "Joseph",
-    "Max", "Ethan", "Adam", "Benjamin", "Luke", "Matthew", "David", "Mark", "Paul", "Richard",
-    "Andrew", "Peter", "Simon", "Stephen", "Michael", "Christopher", "Robert", "Ian",
-    "Amelia", "Olivia", "Isla", "Emily", "Ava", "Jessica", "Sophie", "Grace", "Lily", "Mia",
-    "Ella", "Charlotte", "Chloe", "Lucy", "Hannah", "Ellie", "Evie", "Megan", "Holly",
-    "Sarah", "Emma", "Rachel", "Laura", "Claire", "Helen", "Karen", "Joanne", "Nicola",
-    "Rebecca", "Victoria", "Katie", "Amy", "Gemma", "Natalie", "Louise", "Zoe", "Priya",
-    "Aisha", "Fatima", "Mohammed", "Ali", "Hassan", "Amir", "Anjali", "Ravi", "Sanjay",
-)
-_LAST_NAMES = (
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
-    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards",
-    "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood",
-    "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King",
-    "Baker", "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis",
-    "Parker", "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter",
-    "Richardson", "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Miller", "Cox", "Richards",
-    "Khan", "Marshall", "Anderson", "Simpson", "Ellis", "Adams", "Singh", "Begum", "Wilkinson",
-    "Foster", "Chapman", "Powell", "Webb", "Rogers", "Gray", "Mason", "Ali", "Hunt", "Hussain",
-    "Campbell", "Matthews", "Owen", "Palmer", "Holmes", "Mills", "Barnes", "Knight", "Lloyd",
-    "Butler", "Russell", "Barker", "Fisher", "Stevens", "Jenkins", "O'Brien", "Dixon",
-)
-
-# Places used for the (fictional) schools and GP practices of each locality.
-_PLACES: dict[str, tuple[str, ...]] = {
-    "Norwich": ("Eaton", "Lakenham", "Mile Cross", "Earlham", "Catton", "Heartsease",
-                "Tuckswood", "Bowthorpe"),
-    "Breckland": ("Dereham", "Swaffham", "Thetford", "Attleborough", "Watton", "Shipdham"),
-    "Broadland": ("Aylsham", "Acle", "Sprowston", "Hellesdon", "Reepham", "Wroxham",
-                  "Taverham"),
-    "Great Yarmouth": ("Gorleston", "Caister", "Bradwell", "Martham", "Hemsby", "Ormesby"),
-    "King's Lynn and West Norfolk": ("Downham Market", "Hunstanton", "Gaywood", "Terrington",
-                                     "Heacham", "Dersingham", "Clenchwarton"),
-    "North Norfolk": ("Cromer", "Sheringham", "North Walsham", "Fakenham", "Holt",
-                      "Wells-next-the-Sea", "Stalham"),
-    "South Norfolk": ("Wymondham", "Diss", "Long Stratton", "Hethersett", "Loddon",
-                      "Harleston", "Costessey"),
-}
-_SCHOOL_WORDS = ("Kestrel", "Willowbank", "Heron's Reach", "Oakfield", "Kingfisher Meadow",
-                 "Saltmarsh", "Alder Carr", "Skylark", "Marram", "Beech Hollow", "Wherryman",
-                 "Reedbed", "Lapwing", "Hazel Brook", "Samphire")
-_SCHOOL_TYPES = ("Primary School", "Primary Academy", "Infant and Nursery School",
-                 "Junior School", "High School", "Academy", "CE Primary School")
-_PRACTICE_WORDS = ("Riverside", "Marshland", "Old Forge", "Church Lane", "Mill House",
-                   "Staithe", "Common Road", "Orchard", "Greenway", "Quayside")
-
-_DISTRICT_COUNCILS = {
-    "Norwich": ("Norwich City Council Housing", "norwich-housing"),
-    "Breckland": ("Breckland Council Housing", "breckland-housing"),
-    "Broadland": ("Broadland District Council Housing", "broadland-housing"),
-    "Great Yarmouth": ("Great Yarmouth Borough Council Housing", "gyb-housing"),
-    "King's Lynn and West Norfolk": ("Borough Council of King's Lynn and West Norfolk Housing",
-                                     "west-norfolk-housing"),
-    "North Norfolk": ("North Norfolk District Council Housing", "north-norfolk-housing"),
-    "South Norfolk": ("South Norfolk Council Housing", "south-norfolk-housing"),
-}
-
-# (name, sector, base locality, e-mail domain label, relative size); locality None = county-wide.
-_COUNTYWIDE: tuple[tuple[str, str, str, str, float], ...] = (
-    ("Norfolk County Council Children's Services", "Children's Services", "Norwich",
-     "ncc-childrens", 12.0),
-    ("Norfolk County Council Children's Services Fostering and Adoption",
-     "Children's Services", "Norwich", "ncc-fostering", 0.8),
-    ("Norfolk County Council Family Hubs", "Early Help", "Norwich", "ncc-familyhubs", 3.0),
-    ("Norfolk and Norwich University Hospitals NHS Foundation Trust", "Health", "Norwich",
-     "nnuh", 4.0),
-    ("Norfolk and Suffolk NHS Foundation Trust", "Health", "Norwich", "nsft", 4.0),
-    ("Norfolk Community Health and Care NHS Trust", "Health", "Norwich", "nchc", 4.0),
-    ("James Paget University Hospitals NHS Foundation Trust", "Health", "Great Yarmouth",
-     "jpaget", 2.0),
-    ("The Queen Elizabeth Hospital King's Lynn NHS Foundation Trust", "Health",
-     "King's Lynn and West Norfolk", "qehkl", 2.0),
-    ("Norfolk Constabulary", "Police", "Norwich", "norfolk-police", 8.0),
-    ("British Transport Police", "Police", "Norwich", "btp", 0.15),
-    ("Norfolk Virtual School for Children in Care", "Education", "Norwich",
-     "norfolk-virtual-school", 0.35),
-    ("Probation Service East of England", "Probation", "Norwich", "probation-eoe", 4.0),
-    ("Norfolk Youth Justice Service", "Probation", "Norwich", "norfolk-yjs", 2.0),
-    ("Wherry Family Support Trust", "Voluntary", "Norwich", "wherry-trust", 1.0),
-    ("Coastline Domestic Abuse Service", "Voluntary", "Great Yarmouth", "coastline-das", 1.0),
-    ("Marsh Harrier Youth Counselling", "Voluntary", "North Norfolk", "marsh-harrier", 1.0),
-    ("Brecks Young Carers", "Voluntary", "Breckland", "brecks-young-carers", 1.0),
-    ("Waveney Valley Family Trust", "Voluntary", "South Norfolk", "waveney-valley-trust", 1.0),
-    ("Fenland Edge Mentoring", "Voluntary", "King's Lynn and West Norfolk", "fenland-edge", 1.0),
-    ("Bure Valley Housing Association", "Housing", "Broadland", "bure-valley-ha", 0.8),
-    ("Wensum Homes", "Housing", "Norwich", "wensum-homes", 0.8),
-    ("Norfolk County Council Adult Social Services", "Adult Services (Mental Health)",
-     "Norwich", "ncc-adults", 4.0),
-    ("Yare Valley Recovery Service", "Adult Services (Mental Health)", "Norwich",
-     "yare-recovery", 1.5),
-    ("Glaven Wellbeing Partnership", "Adult Services (Mental Health)", "North Norfolk",
-     "glaven-wellbeing", 1.0),
-)
-
-# Sector weights for who facilitates, who requests and who else is in a network.
-_FACILITATOR_SECTORS = (16, 20, 8, 14, 12, 6, 9, 6, 9)
-_REQUESTER_SECTORS = (38, 14, 5, 15, 15, 4, 4, 2, 3)
-_PARTICIPANT_SECTORS = (22, 24, 12, 18, 10, 4, 5, 3, 4)
-
-_CASE_NOTES = (
-    "Previously the allocated worker",
-    "Attended a core group meeting in 2025",
-    "Supervised a professional in the network on this case",
-)
-_FAMILY_NOTES = (
-    "Chaired a child protection conference for the family",
-    "Worked with the family in an earlier service",
-    "Previously the allocated worker for a sibling",
-)
-_RATIONALES = (
-    "The network asked for a facilitator with {topic} experience; agreed by the team manager.",
-    "Facilitated this network before and the group asked for continuity; agreed by the "
-    "safeguarding lead.",
-    "Requested by the conference chair for the facilitator's {topic} background.",
-)
-
 # Data shapes used while generating -----------------------------------------
-
-
-@dataclass(frozen=True)
-class _Org:
-    name: str
-    sector: str
-    locality: str
-    domain: str
-    size: float
-    countywide: bool
-
-
-@dataclass(frozen=True)
-class _Person:
-    name: str
-    email: str
-    org: _Org
 
 
 @dataclass
 class _Fac:
-    person: _Person
+    person: Person
     sector: str | None
     locality: str
     trained_on: date | None
@@ -279,8 +105,8 @@ class _Fac:
 class _Req:
     received_at: datetime
     locality: str
-    requester: _Person
-    participants: list[tuple[_Person, Attendance]]
+    requester: Person
+    participants: list[tuple[Person, Attendance]]
     case_ref: str
     family_ref: str | None
     mode: Mode
@@ -298,111 +124,6 @@ class _Past:
     closed_on: date | None
     attendees: list[str]
 
-
-class _People:
-    """Invented professionals, unique by e-mail, reused across requests."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self._rng = rng
-        self._emails: set[str] = set()
-        self._names: set[str] = set()
-        self._staff: dict[str, list[_Person]] = {}
-
-    def new(self, org: _Org) -> _Person:
-        for _ in range(4):  # prefer a name nobody has yet
-            first = self._rng.choice(_FIRST_NAMES)
-            last = self._rng.choice(_LAST_NAMES)
-            if f"{first} {last}" not in self._names:
-                break
-        self._names.add(f"{first} {last}")
-        local = f"{first}.{last}".lower().replace("'", "").replace(" ", "")
-        email = f"{local}@{org.domain}.example"
-        n = 2
-        while email in self._emails:
-            email = f"{local}{n}@{org.domain}.example"
-            n += 1
-        self._emails.add(email)
-        return _Person(f"{first} {last}", email, org)
-
-    def pick(self, org: _Org, reuse: float = 0.35) -> _Person:
-        """Someone in ``org``: often an earlier colleague (at most chance ``reuse``; less
-        in big organisations), else a new one."""
-        staff = self._staff.setdefault(org.name, [])
-        if staff and self._rng.random() < min(reuse, len(staff) / (len(staff) + 3 * org.size)):
-            return self._rng.choice(staff)
-        person = self.new(org)
-        staff.append(person)
-        return person
-
-
-def _slug(text: str) -> str:
-    out = "".join(c if c.isalnum() else "-" for c in text.lower().replace("'", ""))
-    return "-".join(part for part in out.split("-") if part)
-
-
-def _organisations(rng: random.Random, n_requests: int, n_facilitators: int) -> list[_Org]:
-    """The organisation catalogue, local ones scaled with the workspace size."""
-    orgs = [_Org(name, sector, loc, domain, size, True)
-            for name, sector, loc, domain, size in _COUNTYWIDE]
-    scale = max(n_requests / 30, n_facilitators / 40)
-    n_schools = max(3, round(2 * scale))
-    n_practices = max(2, round(scale))
-    for locality in LOCALITIES:
-        name, domain = _DISTRICT_COUNCILS[locality]
-        orgs.append(_Org(name, "Housing", locality, domain, 1.0, False))
-        orgs.append(_Org(f"{locality} Early Help Hub", "Early Help", locality,
-                         f"{_slug(locality)}-earlyhelp", 1.5, False))
-        places = _PLACES[locality]
-        schools = [(p, w, t) for p in places for w in _SCHOOL_WORDS for t in _SCHOOL_TYPES]
-        for place, word, kind in rng.sample(schools, min(n_schools, len(schools))):
-            name = f"{place} {word} {kind}"
-            orgs.append(_Org(name, "Education", locality, _slug(f"{place} {word} {kind}"),
-                             0.6, False))
-        practices = [(p, w) for p in places for w in _PRACTICE_WORDS]
-        for place, word in rng.sample(practices, min(n_practices, len(practices))):
-            name = f"{place} {word} Medical Practice"
-            orgs.append(_Org(name, "Health", locality, _slug(f"{place} {word} surgery"),
-                             0.4, False))
-    return orgs
-
-
-class _OrgIndex:
-    """Organisations by sector and locality (county-wide ones serve every locality)."""
-
-    def __init__(self, orgs: Sequence[_Org]) -> None:
-        # Organisations and their cumulative sizes (weights) per sector and locality.
-        self.choices: dict[tuple[str, str], tuple[list[_Org], list[float]]] = {}
-        for sector in SECTORS:
-            for locality in LOCALITIES:
-                found = [o for o in orgs if o.sector == sector
-                         and (o.countywide or o.locality == locality)]
-                self.choices[sector, locality] = (found, list(accumulate(o.size for o in found)))
-
-    def pick(self, rng: random.Random, sector: str, locality: str,
-             avoid: Iterable[str] = ()) -> _Org | None:
-        found, cumulative = self.choices[sector, locality]
-        if not found:
-            return None
-        taken = set(avoid)
-        for _ in range(8):  # rejection is cheap; filter only when it keeps failing
-            org = rng.choices(found, cum_weights=cumulative)[0]
-            if org.name not in taken:
-                return org
-        rest = [o for o in found if o.name not in taken]
-        return rng.choices(rest, [o.size for o in rest])[0] if rest else None
-
-
-def _plus_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _weekday_on_or_before(day: date) -> date:
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
 
 
 # The generator ----------------------------------------------------------------
@@ -461,9 +182,9 @@ def generate_workspace(
     if n_requests < 0 or n_facilitators < 1 or days < 1:
         raise ValueError("need n_requests >= 0, n_facilitators >= 1 and days >= 1")
     rng = random.Random(seed)
-    people = _People(rng)
-    orgs = _organisations(rng, n_requests, n_facilitators)
-    index = _OrgIndex(orgs)
+    people = People(rng)
+    orgs = organisations(rng, n_requests, n_facilitators)
+    index = OrgIndex(orgs)
     facs = _facilitators(rng, people, index, n_facilitators, start, days, with_gaps)
     for fac in facs:
         if fac.active and fac.max_open and fac.trained_on and fac.trained_on <= start:
@@ -475,31 +196,31 @@ def generate_workspace(
     involvements = _involvements(rng, facs, reqs)
     for i, fac in enumerate(facs):
         for _ in range(fac.open_jags):
-            allocated = _weekday_on_or_before(start - timedelta(days=rng.randint(1, 50)))
+            allocated = weekday_on_or_before(start - timedelta(days=rng.randint(1, 50)))
             past.append(_Past(i, allocated, None, None, _past_network(rng, people, index, fac)))
     return _assemble(facs, reqs, past, involvements, orgs)
 
 
-def _facilitators(rng: random.Random, people: _People, index: _OrgIndex, n: int,
+def _facilitators(rng: random.Random, people: People, index: OrgIndex, n: int,
                   start: date, days: int, with_gaps: bool) -> list[_Fac]:
     facs: list[_Fac] = []
     for i in range(n):
-        sector = SECTORS[i] if i < len(SECTORS) else rng.choices(SECTORS, _FACILITATOR_SECTORS)[0]
+        sector = SECTORS[i] if i < len(SECTORS) else rng.choices(SECTORS, FACILITATOR_SECTORS)[0]
         locality = (LOCALITIES[i] if i < len(LOCALITIES)
-                    else rng.choices(LOCALITIES, _LOCALITY_WEIGHTS)[0])
+                    else rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0])
         org = index.pick(rng, sector, locality)
         assert org is not None  # every sector has a county-wide organisation
         person = people.new(org)
         roll = rng.random()
         if roll < 0.06:  # trained on a course after the batch: not yet trained
             trained: date = start + timedelta(days=rng.randint(7, 60))
-            expires: date | None = _plus_years(trained, 3)
+            expires: date | None = plus_years(trained, 3)
         elif roll < 0.11:  # training lapsed
             trained = start - timedelta(days=rng.randint(3 * 365 + 20, 5 * 365))
-            expires = _plus_years(trained, 3)
+            expires = plus_years(trained, 3)
         else:
             trained = start - timedelta(days=rng.randint(30, 3 * 365 - 30))
-            expires = _plus_years(trained, 3) if rng.random() < 0.75 else None
+            expires = plus_years(trained, 3) if rng.random() < 0.75 else None
         max_open = rng.choices((1, 2, 3, 4), (25, 40, 25, 10))[0]
         specialisms = tuple(rng.sample(SPECIALISMS, rng.randint(1, 3)))
         fac = _Fac(person=person, sector=org.sector, locality=locality, trained_on=trained,
@@ -543,35 +264,7 @@ def _received_times(rng: random.Random, n: int, start: date, days: int) -> list[
     return sorted(times)
 
 
-def _network(rng: random.Random, people: _People, index: _OrgIndex, locality: str,
-             requester: _Person, k: int) -> list[tuple[_Person, Attendance]]:
-    used_orgs = [requester.org.name]
-    used_sectors = [requester.org.sector]
-    out: list[tuple[_Person, Attendance]] = []
-    same_org_manager = rng.random() < 0.15
-    for j in range(k):
-        if j == 0 and same_org_manager:
-            person = people.new(requester.org)
-        else:
-            org = None
-            for _ in range(6):
-                weights = [w * (0.1 if s in used_sectors else 1.0)
-                           for s, w in zip(SECTORS, _PARTICIPANT_SECTORS, strict=True)]
-                sector = rng.choices(SECTORS, weights)[0]
-                org = index.pick(rng, sector, locality, avoid=used_orgs)
-                if org is not None:
-                    break
-            if org is None:
-                break
-            person = people.pick(org)
-            used_orgs.append(org.name)
-            used_sectors.append(org.sector)
-        attendance = Attendance.REQUIRED if j == 0 or rng.random() < 0.8 else Attendance.OPTIONAL
-        out.append((person, attendance))
-    return out
-
-
-def _requests(rng: random.Random, people: _People, index: _OrgIndex, n: int, start: date,
+def _requests(rng: random.Random, people: People, index: OrgIndex, n: int, start: date,
               days: int) -> list[_Req]:
     digits = 4 if 2 * n + 50 < 9000 else 5
     low, high = 10 ** (digits - 1), 10**digits
@@ -579,8 +272,8 @@ def _requests(rng: random.Random, people: _People, index: _OrgIndex, n: int, sta
     family_numbers = rng.sample(range(low, high), n + 20)
     reqs: list[_Req] = []
     for i, received in enumerate(_received_times(rng, n, start, days)):
-        locality = rng.choices(LOCALITIES, _LOCALITY_WEIGHTS)[0]
-        sector = rng.choices(SECTORS, _REQUESTER_SECTORS)[0]
+        locality = rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0]
+        sector = rng.choices(SECTORS, REQUESTER_SECTORS)[0]
         org = index.pick(rng, sector, locality)
         assert org is not None
         requester = people.pick(org, reuse=0.25)
@@ -594,33 +287,33 @@ def _requests(rng: random.Random, people: _People, index: _OrgIndex, n: int, sta
             family = f"FAM-{family_numbers[i]}"
         reqs.append(_Req(
             received_at=received, locality=locality, requester=requester,
-            participants=_network(rng, people, index, locality, requester, k),
+            participants=make_network(rng, people, index, locality, requester, k),
             case_ref=f"CASE-{case_numbers[i]}", family_ref=family,
             mode=rng.choices((Mode.IN_PERSON, Mode.ONLINE, Mode.EITHER), (35, 40, 25))[0],
             topic=rng.choice(SPECIALISMS) if rng.random() < 0.9 else None))
     return reqs
 
 
-def _past_network(rng: random.Random, people: _People, index: _OrgIndex,
+def _past_network(rng: random.Random, people: People, index: OrgIndex,
                   fac: _Fac) -> list[str]:
     """Attendees of an earlier JAGS facilitated by ``fac`` (none from its organisation)."""
-    locality = rng.choices(LOCALITIES, _LOCALITY_WEIGHTS)[0]
+    locality = rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0]
     org = None
     while org is None or org.name == fac.person.org.name:
-        org = index.pick(rng, rng.choices(SECTORS, _REQUESTER_SECTORS)[0], locality)
+        org = index.pick(rng, rng.choices(SECTORS, REQUESTER_SECTORS)[0], locality)
     requester = people.pick(org, reuse=0.5)
-    network = _network(rng, people, index, locality, requester, rng.randint(1, 5))
+    network = make_network(rng, people, index, locality, requester, rng.randint(1, 5))
     return [requester.email] + [p.email for p, _ in network
                                 if p.org.name != fac.person.org.name]
 
 
-def _closed_history(rng: random.Random, people: _People, index: _OrgIndex, facs: list[_Fac],
+def _closed_history(rng: random.Random, people: People, index: OrgIndex, facs: list[_Fac],
                     start: date, n_requests: int, per_request: float) -> list[_Past]:
     past: list[_Past] = []
     count = max(3, round(per_request * n_requests))
     trained = sorted((f.trained_on, i) for i, f in enumerate(facs) if f.trained_on)
     for _ in range(count):
-        allocated = _weekday_on_or_before(start - timedelta(days=rng.randint(40, 395)))
+        allocated = weekday_on_or_before(start - timedelta(days=rng.randint(40, 395)))
         n_trained = bisect_right(trained, (allocated, len(facs)))
         if not n_trained:
             continue
@@ -629,7 +322,7 @@ def _closed_history(rng: random.Random, people: _People, index: _OrgIndex, facs:
             held = None
             closed = allocated + timedelta(days=rng.randint(3, 10))
         else:
-            held = _weekday_on_or_before(allocated + timedelta(days=rng.randint(15, 35)))
+            held = weekday_on_or_before(allocated + timedelta(days=rng.randint(15, 35)))
             closed = held
         past.append(_Past(i, allocated, held, closed,
                           _past_network(rng, people, index, facs[i])))
@@ -656,7 +349,7 @@ def _free_place(rng: random.Random, facs: list[_Fac], candidates: list[int]) -> 
     return chosen
 
 
-def _pins(rng: random.Random, people: _People, facs: list[_Fac], reqs: list[_Req],
+def _pins(rng: random.Random, people: People, facs: list[_Fac], reqs: list[_Req],
           past: list[_Past], start: date, days: int) -> None:
     """Follow-ups of earlier JAGS and named preferences with a rationale."""
     if len(reqs) < 2:
@@ -676,9 +369,9 @@ def _pins(rng: random.Random, people: _People, facs: list[_Fac], reqs: list[_Req
                    and i not in taken] or usable
         fac = _free_place(rng, facs, options) if k == 0 else rng.choice(options)
         taken.add(fac)
-        held = _weekday_on_or_before(start - timedelta(days=rng.randint(21, 56)))
+        held = weekday_on_or_before(start - timedelta(days=rng.randint(21, 56)))
         earlier = [req.requester.email] + [p.email for p, _ in req.participants[:-1]]
-        allocated = _weekday_on_or_before(held - timedelta(days=rng.randint(18, 30)))
+        allocated = weekday_on_or_before(held - timedelta(days=rng.randint(18, 30)))
         session = _Past(fac, allocated, held, held, earlier)
         past.append(session)
         req.follow_up = session
@@ -690,7 +383,7 @@ def _pins(rng: random.Random, people: _People, facs: list[_Fac], reqs: list[_Req
         fac = _free_place(rng, facs, options) if k == 0 else rng.choice(options)
         taken.add(fac)
         req.preferred = fac
-        req.rationale = rng.choice(_RATIONALES).format(topic=req.topic or "multi-agency")
+        req.rationale = rng.choice(RATIONALES).format(topic=req.topic or "multi-agency")
         network = {req.requester.org.name} | {p.org.name for p, _ in req.participants}
         if facs[fac].person.org.name not in network:
             # Put a colleague of the named facilitator in the network, so the
@@ -724,18 +417,18 @@ def _involvements(rng: random.Random, facs: list[_Fac],
         independent = [i for i in others if facs[i].person.org.name not in network] or others
         fac = rng.choice(independent)
         if req.family_ref and rng.random() < 0.4:
-            out.append((fac, None, req.family_ref, rng.choice(_FAMILY_NOTES)))
+            out.append((fac, None, req.family_ref, rng.choice(FAMILY_NOTES)))
         else:
-            out.append((fac, req.case_ref, None, rng.choice(_CASE_NOTES)))
+            out.append((fac, req.case_ref, None, rng.choice(CASE_NOTES)))
     for _ in range(max(1, round(0.02 * len(facs)))):  # cases not in this batch
         out.append((rng.randrange(len(facs)), f"CASE-{rng.randint(100000, 999999)}", None,
-                    rng.choice(_CASE_NOTES)))
+                    rng.choice(CASE_NOTES)))
     return out
 
 
 def _assemble(facs: list[_Fac], reqs: list[_Req], past: list[_Past],
               involvements: list[tuple[int, str | None, str | None, str]],
-              orgs: list[_Org]) -> Workspace:
+              orgs: list[Org]) -> Workspace:
     width = max(3, len(str(len(facs))))
     fac_ids = [f"F{i + 1:0{width}d}" for i in range(len(facs))]
     req_width = max(4, len(str(len(reqs))))
@@ -790,69 +483,6 @@ def _assemble(facs: list[_Fac], reqs: list[_Req], past: list[_Past],
     )
 
 
-# Tables and files -------------------------------------------------------------------
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return ";".join(str(v) for v in value)
-    return str(value)
-
-
-def workspace_tables(ws: Workspace) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """Each table of ``ws`` as a header and rows of strings (file contract v1).
-
-    Parameters
-    ----------
-    ws
-        The workspace.
-
-    Returns
-    -------
-    dict
-        Table name (file stem, in :data:`COLUMNS` order) to ``(header, rows)``.
-        Dates are ``YYYY-MM-DD``, date-times ``YYYY-MM-DDTHH:MM`` (London
-        local time), lists are joined with ``;``, booleans are
-        ``true``/``false`` and missing values are empty strings.
-    """
-    records: dict[str, Sequence[object]] = {
-        "facilitators": ws.facilitators, "leave": ws.leave, "requests": ws.requests,
-        "participants": ws.participants, "involvements": ws.involvements,
-        "history": ws.history, "organisations": ws.organisations,
-    }
-    tables: dict[str, tuple[list[str], list[list[str]]]] = {}
-    for name, header in COLUMNS.items():
-        rows = [[_cell(getattr(record, column)) for column in header]
-                for record in records[name]]
-        tables[name] = (list(header), rows)
-    return tables
-
-
-def write_workspace(ws: Workspace, folder: Path) -> None:
-    """Write ``ws`` as seven CSV files (UTF-8, ``\\n`` line ends) in ``folder``.
-
-    Parameters
-    ----------
-    ws
-        The workspace.
-    folder
-        Created when missing; existing files of the same names are replaced.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, (header, rows) in workspace_tables(ws).items():
-        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-
 
 # The bundled sample -----------------------------------------------------------------
 
@@ -880,593 +510,9 @@ def write_sample(folder: Path) -> Workspace:
     return ws
 
 
-# Calendars ---------------------------------------------------------------------------
+if __name__ == "__main__":  # ``python -m jags.generate …`` is ``jags generate …``
+    import sys
 
-_CAL_FIRST = date(2026, 11, 23)
-_CAL_LAST = date(2027, 1, 31)
-_STAMP = "20261120T090000Z"
-_UNTIL = f"{_CAL_LAST:%Y%m%d}T235959Z"
-_AD_HOC = ("Meeting", "Meeting", "Planning meeting", "Catch-up", "Service meeting", "Panel",
-           "Training", "Clinic", "Duty", "Focus time")
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_CLOSED = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
-"""Bank holidays in the calendar period (Boxing Day's substitute is Monday 28 December)."""
-_QUIET = (date(2026, 12, 21), date(2027, 1, 1))
-"""The Christmas weeks: team meetings are off and there are few other meetings."""
-_CLOSURE = ((date(2026, 12, 24), date(2026, 12, 24)), (date(2026, 12, 29), date(2026, 12, 31)))
-"""Working days many teams close between Christmas and New Year (taken as leave)."""
-_BLOCKS = ((date(2026, 12, 14), date(2026, 12, 16)), (date(2026, 12, 17), date(2026, 12, 21)))
-"""Multi-day leave of two attendees inside the demo's session window (14–21 Dec)."""
+    from jags.cli import app
 
-
-@dataclass(frozen=True)
-class _Event:
-    """One timed or all-day event in London local time (GMT all period)."""
-
-    summary: str
-    start: datetime | date
-    end: datetime | date
-    status: str = "busy"  # busy | tentative | oof | free
-
-
-@dataclass(frozen=True)
-class _Series:
-    """A weekly or fortnightly meeting, written as one VEVENT with an RRULE.
-
-    ``skipped`` are the dates of cancelled occurrences (EXDATE); ``moved``
-    is one occurrence (by its original date) moved to a new start
-    (RECURRENCE-ID).
-    """
-
-    key: str
-    summary: str
-    first: datetime
-    minutes: int
-    weeks: int = 1
-    skipped: tuple[date, ...] = ()
-    moved: tuple[date, datetime] | None = None
-
-    @property
-    def length(self) -> timedelta:
-        return timedelta(minutes=self.minutes)
-
-    @property
-    def byday(self) -> str:
-        return _WEEKDAYS[self.first.weekday()]
-
-    def days(self) -> list[date]:
-        """Every date the rule gives, before EXDATE."""
-        out, day = [], self.first.date()
-        while day <= _CAL_LAST:
-            out.append(day)
-            day += timedelta(weeks=self.weeks)
-        return out
-
-    def start_on(self, day: date) -> datetime:
-        return datetime.combine(day, self.first.time())
-
-    def occurrences(self) -> list[tuple[datetime, datetime]]:
-        """The meeting's actual times: EXDATE removed, the moved one moved."""
-        out = []
-        for day in self.days():
-            if day in self.skipped:
-                continue
-            begin = self.moved[1] if self.moved and self.moved[0] == day else self.start_on(day)
-            out.append((begin, begin + self.length))
-        return out
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """One person's working pattern, whatever program exports it."""
-
-    team: _Series
-    supervision: _Series
-    meetings: tuple[_Event, ...]
-    leave: tuple[tuple[date, date], ...]  # inclusive, merged, sorted
-    free_day: date  # a working day marked free (working from home, study day)
-
-
-def _fold(line: str) -> list[str]:
-    """RFC 5545 line folding at 75 octets."""
-    out: list[str] = []
-    raw = line.encode("utf-8")
-    while len(raw) > 75:
-        cut = 75 if not out else 74
-        while cut > 0 and (raw[cut] & 0xC0) == 0x80:
-            cut -= 1
-        out.append(raw[:cut].decode("utf-8"))
-        raw = raw[cut:]
-    out.append(raw.decode("utf-8"))
-    return [out[0]] + [" " + part for part in out[1:]]
-
-
-def _ics_text(lines: Iterable[str]) -> str:
-    folded = [part for line in lines for part in _fold(line)]
-    return "\r\n".join(folded) + "\r\n"
-
-
-def _uid(email: str, key: str) -> str:
-    return hashlib.sha256(f"{email}|{key}".encode()).hexdigest()
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
-
-
-def _working(day: date) -> bool:
-    return day.weekday() < 5 and day not in _CLOSED
-
-
-def _quiet(day: date) -> bool:
-    return _QUIET[0] <= day <= _QUIET[1]
-
-
-def _merge(ranges: Iterable[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
-    """Inclusive date ranges merged where they overlap or touch."""
-    out: list[tuple[date, date]] = []
-    for first, last in sorted(ranges):
-        if out and first <= out[-1][1] + timedelta(days=1):
-            out[-1] = (out[-1][0], max(out[-1][1], last))
-        else:
-            out.append((first, last))
-    return tuple(out)
-
-
-def _first_on(weekday: int, weeks_in: int = 0) -> date:
-    """The first ``weekday`` of the period, ``weeks_in`` weeks on."""
-    return _CAL_FIRST + timedelta(days=(weekday - _CAL_FIRST.weekday()) % 7, weeks=weeks_in)
-
-
-def _plan(rng: random.Random, fixed_leave: Sequence[tuple[date, date]]) -> _Plan:
-    """A realistic fortnight-after-fortnight: team meeting, supervision, 3–8 other
-    meetings a week (0–2 over Christmas), a few days' leave."""
-    working = [d for d in _days(_CAL_FIRST, _CAL_LAST) if _working(d)]
-    ranges = list(fixed_leave)
-    ranges += [r for r in _CLOSURE if rng.random() < 0.45]
-    ranges += [(d, d) for d in rng.sample(working, rng.choice((0, 1, 1, 2)))]
-    leave = _merge(ranges)
-    off = {d for first, last in leave for d in _days(first, last)}
-
-    weekday = rng.choice((0, 1, 1, 2, 2, 3, 3, 4))
-    hour, minute = rng.choice(((9, 0), (9, 30), (10, 0), (10, 0), (14, 0)))
-    team_first = datetime.combine(_first_on(weekday), time(hour, minute))
-    team_days = [_first_on(weekday, k) for k in range(10)]
-    skipped = tuple(d for d in team_days if _quiet(d) or not _working(d))
-    moved_day = rng.choice([d for d in team_days[1:8] if d not in skipped])
-    moved_to = moved_day + timedelta(days=1 if moved_day.weekday() < 4 else -1)
-    team = _Series("team", "Team meeting", team_first, 60, skipped=skipped,
-                   moved=(moved_day, datetime.combine(moved_to, time(rng.choice((11, 15)), 0))))
-
-    weekday = rng.choice((0, 1, 2, 3, 4))
-    hour, minute = rng.choice(((10, 0), (11, 0), (13, 30), (14, 0), (15, 0)))
-    sup_first = datetime.combine(_first_on(weekday, rng.choice((0, 1))), time(hour, minute))
-    supervision = _Series("supervision", "Supervision", sup_first, rng.choice((60, 90)), weeks=2)
-    supervision = replace(supervision, skipped=tuple(d for d in supervision.days()
-                                                     if not _working(d)))
-
-    taken: dict[date, list[tuple[datetime, datetime]]] = {}
-    for begin, end in team.occurrences() + supervision.occurrences():
-        taken.setdefault(begin.date(), []).append((begin, end))
-    meetings: list[_Event] = []
-    for week in range(10):
-        monday = _CAL_FIRST + timedelta(weeks=week)
-        days = [d for d in _days(monday, monday + timedelta(days=4))
-                if _working(d) and d not in off]
-        wanted = rng.randint(0, 2) if _quiet(monday + timedelta(days=3)) else rng.randint(3, 8)
-        placed = 0
-        for _ in range(wanted * 6):
-            if placed == wanted or not days:
-                break
-            day = rng.choice(days)
-            length = timedelta(minutes=rng.choice((30, 45, 60, 60, 60, 90, 90, 120)))
-            begin = datetime.combine(day, time(9)) + timedelta(minutes=30 * rng.randrange(16))
-            end = begin + length
-            if end > datetime.combine(day, time(17)) or any(
-                    a < end and begin < b for a, b in taken.get(day, ())):
-                continue
-            taken.setdefault(day, []).append((begin, end))
-            status = "tentative" if rng.random() < 0.15 else "busy"
-            meetings.append(_Event(rng.choice(_AD_HOC), begin, end, status))
-            placed += 1
-    meetings.sort(key=lambda e: (e.start, e.summary))
-    free_day = rng.choice([d for d in working if d not in off and not _quiet(d)] or working)
-    return _Plan(team, supervision, tuple(meetings), leave, free_day)
-
-
-# Outlook / Exchange
-
-_OUTLOOK_TZ = (
-    "BEGIN:VTIMEZONE", "TZID:GMT Standard Time",
-    "BEGIN:STANDARD", "DTSTART:16010101T020000", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0000",
-    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10", "END:STANDARD",
-    "BEGIN:DAYLIGHT", "DTSTART:16010101T010000", "TZOFFSETFROM:+0000", "TZOFFSETTO:+0100",
-    "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "END:DAYLIGHT",
-    "END:VTIMEZONE",
-)
-_WINDOWS = "TZID=GMT Standard Time"
-_CDO = {"busy": "BUSY", "tentative": "TENTATIVE", "oof": "OOF", "free": "FREE"}
-
-
-def _outlook_event(email: str, key: str, event: _Event, extra: Sequence[str] = (),
-                   recurrence_id: str | None = None) -> list[str]:
-    uid = "040000008200E00074C5B7101A82E00800000000" + _uid(email, key)[:32].upper()
-    all_day = not isinstance(event.start, datetime)
-    lines = ["BEGIN:VEVENT", *extra, f"UID:{uid}"]
-    if recurrence_id:
-        lines.append(f"RECURRENCE-ID;{_WINDOWS}:{recurrence_id}")
-    lines.append(f"SUMMARY;LANGUAGE=en-GB:{event.summary}")
-    if all_day:
-        lines += [f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}",
-                  f"DTEND;VALUE=DATE:{event.end:%Y%m%d}"]
-    else:
-        assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        lines += [f"DTSTART;{_WINDOWS}:{_stamp(event.start)}",
-                  f"DTEND;{_WINDOWS}:{_stamp(event.end)}"]
-    cdo = _CDO[event.status]
-    lines += ["CLASS:PUBLIC", f"DTSTAMP:{_STAMP}",
-              "TRANSP:" + ("TRANSPARENT" if event.status == "free" else "OPAQUE"),
-              "STATUS:" + ("TENTATIVE" if event.status == "tentative" else "CONFIRMED"),
-              f"X-MICROSOFT-CDO-BUSYSTATUS:{cdo}",
-              "X-MICROSOFT-CDO-ALLDAYEVENT:" + ("TRUE" if all_day else "FALSE"),
-              "X-MICROSOFT-CDO-INSTTYPE:" + ("3" if recurrence_id else "1" if extra else "0"),
-              "END:VEVENT"]
-    return lines
-
-
-def _outlook_series(email: str, series: _Series) -> list[str]:
-    begin = series.first
-    rule = (f"RRULE:FREQ=WEEKLY;UNTIL={_UNTIL};INTERVAL={series.weeks};BYDAY={series.byday}"
-            ";WKST=MO")
-    extra = [rule]
-    if series.skipped:
-        extra.append(f"EXDATE;{_WINDOWS}:"
-                     + ",".join(_stamp(series.start_on(d)) for d in series.skipped))
-    lines = _outlook_event(email, series.key,
-                           _Event(series.summary, begin, begin + series.length), extra)
-    if series.moved:
-        day, new = series.moved
-        lines += _outlook_event(email, series.key,
-                                _Event(series.summary, new, new + series.length),
-                                recurrence_id=_stamp(series.start_on(day)))
-    return lines
-
-
-def _outlook(email: str, plan: _Plan) -> str:
-    """Exchange/Outlook export: Windows zone, busy status, OOF leave, EXDATE and a moved
-    instance."""
-    lines = ["BEGIN:VCALENDAR", "METHOD:PUBLISH", "PRODID:Microsoft Exchange Server 2010",
-             "VERSION:2.0", "X-WR-CALNAME:Calendar", *_OUTLOOK_TZ]
-    lines += _outlook_series(email, plan.team) + _outlook_series(email, plan.supervision)
-    for k, event in enumerate(plan.meetings):
-        lines += _outlook_event(email, f"meeting-{k}", event)
-    for k, (first, last) in enumerate(plan.leave):
-        lines += _outlook_event(email, f"leave-{k}", _Event(
-            "Annual leave", first, last + timedelta(days=1), "oof"))
-    lines += _outlook_event(email, "wfh", _Event(
-        "Working from home", plan.free_day, plan.free_day + timedelta(days=1), "free"))
-    lines.append("END:VCALENDAR")
-    return _ics_text(lines)
-
-
-# Google Calendar
-
-def _google_event(email: str, key: str, body: Sequence[str]) -> list[str]:
-    uid = _uid(email, key)[:26] + "@google.com"
-    return ["BEGIN:VEVENT", *body[:2], f"DTSTAMP:{_STAMP}", f"UID:{uid}", *body[2:],
-            "END:VEVENT"]
-
-
-def _z(moment: datetime) -> str:
-    # London is on GMT for the whole calendar period, so local time equals UTC.
-    return _stamp(moment) + "Z"
-
-
-_GOOGLE_COMMON = ("CREATED:20260901T080000Z", "LAST-MODIFIED:20261101T080000Z", "LOCATION:",
-                  "SEQUENCE:0")
-
-
-def _google_series(email: str, series: _Series, cancel: date | None = None) -> list[str]:
-    begin = series.first
-    body = [f"DTSTART:{_z(begin)}", f"DTEND:{_z(begin + series.length)}",
-            f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={_UNTIL};"
-            + (f"INTERVAL={series.weeks};" if series.weeks > 1 else "") + f"BYDAY={series.byday}"]
-    body += [f"EXDATE:{_z(series.start_on(d))}" for d in series.skipped]
-    body += [*_GOOGLE_COMMON, "STATUS:CONFIRMED", f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"]
-    lines = _google_event(email, series.key, body)
-    changed = [(*series.moved, "CONFIRMED")] if series.moved else []
-    if cancel is not None:
-        changed.append((cancel, series.start_on(cancel), "CANCELLED"))
-    for day, new, status in changed:
-        lines += _google_event(email, series.key, [
-            f"DTSTART:{_z(new)}", f"DTEND:{_z(new + series.length)}",
-            f"RECURRENCE-ID:{_z(series.start_on(day))}", "CREATED:20260901T080000Z",
-            "LAST-MODIFIED:20261110T080000Z", "LOCATION:", "SEQUENCE:1",
-            f"STATUS:{status}", f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"])
-    return lines
-
-
-def _google(email: str, plan: _Plan, rng: random.Random) -> str:
-    """Google Calendar export: UTC times, working locations, a moved and a cancelled
-    instance, tentative and declined invitations."""
-    lines = ["BEGIN:VCALENDAR", "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
-             "VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{email}", "X-WR-TIMEZONE:Europe/London"]
-    lines += _google_series(email, plan.team)
-    held = [b.date() for b, _ in plan.supervision.occurrences() if not _quiet(b.date())]
-    lines += _google_series(email, plan.supervision, cancel=rng.choice(held[1:]))
-    office = sorted(rng.sample(range(5), 2))
-    for where, days in (("Office", office), ("Home", [d for d in range(5) if d not in office])):
-        first = _first_on(days[0])
-        lines += _google_event(email, f"location-{where}", [
-            f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{first + timedelta(days=1):%Y%m%d}",
-            f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={_CAL_LAST:%Y%m%d};BYDAY="
-            + ",".join(_WEEKDAYS[d] for d in days),
-            *_GOOGLE_COMMON, "STATUS:CONFIRMED", f"SUMMARY:{where}", "TRANSP:TRANSPARENT"])
-    declined = rng.randrange(len(plan.meetings)) if plan.meetings else -1
-    for k, event in enumerate(plan.meetings):
-        assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        answer = "DECLINED" if k == declined else \
-            "TENTATIVE" if event.status == "tentative" else ""
-        guest = [f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={answer};"
-                 f"CN={email};X-NUM-GUESTS=0:mailto:{email}"] if answer else []
-        lines += _google_event(email, f"meeting-{k}", [
-            f"DTSTART:{_z(event.start)}", f"DTEND:{_z(event.end)}", *guest, *_GOOGLE_COMMON,
-            "STATUS:CONFIRMED", f"SUMMARY:{event.summary}", "TRANSP:OPAQUE"])
-    for k, (first, last) in enumerate(plan.leave):
-        away = datetime.combine(first, time(0))
-        back = datetime.combine(last + timedelta(days=1), time(0))
-        lines += _google_event(email, f"ooo-{k}", [
-            f"DTSTART:{_z(away)}", f"DTEND:{_z(back)}", *_GOOGLE_COMMON,
-            "STATUS:CONFIRMED", "SUMMARY:Out of office", "TRANSP:OPAQUE",
-            "X-GOOGLE-EVENT-TYPE:OUT_OF_OFFICE"])
-    lines.append("END:VCALENDAR")
-    return _ics_text(lines)
-
-
-# macOS Calendar
-
-_APPLE_TZ = (
-    "BEGIN:VTIMEZONE", "TZID:Europe/London",
-    "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "DTSTART:19810329T010000", "TZNAME:BST", "TZOFFSETTO:+0100", "END:DAYLIGHT",
-    "BEGIN:STANDARD", "TZOFFSETFROM:+0100", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "DTSTART:19961027T020000", "TZNAME:GMT", "TZOFFSETTO:+0000", "END:STANDARD",
-    "END:VTIMEZONE",
-)
-_LONDON = "TZID=Europe/London"
-
-
-def _apple_event(email: str, key: str, body: Sequence[str]) -> list[str]:
-    uid = str(uuid.UUID(_uid(email, key)[:32])).upper()
-    return ["BEGIN:VEVENT", "CREATED:20260915T101500Z", f"UID:{uid}", *body,
-            f"DTSTAMP:{_STAMP}", "SEQUENCE:0", "END:VEVENT"]
-
-
-def _duration(length: timedelta) -> str:
-    minutes = int(length.total_seconds()) // 60
-    hours, rest = divmod(minutes, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{rest}M" if rest else "")
-
-
-def _apple_series(email: str, series: _Series) -> list[str]:
-    body = [f"DTSTART;{_LONDON}:{_stamp(series.first)}", f"DURATION:{_duration(series.length)}",
-            f"RRULE:FREQ=WEEKLY;INTERVAL={series.weeks};UNTIL={_UNTIL}"]
-    if series.skipped:
-        body.append(f"EXDATE;{_LONDON}:"
-                    + ",".join(_stamp(series.start_on(d)) for d in series.skipped))
-    body += [f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"]
-    lines = _apple_event(email, series.key, body)
-    if series.moved:
-        day, new = series.moved
-        lines += _apple_event(email, series.key, [
-            f"RECURRENCE-ID;{_LONDON}:{_stamp(series.start_on(day))}",
-            f"DTSTART;{_LONDON}:{_stamp(new)}", f"DURATION:{_duration(series.length)}",
-            f"SUMMARY:{series.summary}", "TRANSP:OPAQUE"])
-    return lines
-
-
-def _apple(email: str, plan: _Plan) -> str:
-    """macOS Calendar export: TZID=Europe/London, DURATION, all-day leave."""
-    lines = ["BEGIN:VCALENDAR", "METHOD:PUBLISH", "VERSION:2.0",
-             "X-WR-CALNAME:Work", "PRODID:-//Apple Inc.//macOS 15.0//EN",
-             "X-APPLE-CALENDAR-COLOR:#1BADF8", "X-WR-TIMEZONE:Europe/London",
-             "CALSCALE:GREGORIAN", *_APPLE_TZ]
-    lines += _apple_series(email, plan.team) + _apple_series(email, plan.supervision)
-    for k, event in enumerate(plan.meetings):
-        assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        lines += _apple_event(email, f"meeting-{k}", [
-            f"DTSTART;{_LONDON}:{_stamp(event.start)}",
-            f"DURATION:{_duration(event.end - event.start)}", f"SUMMARY:{event.summary}",
-            *(["STATUS:TENTATIVE"] if event.status == "tentative" else []), "TRANSP:OPAQUE"])
-    for k, (first, last) in enumerate(plan.leave):
-        lines += _apple_event(email, f"leave-{k}", [
-            f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{last + timedelta(days=1):%Y%m%d}",
-            "SUMMARY:Annual leave", "TRANSP:OPAQUE"])
-    lines += _apple_event(email, "study", [
-        f"DTSTART;VALUE=DATE:{plan.free_day:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{plan.free_day + timedelta(days=1):%Y%m%d}",
-        "SUMMARY:Study day", "TRANSP:TRANSPARENT"])
-    lines.append("END:VCALENDAR")
-    return _ics_text(lines)
-
-
-def _availability_rows(email: str, plan: _Plan) -> list[list[str]]:
-    """The same working pattern as free/busy rows (recurring meetings expanded)."""
-    def moment(value: datetime) -> str:
-        return f"{value:%Y-%m-%dT%H:%M}"
-
-    first = datetime.combine(_CAL_FIRST, time(0))
-    last = datetime.combine(_CAL_LAST + timedelta(days=1), time(0))
-    timed = [(b, e, "busy") for b, e in plan.team.occurrences() + plan.supervision.occurrences()]
-    for event in plan.meetings:
-        assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        timed.append((event.start, event.end, event.status))
-    timed += [(datetime.combine(a, time(0)), datetime.combine(b + timedelta(days=1), time(0)),
-               "oof") for a, b in plan.leave]
-    return [[email, moment(first), moment(last), "free"]] + [
-        [email, moment(b), moment(e), status] for b, e, status in sorted(timed)]
-
-
-_PUBLIC_BODIES = ("Council", "NHS", "Constabulary", "Police", "Probation", "Youth Justice",
-                  "Virtual School", "Medical Practice", "Early Help Hub", "Family Hubs")
-
-
-def _style_for(organisation: str, sector: str | None) -> str:
-    """Calendar program by employer: public bodies run Exchange, schools Google
-    Workspace, other organisations Google or macOS (fixed per organisation)."""
-    if any(word in organisation for word in _PUBLIC_BODIES):
-        return "outlook"
-    if sector == "Education":
-        return "google"
-    return "apple" if int(_uid(organisation, "style")[:8], 16) % 2 else "google"
-
-
-@dataclass
-class _Cast:
-    """Who has which calendar in the sample."""
-
-    ics: dict[str, str] = field(default_factory=dict)  # e-mail → style
-    rows: list[str] = field(default_factory=list)  # in availability.csv
-    unknown: list[str] = field(default_factory=list)  # no calendar at all
-    leave: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
-
-
-def _calendar_people(ws: Workspace) -> _Cast:
-    """Who has an ``.ics`` export, who is in ``availability.csv``, who has nothing.
-
-    Every facilitator, requester and participant has a calendar except three
-    participants in three different requests: the follow-up's last participant
-    and two others. The follow-up's second participant and five other people
-    are in ``availability.csv``; everyone else has an ``.ics`` file in their
-    employer's style. Facilitators' calendars show their leave from
-    ``leave.csv``; two attendees of other requests are away for several days
-    of 14–21 December.
-    """
-    cast = _Cast()
-    orgs: dict[str, str] = {f.email: f.organisation or "" for f in ws.facilitators}
-    attending: dict[str, list[str]] = {}
-    for req in ws.requests:
-        people = [req.requester_email] + [normalise_email(p.email) for p in
-                                          ws.participants_by_request.get(req.request_id, ())]
-        for email in people:
-            attending.setdefault(email, []).append(req.request_id)
-        orgs.setdefault(req.requester_email, req.requester_organisation)
-        for p in ws.participants_by_request.get(req.request_id, ()):
-            orgs.setdefault(normalise_email(p.email), p.organisation)
-    facilitators = {f.email for f in ws.facilitators}
-    rng = random.Random(f"calendars:{len(ws.requests)}:{len(ws.facilitators)}")
-
-    def plain(req: Request, required: bool = False) -> list[str]:
-        """The request's participants who attend no other request and facilitate nothing."""
-        return [e for p in ws.participants_by_request.get(req.request_id, ())
-                if len(attending[e := normalise_email(p.email)]) == 1 and e not in facilitators
-                and (p.attendance is Attendance.REQUIRED or not required)]
-
-    follow = next((r for r in ws.requests if r.follow_up_of), None)
-    special = {r.request_id for r in ws.requests
-               if r.follow_up_of or r.preferred_facilitator_id}
-    if follow is not None:
-        attendees = [normalise_email(p.email)
-                     for p in ws.participants_by_request.get(follow.request_id, ())]
-        if len(attendees) > 2 and attendees[-1] in plain(follow):
-            cast.unknown.append(attendees[-1])
-        if len(attendees) > 1 and attendees[1] not in cast.unknown:
-            cast.rows.append(attendees[1])
-    # The newest requests tend to wait for a facilitator; pick from the others.
-    others = [r for r in ws.requests[:-2] if r.request_id not in special and plain(r, True)]
-    picked = rng.sample(others, min(len(others), 4))
-    for req in picked[:2]:
-        cast.unknown.append(rng.choice(plain(req)))
-    for req, block in zip(picked[2:], _BLOCKS, strict=False):
-        cast.leave.setdefault(rng.choice(plain(req, True)), []).append(block)
-    for lv in ws.leave:
-        if lv.end >= _CAL_FIRST and lv.start <= _CAL_LAST:
-            email = ws.facilitator_by_id[lv.facilitator_id].email
-            cast.leave.setdefault(email, []).append((max(lv.start, _CAL_FIRST),
-                                                     min(lv.end, _CAL_LAST)))
-    candidates = sorted(e for e in attending if e not in facilitators
-                        and e not in cast.unknown and e not in cast.rows and e not in cast.leave)
-    cast.rows += rng.sample(candidates, min(5, len(candidates)))
-    for email in sorted(set(orgs) - set(cast.unknown) - set(cast.rows)):
-        org = orgs[email]
-        cast.ics[email] = _style_for(org, ws.sector_of_org.get(normalise_org(org)))
-    return cast
-
-
-def write_sample_calendars(ws: Workspace, folder: Path) -> list[Path]:
-    """Write sample ``.ics`` exports and ``availability.csv`` for ``ws``'s people.
-
-    Parameters
-    ----------
-    ws
-        The workspace (normally :func:`sample_workspace`).
-    folder
-        Created when missing. Gets one ``<email>.ics`` per person with an
-        export (Outlook, Google or macOS style by employer; 23 Nov 2026 –
-        31 Jan 2027; recurring meetings as one event each; generic
-        summaries only) and ``availability.csv`` (email, start, end,
-        status) for a few people without one. Three participants have no
-        calendar at all (see :func:`_calendar_people`).
-
-    Returns
-    -------
-    list of Path
-        The files written, ``.ics`` files first (by e-mail).
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    cast = _calendar_people(ws)
-    written: list[Path] = []
-    for email, style in cast.ics.items():
-        rng = random.Random(f"ics:{email}")
-        plan = _plan(rng, cast.leave.get(email, ()))
-        text = _outlook(email, plan) if style == "outlook" else \
-            _google(email, plan, rng) if style == "google" else _apple(email, plan)
-        path = folder / f"{email.lower()}.ics"
-        path.write_bytes(text.encode("utf-8"))
-        written.append(path)
-    path = folder / "availability.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["email", "start", "end", "status"])
-        for email in cast.rows:
-            plan = _plan(random.Random(f"rows:{email}"), cast.leave.get(email, ()))
-            writer.writerows(_availability_rows(email, plan))
-    written.append(path)
-    return written
-
-
-# Command line ------------------------------------------------------------------------
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m jags.generate OUT [--requests N] [--facilitators M] [--seed S] [--sample]``."""
-    parser = argparse.ArgumentParser(prog="python -m jags.generate",
-                                     description="Write a synthetic JAGS workspace.")
-    parser.add_argument("out", type=Path, help="folder to write")
-    parser.add_argument("--requests", type=int, default=25)
-    parser.add_argument("--facilitators", type=int, default=40)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 9))
-    parser.add_argument("--days", type=int, default=10)
-    parser.add_argument("--no-gaps", action="store_true", help="no incomplete facilitators")
-    parser.add_argument("--sample", action="store_true",
-                        help="write the bundled sample (with calendars) instead")
-    args = parser.parse_args(argv)
-    if args.sample:
-        write_sample(args.out)
-    else:
-        ws = generate_workspace(args.requests, args.facilitators, seed=args.seed,
-                                start=args.start, days=args.days, with_gaps=not args.no_gaps)
-        write_workspace(ws, args.out)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    app(["generate", *sys.argv[1:]])

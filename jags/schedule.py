@@ -11,16 +11,16 @@ keeping each UID and raising SEQUENCE.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from allocator import InputError, Policy, WorkingCalendar, normalise_email
+from jags.cells import parse_cell, parse_date, parse_datetime, parse_email, parse_id
 from jags.files import csv_bytes
 from jags.send import OutgoingInvite
-from jags.workspace import LONDON, parse_date, parse_datetime, read_workspace
+from jags.workspace import LONDON, UnreadableFile, csv_rows, read_workspace
 from scheduling.availability import Availability, Status, merge_all
 from scheduling.invitations import (
     Attendee as InviteAttendee,
@@ -83,17 +83,10 @@ class ScheduleRun:
 def _csv_records(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as dicts with their spreadsheet row number (header = row 1)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ScheduleInputError(f"{path.name}: file not found") from None
-    except (OSError, UnicodeDecodeError):
-        raise ScheduleInputError(f"{path.name}: not a readable UTF-8 CSV file") from None
-    if "\x00" in text:
-        raise ScheduleInputError(f"{path.name}: not a readable UTF-8 CSV file")
-    try:
-        rows = list(csv.reader(text.splitlines()))
-    except csv.Error:
-        raise ScheduleInputError(f"{path.name}: not a readable CSV file") from None
+        rows = list(csv_rows(path))
+    except UnreadableFile as exc:
+        message = "file not found" if not path.exists() else str(exc)
+        raise ScheduleInputError(f"{path.name}: {message}") from None
     if not rows:
         raise ScheduleInputError(f"{path.name}: the file is empty")
     header = [h.strip().casefold() for h in rows[0]]
@@ -108,31 +101,34 @@ def read_allocations(path: Path, workspace: Workspace) -> list[Allocated]:
     """Allocated and pinned requests from an ``allocations.csv`` (lead first).
 
     An optional ``confirmed_on`` column gives a request its own confirmation day.
+    Ids must match :data:`jags.cells.ID_PATTERN`; an error repeats an id only
+    when it does.
     """
     problems: list[str] = []
     grouped: dict[str, list[tuple[str, str]]] = {}
     confirmed: dict[str, date] = {}
     for rownum, row in _csv_records(path, ("request_id", "facilitator_id", "status")):
         where = f"{path.name}, row {rownum}"
-        rid, fid, status = row["request_id"], row["facilitator_id"], row["status"]
-        if status not in ("allocated", "pinned", "unallocated"):
-            problems.append(f"{where}, column status: {status!r} is not allocated, pinned "
-                            "or unallocated")
+        status = parse_cell(problems, where, "status", row["status"], _status)
+        rid = parse_cell(problems, where, "request_id", row["request_id"], parse_id, id_value=True)
+        if status is None or rid is None:
             continue
         if rid not in workspace.request_by_id:
             problems.append(f"{where}, column request_id: unknown request {rid!r}")
             continue
         if status == "unallocated":
             continue
+        fid = parse_cell(problems, where, "facilitator_id", row["facilitator_id"], parse_id,
+                    id_value=True)
+        if fid is None:
+            continue
         if fid not in workspace.facilitator_by_id:
             problems.append(f"{where}, column facilitator_id: unknown facilitator {fid!r}")
             continue
         if row.get("confirmed_on"):
-            try:
-                confirmed[rid] = parse_date(row["confirmed_on"])
-            except ValueError:
-                problems.append(f"{where}, column confirmed_on: {row['confirmed_on']!r} is "
-                                "not a date")
+            day = parse_cell(problems, where, "confirmed_on", row["confirmed_on"], parse_date)
+            if day is not None:
+                confirmed[rid] = day
         grouped.setdefault(rid, []).append((row.get("role", ""), fid))
     if problems:
         raise ScheduleInputError("\n".join(problems))
@@ -141,29 +137,36 @@ def read_allocations(path: Path, workspace: Workspace) -> list[Allocated]:
             for rid, rows in grouped.items()]
 
 
+def _status(text: str) -> str:
+    if text not in ("allocated", "pinned", "unallocated"):
+        raise ValueError("is not allocated, pinned or unallocated")
+    return text
+
+
+def _availability_status(text: str) -> Status:
+    allowed = sorted(s.value for s in Status if s is not Status.UNKNOWN)
+    if text.casefold() not in allowed:
+        raise ValueError(f"is not one of {', '.join(allowed)}")
+    return Status(text.casefold())
+
+
 def read_availability_csv(path: Path) -> list[tuple[str, datetime, datetime, Status]]:
-    """``availability.csv`` rows: email, start, end, status (busy | tentative | oof | free)."""
+    """``availability.csv`` rows: email, start, end, status (busy | tentative | oof | free).
+
+    An error never repeats an e-mail address.
+    """
     problems: list[str] = []
     rows: list[tuple[str, datetime, datetime, Status]] = []
-    allowed = {s.value for s in Status if s is not Status.UNKNOWN}
     for rownum, row in _csv_records(path, ("email", "start", "end", "status")):
         where = f"{path.name}, row {rownum}"
-        values: dict[str, datetime] = {}
-        for column in ("start", "end"):
-            try:
-                values[column] = parse_datetime(row[column])
-            except ValueError:
-                problems.append(f"{where}, column {column}: {row[column]!r} is not a date-time")
-        status = row["status"].casefold()
-        if status not in allowed:
-            problems.append(f"{where}, column status: {row['status']!r} is not one of "
-                            f"{', '.join(sorted(allowed))}")
-        if "@" not in row["email"]:
-            problems.append(f"{where}, column email: {row['email']!r} is not an e-mail address")
-        if len(values) == 2 and values["end"] <= values["start"]:
+        start = parse_cell(problems, where, "start", row["start"], parse_datetime)
+        end = parse_cell(problems, where, "end", row["end"], parse_datetime)
+        status = parse_cell(problems, where, "status", row["status"], _availability_status)
+        email = parse_cell(problems, where, "email", row["email"], parse_email, private=True)
+        if start is not None and end is not None and end <= start:
             problems.append(f"{where}, column end: ends before it starts")
-        elif len(values) == 2 and status in allowed and "@" in row["email"]:
-            rows.append((row["email"], values["start"], values["end"], Status(status)))
+        elif None not in (start, end, status, email):
+            rows.append((email, start, end, status))  # type: ignore[arg-type]
     if problems:
         raise ScheduleInputError("\n".join(problems))
     return rows
@@ -242,7 +245,7 @@ def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: dat
     session window opened before it is refused, because a window in the past
     shows empty calendars and would invite everyone to a time already gone.
     """
-    workspace = read_workspace(workspace_path)
+    workspace = read_workspace(workspace_path, policy)
     allocated = read_allocations(allocations_path, workspace)
     calendar = WorkingCalendar(policy.closure_days)
     sessions = session_requests(workspace, allocated, confirmed_on)

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -33,11 +31,29 @@ from allocator.models import (
     Request,
     Workspace,
 )
+from allocator.policy import Policy
+from jags.cells import (
+    LONDON,
+    choice,
+    free_text,
+    one_line,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_email,
+    parse_emails,
+    parse_id,
+    parse_int,
+    parse_list,
+    parse_names,
+    shown,
+)
 
 if TYPE_CHECKING:
     from allocator.models import Frozen
 
 __all__ = [
+    "ID_COLUMNS",
     "LONDON",
     "Problem",
     "WorkspaceReadError",
@@ -49,12 +65,14 @@ __all__ = [
     "read_workspace",
 ]
 
-LONDON = ZoneInfo("Europe/London")
-
 #: Columns whose values are never repeated in a message.
 PRIVATE_COLUMNS = frozenset({
     "case_ref", "family_ref", "topic", "preference_rationale", "note", "requester_name", "name",
+    "email", "requester_email", "attendees",
 })
+#: Columns holding ids: repeated in a message only when they match the id pattern.
+ID_COLUMNS = frozenset({"facilitator_id", "request_id", "preferred_facilitator_id",
+                        "follow_up_of"})
 #: Tables about cases: no cell value of theirs is repeated in a message, in case a
 #: reference or free text was pasted into the wrong column.
 PRIVATE_TABLES = frozenset({"requests", "participants", "involvements", "history"})
@@ -105,107 +123,6 @@ class WorkspaceReadError(InputError):
         return type(self), (self.problems,)
 
 
-# Value parsers --------------------------------------------------------------
-
-_DATE = (r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-         r"|(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4}))")
-_DATE_RE = re.compile(_DATE)
-_DATETIME_RE = re.compile(
-    _DATE + r"(?:[T ]\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,6})\d*)?)?"
-    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
-)
-_TRUE = frozenset({"true", "yes", "y", "1"})
-_FALSE = frozenset({"false", "no", "n", "0"})
-_INT_RE = re.compile(r"[+-]?\d+(?:\.0*)?")
-
-
-def _date_of(match: re.Match[str]) -> date:
-    g = match.groupdict()
-    if g["y"]:
-        return date(int(g["y"]), int(g["m"]), int(g["d"]))
-    return date(int(g["y2"]), int(g["m2"]), int(g["d2"]))
-
-
-def parse_date(text: str) -> date:
-    """Read an ISO ``YYYY-MM-DD`` or UK ``dd/mm/yyyy`` date.
-
-    Raises
-    ------
-    ValueError
-        When the text is not a date or names an impossible one (31/02/2026).
-    """
-    match = _DATE_RE.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(f"{text!r} is not a valid date")
-    try:
-        return _date_of(match)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a valid date") from None
-
-
-def parse_datetime(text: str) -> datetime:
-    """Read an ISO 8601 or UK date-time (or a date alone, meaning 00:00).
-
-    A value without an offset is Europe/London local time; one with an
-    offset (``+01:00``, ``Z``) is converted to Europe/London.
-
-    Returns
-    -------
-    datetime
-        An aware date-time in ``Europe/London``.
-
-    Raises
-    ------
-    ValueError
-        When the text is not a date-time or names an impossible one.
-    """
-    match = _DATETIME_RE.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(f"{text!r} is not a valid date-time")
-    g = match.groupdict()
-    try:
-        clock = time(int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0),
-                     int((g["f"] or "0").ljust(6, "0")))
-        day = _date_of(match)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a valid date-time") from None
-    if not g["tz"]:
-        return datetime.combine(day, clock, tzinfo=LONDON)
-    tz = g["tz"].replace(":", "")
-    hours, minutes = (0, 0) if tz == "Z" else (int(tz[1:3]), int(tz[3:5]))
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"{text!r} is not a valid date-time")
-    offset = timedelta(hours=hours, minutes=minutes) * (-1 if tz[0] == "-" else 1)
-    return datetime.combine(day, clock, tzinfo=timezone(offset)).astimezone(LONDON)
-
-
-def parse_bool(text: str) -> bool:
-    """Read true/false, yes/no, y/n or 1/0 (any case)."""
-    value = text.strip().casefold()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(f"{text!r} is not yes or no (use true/false, yes/no or 1/0)")
-
-
-def parse_int(text: str) -> int:
-    """Read a whole number; ``"3"`` and ``"3.0"`` are fine, ``"2.5"`` is not."""
-    if _INT_RE.fullmatch(text.strip()) is None:
-        raise ValueError(f"{text!r} is not a whole number")
-    return int(text.strip().split(".")[0])
-
-
-def parse_list(text: str) -> tuple[str, ...]:
-    """Split a ``;``-separated cell, strip each item, drop empties, keep order."""
-    return tuple(item.strip() for item in text.split(";") if item.strip())
-
-
-def _choice(text: str) -> str:
-    """Normalise an enum value: ``"In person"`` → ``"in_person"``."""
-    return re.sub(r"[\s-]+", "_", text.strip().casefold())
-
-
 # Table contract -------------------------------------------------------------
 
 _Parser = Callable[[str], Any]
@@ -225,40 +142,48 @@ class _Table:
 _TABLES = (
     _Table(
         "facilitators", Facilitator,
-        {"facilitator_id": str, "name": str, "email": str, "organisation": str, "sector": str,
-         "locality": str, "trained_on": parse_date, "training_expires": parse_date,
-         "max_open": parse_int, "open_jags": parse_int, "can_lead": parse_bool,
-         "specialisms": parse_list, "active": parse_bool},
+        {"facilitator_id": parse_id, "name": one_line, "email": parse_email,
+         "organisation": one_line, "sector": one_line, "locality": one_line,
+         "trained_on": parse_date, "training_expires": parse_date, "max_open": parse_int,
+         "open_jags": parse_int, "can_lead": parse_bool, "specialisms": parse_names,
+         "active": parse_bool},
         ("facilitator_id", "name", "email", "organisation", "sector", "trained_on", "max_open"),
         required=True, id_column="facilitator_id",
     ),
-    _Table("leave", Leave, {"facilitator_id": str, "start": parse_date, "end": parse_date},
+    _Table("leave", Leave, {"facilitator_id": parse_id, "start": parse_date, "end": parse_date},
            ("facilitator_id", "start", "end")),
     _Table(
         "requests", Request,
-        {"request_id": str, "received_at": parse_datetime, "requester_name": str,
-         "requester_email": str, "requester_organisation": str, "case_ref": str,
-         "family_ref": str, "locality": str, "mode": _choice, "topic": str,
-         "preferred_facilitator_id": str, "preference_rationale": str, "follow_up_of": str},
+        {"request_id": parse_id, "received_at": parse_datetime, "requester_name": one_line,
+         "requester_email": parse_email, "requester_organisation": one_line,
+         "case_ref": one_line, "family_ref": one_line, "locality": one_line, "mode": choice,
+         "topic": free_text, "preferred_facilitator_id": parse_id,
+         "preference_rationale": free_text, "follow_up_of": parse_id},
         ("request_id", "received_at", "requester_name", "requester_email",
          "requester_organisation", "case_ref"),
         required=True, id_column="request_id",
     ),
     _Table("participants", Participant,
-           {"request_id": str, "name": str, "email": str, "organisation": str,
-            "attendance": _choice},
+           {"request_id": parse_id, "name": one_line, "email": parse_email,
+            "organisation": one_line, "attendance": choice},
            ("request_id", "name", "email", "organisation")),
     _Table("involvements", Involvement,
-           {"facilitator_id": str, "case_ref": str, "family_ref": str, "note": str},
+           {"facilitator_id": parse_id, "case_ref": one_line, "family_ref": one_line,
+            "note": free_text},
            ("facilitator_id",), one_of=("case_ref", "family_ref")),
     _Table("history", PastSession,
-           {"request_id": str, "facilitator_id": str, "role": _choice,
+           {"request_id": parse_id, "facilitator_id": parse_id, "role": choice,
             "allocated_on": parse_date, "held_on": parse_date, "closed_on": parse_date,
-            "attendees": parse_list},
+            "attendees": parse_emails},
            ("request_id", "facilitator_id"), id_column="request_id"),
     _Table("organisations", Organisation,
-           {"organisation": str, "sector": str, "locality": str}, ("organisation", "sector")),
+           {"organisation": one_line, "sector": one_line, "locality": one_line},
+           ("organisation", "sector")),
 )
+
+#: Columns whose values beyond a policy limit are input errors (the limit's policy field).
+_LIMITS = {("facilitators", "max_open"): "max_open_limit",
+           ("facilitators", "open_jags"): "max_open_limit"}
 
 #: (table, column) of each cross-table reference → the table it points into.
 _REFERENCES = {
@@ -277,24 +202,40 @@ _RECORD_COLUMN = {"leave": "end", "involvements": "case_ref"}
 # Sources --------------------------------------------------------------------
 
 
-class _Unreadable(Exception):
+class UnreadableFile(Exception):
     """A file or sheet that exists but cannot be read (message is user-facing)."""
 
 
-def _csv_rows(path: Path) -> Iterator[list[str]]:
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest input CSV file or workbook read (256 MiB)."""
+
+
+def csv_rows(path: Path) -> Iterator[list[str]]:
+    """The rows of a UTF-8 CSV file (lists of cell text).
+
+    Raises
+    ------
+    UnreadableFile
+        Not a regular file, larger than :data:`MAX_FILE_BYTES`, not UTF-8,
+        binary, or not valid CSV; the message never quotes the content.
+    """
     try:
+        if not path.is_file():
+            raise UnreadableFile("is not a regular file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UnreadableFile(f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _Unreadable("file is not UTF-8 text (save it as 'CSV UTF-8')") from None
+        raise UnreadableFile("file is not UTF-8 text (save it as 'CSV UTF-8')") from None
     except OSError as exc:
-        raise _Unreadable(f"file cannot be opened ({exc.strerror or 'error'})") from None
+        raise UnreadableFile(f"file cannot be opened ({exc.strerror or 'error'})") from None
     if "\x00" in text:
-        raise _Unreadable("file is not a text CSV file")
+        raise UnreadableFile("file is not a text CSV file")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         yield from reader
     except csv.Error as exc:
-        raise _Unreadable(f"file is not valid CSV near line {reader.line_num} ({exc})") from None
+        raise UnreadableFile(f"file is not valid CSV near line {reader.line_num} ({exc})") from None
 
 
 def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
@@ -302,7 +243,7 @@ def _sheet_rows(sheet: Any) -> Iterator[list[str]]:
         for row in sheet.iter_rows(values_only=True):
             yield [_cell_text(v) for v in row]
     except Exception:  # a damaged sheet can fail in many ways inside openpyxl
-        raise _Unreadable("sheet cannot be read (damaged workbook)") from None
+        raise UnreadableFile("sheet cannot be read (damaged workbook)") from None
 
 
 def _cell_text(value: object) -> str:
@@ -329,6 +270,9 @@ class _Source:
         self.sheets: dict[str, Any] | None = None
         self.book: Any = None
         if path.is_file():
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise WorkspaceReadError([Problem(
+                    path.name, None, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")])
             import openpyxl  # only for a workbook workspace
 
             try:
@@ -346,7 +290,7 @@ class _Source:
         """The rows of ``table`` as text, or ``None`` when it is absent."""
         if self.sheets is None:
             file = self.path / f"{table}.csv"
-            return _csv_rows(file) if file.is_file() else None
+            return csv_rows(file) if file.is_file() else None
         sheet = self.sheets.get(table)
         if sheet is None:
             return None
@@ -369,10 +313,21 @@ class _Read:
     problems: list[Problem]
     broken_ids: set[str]
     failed: bool = False
+    limits: dict[str, int] = field(default_factory=dict)  # column → largest sensible value
 
 
-def _private(table: str, column: str) -> bool:
-    return table in PRIVATE_TABLES or column in PRIVATE_COLUMNS
+def _shown(table: str, column: str, raw: str) -> str:
+    """How a message may refer to a cell's value: quoted when safe, else ``value``.
+
+    Never a value of a private column, nor any value of a table about cases
+    other than a well-formed id (in case text was pasted into the wrong
+    column); ids only when they match the id pattern.
+    """
+    if column in PRIVATE_COLUMNS or not raw:
+        return "value"
+    if column in ID_COLUMNS:
+        return shown(raw, id_value=True)
+    return "value" if table in PRIVATE_TABLES else shown(raw)
 
 
 def _field_message(table: str, column: str, raw: str, error: Any) -> str:
@@ -382,14 +337,14 @@ def _field_message(table: str, column: str, raw: str, error: Any) -> str:
     reason = str(error["msg"]).removeprefix("Value error, ")
     if not error["loc"]:  # a whole-record rule, e.g. "end is before start"
         return reason
-    if _private(table, column) or not raw:
-        return f"value {reason}" if reason.startswith("is ") else f"value is not valid: {reason}"
-    return f"{raw!r} is not valid: {reason}"
+    if reason.startswith("is "):
+        return f"{_shown(table, column, raw)} {reason}"
+    return f"{_shown(table, column, raw)} is not valid: {reason}"
 
 
-def _read_table(spec: _Table, source: _Source) -> _Read:
+def _read_table(spec: _Table, source: _Source, limits: dict[str, int]) -> _Read:
     label = source.label(spec.name)
-    out = _Read([], [], [], set())
+    out = _Read([], [], [], set(), limits=limits)
     rows = source.rows(spec.name)
     if rows is None:
         if spec.required:
@@ -399,7 +354,7 @@ def _read_table(spec: _Table, source: _Source) -> _Read:
         return out
     try:
         _read_rows(spec, label, rows, out)
-    except _Unreadable as exc:
+    except UnreadableFile as exc:
         out.problems.append(Problem(label, None, "", str(exc)))
         out.failed = True
     return out
@@ -408,7 +363,7 @@ def _read_table(spec: _Table, source: _Source) -> _Read:
 def _read_rows(spec: _Table, label: str, rows: Iterator[list[str]], out: _Read) -> None:
     header = next(rows, None)
     if header is None:
-        raise _Unreadable("file is empty (no header row)")
+        raise UnreadableFile("file is empty (no header row)")
     names = [h.strip().casefold() for h in header]
     index: dict[str, int] = {}
     for i, name in enumerate(names):
@@ -441,15 +396,14 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
         if not raw:
             continue
         try:
-            data[column] = spec.columns[column](raw)
+            data[column] = value = spec.columns[column](raw)
+            limit = out.limits.get(column)
+            if limit is not None and value > limit:
+                raise ValueError(f"is above the policy limit of {limit} (max_open_limit)")
         except ValueError as exc:
             bad.add(column)
-            message = str(exc)
-            if column in PRIVATE_COLUMNS:
-                message = "value is not valid"
-            elif spec.name in PRIVATE_TABLES:  # "'x' is not a valid date" → "value is not …"
-                message = message.replace(repr(raw), "value", 1)
-            out.problems.append(Problem(label, rownum, column, message))
+            out.problems.append(Problem(label, rownum, column,
+                                        f"{_shown(spec.name, column, raw)} {exc}"))
     record: Frozen | None = None
     try:
         record = spec.model.model_validate(data)
@@ -484,7 +438,8 @@ def _cross_check(reads: dict[str, _Read], source: _Source,
     return problems
 
 
-def read_workspace(path: Path, known_requests: frozenset[str] = frozenset()) -> Workspace:
+def read_workspace(path: Path, policy: Policy | None = None,
+                   known_requests: frozenset[str] = frozenset()) -> Workspace:
     """Read and validate a workspace.
 
     Parameters
@@ -494,6 +449,9 @@ def read_workspace(path: Path, known_requests: frozenset[str] = frozenset()) -> 
         optional tables (``leave``, ``participants``, ``involvements``,
         ``history``, ``organisations``), or one ``.xlsx`` workbook with a
         sheet per table named like the file stem.
+    policy
+        Gives the limits on values (``max_open_limit`` for ``max_open`` and
+        ``open_jags``); default ``None``: the default policy's limits.
     known_requests
         Ids of earlier requests in the ledger, which ``follow_up_of`` may name
         besides the rows of ``history`` (default none).
@@ -507,8 +465,9 @@ def read_workspace(path: Path, known_requests: frozenset[str] = frozenset()) -> 
     ------
     WorkspaceReadError
         Listing every problem in every table: missing files or columns,
-        unreadable files or values, empty required values, duplicate ids
-        and unknown references.
+        unreadable files or values (ids that are not safe, control
+        characters in names and e-mails, values above a policy limit),
+        empty required values, duplicate ids and unknown references.
     """
     path = Path(path)
     if not path.exists():
@@ -518,7 +477,10 @@ def read_workspace(path: Path, known_requests: frozenset[str] = frozenset()) -> 
             path.name, None, "", "a workspace is a folder of CSV files or one .xlsx workbook")])
     source = _Source(path)
     try:
-        reads = {spec.name: _read_table(spec, source) for spec in _TABLES}
+        chosen = policy if policy is not None else Policy()
+        reads = {spec.name: _read_table(spec, source, {
+            column: getattr(chosen, name) for (table, column), name in _LIMITS.items()
+            if table == spec.name}) for spec in _TABLES}
     finally:
         source.close()
     problems = [p for r in reads.values() for p in r.problems]

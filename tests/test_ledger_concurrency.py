@@ -69,7 +69,6 @@ class Site:
             rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
             tables[path.stem] = sorted(tuple(v for k, v in r.items() if k not in SURROGATE)
                                        for r in rows)
-        shutil.rmtree(out)
         return tables
 
 

@@ -103,7 +103,7 @@ def test_read_allocations_reports_every_problem_with_row_and_column(tmp_path: Pa
 @pytest.mark.parametrize(("content", "expected"), [
     ("request_id,facilitator_id,role\nR1,F1,\n", "allocations.csv, row 1: missing column(s) "
                                                   "status"),
-    (b"\x00\x01\xff\xfe garbage", "allocations.csv: not a readable"),
+    (b"\x00\x01\xff\xfe garbage", "allocations.csv: file is not UTF-8"),
     ("", "allocations.csv: the file is empty"),
 ])
 def test_read_allocations_refuses_an_unusable_file(tmp_path: Path, content: str | bytes,

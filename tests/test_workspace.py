@@ -12,6 +12,7 @@ import pytest
 
 from allocator.errors import InputError
 from allocator.models import Attendance, Mode
+from allocator.policy import Policy
 from jags.workspace import (
     LONDON,
     Problem,
@@ -378,3 +379,100 @@ def test_case_tables_never_echo_a_value_even_in_the_wrong_column(tmp_path: Path)
     error = read_error(write_folder(tmp_path, with_table(requests=requests)))
     assert "CASE-SECRET-77" not in str(error)
     assert "column received_at: value is not a valid date-time" in str(error)
+
+
+# Hostile values (safe ids, control characters, limits) ----------------------------------
+
+
+def first_row_problem(tmp_path: Path, table: str, column: str,
+                      text: str) -> tuple[WorkspaceReadError, Problem]:
+    """Put ``text`` in ``column`` of the table's first row; the one problem about it,
+    which must be on that row (spreadsheet row 2)."""
+    header, first, *rest = TABLES[table].splitlines()
+    cells = first.split(",")
+    cells[header.split(",").index(column)] = '"' + text.replace('"', '""') + '"'
+    changed = "\n".join([header, ",".join(cells), *rest]) + "\n"
+    error = read_error(write_folder(tmp_path, with_table(**{table: changed})))
+    [problem] = [p for p in error.problems if (p.file, p.column) == (f"{table}.csv", column)]
+    assert problem.row == 2
+    return error, problem
+
+
+@pytest.mark.parametrize(("table", "column", "text"), [
+    ("requests", "request_id", "a/b"),
+    ("requests", "request_id", "../../x"),
+    ("requests", "preferred_facilitator_id", "Jayden Smith (DOB 01/02/2015)"),
+    ("requests", "follow_up_of", "=HYPERLINK(\"x\")"),
+    ("facilitators", "facilitator_id", "-F1"),
+    ("facilitators", "facilitator_id", "F" * 65),
+    ("participants", "request_id", "@R1"),
+    ("involvements", "facilitator_id", "Jayden Smith (DOB 01/02/2015)"),
+    ("history", "facilitator_id", "F 1"),
+])
+def test_unsafe_ids_are_refused_with_row_and_column_and_never_repeated(
+        tmp_path: Path, table: str, column: str, text: str) -> None:
+    error, problem = first_row_problem(tmp_path, table, column, text)
+    assert problem.message.startswith("value is not a valid id")
+    assert text not in str(error)
+    assert "Jayden" not in str(error)
+
+
+@pytest.mark.parametrize(("table", "column", "text"), [
+    ("participants", "name", "Gail\nHunt"),
+    ("participants", "email", "gail@hill.example\r\nBcc: eve@evil.example"),
+    ("requests", "requester_name", "Carol\x01Tate"),
+    ("requests", "requester_email", "carol@school.example, eve@evil.example"),
+    ("facilitators", "name", "Alice\u2028Smith"),
+    ("facilitators", "organisation", "NHS\x1b[2JTrust"),
+    ("history", "attendees", "a@x.example; b@y.example\nc@z.example"),
+])
+def test_control_characters_and_bad_emails_are_refused_at_reading_time(
+        tmp_path: Path, table: str, column: str, text: str) -> None:
+    _, problem = first_row_problem(tmp_path, table, column, text)
+    assert problem.message.startswith("value ")
+    assert "control character" in problem.message or "e-mail" in problem.message
+
+
+def test_free_text_keeps_its_line_breaks(tmp_path: Path) -> None:
+    requests = REQUESTS.replace("knows network", '"knows the\nnetwork"')
+    ws = read_workspace(write_folder(tmp_path, with_table(requests=requests)))
+    assert ws.request_by_id["R2"].preference_rationale == "knows the\nnetwork"
+
+
+def test_capacity_beyond_the_policy_limit_is_an_input_error(tmp_path: Path) -> None:
+    facilitators = FACILITATORS.replace("3.0,1,yes", "51,1,yes").replace(
+        "Police,,,,,,n", "Police,,,," + "1" + "0" * 40 + ",,n")
+    folder = write_folder(tmp_path, with_table(facilitators=facilitators))
+    error = read_error(folder)
+    assert [str(p) for p in error.problems] == [
+        "facilitators.csv, row 2, column max_open: '51' is above the policy limit of 50 "
+        "(max_open_limit)",
+        "facilitators.csv, row 3, column max_open: value is too large a number",
+    ]
+    roomy = Policy().replace(max_open_limit=60)
+    facilitators = FACILITATORS.replace("3.0,1,yes", "51,55,yes")
+    folder = write_folder(tmp_path / "roomy", with_table(facilitators=facilitators))
+    assert read_workspace(folder, roomy).facilitator_by_id["F1"].max_open == 51
+    error = read_error(folder)
+    assert [p.column for p in error.problems] == ["max_open", "open_jags"]
+
+
+def test_a_workbook_with_hostile_cells_is_refused_the_same_way(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, text in TABLES.items():
+        sheet = book.create_sheet(name)
+        for line in text.splitlines():
+            sheet.append(line.split(","))
+    book["requests"]["A2"] = "../../x"
+    book["participants"]["B2"] = "Gail\nHunt"
+    book["facilitators"]["I2"] = 10**40
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    error = read_error(path)
+    assert [(p.file, p.row, p.column) for p in error.problems] == [
+        ("book.xlsx[facilitators]", 2, "max_open"),
+        ("book.xlsx[requests]", 2, "request_id"),
+        ("book.xlsx[participants]", 2, "name"),
+        ("book.xlsx[participants]", 3, "request_id"),  # R1 is no longer there
+    ]
