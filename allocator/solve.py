@@ -32,7 +32,7 @@ def allocate(workspace: Workspace, policy: Policy, *, on: date,
              time_limit: float | None = None, seed: int = 0, method: Method = "auto",
              calendar: WorkingCalendar | None = None,
              unavailable: Iterable[str] = (), state: DayState | None = None,
-             **params: Any) -> AllocationResult:
+             explain: bool = True, **params: Any) -> AllocationResult:
     """Allocate facilitators to the requests received up to ``on``.
 
     Parameters
@@ -62,15 +62,22 @@ def allocate(workspace: Workspace, policy: Policy, *, on: date,
         a simulation (default ``None``: open loads from the workspace's
         ``open_jags`` and open ``history`` rows). This is the daily step:
         the same call serves a real day and a simulated one.
+    explain
+        Build the plain-English reasons and what would unblock each waiting
+        request (default ``True``). ``False`` leaves ``reasons``, ``unblock``
+        and each assignment's ``reason`` empty: for callers that use only the
+        choices, such as the what-if simulation.
     **params
         Raw CP-SAT parameters, passed through.
     """
     inst = build_instance(workspace, policy, on, calendar, frozenset(unavailable), state)
-    return solve_instance(inst, time_limit=time_limit, seed=seed, method=method, **params)
+    return solve_instance(inst, time_limit=time_limit, seed=seed, method=method,
+                          explain=explain, **params)
 
 
 def solve_instance(inst: Instance, *, time_limit: float | None = None, seed: int = 0,
-                   method: Method = "auto", **params: Any) -> AllocationResult:
+                   method: Method = "auto", explain: bool = True,
+                   **params: Any) -> AllocationResult:
     """Solve a compiled batch and explain the outcome (see :func:`allocate`)."""
     start = time.perf_counter()
     if method == "auto":
@@ -84,10 +91,14 @@ def solve_instance(inst: Instance, *, time_limit: float | None = None, seed: int
     runtime = time.perf_counter() - start
     log.info("allocated %d of %d requests with %s in %.2fs (%s)", len(solution.chosen),
              inst.n_requests, solution.method, runtime, solution.status)
-    explainer = Explainer(inst, solution.chosen)
-    reasons = {inst.requests[r].request_id: explainer.reason(r) for r in range(inst.n_requests)}
-    unblock = {inst.requests[r].request_id: explainer.unblock(r)
-               for r in range(inst.n_requests) if r not in solution.chosen}
+    reasons: dict[str, str] = {}
+    unblock: dict[str, str] = {}
+    if explain:
+        explainer = Explainer(inst, solution.chosen)
+        reasons = {inst.requests[r].request_id: explainer.reason(r)
+                   for r in range(inst.n_requests)}
+        unblock = {inst.requests[r].request_id: explainer.unblock(r)
+                   for r in range(inst.n_requests) if r not in solution.chosen}
     return AllocationResult(
         instance=inst, chosen=solution.chosen,
         assignments=tuple(_assignments(inst, solution.chosen, reasons)),
@@ -102,7 +113,7 @@ def _assignments(inst: Instance, chosen: dict[int, tuple[int, ...]],
     for r, req in enumerate(inst.requests):
         fs = chosen.get(r, ())
         pin = inst.pins.get(r)
-        reason = reasons[req.request_id]
+        reason = reasons.get(req.request_id, "")
         if not fs:
             rows.append(Assignment(req.request_id, "", "", "unallocated",
                                    inst.allocate_by[r], reason))
