@@ -21,6 +21,7 @@ from allocator import PRESETS, Explainer, InputError, Policy
 from jags import allocation, render, schedule
 from jags.files import write_outputs
 from jags.policies import load_policy
+from jags.scenarios.cli import app as scenarios_app
 from jags.send import SendError, send_invites
 from jags.workspace import parse_date
 
@@ -33,6 +34,7 @@ app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint
 # A terminal's own width; 160 columns when output goes to a file or a pipe.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
+app.add_typer(scenarios_app, name="scenarios")
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 

@@ -58,6 +58,8 @@ LABELS = {
 }
 """Plain words (with units) for every measure."""
 
+_RANGE = {"pct_allocated_by_deadline": (0.0, 100.0), "utilisation": (0.0, np.inf)}
+
 _INTEGER = ("requests", "allocated", "allocated_by_deadline", "max_backlog", "held",
             "held_within_window", "stepped_down", "declined", "waiting_at_end")
 
@@ -132,8 +134,10 @@ def summarise(frame: pd.DataFrame, by: str | list[str] = "scenario",
     -------
     pandas.DataFrame
         Columns: the group column(s), ``measure``, ``n`` (replications with a
-        value), ``mean``, ``std``, ``ci_low``, ``ci_high``. With one
-        replication the interval is empty (NaN).
+        value), ``mean``, ``std``, ``ci_low``, ``ci_high``. The interval is
+        Student's t, kept inside what the measure can be (0–100 for a
+        percentage, 0 or more for the rest); with one replication it is
+        empty (NaN).
     """
     keys = [by] if isinstance(by, str) else list(by)
     measures = [m for m in (measures or KPI_COLUMNS) if m in frame.columns]
@@ -142,8 +146,10 @@ def summarise(frame: pd.DataFrame, by: str | list[str] = "scenario",
     grouped = long.groupby([*keys, "measure"], sort=False, observed=True)["value"]
     out = grouped.agg(n="count", mean="mean", std="std").reset_index()
     half = stats.t.ppf((1 + level) / 2, out["n"] - 1) * out["std"] / np.sqrt(out["n"])
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    low = out["measure"].map(lambda m: _RANGE.get(m, (0.0, np.inf))[0]).astype(float)
+    high = out["measure"].map(lambda m: _RANGE.get(m, (0.0, np.inf))[1]).astype(float)
+    out["ci_low"] = np.maximum(out["mean"] - half, low)
+    out["ci_high"] = np.minimum(out["mean"] + half, high)
     out["measure"] = out["measure"].astype(str)
     return out
 

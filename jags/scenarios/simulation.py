@@ -36,17 +36,18 @@ from allocator import (
     allocate,
 )
 from jags.scenarios.demand import arrival_time, daily_counts, make_request
+from jags.scenarios.journeys import SimRequest, journey
 from jags.scenarios.seeds import Stream, stream
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterable
     from datetime import date, datetime
 
-    from allocator import Facilitator, Participant, Request
+    from allocator import Facilitator
     from jags.scenarios.demand import Network
     from jags.scenarios.prepare import ScenarioModel
 
-__all__ = ["KPI_COLUMNS", "DailySeries", "Outcome", "simulate_replication"]
+__all__ = ["KPI_COLUMNS", "DailySeries", "Outcome", "Simulation", "simulate_replication"]
 
 # When things happen within working day t (SimPy time t + offset).
 _POOL, _ARRIVE, _MOVE, _BATCH = 0.0, 0.2, 0.5, 0.9
@@ -93,33 +94,13 @@ class Outcome:
 
 
 @dataclass
-class _Request:
-    """A simulated request and where it is on its journey."""
-
-    request: Request
-    participants: tuple[Participant, ...]
-    network: Network
-    day: int
-    journey: np.random.Generator
-    allocate_by: int | None = None
-    allocated_on: int | None = None
-    facilitators: tuple[str, ...] = ()
-    status: str = "received"
-    on_time: bool = False
-
-    @property
-    def request_id(self) -> str:
-        return self.request.request_id
-
-
-@dataclass
 class _State:
     """The day's state the engine is handed, kept between days."""
 
     facilitators: dict[str, Facilitator]
     open_load: dict[str, int]
     leave: tuple[Leave, ...]
-    waiting: dict[str, _Request] = field(default_factory=dict)
+    waiting: dict[str, SimRequest] = field(default_factory=dict)
     declined: set[tuple[str, str]] = field(default_factory=set)
     history: dict[tuple[str, str], PastSession] = field(default_factory=dict)
     facilitator_tuple: tuple[Facilitator, ...] | None = None
@@ -181,7 +162,7 @@ class Simulation:
                                           organisations=base.organisations)
         self._indexes = {"sector_of_org": first.sector_of_org,
                          "leave_by_facilitator": first.leave_by_facilitator}
-        self.requests: list[_Request] = []
+        self.requests: list[SimRequest] = []
         self.held_ids: list[str] = []
         self.held_networks: dict[str, Network] = {}
         self.events: list[tuple[str, int, str, str]] = []
@@ -202,7 +183,7 @@ class Simulation:
         self.env.run(until=self.n_days)
         return self._outcome()
 
-    def _at(self, day: int, offset: float = _MOVE) -> simpy.Timeout:
+    def at(self, day: int, offset: float = _MOVE) -> simpy.Timeout:
         """A timeout until working day ``day`` at ``offset`` (at once if that has passed)."""
         return self.env.timeout(max(day + offset - self.env.now, 0.0))
 
@@ -221,13 +202,13 @@ class Simulation:
                 self._change_load(fac.facilitator_id, +1)
                 closes.append((1 + int(rng.random() * max(longest, 1)), fac.facilitator_id))
         for day, fid in sorted(closes):
-            yield self._at(day)
+            yield self.at(day)
             self._change_load(fid, -1)
 
     def _pool(self) -> Generator[simpy.Event, Any, None]:
         """Leavers stop taking new JAGS (they finish the ones they hold)."""
         for day, ids in self.removals:
-            yield self._at(day, _POOL)
+            yield self.at(day, _POOL)
             for fid in ids:
                 self.state.facilitators[fid] = self.state.facilitators[fid].model_copy(
                     update={"active": False})
@@ -242,7 +223,7 @@ class Simulation:
         for t, n in enumerate(counts):
             if not n:
                 continue
-            yield self._at(t, _ARRIVE)
+            yield self.at(t, _ARRIVE)
             for j in range(n):
                 u = stream(self.seeds, Stream.NETWORK, t, j).random(draws).tolist()
                 self._arrive(t, j, u, arrival_time(self.days[t], u[-1], policy.day_start,
@@ -259,68 +240,22 @@ class Simulation:
         else:
             network = model.mix.draw(u, f"SIM-CASE-{t + 1:04d}-{j + 1:02d}")
         request, participants = make_request(rid, received, network, follow_up_of)
-        sim = _Request(request, participants, network, t,
+        sim = SimRequest(request, participants, network, t,
                        stream(self.seeds, Stream.JOURNEY, t, j))
         self.requests.append(sim)
         self.state.waiting[rid] = sim
-        self._event(sim, t, "received")
+        self.event(sim, t, "received")
 
     def _batches(self) -> Generator[simpy.Event, Any, None]:
         """The daily batch at the end of every working day."""
         for t in range(self.n_days):
-            yield self._at(t, _BATCH)
+            yield self.at(t, _BATCH)
             if self.state.waiting:
                 self._batch(t)
             self.backlog[t] = len(self.state.waiting)
             self.total_load[t] = int(self.load_now.sum())
             if self.keep_daily:
                 self.load[t] = self.load_now
-
-    def _journey(self, sim: _Request, t: int) -> Generator[simpy.Event, Any, None]:
-        """Contact (decline or step down), confirmation, the session held."""
-        process = self.model.process
-        u = sim.journey.random(4 + len(sim.facilitators)).tolist()
-        contact = t + process.contact.draw(u[0])
-        yield self._at(contact)
-        declined = [fid for fid, x in zip(sim.facilitators, u[4:], strict=False)
-                    if x < process.decline_rate]
-        if declined:
-            self._release(sim)
-            for fid in sim.facilitators:
-                self.state.history.pop((sim.request_id, fid), None)
-            self.state.history_tuple = None
-            self.state.declined.update((sim.request_id, fid) for fid in declined)
-            self.counts["declined"] += len(declined)
-            self._event(sim, contact, "declined", declined)
-            sim.allocated_on, sim.facilitators, sim.status = None, (), "received"
-            self.state.waiting[sim.request_id] = sim
-            return
-        if u[3] < process.step_down_rate:
-            self._release(sim)
-            self._close(sim, contact, held=False)
-            sim.status = "stepped_down"
-            self.counts["stepped_down"] += 1
-            self._event(sim, contact, "stepped_down")
-            return
-        sim.status = "contacted"
-        self._event(sim, contact, "contacted")
-        confirmed = contact + process.confirm.draw(u[1])
-        yield self._at(confirmed)
-        sim.status = "confirmed"
-        self._event(sim, confirmed, "confirmed")
-        held = self._clear_of_leave(sim.facilitators, confirmed + process.session.draw(u[2]))
-        yield self._at(held)
-        self._release(sim)
-        self._close(sim, held, held=True)
-        sim.status = "held"
-        self.counts["held"] += 1
-        policy = self.model.policy
-        if policy.window_first_day <= held - confirmed <= policy.window_last_day:
-            self.counts["held_within_window"] += 1
-        if self.model.follow_up_share > 0:
-            self.held_ids.append(sim.request_id)
-            self.held_networks[sim.request_id] = sim.network
-        self._event(sim, held, "held")
 
     # The daily step ---------------------------------------------------------
 
@@ -352,7 +287,7 @@ class Simulation:
             ids = tuple(inst.facilitators[f].facilitator_id for f in result.chosen[r])
             self._allocate(state.waiting.pop(inst.requests[r].request_id), ids, t)
 
-    def _allocate(self, sim: _Request, ids: tuple[str, ...], t: int) -> None:
+    def _allocate(self, sim: SimRequest, ids: tuple[str, ...], t: int) -> None:
         sim.allocated_on, sim.facilitators, sim.status = t, ids, "allocated"
         sim.on_time = sim.allocate_by is not None and t <= sim.allocate_by
         day = self.days[t]
@@ -364,8 +299,8 @@ class Simulation:
                 request_id=sim.request_id, facilitator_id=fid, role=role, allocated_on=day,
                 held_on=None, closed_on=None, attendees=emails)
         self.state.history_tuple = None
-        self._event(sim, t, "allocated", ids)
-        self.env.process(self._journey(sim, t))
+        self.event(sim, t, "allocated", ids)
+        self.env.process(journey(self, sim, t))
 
     def _facilitators(self) -> tuple[Facilitator, ...]:
         if self.state.facilitator_tuple is None:
@@ -377,18 +312,55 @@ class Simulation:
             self.state.history_tuple = (*self.base.history, *self.state.history.values())
         return self.state.history_tuple
 
-    # Book-keeping -----------------------------------------------------------
+    # Book-keeping (what each step of a journey does to the state) ------------
+
+    def mark(self, sim: SimRequest, day: int, status: str) -> None:
+        """A step that changes nothing but the request's status (contacted, confirmed)."""
+        sim.status = status
+        self.event(sim, day, status)
+
+    def requeue(self, sim: SimRequest, declined: list[str], day: int) -> None:
+        """Facilitators declined: back to the queue, with its allocate-by, decliners excluded."""
+        self.release(sim)
+        for fid in sim.facilitators:
+            self.state.history.pop((sim.request_id, fid), None)
+        self.state.history_tuple = None
+        self.state.declined.update((sim.request_id, fid) for fid in declined)
+        self.counts["declined"] += len(declined)
+        self.event(sim, day, "declined", declined)
+        sim.allocated_on, sim.facilitators, sim.status = None, (), "received"
+        self.state.waiting[sim.request_id] = sim
+
+    def step_down(self, sim: SimRequest, day: int) -> None:
+        """Another route agreed: the JAGS closes and its load is released."""
+        self.release(sim)
+        self.close(sim, day, held=False)
+        self.counts["stepped_down"] += 1
+        self.mark(sim, day, "stepped_down")
+
+    def hold(self, sim: SimRequest, confirmed: int, held: int) -> None:
+        """The session is held: the JAGS closes and its load is released."""
+        self.release(sim)
+        self.close(sim, held, held=True)
+        self.counts["held"] += 1
+        policy = self.model.policy
+        if policy.window_first_day <= held - confirmed <= policy.window_last_day:
+            self.counts["held_within_window"] += 1
+        if self.model.follow_up_share > 0:
+            self.held_ids.append(sim.request_id)
+            self.held_networks[sim.request_id] = sim.network
+        self.mark(sim, held, "held")
 
     def _change_load(self, fid: str, by: int) -> None:
         load = self.state.open_load
         load[fid] = load.get(fid, 0) + by
         self.load_now[self.sector_of[fid]] += by
 
-    def _release(self, sim: _Request) -> None:
+    def release(self, sim: SimRequest) -> None:
         for fid in sim.facilitators:
             self._change_load(fid, -1)
 
-    def _close(self, sim: _Request, day: int, *, held: bool) -> None:
+    def close(self, sim: SimRequest, day: int, *, held: bool) -> None:
         when = self.days[min(day, self.n_days - 1)]
         for fid in sim.facilitators:
             row = self.state.history[(sim.request_id, fid)]
@@ -396,14 +368,14 @@ class Simulation:
                 "held_on": when if held else None, "closed_on": when})
         self.state.history_tuple = None
 
-    def _clear_of_leave(self, ids: tuple[str, ...], day: int) -> int:
+    def clear_of_leave(self, ids: tuple[str, ...], day: int) -> int:
         """The first working day from ``day`` on which none of ``ids`` is on leave."""
         spans = [span for fid in ids for span in self.leave_of.get(fid, ())]
         while day < self.n_days and any(a <= self.days[day] <= b for a, b in spans):
             day += 1
         return day
 
-    def _event(self, sim: _Request, day: int, what: str, ids: Iterable[str] = ()) -> None:
+    def event(self, sim: SimRequest, day: int, what: str, ids: Iterable[str] = ()) -> None:
         if self.trace:
             self.events.append((sim.request_id, day, what, ";".join(ids)))
 
