@@ -45,3 +45,16 @@ def test_inline_penalties_and_preferences_match_their_readable_forms(ws) -> None
         for k, f in enumerate(edges):
             assert inst.penalty[r][k] == sum(w for _, w in penalty_terms(inst, r, f))
             assert inst.preference[r][k] == preference_score(inst, r, f)
+
+
+def test_without_explanations_the_choices_are_the_same_and_no_reasons_are_built() -> None:
+    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
+                   [req("R1", day=16), req("R2", day=17), req("R3", day=18)])
+    full = allocate(ws, NORFOLK, on=ON)
+    bare = allocate(ws, NORFOLK, on=ON, explain=False)
+    assert bare.chosen == full.chosen
+    assert [(a.request_id, a.facilitator_id) for a in bare.assignments] == [
+        (a.request_id, a.facilitator_id) for a in full.assignments]
+    assert bare.reasons == {} and bare.unblock == {}
+    assert all(a.reason == "" for a in bare.assignments)
+    assert all(a.reason for a in full.assignments)
