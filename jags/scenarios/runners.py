@@ -176,7 +176,7 @@ def _on_dask(scheduler: str | Any, models: tuple[ScenarioModel, ...],
     own = not isinstance(scheduler, Client)
     client: Any
     try:
-        client = Client(scheduler, timeout="20s") if own else scheduler  # type: ignore[no-untyped-call]
+        client = Client(scheduler) if own else scheduler  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise InputError(f"--scheduler: cannot reach the Dask scheduler {scheduler!r} "
                          f"({exc})") from None
