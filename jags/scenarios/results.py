@@ -145,6 +145,11 @@ def summarise(frame: pd.DataFrame, by: str | list[str] = "scenario",
     long["measure"] = pd.Categorical(long["measure"], categories=measures, ordered=True)
     grouped = long.groupby([*keys, "measure"], sort=False, observed=True)["value"]
     out = grouped.agg(n="count", mean="mean", std="std").reset_index()
+    # Groups in order of first appearance (scenarios as in the file), then measures.
+    order = [out[k].map({v: i for i, v in enumerate(pd.unique(frame[k]))}) for k in keys]
+    out = out.assign(**{f"_{k}": o for k, o in zip(keys, order, strict=True)}).sort_values(
+        [*(f"_{k}" for k in keys), "measure"], kind="stable").drop(
+        columns=[f"_{k}" for k in keys]).reset_index(drop=True)
     half = stats.t.ppf((1 + level) / 2, out["n"] - 1) * out["std"] / np.sqrt(out["n"])
     low = out["measure"].map(lambda m: _RANGE.get(m, (0.0, np.inf))[0]).astype(float)
     high = out["measure"].map(lambda m: _RANGE.get(m, (0.0, np.inf))[1]).astype(float)
