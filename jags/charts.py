@@ -165,24 +165,29 @@ def kpi_trend_chart(summary: pd.DataFrame, measure: str, x: str, *, hue: str | N
     ax.set_ylabel(LABELS.get(measure, measure))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small", title=hue)
-    _title(ax, title or _trend_finding(groups, measure, x, target, higher_is_better))
+    _title(ax, title or _trend_finding(groups, measure, x, xlabel or x, target,
+                                       higher_is_better))
     return fig
 
 
 def _trend_finding(groups: Sequence[tuple[object, pd.DataFrame]], measure: str, x: str,
-                   target: float | None, higher_is_better: bool) -> str:
+                   label: str, target: float | None, higher_is_better: bool) -> str:
     if target is None:
-        return f"{LABELS.get(measure, measure).capitalize()} by {x}"
-    reached = []
+        return f"{LABELS.get(measure, measure).capitalize()} by {label}"
+    reached, lowest = [], math.inf
     for name, group in groups:
         meets = group["mean"] >= target if higher_is_better else group["mean"] <= target
+        lowest = min(lowest, float(group[x].min()))
         if meets.any():
-            reached.append((group.loc[meets, x].min(), name))
+            reached.append((float(group.loc[meets, x].min()), name))
     if not reached:
         return f"No option shown reaches the target of {_fmt(target, measure)}"
     first = min(reached, key=lambda item: (item[0], str(item[1])))
+    if first[0] == lowest:
+        return f"Already at the target of {_fmt(target, measure)} with {label} = {first[0]:g}"
     who = f" ({first[1]})" if first[1] is not None else ""
-    return f"The target of {_fmt(target, measure)} is first reached at {x} = {first[0]:g}{who}"
+    return (f"The target of {_fmt(target, measure)} is first reached with {label} = "
+            f"{first[0]:g}{who}")
 
 
 def backlog_chart(daily: pd.DataFrame, *, shade: tuple[date, date] | None = None,

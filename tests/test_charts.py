@@ -66,11 +66,14 @@ def test_trend_chart_finds_the_first_level_that_reaches_the_target() -> None:
     fig = charts.kpi_trend_chart(summary, "pct_allocated_by_deadline", "added", hue="sector",
                                  target=95, xlabel="facilitators added")
     ax = fig.axes[0]
-    assert ax.get_title(loc="left") == ("The target of 95 % is first reached at added = 2 "
-                                        "(Health)")
+    assert ax.get_title(loc="left") == ("The target of 95 % is first reached with facilitators "
+                                        "added = 2 (Health)")
     assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 2  # bands
     assert ax.get_xlabel() == "facilitators added"
     assert len(_target_lines(fig)) == 1
+    already = charts.kpi_trend_chart(summary, "pct_allocated_by_deadline", "added",
+                                     hue="sector", target=90)
+    assert already.axes[0].get_title(loc="left") == "Already at the target of 90 % with added = 0"
 
 
 def test_backlog_and_on_time_charts_shade_the_surge_and_state_the_peak() -> None:

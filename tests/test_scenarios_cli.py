@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from scenario_files import SAMPLE, scenario_file
 from typer.testing import CliRunner
 
 from jags.cli import app
 from jags.scenarios.results import COLUMNS
-from scenario_files import SAMPLE, scenario_file
 
 RUNNER = CliRunner()
 SCENARIOS = ('[[scenario]]\nname = "baseline"\n[[scenario]]\nname = "train 2 police"\n'

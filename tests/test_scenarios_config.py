@@ -25,7 +25,7 @@ start = 2027-01-04
 working_days = 250
 [demand]
 requests_per_working_day = 1.0           # or: from_ledger = true
-[process]                                 # working days; a number is fixed, a table is a distribution
+[process]                  # working days; a number is fixed, a table is a distribution
 contact = {dist = "uniform", low = 1, high = 5}
 confirm = 1
 session = {dist = "uniform", low = 10, high = 15}   # after confirmation; held releases the load
@@ -111,7 +111,7 @@ def test_every_mistake_names_the_file_the_key_and_the_value(change: tuple[str, s
 
 def test_not_toml_and_missing_files_are_clear() -> None:
     assert _error("[base\n").startswith("what-if.toml: not valid TOML")
-    with pytest.raises(ScenarioError, match="nowhere.toml: scenario file not found"):
+    with pytest.raises(ScenarioError, match=r"nowhere\.toml: scenario file not found"):
         load_scenario_file(Path("nowhere.toml"))
 
 
@@ -129,6 +129,6 @@ def test_replace_swaps_the_scenarios_and_keeps_the_rest() -> None:
     assert [s.name for s in other.scenario] == ["a", "b"]
     assert other.scenario[1].demand_factor == 1.5
     assert (other.base, other.process, other.folder) == (f.base, f.process, f.folder)
-    assert [s.name for s in f.scenario][0] == "baseline"  # the original is untouched
+    assert f.scenario[0].name == "baseline"  # the original is untouched
     with pytest.raises(ScenarioError, match=r"what-if.toml: scenario 1 \(\"a\"\): demand_factor"):
         f.replace(scenario=[{"name": "a", "demand_factor": -1}])

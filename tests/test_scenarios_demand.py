@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pytest
+from scenario_files import SAMPLE
 
 from allocator import Participant, Policy, Request, WorkingCalendar, normalise_org
 from jags.scenarios.demand import (
@@ -22,7 +23,6 @@ from jags.scenarios.demand import (
 from jags.scenarios.dists import Fixed, Uniform
 from jags.scenarios.prepare import working_days
 from jags.workspace import LONDON, read_workspace
-from scenario_files import SAMPLE
 
 CAL = WorkingCalendar()
 DAYS = working_days(CAL, date(2027, 1, 4), 500)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scenario_files import FIXED_CYCLE, INDEPENDENT_MIX, independent_workspace, scenario_file
+
 from jags.scenarios.config import ScenarioFile
 from jags.scenarios.prepare import prepare
 from jags.scenarios.seeds import replication_seeds
 from jags.scenarios.simulation import Simulation
-from scenario_files import FIXED_CYCLE, INDEPENDENT_MIX, independent_workspace, scenario_file
 
 
 def _sim(tmp_path: Path, process: str, *, days: int = 40, n: int = 3) -> Simulation:

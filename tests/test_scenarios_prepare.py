@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from scenario_files import SAMPLE, scenario_file
 
 from allocator import InputError, Policy, WorkingCalendar, normalise_org
 from jags.scenarios.config import ScenarioError, ScenarioFile
 from jags.scenarios.prepare import prepare, read_received, working_days
 from jags.workspace import read_workspace
-from scenario_files import SAMPLE, scenario_file
 
 
 def _prepare(tmp_path: Path, scenarios: str, **kw: object) -> tuple:
@@ -104,8 +104,8 @@ def test_demand_from_the_ledger_says_it_is_not_available_yet(tmp_path: Path) -> 
     path.write_text(f'[base]\nworkspace = "{SAMPLE.as_posix()}"\nstart = 2027-01-04\n'
                     'working_days = 10\n[demand]\nfrom_ledger = true\n[[scenario]]\n'
                     'name = "a"\n', encoding="utf-8")
-    with pytest.raises(ScenarioError, match="demand.from_ledger = true: this installation has "
-                                            "no ledger history"):
+    with pytest.raises(ScenarioError, match=r"demand\.from_ledger = true: this installation has "
+                                            r"no ledger history"):
         prepare(ScenarioFile.read(path))
 
 
@@ -116,7 +116,7 @@ def test_demand_resampled_from_a_requests_file(tmp_path: Path) -> None:
                     f'{(SAMPLE / "requests.csv").as_posix()}"\n[[scenario]]\nname = "a"\n'
                     '[[scenario]]\nname = "b"\nrequests_per_working_day = 2\n',
                     encoding="utf-8")
-    with pytest.raises(ScenarioError, match="scenario 2 .*demand is resampled from history"):
+    with pytest.raises(ScenarioError, match=r"scenario 2 .*demand is resampled from history"):
         prepare(ScenarioFile.read(path))
     path.write_text(path.read_text().split("[[scenario]]\nname = \"b\"")[0])
     [model] = prepare(ScenarioFile.read(path))
@@ -132,5 +132,5 @@ def test_a_bad_history_file_names_the_row_and_column_without_the_value(tmp_path:
         read_received(bad)
     assert str(caught.value) == "old.csv: row 3, column received_at: not a date-time"
     (tmp_path / "none.csv").write_text("request_id\nR1\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="none.csv: column received_at: missing"):
+    with pytest.raises(ScenarioError, match=r"none\.csv: column received_at: missing"):
         read_received(tmp_path / "none.csv")

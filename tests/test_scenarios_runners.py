@@ -9,10 +9,10 @@ import dask
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
+from scenario_files import SAMPLE, scenario_file
 
 from allocator import InputError
 from jags.scenarios.runners import run, simulate
-from scenario_files import SAMPLE, scenario_file
 
 SCENARIOS = ('[[scenario]]\nname = "baseline"\n'
              '[[scenario]]\nname = "police -3"\n'

@@ -6,14 +6,19 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from scenario_files import (
+    FIXED_CYCLE,
+    INDEPENDENT_MIX,
+    SAMPLE,
+    independent_workspace,
+    scenario_file,
+)
 
 from allocator import normalise_org
 from jags.scenarios.config import ScenarioFile
 from jags.scenarios.prepare import ScenarioModel, prepare
 from jags.scenarios.seeds import replication_seeds
 from jags.scenarios.simulation import KPI_COLUMNS, Outcome, simulate_replication
-from scenario_files import FIXED_CYCLE, INDEPENDENT_MIX, SAMPLE, independent_workspace, \
-    scenario_file
 
 CYCLE = 12  # working days from allocation to the session held, in FIXED_CYCLE
 
