@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks import allocation, scheduling
+from benchmarks import allocation, scenarios, scheduling
 
 if __name__ == "__main__":
     allocation.main()
     print()
     scheduling.main()
+    print()
+    scenarios.main()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,13 @@ def _target_line(ax: Axes, target: float | None, *, vertical: bool = False,
         ax.axvline(target, label=words, **TARGET_STYLE)  # type: ignore[arg-type]
     else:
         ax.axhline(target, label=words, **TARGET_STYLE)  # type: ignore[arg-type]
+
+
+def _band(ax: Axes, rows: pd.DataFrame, x: str, label: str, **style: Any) -> None:
+    """The mean as a line and its confidence interval as a band of the same colour."""
+    line = ax.plot(rows[x], rows["mean"], label=label, **style)
+    ax.fill_between(rows[x], rows["ci_low"], rows["ci_high"], alpha=0.2,
+                    color=line[0].get_color(), linewidth=0)
 
 
 def _shade(ax: Axes, period: tuple[date, date], label: str) -> None:
@@ -156,10 +163,7 @@ def kpi_trend_chart(summary: pd.DataFrame, measure: str, x: str, *, hue: str | N
     fig, ax = _figure()
     groups = [(None, rows)] if hue is None else list(rows.groupby(hue, sort=False))
     for name, group in groups:
-        line = ax.plot(group[x], group["mean"], marker="o",
-                       label=str(name) if name is not None else "mean")
-        ax.fill_between(group[x], group["ci_low"], group["ci_high"], alpha=0.2,
-                        color=line[0].get_color(), linewidth=0)
+        _band(ax, group, x, "mean" if name is None else str(name), marker="o")
     _target_line(ax, target, unit=" %" if _percent(measure) else "")
     ax.set_xlabel(xlabel or x)
     ax.set_ylabel(LABELS.get(measure, measure))
@@ -215,9 +219,7 @@ def backlog_chart(daily: pd.DataFrame, *, shade: tuple[date, date] | None = None
     fig, ax = _figure()
     peaks = []
     for name, group in stats.groupby("scenario", sort=False):
-        line = ax.plot(group["date"], group["mean"], label=str(name), linewidth=1.5)
-        ax.fill_between(group["date"], group["ci_low"], group["ci_high"], alpha=0.2,
-                        color=line[0].get_color(), linewidth=0)
+        _band(ax, group, "date", str(name), linewidth=1.5)
         peaks.append((float(group["mean"].max()), str(name)))
     if shade is not None:
         _shade(ax, shade, shade_label)
@@ -273,9 +275,7 @@ def on_time_chart(daily: pd.DataFrame, *, target: float | None = 95.0,
     fig, ax = _figure()
     lows = []
     for name, group in stats.groupby("scenario", sort=False):
-        line = ax.plot(group["week"], group["mean"], marker=".", label=str(name))
-        ax.fill_between(group["week"], group["ci_low"], group["ci_high"], alpha=0.2,
-                        color=line[0].get_color(), linewidth=0)
+        _band(ax, group, "week", str(name), marker=".")
         lows.append((float(group["mean"].min()), str(name)))
     if shade is not None:
         _shade(ax, shade, shade_label)

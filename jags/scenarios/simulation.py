@@ -128,15 +128,23 @@ class Simulation:
         Keep day-by-day series (default ``False``).
     trace
         Keep every request's events (default ``False``).
+    explain
+        Have the engine build its plain-English reasons each day (default
+        ``False``: the simulation uses only its choices; the benchmark
+        measures the difference).
     """
 
     def __init__(self, model: ScenarioModel, seeds: np.random.SeedSequence,
-                 replication: int = 0, *, daily: bool = False, trace: bool = False) -> None:
+                 replication: int = 0, *, daily: bool = False, trace: bool = False,
+                 explain: bool = False) -> None:
         self.model = model
         self.seeds = seeds
         self.replication = replication
         self.keep_daily = daily
         self.trace = trace
+        self.explain = explain
+        self.batches = 0
+        """Days the engine ran (a day with nothing waiting needs no batch)."""
         self.env = simpy.Environment()
         self.calendar = _calendar(model.policy.closure_days)
         self.days = model.days
@@ -277,7 +285,8 @@ class Simulation:
             w.request_id: w.participants for w in waiting if w.participants})
         day_state = DayState(state.open_load, frozenset(state.declined))
         result = allocate(workspace, self.model.policy, on=self.days[t],
-                          calendar=self.calendar, state=day_state, explain=False)
+                          calendar=self.calendar, state=day_state, explain=self.explain)
+        self.batches += 1
         inst = result.instance
         for r, request in enumerate(inst.requests):
             sim = state.waiting[request.request_id]
