@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,26 @@ def test_the_installed_command_runs_in_a_pipe(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no progress bar in a pipe
     assert len(pd.read_parquet(tmp_path / "r.parquet")) == 2
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
+    plan = scenario_file(tmp_path, SAMPLE, rate=1.0, days=10, scenarios=SCENARIOS)
+    jags = Path(sys.executable).parent / "jags"
+    leader, follower = os.openpty()
+    child = subprocess.Popen([str(jags), "scenarios", "run", str(plan), "-n", "2", "--out",
+                              str(tmp_path / "r.csv")], stdin=follower, stdout=follower,
+                             stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:  # read as it runs, so a full terminal buffer never blocks the command
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the command has closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert child.wait(timeout=120) == 0
+    text = seen.decode("utf-8", "replace")
+    assert "Simulating" in text and "4/4" in text and "replications" in text

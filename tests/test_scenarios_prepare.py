@@ -93,6 +93,15 @@ def test_names_the_workspace_does_not_have_are_errors(tmp_path: Path, scenarios:
     assert isinstance(ScenarioError(message), InputError)
 
 
+def test_a_missing_workspace_is_named_with_its_key(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path, tmp_path / "nowhere", scenarios='[[scenario]]\nname = "a"\n')
+    with pytest.raises(ScenarioError) as caught:
+        prepare(ScenarioFile.read(path))
+    assert str(caught.value) == (f"what-if.toml: base.workspace = "
+                                 f"{str(tmp_path / 'nowhere')!r}: no such workspace folder or "
+                                 f"workbook")
+
+
 def test_an_unknown_sector_in_the_mix_is_an_error(tmp_path: Path) -> None:
     assert _error(tmp_path, '[[scenario]]\nname = "x"\n', demand='sector_mix = {Helth = 1}') \
         == "what-if.toml: demand.sector_mix.Helth: no organisation in the workspace has this " \

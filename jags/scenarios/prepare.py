@@ -123,7 +123,11 @@ def prepare(source: ScenarioFile, *, working_days_override: int | None = None
     """
     base = source.base
     label = source.label
-    workspace = read_workspace(source.path(base.workspace))
+    folder = source.path(base.workspace)
+    if not folder.exists():
+        raise ScenarioError(f"{label}: base.workspace = {str(base.workspace)!r}: no such "
+                            f"workspace folder or workbook")
+    workspace = read_workspace(folder)
     base_policy = _policy(source, base.policy, "base.policy")
     n_days = working_days_override or base.working_days
     received = _received_history(source)
