@@ -183,15 +183,19 @@ def _trend_finding(groups: Sequence[tuple[object, pd.DataFrame]], measure: str, 
         meets = group["mean"] >= target if higher_is_better else group["mean"] <= target
         lowest = min(lowest, float(group[x].min()))
         if meets.any():
-            reached.append((float(group.loc[meets, x].min()), name))
+            first = group[meets].sort_values(x).iloc[0]
+            reached.append((float(first[x]), float(first["mean"]), name))
     if not reached:
         return f"No option shown reaches the target of {_fmt(target, measure)}"
-    first = min(reached, key=lambda item: (item[0], str(item[1])))
-    if first[0] == lowest:
-        return f"Already at the target of {_fmt(target, measure)} with {label} = {first[0]:g}"
-    who = f" ({first[1]})" if first[1] is not None else ""
+    level = min(r[0] for r in reached)
+    if level == lowest:
+        return f"Already at the target of {_fmt(target, measure)} with {label} = {level:g}"
+    names = [str(n) for _, _, n in sorted(
+        (r for r in reached if r[0] == level), key=lambda r: -r[1] if higher_is_better
+        else r[1]) if n is not None]
+    who = f" ({', '.join(names)})" if names else ""
     return (f"The target of {_fmt(target, measure)} is first reached with {label} = "
-            f"{first[0]:g}{who}")
+            f"{level:g}{who}")
 
 
 def backlog_chart(daily: pd.DataFrame, *, shade: tuple[date, date] | None = None,
