@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import allocation, identity, scheduling
+from benchmarks import allocation, identity, scenarios, scheduling
 
 if __name__ == "__main__":
     full = "--full" in sys.argv[1:]
@@ -16,4 +16,6 @@ if __name__ == "__main__":
     same = identity.main(full=full)
     print()
     scheduling.main()
+    print()
+    scenarios.main()
     sys.exit(0 if same else 1)

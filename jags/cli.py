@@ -21,6 +21,7 @@ from allocator.errors import InputError
 from allocator.presets import PRESETS
 from jags.bundled import sample_folder
 from jags.files import OutputsChangedError, current_version, write_outputs
+from jags.scenarios.cli import app as scenarios_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -39,6 +40,7 @@ app = typer.Typer(help="JAGS Planner: allocate independent facilitators to Joint
 # A terminal's own width; 160 columns when output goes to a file or a pipe.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
+app.add_typer(scenarios_app, name="scenarios")
 
 
 WorkspaceArg = Annotated[Path, typer.Argument(

@@ -43,6 +43,7 @@ __all__ = [
     "csv_line",
     "current_version",
     "safe_text",
+    "write_file",
     "write_outputs",
 ]
 
@@ -371,3 +372,29 @@ def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
         _prune(container, version)
         steps.step()
     return [out_dir.joinpath(*names[name]) for name in files]
+
+
+def write_file(path: Path, content: bytes) -> Path:
+    """Write one file atomically: a temporary file beside it, then one rename.
+
+    A reader sees the old file or the new one, never part of either; a
+    temporary file left by a killed run is named ``.<name>.<pid>.tmp``.
+
+    Raises
+    ------
+    InputError
+        When ``path`` names a folder.
+    """
+    path = Path(os.path.abspath(path))
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; name a file to write")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        _write_file(temporary, content)
+        os.replace(temporary, path)
+        _fsync_dir(path.parent)
+    finally:
+        with suppress(FileNotFoundError):
+            temporary.unlink()
+    return path

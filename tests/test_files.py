@@ -411,3 +411,15 @@ def test_safe_text_leaves_ordinary_text_alone() -> None:
     assert [safe_text(t) for t in ("R-0001", "Allocated to F001", "", "'quoted", "a=b")] == [
         "R-0001", "Allocated to F001", "", "'quoted", "a=b"]
     assert safe_text("-1") == "'-1"  # text that looks like a number is still text
+
+
+def test_write_file_replaces_one_file_at_once(tmp_path: Path) -> None:
+    from jags.files import write_file
+
+    target = tmp_path / "results" / "r.csv"
+    assert write_file(target, b"a\n") == target
+    write_file(target, b"b\n")
+    assert target.read_bytes() == b"b\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["r.csv"]  # no temporary left
+    with pytest.raises(InputError, match="is a folder"):
+        write_file(tmp_path, b"x")
