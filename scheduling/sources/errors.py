@@ -19,11 +19,20 @@ class CalendarError(InputError):
     email
         The owner of the calendar, when the problem concerns one person
         (default ``None``).
+    line
+        The line of the export the problem is on, when known (default ``None``).
+    reason
+        The problem without the owner, e.g. ``"has an unreadable DTSTART in a
+        VEVENT"``, for a message that names the file instead (default: the
+        whole message).
     """
 
-    def __init__(self, message: str, *, email: str | None = None) -> None:
+    def __init__(self, message: str, *, email: str | None = None, line: int | None = None,
+                 reason: str | None = None) -> None:
         super().__init__(message)
         self.email = email
+        self.line = line
+        self.reason = message if reason is None else reason
 
 
 class CalendarServiceError(CalendarError):

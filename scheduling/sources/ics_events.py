@@ -1,0 +1,251 @@
+"""What the components of a parsed iCalendar export mean for its owner's time.
+
+Recurrence expansion (RRULE, RDATE, EXDATE, RECURRENCE-ID overrides,
+X-WR-TIMEZONE) is done by :mod:`recurring_ical_events`; this module decides
+what each occurrence means.
+
+How an event counts (first rule that applies):
+
+1. ``STATUS:CANCELLED`` — does not block (also for a single cancelled
+   instance of a series).
+2. Outlook's ``X-MICROSOFT-CDO-BUSYSTATUS`` — ``FREE`` and
+   ``WORKINGELSEWHERE`` are free, ``TENTATIVE`` tentative, ``BUSY`` busy,
+   ``OOF`` out-of-office (all-day or not).
+3. The calendar owner listed as an ``ATTENDEE`` with ``PARTSTAT=DECLINED``
+   (Google keeps declined invitations in its export) — free.
+4. ``TRANSP:TRANSPARENT`` — free (Google's birthdays and working
+   locations, "show as available" events).
+5. ``STATUS:TENTATIVE``, or the owner's ``PARTSTAT=TENTATIVE`` — tentative.
+6. Anything else, all-day events included — busy.
+
+``VFREEBUSY`` components count too: ``FBTYPE=BUSY`` (the default) is busy,
+``BUSY-TENTATIVE`` tentative, ``BUSY-UNAVAILABLE`` out-of-office, ``FREE``
+nothing; unrecognised types are busy (RFC 5545 §3.2.9).
+
+Coverage: the whole queried window, except where the file itself says it
+covers less — Outlook's ``X-CLIPSTART``/``X-CLIPEND`` (the date range
+chosen when saving), or the ``DTSTART``/``DTEND`` of the ``VFREEBUSY``
+components of a free/busy-only file.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import icalendar
+import recurring_ical_events
+
+from scheduling.availability import Interval, Status
+from scheduling.sources._util import clipped, normalise_email
+from scheduling.sources.errors import CalendarError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from zoneinfo import ZoneInfo
+
+    from scheduling.sources._util import Span
+
+log = logging.getLogger("scheduling")
+
+TIME_PROPERTIES = frozenset({
+    "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID",
+    "FREEBUSY", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS", "TZOFFSETFROM", "TZOFFSETTO",
+})
+"""Properties whose damage makes a calendar's times untrustworthy."""
+
+_CDO_BUSY_STATUS = {
+    "FREE": Status.FREE,
+    "WORKINGELSEWHERE": Status.FREE,
+    "TENTATIVE": Status.TENTATIVE,
+    "BUSY": Status.BUSY,
+    "OOF": Status.OOF,
+}
+
+_FREEBUSY_TYPE = {
+    "FREE": Status.FREE,
+    "BUSY": Status.BUSY,
+    "BUSY-TENTATIVE": Status.TENTATIVE,
+    "BUSY-UNAVAILABLE": Status.OOF,
+}
+
+PAD = timedelta(days=1)
+"""Expansion looks this far either side of the window so that floating and
+all-day occurrences near its edges are never missed; results are clipped."""
+
+
+def rules_supported(component: icalendar.cal.Component) -> bool:
+    """Whether every RRULE repeats at most hourly with a positive interval.
+
+    A zero interval makes the expansion loop forever, and per-second or
+    per-minute rules (which no calendar program writes) can make it huge.
+    """
+    rules = component.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
+        frequencies = [str(f).upper() for f in rule.get("FREQ", [])]
+        intervals = rule.get("INTERVAL", [1])
+        if any(f in ("SECONDLY", "MINUTELY") for f in frequencies) \
+                or any(not isinstance(i, int) or i < 1 for i in intervals):
+            return False
+    return True
+
+
+def occurrences(email: str, calendar: icalendar.Calendar, window: Span, zone: ZoneInfo,
+                lines: Mapping[str, int]) -> Iterator[Interval]:
+    """The blocking occurrences of ``calendar``'s events, cut to ``window``.
+
+    ``lines`` gives each event's line by UID, named when its repeats or
+    times cannot be read.
+    """
+    try:
+        found = _expand(calendar, window)
+    except Exception as exc:  # the library raises many types for bad data
+        line = _culprit(calendar, window, lines)
+        what = f"has an event whose times or repeats cannot be read ({type(exc).__name__})"
+        raise CalendarError(f"the calendar for {email} {what}" + (
+            f" (line {line})" if line else ""), email=email, line=line, reason=what) from None
+    for event in found:
+        status = _event_status(event, email)
+        if status is None:
+            continue
+        try:
+            begins, ends = event.start, event.end
+        except Exception:  # IncompleteComponent, broken property
+            line = lines.get(str(event.get("UID", "")))
+            what = "has an event without a readable start"
+            raise CalendarError(f"the calendar for {email} {what}" + (
+                f" (line {line})" if line else ""), email=email, line=line,
+                reason=what) from None
+        interval = clipped(as_utc(begins, zone), as_utc(ends, zone), status, window)
+        if interval is not None:
+            yield interval
+
+
+def _expand(calendar: icalendar.Calendar, window: Span) -> list[Any]:
+    query = recurring_ical_events.of(calendar, components=("VEVENT",))
+    return list(query.between(window[0] - PAD, window[1] + PAD))
+
+
+def _culprit(calendar: icalendar.Calendar, window: Span, lines: Mapping[str, int]) -> int | None:
+    """The line of the first event that cannot be expanded on its own (slow; errors only)."""
+    for event in calendar.walk("VEVENT"):
+        alone = icalendar.Calendar()
+        alone.add_component(event)
+        try:
+            _expand(alone, window)
+        except Exception:  # same as the caller: any failure marks the culprit
+            return lines.get(str(event.get("UID", "")))
+    return None
+
+
+def _text(component: icalendar.cal.Component, name: str) -> str:
+    value = component.get(name)
+    return str(value).strip().upper() if value is not None else ""
+
+
+def _owner_partstat(event: icalendar.cal.Component, email: str) -> str:
+    attendees = event.get("ATTENDEE")
+    if attendees is None:
+        return ""
+    for attendee in attendees if isinstance(attendees, list) else [attendees]:
+        if normalise_email(str(attendee)) == email:
+            return str(attendee.params.get("PARTSTAT", "")).upper()
+    return ""
+
+
+def _event_status(event: icalendar.cal.Component, email: str) -> Status | None:
+    """What the occurrence means for its owner; ``None`` when it does not block at all."""
+    if _text(event, "STATUS") == "CANCELLED":
+        return None
+    busy_status = _CDO_BUSY_STATUS.get(_text(event, "X-MICROSOFT-CDO-BUSYSTATUS"))
+    if busy_status is not None:
+        return busy_status
+    partstat = _owner_partstat(event, email)
+    if partstat == "DECLINED" or _text(event, "TRANSP") == "TRANSPARENT":
+        return Status.FREE
+    if _text(event, "STATUS") == "TENTATIVE" or partstat == "TENTATIVE":
+        return Status.TENTATIVE
+    return Status.BUSY
+
+
+def as_utc(value: date | datetime, zone: ZoneInfo) -> datetime:
+    """A DATE (midnight in ``zone``), floating DATE-TIME (in ``zone``) or aware one, in UTC."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        return aware.astimezone(UTC)
+    return datetime.combine(value, time(0), tzinfo=zone).astimezone(UTC)
+
+
+_warned_zones: set[str] = set()
+
+
+def warn_unknown_zone(component: icalendar.cal.Component) -> None:
+    """Log (once per name) a TZID that neither the file nor the zone database defines."""
+    prop = component.get("DTSTART")
+    if prop is None or isinstance(prop, list):
+        return
+    tzid = prop.params.get("TZID")
+    value = getattr(prop, "dt", None)
+    if tzid and isinstance(value, datetime) and value.tzinfo is None \
+            and tzid not in _warned_zones:
+        _warned_zones.add(str(tzid))
+        log.warning("ics: time zone %r is not known and has no VTIMEZONE; its times are read "
+                    "as floating (policy time zone) time", str(tzid))
+
+
+def _decoded_time(value: Any, zone: ZoneInfo) -> datetime | None:
+    """A DATE-TIME property or X- text holding one, in UTC; ``None`` when unreadable."""
+    raw = getattr(value, "dt", None)
+    if raw is None and value is not None:
+        try:
+            raw = icalendar.vDDDTypes.from_ical(str(value))  # type: ignore[no-untyped-call]
+        except ValueError:
+            return None
+    if isinstance(raw, date):
+        return as_utc(raw, zone)
+    return None
+
+
+def coverage(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo, *,
+             had_events: bool) -> list[Span]:
+    """The part of ``window`` this calendar claims to describe.
+
+    ``had_events``: whether the export had any VEVENT (even one left out
+    because it lies far from the window): only a file of free/busy alone is
+    limited to the periods its VFREEBUSY components publish.
+    """
+    clip_start = _decoded_time(calendar.get("X-CLIPSTART"), zone)
+    clip_end = _decoded_time(calendar.get("X-CLIPEND"), zone)
+    spans: list[Span]
+    if clip_start is not None and clip_end is not None:
+        spans = [(clip_start, clip_end)]
+    else:
+        published_by = list(calendar.walk("VFREEBUSY"))
+        published = [(_decoded_time(fb.get("DTSTART"), zone), _decoded_time(fb.get("DTEND"), zone))
+                     for fb in published_by]
+        if published_by and not had_events \
+                and all(a is not None and b is not None for a, b in published):
+            spans = [(a, b) for a, b in published if a is not None and b is not None]
+        else:
+            spans = [window]
+    return [(max(a, window[0]), min(b, window[1])) for a, b in spans
+            if min(b, window[1]) > max(a, window[0])]
+
+
+def free_busy(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo) -> Iterator[Interval]:
+    """The blocking periods of the calendar's VFREEBUSY components, cut to ``window``."""
+    for component in calendar.walk("VFREEBUSY"):
+        periods = component.get("FREEBUSY")
+        if periods is None:
+            continue
+        for period in periods if isinstance(periods, list) else [periods]:
+            fb_type = str(period.params.get("FBTYPE", "BUSY")).upper()
+            status = _FREEBUSY_TYPE.get(fb_type, Status.BUSY)
+            begins, until = period.dt
+            begins_utc = as_utc(begins, zone)
+            ends_utc = begins_utc + until if isinstance(until, timedelta) \
+                else as_utc(until, zone)
+            interval = clipped(begins_utc, ends_utc, status, window)
+            if interval is not None:
+                yield interval
