@@ -33,22 +33,24 @@ XLSX_EXPLANATION_LIMIT = 200_000
 
 
 def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
-                   time_limit: float | None = None,
-                   remote: Remote | None = None) -> AllocationResult:
+                   time_limit: float | None = None, remote: Remote | None = None,
+                   strict: bool = False, cache: bool = True) -> AllocationResult:
     """Read the workspace and allocate (raises :class:`InputError` on bad input).
 
     With ``policy.calendar_aware`` the workspace's calendars are read and
     facilitators with no free session slot in the expected window are
     skipped (``on_leave``); facilitators with no calendar are not skipped.
-    ``remote`` adds Exchange or Microsoft 365 free/busy to the files.
+    ``remote`` adds Exchange or Microsoft 365 free/busy to the files;
+    ``strict`` and ``cache`` are as for :func:`jags.schedule.calendar_sources`.
     """
     workspace_path = Path(workspace_path)
     workspace = read_workspace(workspace_path)
     unavailable: list[str] = []
     if policy.calendar_aware:
-        sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
+        sources = calendar_sources(workspace_path, policy, strict=strict, cache=cache) \
+            if workspace_path.is_dir() else []
         if remote is not None:
-            sources.append(remote_source(remote))
+            sources.append(remote_source(remote, policy))
         unavailable = calendar_unavailable(sources, workspace, policy, on)
     return allocate(workspace, policy, on=on, method=method, time_limit=time_limit,
                     unavailable=unavailable)

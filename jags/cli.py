@@ -42,6 +42,12 @@ PolicyOpt = Annotated[str, typer.Option(
     "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file.")]
 OnOpt = Annotated[str, typer.Option(
     "--on", help="Batch date, YYYY-MM-DD or dd/mm/yyyy.")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Stop (exit 2) on a calendar export that cannot be read or is over the "
+                     "policy's limits, instead of treating its owner as unknown.")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Read every calendar export afresh, bypassing the cache in the user's "
+                       "cache folder.")]
 
 
 @contextmanager
@@ -100,6 +106,8 @@ def allocate_command(
     source: Annotated[str | None, typer.Option(
         help="With --calendar-aware, also read free/busy from exchange or graph "
              "(credentials from the environment).")] = None,
+    strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
@@ -119,7 +127,8 @@ def allocate_command(
         result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"),
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit,
-                                           remote=source)  # type: ignore[arg-type]
+                                           remote=source,  # type: ignore[arg-type]
+                                           strict=strict, cache=not no_cache)
         files = allocation.allocation_files(result, xlsx=fmt == "xlsx")
         written = write_outputs(out_dir, files)
     out.print(render.allocation_table(result))
@@ -175,6 +184,8 @@ def schedule_command(
              "environment).")] = None,
     holds: Annotated[bool, typer.Option(
         help="Send tentative holds for every option instead of one invitation.")] = False,
+    strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Propose session times from calendars and write the invitations.
 
@@ -186,7 +197,8 @@ def schedule_command(
             raise InputError(f"--source: {source!r} is not exchange or graph")
         run = schedule.run_schedule(workspace, allocations,
                                     _date(confirmed_on, "--confirmed-on"), load_policy(policy),
-                                    remote=source, holds=holds)  # type: ignore[arg-type]
+                                    remote=source, holds=holds,  # type: ignore[arg-type]
+                                    strict=strict, cache=not no_cache)
         written = write_outputs(out_dir, run.files)
     out.print(render.proposals_table(run.result))
     out.print(render.schedule_summary(run.result, run.invited))

@@ -123,7 +123,8 @@ def occurrences(email: str, calendar: icalendar.Calendar, window: Span, zone: Zo
 
 
 def _expand(calendar: icalendar.Calendar, window: Span) -> list[Any]:
-    query = recurring_ical_events.of(calendar, components=("VEVENT",))
+    query = recurring_ical_events.of(calendar, components=("VEVENT",),
+                                     keep_recurrence_attributes=True)
     return list(query.between(window[0] - PAD, window[1] + PAD))
 
 

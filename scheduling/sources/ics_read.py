@@ -72,7 +72,10 @@ _BOUNDARY = re.compile(r"^(BEGIN|END)[ \t]*:[ \t]*([A-Za-z0-9-]+)[ \t]*\r?$",
                        re.MULTILINE | re.IGNORECASE)
 _FOLD = re.compile(r"\r?\n[ \t]")
 _KEPT = frozenset({"VEVENT", "VTIMEZONE", "VFREEBUSY"})
-_REPEATS = re.compile(r"^(RRULE|RDATE|EXRULE)[;:]", re.MULTILINE | re.IGNORECASE)
+_NEEDED = frozenset({
+    "BEGIN", "END", "UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE",
+    "RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS",
+})
 _NESTED_ALARM = re.compile(r"^BEGIN:VALARM.*?^END:VALARM[^\n]*\n?",
                            re.MULTILINE | re.IGNORECASE | re.DOTALL)
 _DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -263,14 +266,24 @@ def _structure(export: _Export, limits: CalendarLimits) -> list[tuple[str, list[
     return calendars
 
 
-def _keep(block: str, lo: str, hi: str) -> bool:
-    """Whether an event block may touch ``[lo, hi]`` (``YYYYMMDD`` local dates)."""
+def _lean_event(block: str, lo: str, hi: str, owner: str) -> str | None:
+    """An event block cut to the properties that decide its time, or ``None`` to leave it out.
+
+    Left out: an event that does not repeat and neither lies in nor moves an
+    occurrence from ``[lo, hi]`` (``YYYYMMDD`` local dates). Kept
+    properties: those in :data:`_NEEDED`, and the owner's own ``ATTENDEE``
+    line (for a declined or tentative answer); summaries, descriptions,
+    locations and alarms are never parsed.
+    """
     body = _FOLD.sub("", _NESTED_ALARM.sub("", block))
-    if _REPEATS.search(body):
-        return True
+    kept: list[str] = []
     start = end = recurrence = duration = ""
+    repeats = False
     for line in body.splitlines():
-        name = line[:line.find(":")].split(";", 1)[0].upper() if ":" in line else ""
+        name = line.split(":", 1)[0].split(";", 1)[0].strip().upper()
+        if name not in _NEEDED and not (name == "ATTENDEE" and owner in line.casefold()):
+            continue
+        kept.append(line)
         value = line.rsplit(":", 1)[-1].strip()
         if name == "DTSTART":
             start = value
@@ -278,18 +291,20 @@ def _keep(block: str, lo: str, hi: str) -> bool:
             end = value
         elif name == "DURATION":
             duration = value.upper()
+        elif name in ("RRULE", "RDATE", "EXRULE"):
+            repeats = True
         elif name == "RECURRENCE-ID":
-            if "RANGE=" in line.upper():
-                return True
+            repeats = repeats or "RANGE=" in line.upper()
             recurrence = value
-    if not _date_text(start):
-        return True  # let the parser say what is wrong with it
+    lean = "\r\n".join(kept) + "\r\n"
+    if repeats or not _date_text(start):
+        return lean  # a series, or a start the parser should judge
     if recurrence and _date_text(recurrence) and lo <= recurrence[:8] <= hi:
-        return True
+        return lean
     last = _end_date(start[:8], end, duration)
-    if last is None:
-        return True
-    return start[:8] <= hi and last >= lo
+    if last is None or (start[:8] <= hi and last >= lo):
+        return lean
+    return None
 
 
 def _date_text(value: str) -> bool:
@@ -333,13 +348,16 @@ def _parse(export: _Export, header: str, blocks: list[_Block], lo: str,
     lines: dict[str, int] = {}
     masters: dict[str, int] = {}
     for block in ordered:
+        text = export.text[block.start:block.end]
         if block.name == "VEVENT":
             had_events = True
-            if not _keep(export.text[block.start:block.end], lo, hi):
+            lean = _lean_event(text, lo, hi, export.email)
+            if lean is None:
                 continue
+            text = lean
         elif block.name not in _KEPT:
             continue
-        component = _component(export, export.text[block.start:block.end], block.start)
+        component = _component(export, text, block.start)
         _check(export, component, block)
         if block.name == "VEVENT":
             _own_uid(component, masters, lines, export.line(block.start))
