@@ -18,6 +18,7 @@ by its content, so a second run over unchanged exports parses nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -216,8 +217,7 @@ class IcsSource:
 
     def _key(self, content: bytes | str, window: Span) -> str:
         digest = hashlib.sha256()
-        for part in (_FORMAT, version("icalendar"), version("recurring-ical-events"),
-                     self._zone.key, window[0].isoformat(), window[1].isoformat(),
+        for part in (*_versions(), self._zone.key, window[0].isoformat(), window[1].isoformat(),
                      str(self._limits.max_bytes), str(self._limits.max_components)):
             digest.update(part.encode("utf-8") + b"\x00")
         digest.update(content if isinstance(content, bytes) else content.encode("utf-8"))
@@ -225,6 +225,13 @@ class IcsSource:
 
 
 Answer = tuple[str, Any]
+
+
+@functools.cache
+def _versions() -> tuple[str, ...]:
+    """What a reading depends on besides its input: this format and the libraries' versions."""
+    return _FORMAT, version("icalendar"), version("recurring-ical-events"), \
+        version("x-wr-timezone")
 
 
 def _read_job(job: tuple[str, bytes | str, Span, str, CalendarLimits]) -> Answer:

@@ -33,9 +33,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
+from recurring_ical_events import EventAdapter
+from recurring_ical_events.util import with_highest_sequence
 
 from scheduling.availability import Interval, Status
 from scheduling.sources._util import clipped, normalise_email
@@ -43,7 +46,6 @@ from scheduling.sources.errors import CalendarError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
-    from zoneinfo import ZoneInfo
 
     from scheduling.sources._util import Span
 
@@ -95,37 +97,114 @@ def occurrences(email: str, calendar: icalendar.Calendar, window: Span, zone: Zo
                 lines: Mapping[str, int]) -> Iterator[Interval]:
     """The blocking occurrences of ``calendar``'s events, cut to ``window``.
 
-    ``lines`` gives each event's line by UID, named when its repeats or
-    times cannot be read.
+    A one-off event (no RRULE, RDATE, EXDATE or RECURRENCE-ID, and no
+    override of its UID) is its own only occurrence and is read directly;
+    series go through :mod:`recurring_ical_events`. Floating times are in
+    the calendar's ``X-WR-TIMEZONE`` when it names one (as that library
+    reads them), else in ``zone``. ``lines`` gives each event's line by UID,
+    named when its repeats or times cannot be read.
     """
+    singles, series = _split(calendar)
+    floating = _calendar_zone(email, calendar, zone)
+    for event in singles:
+        yield from _blocking(email, event, window, floating, lines)
+    if not series.subcomponents:
+        return
+    statuses = _series_statuses(email, series)
     try:
-        found = _expand(calendar, window)
+        found = _expand(series, window)
     except Exception as exc:  # the library raises many types for bad data
-        line = _culprit(calendar, window, lines)
+        line = _culprit(series, window, lines)
         what = f"has an event whose times or repeats cannot be read ({type(exc).__name__})"
         raise CalendarError(f"the calendar for {email} {what}" + (
             f" (line {line})" if line else ""), email=email, line=line, reason=what) from None
-    for event in found:
-        status = _event_status(event, email)
+    for occurrence in found:
+        ids = occurrence.recurrence_ids
+        status = statuses.get((occurrence.uid, ids[0] if ids else None))
         if status is None:
             continue
-        try:
-            begins, ends = event.start, event.end
-        except Exception:  # IncompleteComponent, broken property
-            line = lines.get(str(event.get("UID", "")))
-            what = "has an event without a readable start"
-            raise CalendarError(f"the calendar for {email} {what}" + (
-                f" (line {line})" if line else ""), email=email, line=line,
-                reason=what) from None
-        interval = clipped(as_utc(begins, zone), as_utc(ends, zone), status, window)
+        interval = clipped(as_utc(occurrence.start, zone), as_utc(occurrence.end, zone), status,
+                           window)
         if interval is not None:
             yield interval
 
 
+def _series_statuses(email: str, series: icalendar.Calendar
+                     ) -> dict[tuple[str, Any], Status | None]:
+    """What each event of the series means, keyed as recurring_ical_events names occurrences.
+
+    ``(UID, None)`` for the event that repeats, ``(UID, RECURRENCE-ID)`` for
+    an override; where two events share a key, the one with the highest
+    SEQUENCE counts, as in the library.
+    """
+    chosen: dict[tuple[str, Any], Any] = {}
+    events: dict[int, Any] = {}
+    for event in series.walk("VEVENT"):
+        adapter = EventAdapter(event)
+        events[id(adapter)] = event
+        for key in [(adapter.uid, rid) for rid in adapter.recurrence_ids] or [(adapter.uid, None)]:
+            chosen[key] = with_highest_sequence(chosen.get(key), adapter)
+    return {key: _event_status(events[id(adapter)], email) for key, adapter in chosen.items()}
+
+
+_SERIES = ("RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID")
+
+
+def _split(calendar: icalendar.Calendar) -> tuple[list[Any], icalendar.Calendar]:
+    """One-off events, and a calendar (same properties) holding every series."""
+    events = calendar.walk("VEVENT")
+    overridden = {str(e.get("UID", "")) for e in events if "RECURRENCE-ID" in e}
+    singles = [e for e in events if not any(name in e for name in _SERIES)
+               and str(e.get("UID", "")) not in overridden]
+    series = calendar.copy()
+    kept = {id(e) for e in singles}
+    for event in events:
+        if id(event) not in kept:
+            series.add_component(event)
+    return singles, series
+
+
+def _calendar_zone(email: str, calendar: icalendar.Calendar, zone: ZoneInfo) -> ZoneInfo:
+    """The zone of the calendar's floating times: its ``X-WR-TIMEZONE``, else ``zone``."""
+    name = calendar.get("X-WR-TIMEZONE")
+    if name is None:
+        return zone
+    try:
+        return ZoneInfo(str(name).strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        what = "names an unknown X-WR-TIMEZONE"
+        raise CalendarError(f"the calendar for {email} {what}", email=email,
+                            reason=what) from None
+
+
+def _blocking(email: str, event: Any, window: Span, zone: ZoneInfo,
+              lines: Mapping[str, int]) -> Iterator[Interval]:
+    """The interval one occurrence blocks inside ``window``, if any."""
+    status = _event_status(event, email)
+    if status is None:
+        return
+    try:
+        begins, ends = event.start, event.end
+    except Exception:  # IncompleteComponent, broken property
+        line = lines.get(str(event.get("UID", "")))
+        what = "has an event without a readable start or end"
+        raise CalendarError(f"the calendar for {email} {what}" + (
+            f" (line {line})" if line else ""), email=email, line=line, reason=what) from None
+    interval = clipped(as_utc(begins, zone), as_utc(ends, zone), status, window)
+    if interval is not None:
+        yield interval
+
+
 def _expand(calendar: icalendar.Calendar, window: Span) -> list[Any]:
-    query = recurring_ical_events.of(calendar, components=("VEVENT",),
-                                     keep_recurrence_attributes=True)
-    return list(query.between(window[0] - PAD, window[1] + PAD))
+    """Every occurrence of the calendar's series near ``window``.
+
+    The same walk as ``recurring_ical_events.of(calendar).between(...)``,
+    without copying each occurrence into a component of its own (the
+    statuses were read once per event).
+    """
+    query = recurring_ical_events.of(calendar, components=("VEVENT",))
+    return [occurrence for series in query.series
+            for occurrence in series.between(window[0] - PAD, window[1] + PAD)]
 
 
 def _culprit(calendar: icalendar.Calendar, window: Span, lines: Mapping[str, int]) -> int | None:
