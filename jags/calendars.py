@@ -109,8 +109,8 @@ def _refusal(path: Path, label: str, limit: int) -> tuple[bytes | None, str]:
         return None, f"{label}: a folder, not a calendar file"
     except OSError as exc:
         return None, f"{label}: cannot be opened ({exc.strerror or type(exc).__name__})"
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
+    try:
+        info = os.fstat(handle)
         if stat.S_ISDIR(info.st_mode):
             return None, f"{label}: a folder, not a calendar file"
         if not stat.S_ISREG(info.st_mode):
@@ -118,7 +118,10 @@ def _refusal(path: Path, label: str, limit: int) -> tuple[bytes | None, str]:
         if info.st_size > limit:
             return None, (f"{label}: {info.st_size:,} bytes, more than the policy's limit of "
                           f"{limit:,} (calendar_max_bytes)")
-        data = stream.read(limit + 1)
+        with os.fdopen(os.dup(handle), "rb") as stream:
+            data = stream.read(limit + 1)
+    finally:
+        os.close(handle)
     if len(data) > limit:
         return None, f"{label}: more than the policy's limit of {limit:,} bytes"
     return data, ""
