@@ -1,4 +1,4 @@
-"""Scheduling benchmark: whole ``jags schedule`` processes, this version beside the previous release.
+"""Scheduling benchmark: whole `jags schedule` processes, before and after, side by side.
 
 Each configuration is a generated workspace: ``sessions`` allocated requests
 of ``attendees`` people each (one facilitator, shared by about three

@@ -41,6 +41,7 @@ from scheduling.invitations import (
 from scheduling.sources.errors import CalendarServiceError
 from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
 from scheduling.sources.graph import client_token
+from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -261,15 +262,17 @@ def _graph_token(env: Mapping[str, str], settings: Mapping[str, str], base: str,
     return token
 
 
-def _graph_error_code(response: requests.Response) -> str:
+def _graph_error_code(response: requests.Response, secret: str) -> str:
+    """`` (code: message)`` from Graph's error body, scrubbed of secrets and tokens."""
     try:
         body = response.json()
     except ValueError:
         return ""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        code = body["error"].get("code")
-        if isinstance(code, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", code):
-            return f" ({code})"
+        code = scrub(body["error"].get("code") or "", [secret], limit=80)
+        message = scrub(body["error"].get("message") or "", [secret])
+        text = f"{code}: {message}" if code and message else code or message
+        return f" ({text})" if text else ""
     return ""
 
 
@@ -318,7 +321,9 @@ def _send_graph(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
             break
         if response.status_code not in (200, 202):
             raise SendError(f"Graph refused {message.method} for {message.request_id}: "
-                            f"HTTP {response.status_code}{_graph_error_code(response)}", sent)
+                            f"HTTP {response.status_code}"
+                            f"{_graph_error_code(response, settings['JAGS_GRAPH_CLIENT_SECRET'])}",
+                            sent)
         line = _line("sent", message, "graph")
         log.info(line)
         sent.append(line)
@@ -377,9 +382,11 @@ def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *
             sent.append(line)
     except (EWSError, requests.RequestException, OSError) as exc:
         # exchangelib names its error classes after the EWS response codes
-        # (e.g. ErrorSendAsDenied); their messages are not shown.
+        # (e.g. ErrorSendAsDenied); their messages are shown scrubbed of secrets.
         what = (f" {messages[len(sent)].method} for {messages[len(sent)].request_id}"
                 if len(sent) < len(messages) else "")
+        said = scrub(exc, [settings["JAGS_EWS_PASSWORD"]])
         raise SendError(f"Exchange refused or could not be reached sending{what} "
-                        f"({exc.__class__.__name__})", sent) from None
+                        f"({exc.__class__.__name__}" + (f": {said})" if said else ")"),
+                        sent) from None
     return sent

@@ -51,6 +51,7 @@ class Tenant:
     throttle: int = 0  # answer this many getSchedule calls with 429 first
     retry_after: str = "3"
     forbid: bool = False
+    echo: bool = False  # the sign-in server echoes the request in its error text
     schedule_calls: list[dict[str, Any]] = field(default_factory=list)
     schedule_headers: list[dict[str, str]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
@@ -130,6 +131,13 @@ class GraphHandler(BaseHTTPRequestHandler):
 
     def _token(self, form: dict[str, list[str]]) -> None:
         self.tenant.token_calls += 1
+        if self.tenant.echo:
+            sent = "&".join(f"{k}={v[0]}" for k, v in form.items())
+            self._json(400, {"error": f"invalid_request: could not process {sent}",
+                             "error_description": f"AADSTS90002: the client secret "
+                                                  f"{form['client_secret'][0]} was presented "
+                                                  f"with Authorization: Bearer {TOKEN}"})
+            return
         if form.get("client_id") != [CLIENT] or form.get("client_secret") != [SECRET]:
             self._json(401, {"error": "invalid_client",
                              "error_description": "AADSTS7000215: Invalid client secret "
@@ -368,9 +376,22 @@ def test_wrong_secret_is_a_service_error_without_the_secret(fake: Fake, tenant: 
     assert tenant.schedule_calls == []
 
 
+def test_sign_in_error_text_that_echoes_the_secret_is_shown_scrubbed(
+        tenant: Tenant, source: GraphSource) -> None:
+    tenant.echo = True
+    with pytest.raises(CalendarServiceError, match="sign-in failed: invalid_request") as caught:
+        source.availability(["a@example.org"], *WEEK)
+    message = str(caught.value)
+    assert SECRET not in message
+    assert TOKEN not in message and "fake.token" not in message
+    assert "client_secret=[hidden]" in message
+    assert "AADSTS90002: the client secret [hidden] was presented" in message
+
+
 def test_refused_call_is_a_service_error(tenant: Tenant, source: GraphSource) -> None:
     tenant.forbid = True
-    with pytest.raises(CalendarServiceError, match="HTTP 403 ErrorAccessDenied"):
+    with pytest.raises(CalendarServiceError,
+                       match=r"HTTP 403 ErrorAccessDenied: Access is denied\. Check credentials\."):
         source.availability(["a@example.org"], *WEEK)
 
 

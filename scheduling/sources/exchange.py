@@ -43,6 +43,7 @@ from scheduling.sources._util import (
     unique,
 )
 from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -273,9 +274,10 @@ class ExchangeSource:
                     merged_free_busy_interval=30, requested_view="FreeBusy"),
             ))
         except (EWSError, requests.RequestException, OSError) as exc:
+            said = scrub(exc, [self._password])
             raise CalendarServiceError(
-                f"Exchange free/busy request failed ({type(exc).__name__})",
-                service=SOURCE) from None
+                f"Exchange free/busy request failed ({type(exc).__name__}"
+                + (f": {said})" if said else ")"), service=SOURCE) from None
         if len(views) != len(batch):
             log.warning("exchange: expected %d free/busy answers, got %d; treating the batch "
                         "as unknown", len(batch), len(views))
