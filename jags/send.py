@@ -38,7 +38,7 @@ from scheduling.invitations import (
     eml_bytes,
     message_id_for,
 )
-from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.errors import CalendarServiceError, require_extra
 from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
 from scheduling.sources.graph import client_token
 from scheduling.sources.redact import scrub
@@ -185,7 +185,8 @@ def send_invites(
     ------
     InputError
         ``via`` unknown, or a required environment variable is not set (the
-        message names the variables, never a value), or an endpoint is not https.
+        message names the variables, never a value), or an endpoint is not https,
+        or the ``exchange`` extra (exchangelib, msal) is not installed.
     SendError
         Sign-in or sending failed; ``SendError.sent`` holds the lines of the
         messages that did go out.
@@ -194,6 +195,7 @@ def send_invites(
         raise InputError(f"unknown sending route {via!r}; choose one of {sorted(_VIAS)}")
     if dry_run or not messages:
         return [_line("would send", message, via) for message in messages]
+    require_extra("msal" if via == "graph" else "exchangelib")
     env = os.environ if environ is None else environ
     moment = now or datetime.now(UTC)
     if via == "graph":

@@ -811,3 +811,23 @@ def test_invite_send_failure_is_a_message_not_a_traceback(schedule_copy: Path,
     assert "Traceback" not in result.output
     assert "sign-in failed" in result.stderr
     assert "s3cret-value" not in result.output
+
+
+@pytest.mark.parametrize(("command", "module"), [("schedule", "msal"), ("invite", "exchangelib")])
+def test_without_the_exchange_extra_exchange_and_graph_are_a_clear_error(
+        schedule_copy: Path, allocated: tuple[Result, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, command: str, module: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if `pip install jags-planner` alone
+    for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "ORGANIZER"):
+        monkeypatch.setenv(f"JAGS_GRAPH_{name}", "set")
+    out = tmp_path / "out"
+    if command == "schedule":
+        result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
+                      "--confirmed-on", "2026-11-30", "--out", out, "--source", "graph")
+    else:
+        result = jags("invite", schedule_copy, "--send", "exchange", "--no-dry-run")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"{module} is missing" in result.stderr
+    assert "pip install 'jags-planner[exchange]'" in result.stderr
+    assert not out.exists()

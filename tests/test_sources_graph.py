@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ import pytest
 from loopback_tls import self_signed
 
 from scheduling.availability import Availability, CalendarSource, Status
-from scheduling.sources import CalendarServiceError, GraphSource
+from scheduling.sources import CalendarServiceError, GraphSource, MissingExtraError
+from scheduling.sources.graph import client_token
 
 TENANT = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
 CLIENT = "11112222-3333-4444-5555-666677778888"
@@ -420,3 +422,12 @@ def test_from_env_requires_the_four_settings() -> None:
     assert made.authority_host == "https://login.microsoftonline.com"
     assert SECRET not in repr(made)
     made.close()
+
+
+def test_without_the_exchange_extra_the_message_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "msal", None)  # import fails as if not installed
+    with pytest.raises(MissingExtraError, match=r"msal is missing.*jags-planner\[exchange\]"):
+        GraphSource(TENANT, CLIENT, SECRET, ORGANIZER)
+    with pytest.raises(MissingExtraError):
+        client_token(CLIENT, SECRET, TENANT, "https://login.example", ["x"], http_client=None)

@@ -12,7 +12,7 @@ unknown, never free. Sources never read files or print.
 
 from __future__ import annotations
 
-from scheduling.sources.errors import CalendarError, CalendarServiceError
+from scheduling.sources.errors import CalendarError, CalendarServiceError, MissingExtraError
 from scheduling.sources.exchange import ExchangeSource
 from scheduling.sources.graph import GraphSource
 from scheduling.sources.ics import CalendarLimits, IcsSource, ReadingCache
@@ -25,6 +25,7 @@ __all__ = [
     "ExchangeSource",
     "GraphSource",
     "IcsSource",
+    "MissingExtraError",
     "ReadingCache",
     "RowsSource",
 ]

@@ -6,7 +6,16 @@ never an event's summary, description or location, and never a secret.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from allocator.errors import InputError
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+EXTRA = "exchange"
+"""The optional extra that brings exchangelib and msal: ``pip install 'jags-planner[exchange]'``."""
 
 
 class CalendarError(InputError):
@@ -55,3 +64,33 @@ class CalendarServiceError(CalendarError):
     def __init__(self, message: str, *, service: str) -> None:
         super().__init__(message)
         self.service = service
+
+
+class MissingExtraError(InputError):
+    """Exchange or Microsoft 365 was asked for, but the optional libraries are not installed.
+
+    Parameters
+    ----------
+    module
+        The library that could not be imported (``"exchangelib"`` or ``"msal"``).
+    """
+
+    def __init__(self, module: str) -> None:
+        super().__init__(
+            f"Exchange and Microsoft 365 support is not installed ({module} is missing): "
+            f"install it with pip install 'jags-planner[{EXTRA}]'")
+        self.module = module
+
+
+def require_extra(module: str) -> ModuleType:
+    """``module`` (``"exchangelib"`` or ``"msal"``), imported.
+
+    Raises
+    ------
+    MissingExtraError
+        When the ``exchange`` extra is not installed.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(module) from None

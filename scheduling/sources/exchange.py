@@ -42,7 +42,7 @@ from scheduling.sources._util import (
     split_window,
     unique,
 )
-from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.errors import CalendarServiceError, require_extra
 from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class ExchangeSource:
                  mailbox_zone: str = "Europe/London",
                  server_build: tuple[int, int] | None = (15, 1),
                  batch_size: int = MAX_MAILBOXES, max_window: timedelta = MAX_WINDOW) -> None:
+        require_extra("exchangelib")
         endpoint = service_endpoint or (f"https://{server}/EWS/Exchange.asmx" if server else "")
         if not endpoint:
             raise CalendarServiceError("Exchange: no server or service endpoint given",

@@ -47,7 +47,7 @@ from scheduling.sources._util import (
     split_window,
     unique,
 )
-from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.errors import CalendarServiceError, require_extra
 from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ class GraphSource:
                  max_retries: int = 4, max_retry_after: float = 120.0,
                  batch_size: int = MAX_SCHEDULES, max_window: timedelta = MAX_WINDOW,
                  timeout: float = 60.0, session: requests.Session | None = None) -> None:
+        require_extra("msal")
         missing = [name for name, value in (("tenant id", tenant_id), ("client id", client_id),
                                             ("client secret", client_secret),
                                             ("organizer", organizer)) if not value]
@@ -448,12 +449,13 @@ def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
 
     Raises
     ------
+    MissingExtraError
+        When msal (the ``exchange`` extra) is not installed.
     CalendarServiceError
         When sign-in fails; the message holds the service's error and its
         description, scrubbed of the secret and anything like a secret or token.
     """
-    import msal
-
+    msal = require_extra("msal")
     try:
         if app is None:
             options: dict[str, Any] = {}
