@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -35,8 +36,8 @@ from jags.generate import (
 from scheduling.availability import Status
 from scheduling.proposals import SessionRequest, day_slots, window_days
 from scheduling.sources import IcsSource
-from scheduling.sources.ics import LONDON
 
+LONDON = ZoneInfo("Europe/London")
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 CALENDARS = SAMPLE_DIR / "calendars"
 GENERIC_SUMMARIES = {
