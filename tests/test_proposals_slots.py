@@ -91,5 +91,6 @@ def test_slot_table_agrees_with_availability_status() -> None:
     assert states[0] == (Status.BUSY, True)  # 09:00-10:30 overlaps the 10:00 meeting
     assert states[8] == (Status.FREE, True)  # 11:00: right after it (gap 15 minutes)
     assert states[9] == (Status.FREE, False)  # 11:15: a full 15 minutes after it
-    assert states[18] == (Status.FREE, True)  # 13:30: 15 minutes after the tentative one
+    assert states[17] == (Status.FREE, True)  # 13:15: right after the tentative one
+    assert states[18] == (Status.FREE, False)  # 13:30: 15 minutes after it
     assert states[19][0] is Status.UNKNOWN  # 13:45-15:15 runs past what the calendar covers
