@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from allocator.models import Mode, normalise_org
-from allocator.workdays import WorkingCalendar, to_london
+from allocator.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
     from allocator.models import Facilitator, Request, Workspace
@@ -145,7 +145,7 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
         larger of ``open_jags`` and their open ``history`` rows, and
         requests already in ``history`` are skipped.
     """
-    cal = calendar or WorkingCalendar(policy.closure_days)
+    cal = calendar or WorkingCalendar.for_policy(policy)
     confirm = cal.add_working_days(on, policy.contact_days)
     window = cal.window(confirm, policy.window_first_day, policy.window_last_day)
     window_days = list(cal.working_days(*window))
@@ -156,11 +156,11 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
     for req in workspace.requests:
         if req.request_id in already:
             skipped.append((req.request_id, "already allocated (in history)"))
-        elif to_london(req.received_at).date() > on:
+        elif cal.local(req.received_at).date() > on:
             skipped.append((req.request_id, f"received after the batch date {on.isoformat()}"))
         else:
             batch.append(req)
-    batch.sort(key=lambda r: (to_london(r.received_at), r.request_id))
+    batch.sort(key=lambda r: (cal.local(r.received_at), r.request_id))
 
     facilitators = sorted(workspace.facilitators, key=lambda f: f.facilitator_id)
     index = {f.facilitator_id: i for i, f in enumerate(facilitators)}

@@ -40,7 +40,7 @@ class Option:
     option
         Rank, 1 = best.
     start, end
-        Aware datetimes in the policy's time zone (Europe/London).
+        Aware datetimes in the policy's time zone (``policy.timezone``).
     working_day
         ``k`` such that the day is the ``k``-th working day after the
         confirmation day.

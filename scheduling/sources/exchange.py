@@ -2,9 +2,9 @@
 
 One request asks for at most 100 mailboxes and at most 42 days (the
 Exchange default limit for a free/busy time window); longer lists and
-windows are split. The request's time zone is the mailbox zone (default
-Europe/London, "GMT Standard Time" on the server); Exchange answers in
-that zone and every time is converted to UTC here.
+windows are split. The request's time zone is the mailbox zone (default the
+policy default, ``Policy().timezone``); Exchange answers in that zone and
+every time is converted to UTC here.
 
 Only the ``FreeBusy`` view is requested, so subjects and locations never
 leave the server. Busy types: ``Free`` and ``WorkingElsewhere`` are free,
@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from allocator.workdays import DEFAULT_ZONE
 from scheduling.availability import Availability, Interval, Status
 from scheduling.sources._util import (
     Span,
@@ -91,7 +92,7 @@ class ExchangeSource:
         ``"NTLM"`` (default), ``"basic"``, ``"digest"`` or ``"gssapi"``.
     mailbox_zone
         IANA zone the request is made in; Exchange's times come back in it
-        (default ``"Europe/London"``).
+        (default the policy default, ``Policy().timezone``).
     server_build
         Exchange build ``(major, minor)`` to announce, skipping exchangelib's
         version guessing (default ``(15, 1)``, Exchange 2016; ``None`` lets
@@ -104,7 +105,7 @@ class ExchangeSource:
 
     def __init__(self, server: str, username: str, password: str, *,
                  service_endpoint: str | None = None, auth_type: str = "NTLM",
-                 mailbox_zone: str = "Europe/London",
+                 mailbox_zone: str = DEFAULT_ZONE,
                  server_build: tuple[int, int] | None = (15, 1),
                  batch_size: int = MAX_MAILBOXES, max_window: timedelta = MAX_WINDOW) -> None:
         require_extra("exchangelib")

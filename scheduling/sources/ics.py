@@ -30,7 +30,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from allocator.policy import Policy
+from allocator.workdays import DEFAULT_ZONE
 from scheduling.availability import Availability
 from scheduling.sources._util import check_window, merge_spans, normalise_email
 from scheduling.sources.errors import CalendarError
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
 
+    from allocator.policy import Policy
     from scheduling.sources._util import Span
 
 __all__ = ["SOURCE", "CalendarLimits", "IcsSource", "ReadingCache"]
@@ -47,7 +48,6 @@ __all__ = ["SOURCE", "CalendarLimits", "IcsSource", "ReadingCache"]
 log = logging.getLogger("scheduling")
 
 SOURCE = "ics"
-DEFAULT_ZONE: str = Policy.model_fields["timezone"].default
 POOL_FROM = 24
 """Read in worker processes from this many exports to parse (fewer: in this process)."""
 _FORMAT = "1"
