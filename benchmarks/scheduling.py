@@ -132,7 +132,8 @@ def write_workspace(folder: Path, n_sessions: int, n_attendees: int, *, big: int
         (calendars / f"{email}.ics").write_text(text, encoding="utf-8")
 
 
-def _measure(command: list[str]) -> dict[str, float]:
+def measured(command: list[str]) -> dict[str, float]:
+    """Wall time and peak memory of ``command``, run by ``benchmarks.measure`` on its own."""
     done = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--", *command],
                           capture_output=True, text=True, check=True)
     result: dict[str, float] = json.loads(done.stdout)
@@ -164,7 +165,7 @@ def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
         os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # an empty cache of its own
 
         def schedule(jags: Path, out: str) -> dict[str, float]:
-            return _measure([str(jags), "schedule", str(folder), "--allocations",
+            return measured([str(jags), "schedule", str(folder), "--allocations",
                              str(folder / "allocations.csv"), "--confirmed-on",
                              CONFIRMED_ON.isoformat(), "--out", str(root / out)])
 

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from allocator.policy import Policy
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -18,3 +20,9 @@ def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory,
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def norfolk() -> Policy:
+    """The norfolk policy preset."""
+    return Policy.preset("norfolk")

@@ -169,5 +169,3 @@ def text_prop(event: list[tuple[str, str, str]], name: str) -> str:
 
 def attendee_emails(event: list[tuple[str, str, str]]) -> list[str]:
     return [value.removeprefix("mailto:") for key, _, value in event if key == "ATTENDEE"]
-
-

@@ -26,11 +26,6 @@ from scheduling.invitations import (
 )
 
 
-@pytest.fixture(scope="module")
-def norfolk() -> Policy:
-    return Policy.preset("norfolk")
-
-
 def build_eml(ics: bytes, method: str = "REQUEST") -> bytes:
     session = make_session()
     return eml_bytes(

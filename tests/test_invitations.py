@@ -56,11 +56,6 @@ from scheduling.invitations import (
 
 
 @pytest.fixture(scope="module")
-def norfolk() -> Policy:
-    return Policy.preset("norfolk")
-
-
-@pytest.fixture(scope="module")
 def cheshire() -> Policy:
     return Policy.preset("cheshire-west")
 
