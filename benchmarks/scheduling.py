@@ -18,12 +18,13 @@ ten years.
 
 from __future__ import annotations
 
-import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -132,26 +133,49 @@ def write_workspace(folder: Path, n_sessions: int, n_attendees: int, *, big: int
         (calendars / f"{email}.ics").write_text(text, encoding="utf-8")
 
 
-def measured(command: list[str]) -> dict[str, float]:
-    """Wall time and peak memory of ``command``, run by ``benchmarks.measure`` on its own."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--", *command],
-                          capture_output=True, text=True, check=True)
-    result: dict[str, float] = json.loads(done.stdout)
-    if result["returncode"] != 0:
-        raise RuntimeError(f"{command[0]} failed: {result['stderr']}")
-    return result
+@dataclass(frozen=True)
+class Run:
+    """One measured process: wall and CPU seconds (its workers included), peak memory."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+    stderr: str
+
+
+def measured(command: list[str]) -> Run:
+    """Run ``command`` and measure it alone: ``os.wait4`` reports that process's own usage,
+    the worker processes it waited for included."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stderr is not None
+    with process.stderr:
+        stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {stderr[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr)
+
+
+_READ = re.compile(r"read (\d+) calendar exports in ([\d.]+) s \((\d+) parsed, (\d+) from")
 
 
 @dataclass
 class Row:
     label: str
     people: int
-    before_s: float
-    before_mib: float
-    first_s: float
-    first_mib: float
-    second_s: float
+    before: Run
+    first: Run
+    second: Run
     identical: bool
+
+    def read_seconds(self, run: Run) -> float:
+        """The reading time this version logs with ``-v`` (``nan`` when absent)."""
+        found = _READ.search(run.stderr)
+        return float(found.group(2)) if found else float("nan")
 
 
 def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
@@ -164,32 +188,36 @@ def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
         write_workspace(folder, n_sessions, n_attendees, big=big)
         os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # an empty cache of its own
 
-        def schedule(jags: Path, out: str) -> dict[str, float]:
-            return measured([str(jags), "schedule", str(folder), "--allocations",
+        def schedule(jags: Path, out: str, *flags: str) -> Run:
+            return measured([str(jags), *flags, "schedule", str(folder), "--allocations",
                              str(folder / "allocations.csv"), "--confirmed-on",
                              CONFIRMED_ON.isoformat(), "--out", str(root / out)])
 
         before = schedule(old_jags, "before")
-        first = schedule(JAGS, "first")
-        second = schedule(JAGS, "second")
+        first = schedule(JAGS, "first", "-v")
+        second = schedule(JAGS, "second", "-v")
         proposals = [(root / name / "proposals.csv").read_bytes()
                      for name in ("before", "first", "second")]
         people = len(list((folder / "calendars").glob("*.ics")))
-        return Row(label, people, before["seconds"], before["peak_mib"], first["seconds"],
-                   first["peak_mib"], second["seconds"],
+        return Row(label, people, before, first, second,
                    proposals[0] == proposals[1] == proposals[2])
 
 
 def report(rows: list[Row]) -> str:
     lines = [f"Scheduling: whole `jags schedule` processes, release {PREVIOUS_RELEASE} (before) "
-             "and this version (after: first run, then a second run over unchanged exports), "
-             "same files, same run",
-             f"{'workspace':>22} {'people':>6} {'before s':>8} {'MiB':>5} {'after s':>7} "
-             f"{'MiB':>5} {'before/after':>12} {'2nd run s':>9} {'same proposals':>14}"]
+             "and this version (after), same files, same run; CPU = user + system seconds of "
+             "the process and its workers; 2nd = a second run over unchanged exports (cache)",
+             f"{'workspace':>22} {'people':>6} {'before s':>8} {'CPU s':>6} {'MiB':>5} "
+             f"{'after s':>7} {'CPU s':>6} {'MiB':>5} {'wall ratio':>10} {'CPU ratio':>9} "
+             f"{'read s':>6} {'2nd s':>6} {'2nd read s':>10} {'same':>5}"]
     for r in rows:
-        lines.append(f"{r.label:>22} {r.people:>6} {r.before_s:8.2f} {r.before_mib:5.0f} "
-                     f"{r.first_s:7.2f} {r.first_mib:5.0f} {r.before_s / r.first_s:11.1f}× "
-                     f"{r.second_s:9.2f} {'yes' if r.identical else 'NO':>14}")
+        lines.append(
+            f"{r.label:>22} {r.people:>6} {r.before.wall:8.2f} {r.before.cpu:6.2f} "
+            f"{r.before.peak_mib:5.0f} {r.first.wall:7.2f} {r.first.cpu:6.2f} "
+            f"{r.first.peak_mib:5.0f} {r.before.wall / r.first.wall:9.1f}× "
+            f"{r.before.cpu / r.first.cpu:8.1f}× {r.read_seconds(r.first):6.2f} "
+            f"{r.second.wall:6.2f} {r.read_seconds(r.second):10.2f} "
+            f"{'yes' if r.identical else 'NO':>5}")
     return "\n".join(lines)
 
 

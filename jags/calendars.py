@@ -21,6 +21,7 @@ import logging
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -187,7 +188,11 @@ class WorkspaceCalendars:
     def availability(self, emails: Sequence[str], start: datetime,
                      end: datetime) -> Mapping[str, Availability]:
         """As :meth:`IcsSource.availability`; unreadable exports warned about or raised."""
+        began = time.perf_counter()
         result = self.source.availability(emails, start, end)
+        parsed, cached = self.source.counts
+        log.info("read %d calendar exports in %.2f s (%d parsed, %d from the cache)",
+                 parsed + cached, time.perf_counter() - began, parsed, cached)
         for problem in self.source.problems:
             owner = problem.email or ""
             label = self.files.get(owner, f"{self.folder.name}/{owner}.ics")

@@ -50,7 +50,7 @@ log = logging.getLogger("scheduling")
 SOURCE = "ics"
 POOL_FROM = 24
 """Read in worker processes from this many exports to parse (fewer: in this process)."""
-_FORMAT = "1"
+_FORMAT = "2"
 """Changes whenever a reading's meaning changes, so older cache entries are not used."""
 
 
@@ -112,6 +112,8 @@ class IcsSource:
         self._workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
         self._calendars: dict[str, list[bytes | str]] = {}
         self._problems: dict[str, CalendarError] = {}
+        self.counts = (0, 0)
+        """Exports parsed and exports answered from the cache by the last :meth:`availability`."""
         for email, content in calendars.items():
             key = normalise_email(email)
             if not key:
@@ -164,9 +166,12 @@ class IcsSource:
         wanted = sorted({normalise_email(e) for e in emails} & set(self._calendars))
         tasks = [(key, content) for key in wanted for content in self._calendars[key]]
         readings = self._read(tasks, window)
+        by_owner: dict[str, list[ExportReading | CalendarError]] = {}
+        for (owner, _), reading in zip(tasks, readings, strict=True):
+            by_owner.setdefault(owner, []).append(reading)
         people: dict[str, Availability] = {}
         for key in wanted:
-            mine = [readings[i] for i, (owner, _) in enumerate(tasks) if owner == key]
+            mine = by_owner[key]
             errors = [r for r in mine if isinstance(r, CalendarError)]
             if errors:
                 self._problems.setdefault(key, errors[0])
@@ -195,6 +200,7 @@ class IcsSource:
             for i, key in enumerate(keys):
                 out[i] = _cached(self._cache, key)
         todo = [i for i, r in enumerate(out) if r is None]
+        self.counts = (len(todo), len(out) - len(todo))
         jobs = [(tasks[i][0], tasks[i][1], window, self._zone.key, self._limits) for i in todo]
         if len(jobs) >= POOL_FROM and self._workers > 1:
             workers = min(self._workers, len(jobs))

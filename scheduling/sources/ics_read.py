@@ -39,7 +39,7 @@ import bisect
 import re
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import icalendar
@@ -48,9 +48,12 @@ from scheduling.availability import Interval, Status
 from scheduling.sources.errors import CalendarError
 from scheduling.sources.ics_events import (
     TIME_PROPERTIES,
+    OneOff,
+    Unreadable,
     coverage,
     free_busy,
     occurrences,
+    read_one_off,
     rules_supported,
     warn_unknown_zone,
 )
@@ -113,25 +116,34 @@ class ExportReading:
     coverage: tuple[Span, ...]
     intervals: tuple[Interval, ...]
 
-    def to_json(self) -> list[list[str]]:
-        """Plain data for a cache: ``["c", start, end]`` and ``[status, start, end]`` rows."""
-        rows = [["c", a.isoformat(), b.isoformat()] for a, b in self.coverage]
-        rows += [[i.status.value, i.start.isoformat(), i.end.isoformat()]
-                 for i in self.intervals]
+    def to_json(self) -> list[list[str | int]]:
+        """Plain data for a cache or a worker's answer: ``["c", start, end]`` for coverage
+        and ``[status, start, end]`` for intervals, times as microseconds since 1970 UTC."""
+        rows: list[list[str | int]] = [["c", _micro(a), _micro(b)] for a, b in self.coverage]
+        rows += [[i.status.value, _micro(i.start), _micro(i.end)] for i in self.intervals]
         return rows
 
     @classmethod
-    def from_json(cls, rows: list[list[str]]) -> ExportReading:
+    def from_json(cls, rows: list[list[str | int]]) -> ExportReading:
         """The reading :meth:`to_json` wrote."""
         spans: list[Span] = []
         intervals: list[Interval] = []
         for kind, start, end in rows:
-            a, b = datetime.fromisoformat(start), datetime.fromisoformat(end)
+            a = _EPOCH + timedelta(microseconds=int(start))
+            b = _EPOCH + timedelta(microseconds=int(end))
             if kind == "c":
                 spans.append((a, b))
             else:
-                intervals.append(Interval(a, b, Status(kind)))
+                intervals.append(Interval(a, b, Status(str(kind))))
         return cls(tuple(spans), tuple(intervals))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micro(moment: datetime) -> int:
+    """``moment`` (aware) as whole microseconds since 1970 UTC, exactly."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -208,14 +220,15 @@ def read_export(email: str, content: bytes | str, window: Span, zone: ZoneInfo,
     hi = (window[1] + MARGIN).strftime("%Y%m%d")
     spans: list[Span] = []
     found: set[Interval] = set()
-    icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]  # forget every other export's VTIMEZONE definitions
+    # icalendar keeps VTIMEZONE definitions process-wide: forget every other export's.
+    icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for header, blocks in calendars:
-                calendar, had_events, lines = _parse(export, header, blocks, lo, hi)
+                calendar, one_offs, had_events, lines = _parse(export, header, blocks, lo, hi)
                 spans.extend(coverage(calendar, window, zone, had_events=had_events))
-                found.update(occurrences(email, calendar, window, zone, lines))
+                found.update(occurrences(email, calendar, window, zone, lines, one_offs))
                 found.update(free_busy(calendar, window, zone))
     finally:
         icalendar.use_zoneinfo()  # type: ignore[no-untyped-call]
@@ -266,7 +279,20 @@ def _structure(export: _Export, limits: CalendarLimits) -> list[tuple[str, list[
     return calendars
 
 
-def _lean_event(block: str, lo: str, hi: str, owner: str) -> str | None:
+@dataclass(frozen=True)
+class _Lean:
+    """An event block cut to the properties that decide its time (unfolded lines)."""
+
+    lines: list[str]
+    uid: str
+    series: bool  # repeats, or is an override (RECURRENCE-ID) of another event
+
+    @property
+    def text(self) -> str:
+        return "\r\n".join(self.lines) + "\r\n"
+
+
+def _lean_event(block: str, lo: str, hi: str, owner: str) -> _Lean | None:
     """An event block cut to the properties that decide its time, or ``None`` to leave it out.
 
     Left out: an event that does not repeat and neither lies in nor moves an
@@ -277,8 +303,8 @@ def _lean_event(block: str, lo: str, hi: str, owner: str) -> str | None:
     """
     body = _FOLD.sub("", _NESTED_ALARM.sub("", block))
     kept: list[str] = []
-    start = end = recurrence = duration = ""
-    repeats = False
+    start = end = recurrence = duration = uid = ""
+    repeats = series = False
     for line in body.splitlines():
         name = line.split(":", 1)[0].split(";", 1)[0].strip().upper()
         if name not in _NEEDED and not (name == "ATTENDEE" and owner in line.casefold()):
@@ -293,10 +319,14 @@ def _lean_event(block: str, lo: str, hi: str, owner: str) -> str | None:
             duration = value.upper()
         elif name in ("RRULE", "RDATE", "EXRULE"):
             repeats = True
+        elif name == "EXDATE":
+            series = True
         elif name == "RECURRENCE-ID":
             repeats = repeats or "RANGE=" in line.upper()
             recurrence = value
-    lean = "\r\n".join(kept) + "\r\n"
+        elif name == "UID":
+            uid = line.split(":", 1)[-1].strip()
+    lean = _Lean(kept, uid, repeats or series or bool(recurrence))
     if repeats or not _date_text(start):
         return lean  # a series, or a start the parser should judge
     if recurrence and _date_text(recurrence) and lo <= recurrence[:8] <= hi:
@@ -334,27 +364,37 @@ def _end_date(start: str, end: str, duration: str) -> str | None:
 
 
 def _parse(export: _Export, header: str, blocks: list[_Block], lo: str,
-           hi: str) -> tuple[icalendar.Calendar, bool, dict[str, int]]:
+           hi: str) -> tuple[icalendar.Calendar, list[OneOff], bool, dict[str, int]]:
     """One VCALENDAR parsed in isolation with the events outside the window left out.
 
-    Returns the calendar, whether the export had any event at all, and the
-    line of each kept event's UID (to name a line when expansion fails).
+    Returns the calendar (time zones, free/busy and series), its one-off
+    events (read by :func:`~scheduling.sources.ics_events.read_one_off`),
+    whether the export had any event at all, and the line of each series
+    event's UID (to name a line when expansion fails).
     """
     calendar = _component(export, header + "END:VCALENDAR\r\n", 0)
     if not isinstance(calendar, icalendar.Calendar):  # pragma: no cover - header is BEGIN:VCALENDAR
         raise export.error(0, "could not be read as iCalendar")
     ordered = sorted(blocks, key=lambda b: b.name != "VTIMEZONE")  # zones before their users
-    had_events = False
+    leans = {id(b): _lean_event(export.text[b.start:b.end], lo, hi, export.email)
+             for b in ordered if b.name == "VEVENT"}
+    overridden = {lean.uid for lean in leans.values() if lean is not None and lean.series}
+    had_events = bool(leans)
+    one_offs: list[OneOff] = []
     lines: dict[str, int] = {}
     masters: dict[str, int] = {}
     for block in ordered:
         text = export.text[block.start:block.end]
         if block.name == "VEVENT":
-            had_events = True
-            lean = _lean_event(text, lo, hi, export.email)
+            lean = leans[id(block)]
             if lean is None:
                 continue
-            text = lean
+            if not lean.series and lean.uid not in overridden:
+                one = _one_off(export, lean, block)
+                if one is not None:
+                    one_offs.append(one)
+                    continue
+            text = lean.text
         elif block.name not in _KEPT:
             continue
         component = _component(export, text, block.start)
@@ -362,7 +402,17 @@ def _parse(export: _Export, header: str, blocks: list[_Block], lo: str,
         if block.name == "VEVENT":
             _own_uid(component, masters, lines, export.line(block.start))
         calendar.add_component(component)
-    return calendar, had_events, lines
+    return calendar, one_offs, had_events, lines
+
+
+def _one_off(export: _Export, lean: _Lean, block: _Block) -> OneOff | None:
+    try:
+        return read_one_off(lean.lines, export.email)
+    except Unreadable as exc:
+        text = export.text[block.start:block.end]
+        found = re.search(rf"^{re.escape(exc.name)}[;:]", text, re.MULTILINE | re.IGNORECASE)
+        where = block.start + (found.start() if found else 0)
+        raise export.error(where, f"has an unreadable {exc.name} in a VEVENT") from None
 
 
 def _component(export: _Export, text: str, offset: int) -> icalendar.cal.Component:
