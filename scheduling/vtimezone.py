@@ -135,6 +135,13 @@ def _rule_at(zone: ZoneInfo, instant: datetime) -> _Rule:
                  instant.astimezone(zone).tzname() or "")
 
 
+def _held(zone: ZoneInfo, rule: _Rule, year: int) -> bool:
+    """Whether ``rule`` changed ``zone``'s clock in ``year``, from and to its offsets."""
+    instant = rule.instant(year)
+    return _offset(zone, instant - timedelta(minutes=1)) == rule.offset_from \
+        and _offset(zone, instant) == rule.offset_to
+
+
 @functools.cache
 def vtimezone_for(zone_name: str, year: int) -> ZoneRules | None:
     """The observances of ``zone_name`` around ``year``, or ``None`` when they are irregular.
@@ -165,8 +172,7 @@ def vtimezone_for(zone_name: str, year: int) -> ZoneRules | None:
     firsts: list[tuple[_Rule, datetime]] = []
     for rule in rules:
         first = year - 1
-        while first > _EPOCH_YEAR and rule.instant(first - 1) in _transitions(zone, first - 1) \
-                and _offset(zone, rule.instant(first - 1)) == rule.offset_to:
+        while first > _EPOCH_YEAR and _held(zone, rule, first - 1):
             first -= 1
         firsts.append((rule, rule.onset(first)))
     since = max(rule.instant(first.year) for rule, first in firsts)

@@ -19,6 +19,7 @@ by its content, so a second run over unchanged exports parses nothing.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -205,8 +206,14 @@ class IcsSource:
         if len(jobs) >= POOL_FROM and self._workers > 1:
             workers = min(self._workers, len(jobs))
             chunk = max(1, len(jobs) // (4 * workers))
-            with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
-                fresh = list(pool.map(_read_job, jobs, chunksize=chunk))
+            # Forked workers share this process's objects; frozen, their garbage
+            # collector never walks (and so never copies) them.
+            gc.freeze()
+            try:
+                with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+                    fresh = list(pool.map(_read_job, jobs, chunksize=chunk))
+            finally:
+                gc.unfreeze()
         else:
             fresh = [_read_job(job) for job in jobs]
         for i, answer in zip(todo, fresh, strict=True):
