@@ -132,7 +132,10 @@ def read_one_off(lines: Sequence[str], owner: str) -> OneOff | None:
     Raises
     ------
     Unreadable
-        A time that cannot be read, or an end before the start.
+        A time that cannot be read, or what icalendar refuses too: both
+        ``DTEND`` and ``DURATION``, a date lasting part of a day, a date
+        ended by a date-time (or the other way round). An end before the
+        start is read as it is, as icalendar does; such an event blocks no time.
     """
     values: dict[str, str] = {}
     tzids: dict[str, str | None] = {}
@@ -150,31 +153,34 @@ def read_one_off(lines: Sequence[str], owner: str) -> OneOff | None:
         if name in ("DTSTART", "DTEND") and str(params.get("VALUE", "")).upper() \
                 not in _ONE_OFF_VALUES:
             return None
+        if name in values:
+            return None  # a property given twice: the full parser decides
         values[name] = value
         tzids[name] = params.get("TZID")
     if "DTSTART" not in values:
         return None
     start = _time_value("DTSTART", values["DTSTART"], tzids["DTSTART"])
+    if "DTEND" in values and "DURATION" in values:
+        raise Unreadable("DURATION")  # RFC 5545: one or the other
     if "DTEND" in values:
         end = _time_value("DTEND", values["DTEND"], tzids["DTEND"])
     elif "DURATION" in values:
         try:
-            end = start + icalendar.vDuration.from_ical(  # type: ignore[no-untyped-call]
+            length = icalendar.vDuration.from_ical(  # type: ignore[no-untyped-call]
                 values["DURATION"])
         except (ValueError, TypeError):
             raise Unreadable("DURATION") from None
+        if not isinstance(start, datetime) and length.seconds:
+            raise Unreadable("DURATION")  # RFC 5545: a date lasts whole days or weeks
+        end = start + length
     else:
         end = start + timedelta(days=1) if not isinstance(start, datetime) else start
-    if type(start) is not type(end) or _naive(start) != _naive(end) or end < start:
-        raise Unreadable("DTEND")
+    if isinstance(start, datetime) != isinstance(end, datetime):
+        raise Unreadable("DTEND")  # a date ended by a time, or the other way round
     status = status_of(values.get("STATUS", "").strip().upper(),
                        values.get("X-MICROSOFT-CDO-BUSYSTATUS", "").strip().upper(),
                        values.get("TRANSP", "").strip().upper(), partstat)
     return OneOff(start, end, status)
-
-
-def _naive(value: date | datetime) -> bool:
-    return isinstance(value, datetime) and value.tzinfo is None
 
 
 def _time_value(name: str, value: str, tzid: str | None) -> date | datetime:
