@@ -27,7 +27,7 @@ from allocator.rules import (
     shares_organisation,
 )
 from allocator.scores import Scores
-from allocator.workdays import WorkingCalendar, to_london
+from allocator.workdays import WorkingCalendar
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -297,7 +297,7 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
         larger of ``open_jags`` and their open ``history`` rows, and
         requests already in ``history`` are skipped.
     """
-    cal = calendar or WorkingCalendar(policy.closure_days)
+    cal = calendar or WorkingCalendar.for_policy(policy)
     confirm = cal.add_working_days(on, policy.contact_days)
     window = cal.window(confirm, policy.window_first_day, policy.window_last_day)
     day = Day(workspace, policy, on, tuple(cal.working_days(*window)), unavailable)
@@ -306,7 +306,7 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
     received: dict[str, datetime] = {}
     skipped: list[tuple[str, str]] = []
     for req in workspace.requests:
-        local = to_london(req.received_at)
+        local = cal.local(req.received_at)
         if req.request_id in already:
             skipped.append((req.request_id, "already allocated (in history)"))
         elif local.date() > on:

@@ -95,6 +95,7 @@ class Policy(BaseModel):
     day_end: time = time(17, 0)
     start_grid_minutes: int = Field(default=15, ge=5)
     timezone: str = "Europe/London"
+    """IANA zone of working hours, floating calendar times and invitations."""
     max_sessions_per_facilitator_per_day: int = Field(default=1, ge=1)
     options_per_request: int = Field(default=3, ge=1)
     gap_minutes: int = Field(default=15, ge=0)
@@ -107,6 +108,10 @@ class Policy(BaseModel):
     """Working days before the session the chronologies are due."""
     calendar_aware: bool = False
     """Skip facilitators with no free session slot in the expected window."""
+    calendar_max_bytes: int = Field(default=20_000_000, ge=1)
+    """Largest calendar export read, in bytes (default 20,000,000: 20 MB)."""
+    calendar_max_components: int = Field(default=100_000, ge=1)
+    """Most components (events, time zones, alarms) in one calendar export (default 100,000)."""
     penalties: Penalties = Penalties()
     preferences: Preferences = Preferences()
     time_limit_seconds: float = Field(default=60.0, gt=0)
@@ -138,6 +143,10 @@ class Policy(BaseModel):
             raise ValueError("require_lead needs facilitators_per_request = 2")
         if self.feedback_minutes >= self.session_minutes:
             raise ValueError("feedback_minutes must be shorter than the session")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone {self.timezone!r} is not an IANA time zone") from None
         return self
 
     @classmethod

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from allocator.policy import Policy
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-LONDON = ZoneInfo("Europe/London")
+DEFAULT_ZONE: str = Policy.model_fields["timezone"].default
+"""The policy's default time zone (``Policy().timezone``)."""
 
 
 class WorkingCalendar:
@@ -21,6 +24,9 @@ class WorkingCalendar:
     ----------
     closures
         Extra non-working days set by the partnership's policy (default none).
+    zone
+        The time zone that decides on which day a moment falls (default the
+        policy default, ``Policy().timezone``).
 
     Notes
     -----
@@ -29,10 +35,21 @@ class WorkingCalendar:
     missing. England and Wales share the same bank holidays.
     """
 
-    def __init__(self, closures: Iterable[date] = ()) -> None:
+    def __init__(self, closures: Iterable[date] = (), *,
+                 zone: str | ZoneInfo = DEFAULT_ZONE) -> None:
         self.closures: frozenset[date] = frozenset(closures)
+        self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         # expand=True (the default) fills in each year the first time it is asked about.
         self._holidays: holidays.HolidayBase = holidays.country_holidays("GB", subdiv="ENG")
+
+    @classmethod
+    def for_policy(cls, policy: Policy) -> WorkingCalendar:
+        """The calendar of ``policy``: its closure days and its time zone."""
+        return cls(policy.closure_days, zone=policy.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` in the calendar's zone; a naive one is taken to be local time there."""
+        return to_local(moment, self.zone)
 
     def holiday_name(self, day: date) -> str | None:
         """The bank holiday's name, ``"closure day"``, or ``None`` for an ordinary day."""
@@ -80,8 +97,9 @@ class WorkingCalendar:
 
     def day_zero(self, received_at: datetime, cutoff: time) -> date:
         """Day 0 of a request: the day received, or the next working day when it was
-        received on a non-working day or at/after the cut-off time (local London time)."""
-        local = to_london(received_at)
+        received on a non-working day or at/after the cut-off time (local time in the
+        calendar's zone)."""
+        local = self.local(received_at)
         day = local.date()
         if not self.is_working_day(day) or local.time() >= cutoff:
             return self.next_working_day(day + timedelta(days=1))
@@ -92,8 +110,9 @@ class WorkingCalendar:
         return self.add_working_days(day, first), self.add_working_days(day, last)
 
 
-def to_london(moment: datetime) -> datetime:
-    """A datetime in Europe/London; a naive one is taken to be London local time."""
+def to_local(moment: datetime, zone: str | ZoneInfo = DEFAULT_ZONE) -> datetime:
+    """``moment`` in ``zone`` (default the policy default); a naive one is local time there."""
+    tz = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=LONDON)
-    return moment.astimezone(LONDON)
+        return moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)

@@ -1,120 +1,233 @@
-"""Scheduling benchmark: read a year of recurring meetings per attendee, then propose.
+"""Scheduling benchmark: whole `jags schedule` processes, before and after, side by side.
 
-Each configuration runs in its own process (peak memory is that process's
-own): ``sessions`` sessions of ``attendees`` people each; a third of the
-facilitators are shared between sessions; every attendee has an Outlook-
-style export with a year of weekly and fortnightly series (with EXDATEs)
-plus ad-hoc meetings. Reported: seconds to parse and expand the calendars
-for the fetch range, seconds to propose (CP-SAT batch), peak memory.
+Each configuration is a generated workspace: ``sessions`` allocated requests
+of ``attendees`` people each (one facilitator, shared by about three
+sessions; a requester; participants, the last two optional), and for every
+person an Outlook-style export with a year of weekly and fortnightly series
+(with EXDATEs) and ad-hoc meetings. Measured, in the same run and on the
+same files, as whole processes (start-up, reading, proposing, writing):
+
+- the previous release's ``jags schedule`` (``benchmarks.release``);
+- this version's, first run (empty reading cache) and second run (the
+  cache filled by the first);
+
+and whether the two versions' ``proposals.csv`` are byte-identical. One
+more row gives one person an export of 50,000 one-off meetings spread over
+ten years.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import random
-import resource
+import re
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from allocator import Policy, WorkingCalendar
-from jags.schedule import fetch_range, gather
-from scheduling.proposals import Attendee, SessionRequest, propose
-from scheduling.sources import IcsSource
+from benchmarks.release import PREVIOUS_RELEASE, release
 
 CONFIRMED_ON = date(2026, 11, 30)
 YEAR_START = date(2026, 9, 7)
-CONFIGS = ((50, 10), (10, 10), (25, 10), (50, 5), (50, 20))
+CONFIGS = ((10, 10), (50, 10), (50, 20))
+BIG_EXPORT = 50_000
+JAGS = Path(sys.executable).parent / "jags"
+HEADER = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Benchmark//JAGS//EN"]
 
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%S")
 
 
+def _event(lines: list[str], uid: str, start: datetime, minutes: int, extra: list[str]) -> None:
+    lines.extend(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260901T000000Z",
+                  f"DTSTART;TZID=Europe/London:{_stamp(start)}",
+                  f"DTEND;TZID=Europe/London:{_stamp(start + timedelta(minutes=minutes))}",
+                  "SUMMARY:Meeting", *extra, "END:VEVENT"])
+
+
+def _at(day: date, hours: int, minutes: int = 0) -> datetime:
+    return datetime.combine(day, datetime.min.time()) + timedelta(hours=hours, minutes=minutes)
+
+
 def calendar_text(email: str, rng: random.Random) -> str:
     """A year of one person's meetings as an Outlook-style export."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Benchmark//JAGS//EN"]
+    lines = list(HEADER)
     n = 0
-
-    def event(start: datetime, minutes: int, extra: list[str]) -> None:
-        nonlocal n
-        n += 1
-        lines.extend(["BEGIN:VEVENT", f"UID:{email}-{n}", "DTSTAMP:20260901T000000Z",
-                      f"DTSTART;TZID=Europe/London:{_stamp(start)}",
-                      f"DTEND;TZID=Europe/London:{_stamp(start + timedelta(minutes=minutes))}",
-                      "SUMMARY:Meeting", *extra, "END:VEVENT"])
-
     for _ in range(rng.randint(3, 6)):  # weekly series for a year, with two exceptions
-        day = YEAR_START + timedelta(days=rng.randrange(5))
-        start = datetime.combine(day, datetime.min.time()) + timedelta(
-            hours=rng.randint(9, 15), minutes=rng.choice((0, 30)))
+        n += 1
+        start = _at(YEAR_START + timedelta(days=rng.randrange(5)), rng.randint(9, 15),
+                    rng.choice((0, 30)))
         skipped = [start + timedelta(weeks=rng.randint(1, 50)) for _ in range(2)]
-        event(start, rng.choice((30, 60, 90)),
-              ["RRULE:FREQ=WEEKLY;COUNT=52",
-               *(f"EXDATE;TZID=Europe/London:{_stamp(s)}" for s in skipped)])
+        _event(lines, f"{email}-{n}", start, rng.choice((30, 60, 90)),
+               ["RRULE:FREQ=WEEKLY;COUNT=52",
+                *(f"EXDATE;TZID=Europe/London:{_stamp(s)}" for s in skipped)])
     for _ in range(rng.randint(1, 3)):  # fortnightly
-        day = YEAR_START + timedelta(days=rng.randrange(10))
-        start = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(9, 15))
-        event(start, 60, ["RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=26"])
+        n += 1
+        start = _at(YEAR_START + timedelta(days=rng.randrange(10)), rng.randint(9, 15))
+        _event(lines, f"{email}-{n}", start, 60, ["RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=26"])
     for _ in range(rng.randint(60, 120)):  # ad-hoc over the year
         day = YEAR_START + timedelta(days=rng.randrange(365))
         if day.weekday() < 5:
-            start = datetime.combine(day, datetime.min.time()) + timedelta(
-                hours=rng.randint(9, 16), minutes=rng.choice((0, 15, 30, 45)))
-            event(start, rng.choice((30, 45, 60, 120)),
-                  ["STATUS:TENTATIVE"] if rng.random() < 0.15 else [])
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(lines) + "\r\n"
+            n += 1
+            start = _at(day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
+            _event(lines, f"{email}-{n}", start, rng.choice((30, 45, 60, 120)),
+                   ["STATUS:TENTATIVE"] if rng.random() < 0.15 else [])
+    return "\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n"
 
 
-def one(n_sessions: int, n_attendees: int, seed: int = 7) -> dict[str, float]:
-    """Measure one configuration in this process."""
+def big_calendar_text(email: str, events: int, rng: random.Random) -> str:
+    """``events`` one-off meetings spread over ten years around the benchmark's window."""
+    lines = list(HEADER)
+    first = date(2021, 12, 1)
+    for n in range(events):
+        day = first + timedelta(days=rng.randrange(3650))
+        _event(lines, f"{email}-big-{n}", _at(day, rng.randint(8, 17), rng.choice((0, 30))),
+               30, [])
+    return "\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n"
+
+
+def _csv(path: Path, header: str, rows: list[str]) -> None:
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def write_workspace(folder: Path, n_sessions: int, n_attendees: int, *, big: int = 0,
+                    seed: int = 7) -> None:
+    """A workspace with allocations and calendars for the configuration."""
     rng = random.Random(seed)
-    facilitators = [f"fac{i}@bench.example" for i in range(max(1, n_sessions * 2 // 3))]
-    sessions = []
+    n_facilitators = max(1, n_sessions * 2 // 3)
+    facilitators = [f"F{i:03}" for i in range(n_facilitators)]
+    _csv(folder / "facilitators.csv",
+         "facilitator_id,name,email,organisation,sector,trained_on,max_open",
+         [f"{f},Facilitator {f},{f.lower()}@bench.example,Org {f},Health,2026-01-01,5"
+          for f in facilitators])
+    requests, participants, allocations = [], [], []
+    emails = {f"{f.lower()}@bench.example" for f in facilitators}
     for s in range(n_sessions):
-        people = [Attendee(rng.choice(facilitators), "Facilitator", facilitator=True)]
-        people += [Attendee(f"p{s}-{k}@bench.example", f"Person {s}-{k}",
-                            required=k < n_attendees - 2)
-                   for k in range(n_attendees - 1)]
-        sessions.append(SessionRequest(f"R-{s:04}", CONFIRMED_ON, tuple(people)))
-    emails = sorted({a.email for s in sessions for a in s.attendees})
-    texts = {e: calendar_text(e, rng) for e in emails}
-    policy = Policy.preset("norfolk")
-    calendar = WorkingCalendar()
+        rid = f"R-{s:04}"
+        requester = f"p{s}-0@bench.example"
+        requests.append(f"{rid},2026-11-02T10:00,Person {s}-0,{requester},Agency {s},CASE-{s}")
+        for k in range(1, n_attendees - 1):
+            attendance = "required" if k < n_attendees - 2 else "optional"
+            participants.append(f"{rid},Person {s}-{k},p{s}-{k}@bench.example,Agency {s}-{k},"
+                                f"{attendance}")
+            emails.add(f"p{s}-{k}@bench.example")
+        emails.add(requester)
+        allocations.append(f"{rid},{rng.choice(facilitators)},,allocated,2026-11-04,")
+    _csv(folder / "requests.csv", "request_id,received_at,requester_name,requester_email,"
+         "requester_organisation,case_ref", requests)
+    _csv(folder / "participants.csv", "request_id,name,email,organisation,attendance",
+         participants)
+    _csv(folder / "allocations.csv", "request_id,facilitator_id,role,status,allocate_by,reason",
+         allocations)
+    calendars = folder / "calendars"
+    calendars.mkdir()
+    for email in sorted(emails):
+        text = calendar_text(email, rng)
+        if big and email == "p0-0@bench.example":
+            text = big_calendar_text(email, big, rng)
+        (calendars / f"{email}.ics").write_text(text, encoding="utf-8")
 
+
+@dataclass(frozen=True)
+class Run:
+    """One measured process: wall and CPU seconds (its workers included), peak memory."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+    stderr: str
+
+
+def measured(command: list[str]) -> Run:
+    """Run ``command`` and measure it alone: ``os.wait4`` reports that process's own usage,
+    the worker processes it waited for included."""
     start = time.perf_counter()
-    availability = gather([IcsSource(texts)], emails, *fetch_range(sessions, policy, calendar))
-    read_s = time.perf_counter() - start
-    start = time.perf_counter()
-    result = propose(sessions, availability, policy, calendar)
-    propose_s = time.perf_counter() - start
-    assert result.check() == []
-    return {"sessions": n_sessions, "attendees": n_attendees, "people": len(emails),
-            "read_s": read_s, "propose_s": propose_s, "status": str(result.status),
-            "placed": sum(1 for p in result.proposals.values() if p.scheduled),
-            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stderr is not None
+    with process.stderr:
+        stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed: {stderr[-2000:]}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr)
 
 
-def main() -> list[dict[str, float]]:
-    rows = []
-    for n_sessions, n_attendees in CONFIGS:
-        done = subprocess.run([sys.executable, "-m", "benchmarks.scheduling", "--one",
-                               str(n_sessions), str(n_attendees)],
-                              capture_output=True, text=True, check=True)
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print("Scheduling: calendars with a year of recurring meetings per attendee")
-    print(f"{'sessions':>8} {'attendees':>9} {'people':>6} {'read s':>7} {'propose s':>9} "
-          f"{'placed':>6} {'status':>9} {'peak MiB':>8}")
+_READ = re.compile(r"read (\d+) calendar exports in ([\d.]+) s \((\d+) parsed, (\d+) from")
+
+
+@dataclass
+class Row:
+    label: str
+    people: int
+    before: Run
+    first: Run
+    second: Run
+    identical: bool
+
+    def read_seconds(self, run: Run) -> float:
+        """The reading time this version logs with ``-v`` (``nan`` when absent)."""
+        found = _READ.search(run.stderr)
+        return float(found.group(2)) if found else float("nan")
+
+
+def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
+               big: int = 0) -> Row:
+    """Both versions on one generated workspace, in this run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        folder = root / "ws"
+        folder.mkdir()
+        write_workspace(folder, n_sessions, n_attendees, big=big)
+        os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # an empty cache of its own
+
+        def schedule(jags: Path, out: str, *flags: str) -> Run:
+            return measured([str(jags), *flags, "schedule", str(folder), "--allocations",
+                             str(folder / "allocations.csv"), "--confirmed-on",
+                             CONFIRMED_ON.isoformat(), "--out", str(root / out)])
+
+        before = schedule(old_jags, "before")
+        first = schedule(JAGS, "first", "-v")
+        second = schedule(JAGS, "second", "-v")
+        proposals = [(root / name / "proposals.csv").read_bytes()
+                     for name in ("before", "first", "second")]
+        people = len(list((folder / "calendars").glob("*.ics")))
+        return Row(label, people, before, first, second,
+                   proposals[0] == proposals[1] == proposals[2])
+
+
+def report(rows: list[Row]) -> str:
+    lines = [f"Scheduling: whole `jags schedule` processes, release {PREVIOUS_RELEASE} (before) "
+             "and this version (after), same files, same run; CPU = user + system seconds of "
+             "the process and its workers; 2nd = a second run over unchanged exports (cache)",
+             f"{'workspace':>22} {'people':>6} {'before s':>8} {'CPU s':>6} {'MiB':>5} "
+             f"{'after s':>7} {'CPU s':>6} {'MiB':>5} {'wall ratio':>10} {'CPU ratio':>9} "
+             f"{'read s':>6} {'2nd s':>6} {'2nd read s':>10} {'same':>5}"]
     for r in rows:
-        print(f"{r['sessions']:>8} {r['attendees']:>9} {r['people']:>6} {r['read_s']:7.2f} "
-              f"{r['propose_s']:9.2f} {r['placed']:>6} {r['status']:>9} {r['peak_mib']:8.0f}")
+        lines.append(
+            f"{r.label:>22} {r.people:>6} {r.before.wall:8.2f} {r.before.cpu:6.2f} "
+            f"{r.before.peak_mib:5.0f} {r.first.wall:7.2f} {r.first.cpu:6.2f} "
+            f"{r.first.peak_mib:5.0f} {r.before.wall / r.first.wall:9.1f}× "
+            f"{r.before.cpu / r.first.cpu:8.1f}× {r.read_seconds(r.first):6.2f} "
+            f"{r.second.wall:6.2f} {r.read_seconds(r.second):10.2f} "
+            f"{'yes' if r.identical else 'NO':>5}")
+    return "\n".join(lines)
+
+
+def main() -> list[Row]:
+    old = release(PREVIOUS_RELEASE)
+    rows = [run_config(f"{s} sessions × {a}", s, a, old.jags) for s, a in CONFIGS]
+    rows.append(run_config(f"10 × 10, {BIG_EXPORT:,}-event", 10, 10, old.jags, big=BIG_EXPORT))
+    print(report(rows))
     return rows
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--one"]:
-        print(json.dumps(one(int(sys.argv[2]), int(sys.argv[3]))))
-    else:
-        main()
+    main()

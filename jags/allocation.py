@@ -49,14 +49,15 @@ Explain = Literal["default", "full"]
 
 
 def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
-                   time_limit: float | None = None,
-                   remote: Remote | None = None) -> AllocationResult:
+                   time_limit: float | None = None, remote: Remote | None = None,
+                   strict: bool = False, cache: bool = True) -> AllocationResult:
     """Read the workspace and allocate (raises :class:`InputError` on bad input).
 
     With ``policy.calendar_aware`` the workspace's calendars are read and
     facilitators with no free session slot in the expected window are
     skipped (``on_leave``); facilitators with no calendar are not skipped.
-    ``remote`` adds Exchange or Microsoft 365 free/busy to the files.
+    ``remote`` adds Exchange or Microsoft 365 free/busy to the files;
+    ``strict`` and ``cache`` are as for :func:`jags.schedule.calendar_sources`.
     """
     workspace_path = Path(workspace_path)
     workspace = read_workspace(workspace_path, policy)
@@ -64,9 +65,10 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
     if policy.calendar_aware:
         from jags.schedule import calendar_sources, remote_source  # calendars only when used
 
-        sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
+        sources = calendar_sources(workspace_path, policy, strict=strict, cache=cache) \
+            if workspace_path.is_dir() else []
         if remote is not None:
-            sources.append(remote_source(remote))
+            sources.append(remote_source(remote, policy))
         unavailable = calendar_unavailable(sources, workspace, policy, on)
     return allocate(workspace, policy, on=on, method=method, time_limit=time_limit,
                     unavailable=unavailable)
@@ -77,16 +79,16 @@ def calendar_unavailable(sources: Sequence[CalendarSource], workspace: Workspace
     """Ids of facilitators whose calendars show no free slot in the expected window."""
     from allocator import WorkingCalendar
     from jags.schedule import gather
-    from jags.workspace import LONDON
     from scheduling.proposals import has_free_slot
 
-    calendar = WorkingCalendar(policy.closure_days)
+    calendar = WorkingCalendar.for_policy(policy)
     confirm = calendar.add_working_days(on, policy.contact_days)
     first, last = calendar.window(confirm, policy.window_first_day, policy.window_last_day)
     emails = sorted({f.email for f in workspace.facilitators})
+    zone = calendar.zone
     availability = gather(sources, emails,
-                          datetime.combine(first, time(0), LONDON),
-                          datetime.combine(last + timedelta(days=1), time(0), LONDON))
+                          datetime.combine(first, time(0), zone),
+                          datetime.combine(last + timedelta(days=1), time(0), zone))
     return sorted(f.facilitator_id for f in workspace.facilitators
                   if has_free_slot(f.email, availability, first, last, policy,
                                    calendar) is False)

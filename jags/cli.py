@@ -57,6 +57,12 @@ PartnershipOpt = Annotated[str | None, typer.Option(
                           "else the only one).")]
 ByOpt = Annotated[str | None, typer.Option(
     "--by", help="Who is making the change (default: your user name).")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Stop (exit 2) on a calendar export that cannot be read or is over the "
+                     "policy's limits, instead of treating its owner as unknown.")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Read every calendar export afresh, bypassing the cache in the user's "
+                       "cache folder.")]
 
 
 @contextmanager
@@ -146,6 +152,8 @@ def allocate_command(
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
+    strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
@@ -191,7 +199,8 @@ def allocate_command(
         result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"),
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit,
-                                           remote=source)  # type: ignore[arg-type]
+                                           remote=source,  # type: ignore[arg-type]
+                                           strict=strict, cache=not no_cache)
         files = allocation.allocation_files(result, xlsx=fmt == "xlsx",
                                             explain=explain)  # type: ignore[arg-type]
         written = write_outputs(out_dir, files)
@@ -536,6 +545,8 @@ def schedule_command(
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
+    strict: StrictOpt = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Propose session times from calendars and write the invitations.
 
@@ -570,7 +581,8 @@ def schedule_command(
                                     _date(confirmed_on, "--confirmed-on"),
                                     load_policy(policy or "norfolk"),
                                     remote=source,  # type: ignore[arg-type]
-                                    holds=holds, run_on=day)
+                                    holds=holds, run_on=day, strict=strict,
+                                    cache=not no_cache)
         written = write_outputs(out_dir, run.files)
     out.print(render.proposals_table(run.result))
     out.print(render.schedule_summary(run.result, run.invited))

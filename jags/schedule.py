@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from allocator import InputError, Policy, WorkingCalendar, normalise_email
+from jags.calendars import WorkspaceCalendars
 from jags.cells import parse_cell, parse_date, parse_datetime, parse_email, parse_id
 from jags.files import csv_bytes
 from jags.send import OutgoingInvite
@@ -35,7 +36,7 @@ from scheduling.invitations import (
     subject_for,
 )
 from scheduling.proposals import Attendee, SessionRequest, propose, window_days
-from scheduling.sources import ExchangeSource, GraphSource, IcsSource, RowsSource
+from scheduling.sources import ExchangeSource, GraphSource, RowsSource
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -172,24 +173,36 @@ def read_availability_csv(path: Path) -> list[tuple[str, datetime, datetime, Sta
     return rows
 
 
-def calendar_sources(folder: Path) -> list[CalendarSource]:
+def calendar_sources(folder: Path, policy: Policy | None = None, *, strict: bool = False,
+                     cache: bool = True) -> list[CalendarSource]:
     """The file sources of a workspace: ``calendars/<email>.ics`` and ``availability.csv``
-    (in ``calendars/`` or the workspace folder)."""
+    (in ``calendars/`` or the workspace folder).
+
+    Exports are read as :class:`jags.calendars.WorkspaceCalendars` describes:
+    within ``policy``'s limits (default the norfolk preset's), an unreadable one
+    making its owner unknown with a warning, or with ``strict`` an input error;
+    ``cache`` keeps readings in the user's cache folder.
+    """
     sources: list[CalendarSource] = []
     calendars = folder / "calendars"
     if calendars.is_dir():
-        exports = {p.stem: p.read_bytes() for p in sorted(calendars.glob("*.ics"))}
-        if exports:
-            sources.append(IcsSource(exports))
+        exports = WorkspaceCalendars(calendars, policy or Policy(), strict=strict, cache=cache)
+        if exports.source.emails:
+            sources.append(exports)
     for path in (calendars / "availability.csv", folder / "availability.csv"):
         if path.is_file():
             sources.append(RowsSource(read_availability_csv(path)))
     return sources
 
 
-def remote_source(kind: Remote) -> CalendarSource:
-    """Exchange on-premises or Microsoft 365, configured from the environment."""
-    return ExchangeSource.from_env() if kind == "exchange" else GraphSource.from_env()
+def remote_source(kind: Remote, policy: Policy | None = None) -> CalendarSource:
+    """Exchange on-premises or Microsoft 365, configured from the environment.
+
+    Exchange is asked in ``policy``'s time zone (default the norfolk preset's).
+    """
+    if kind == "exchange":
+        return ExchangeSource.from_env(mailbox_zone=(policy or Policy()).timezone)
+    return GraphSource.from_env()
 
 
 def gather(sources: Iterable[CalendarSource], emails: Sequence[str], start: datetime,
@@ -238,16 +251,18 @@ def fetch_range(sessions: Sequence[SessionRequest], policy: Policy,
 
 def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: date,
                  policy: Policy, *, remote: Remote | None = None, holds: bool = False,
-                 time_limit: float = 30.0, run_on: date | None = None) -> ScheduleRun:
+                 time_limit: float = 30.0, run_on: date | None = None, strict: bool = False,
+                 cache: bool = True) -> ScheduleRun:
     """Read everything, propose times, and render proposals and invitations.
 
     ``run_on`` is the day of the run (default: no check): a request whose
     session window opened before it is refused, because a window in the past
     shows empty calendars and would invite everyone to a time already gone.
+    ``strict`` and ``cache`` are as for :func:`calendar_sources`.
     """
     workspace = read_workspace(workspace_path, policy)
     allocated = read_allocations(allocations_path, workspace)
-    calendar = WorkingCalendar(policy.closure_days)
+    calendar = WorkingCalendar.for_policy(policy)
     sessions = session_requests(workspace, allocated, confirmed_on)
     if run_on is not None:
         late = [(s.request_id, window_days(s.confirmed_on, policy, calendar)[0][1])
@@ -258,9 +273,10 @@ def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: dat
                 f"{rid}: its session window opened on {first.isoformat()}, before this run "
                 f"({run_on.isoformat()}); check --confirmed-on (or the confirmed_on column), "
                 f"or give --on with the day of the run" for rid, first in late))
-    sources = calendar_sources(workspace_path) if workspace_path.is_dir() else []
+    sources = calendar_sources(workspace_path, policy, strict=strict, cache=cache) \
+        if workspace_path.is_dir() else []
     if remote is not None:
-        sources.append(remote_source(remote))
+        sources.append(remote_source(remote, policy))
     availability: dict[str, Availability] = {}
     if sessions:
         emails = sorted({a.email for s in sessions for a in s.attendees})

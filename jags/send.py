@@ -38,9 +38,10 @@ from scheduling.invitations import (
     eml_bytes,
     message_id_for,
 )
-from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.errors import CalendarServiceError, require_extra
 from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
 from scheduling.sources.graph import client_token
+from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -184,7 +185,8 @@ def send_invites(
     ------
     InputError
         ``via`` unknown, or a required environment variable is not set (the
-        message names the variables, never a value), or an endpoint is not https.
+        message names the variables, never a value), or an endpoint is not https,
+        or the ``exchange`` extra (exchangelib, msal) is not installed.
     SendError
         Sign-in or sending failed; ``SendError.sent`` holds the lines of the
         messages that did go out.
@@ -193,6 +195,7 @@ def send_invites(
         raise InputError(f"unknown sending route {via!r}; choose one of {sorted(_VIAS)}")
     if dry_run or not messages:
         return [_line("would send", message, via) for message in messages]
+    require_extra("msal" if via == "graph" else "exchangelib")
     env = os.environ if environ is None else environ
     moment = now or datetime.now(UTC)
     if via == "graph":
@@ -261,15 +264,17 @@ def _graph_token(env: Mapping[str, str], settings: Mapping[str, str], base: str,
     return token
 
 
-def _graph_error_code(response: requests.Response) -> str:
+def _graph_error_code(response: requests.Response, secret: str) -> str:
+    """`` (code: message)`` from Graph's error body, scrubbed of secrets and tokens."""
     try:
         body = response.json()
     except ValueError:
         return ""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        code = body["error"].get("code")
-        if isinstance(code, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", code):
-            return f" ({code})"
+        code = scrub(body["error"].get("code") or "", [secret], limit=80)
+        message = scrub(body["error"].get("message") or "", [secret])
+        text = f"{code}: {message}" if code and message else code or message
+        return f" ({text})" if text else ""
     return ""
 
 
@@ -318,7 +323,9 @@ def _send_graph(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
             break
         if response.status_code not in (200, 202):
             raise SendError(f"Graph refused {message.method} for {message.request_id}: "
-                            f"HTTP {response.status_code}{_graph_error_code(response)}", sent)
+                            f"HTTP {response.status_code}"
+                            f"{_graph_error_code(response, settings['JAGS_GRAPH_CLIENT_SECRET'])}",
+                            sent)
         line = _line("sent", message, "graph")
         log.info(line)
         sent.append(line)
@@ -377,9 +384,11 @@ def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *
             sent.append(line)
     except (EWSError, requests.RequestException, OSError) as exc:
         # exchangelib names its error classes after the EWS response codes
-        # (e.g. ErrorSendAsDenied); their messages are not shown.
+        # (e.g. ErrorSendAsDenied); their messages are shown scrubbed of secrets.
         what = (f" {messages[len(sent)].method} for {messages[len(sent)].request_id}"
                 if len(sent) < len(messages) else "")
+        said = scrub(exc, [settings["JAGS_EWS_PASSWORD"]])
         raise SendError(f"Exchange refused or could not be reached sending{what} "
-                        f"({exc.__class__.__name__})", sent) from None
+                        f"({exc.__class__.__name__}" + (f": {said})" if said else ")"),
+                        sent) from None
     return sent

@@ -7,10 +7,12 @@ they cannot leak them. Summaries, subjects and file names carry the request
 id and the words "Joint Agency Group Supervision" and nothing else.
 
 Output is deterministic: the same inputs (including ``dtstamp``) give
-byte-identical documents. Times are written with ``TZID=Europe/London`` and a
-hand-written VTIMEZONE in RRULE form (Outlook mishandles the RDATE form some
-libraries generate); under a policy in another zone, before 1997 or in the
-repeated hour of an October clock change they are written in UTC.
+byte-identical documents. Times are written with ``TZID=`` the policy's time
+zone and a VTIMEZONE in RRULE form derived from the zone database
+(:mod:`scheduling.vtimezone`; Outlook mishandles the RDATE form some
+libraries generate); for a zone without yearly rules, before a zone's
+current rules or in the repeated hour of an autumn clock change they are
+written in UTC. E-mails carrying them are made by :mod:`scheduling.imip`.
 
 The module is pure: no file or network I/O, no printing.
 """
@@ -18,34 +20,23 @@ The module is pure: no file or network I/O, no printing.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from icalendar import (
-    Calendar,
-    Event,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vCalAddress,
-    vRecur,
-)
+from icalendar import Calendar, Event, vCalAddress
+
+from scheduling.imip import Person, check_aware, check_email, check_text, eml_bytes
+from scheduling.vtimezone import vtimezone_for
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
 
     from allocator.policy import Policy
 
 __all__ = [
-    "LONDON",
     "PRODID",
     "SERVICE_NAME",
     "Attendee",
@@ -69,9 +60,6 @@ SERVICE_NAME = "Joint Agency Group Supervision"
 PRODID = "-//JAGS Planner//Invitations 1.0//EN"
 """The iCalendar PRODID of every document (RFC 5545 3.7.3)."""
 
-LONDON = "Europe/London"
-"""The zone written as TZID, with its own VTIMEZONE."""
-
 Role = Literal["CHAIR", "REQ-PARTICIPANT", "OPT-PARTICIPANT"]
 Method = Literal["REQUEST", "CANCEL"]
 
@@ -79,50 +67,6 @@ _ROLES: frozenset[str] = frozenset(get_args(Role))
 _METHODS: frozenset[str] = frozenset(get_args(Method))
 _UID_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-5e1a-9c3f-4a2b8d0e7f16")
 """Fixed namespace for :func:`uuid.uuid5`; changing it changes every UID."""
-_RULES_SINCE = datetime(1997, 1, 1, tzinfo=UTC)
-"""The VTIMEZONE below holds from here on; earlier times are written in UTC."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s<>\"(),;:\[\]\\]+@[^@\s<>\"(),;:\[\]\\]+$")
-
-
-def _check_text(value: str, what: str) -> None:
-    if not value or not value.strip():
-        raise ValueError(f"{what} is empty")
-    if _CONTROL.search(value):
-        raise ValueError(f"{what} contains a control character (line break or tab)")
-
-
-def _check_email(value: str, what: str) -> None:
-    _check_text(value, what)
-    if not _EMAIL.match(value):
-        raise ValueError(f"{what} is not a plain e-mail address")
-
-
-def _check_aware(value: datetime, what: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} is a naive datetime; give it a time zone")
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """Someone who sends or receives an invitation.
-
-    Parameters
-    ----------
-    name
-        Display name (a professional's name; never a child's).
-    email
-        Plain address, e.g. ``"a.worker@example.org"`` (no display name, no brackets).
-    """
-
-    name: str
-    email: str
-
-    def __post_init__(self) -> None:
-        _check_text(self.name, "person name")
-        _check_email(self.email, "e-mail address")
-
-
 @dataclass(frozen=True, slots=True)
 class Attendee:
     """One invited professional and their RFC 5545 participation role.
@@ -143,8 +87,8 @@ class Attendee:
     role: Role
 
     def __post_init__(self) -> None:
-        _check_text(self.name, "attendee name")
-        _check_email(self.email, "attendee e-mail address")
+        check_text(self.name, "attendee name")
+        check_email(self.email, "attendee e-mail address")
         if self.role not in _ROLES:
             raise ValueError(f"attendee role {self.role!r} is not one of {sorted(_ROLES)}")
 
@@ -181,9 +125,9 @@ class Session:
     location: str | None = None
 
     def __post_init__(self) -> None:
-        _check_text(self.request_id, "request id")
-        _check_aware(self.start, "session start")
-        _check_aware(self.end, "session end")
+        check_text(self.request_id, "request id")
+        check_aware(self.start, "session start")
+        check_aware(self.end, "session end")
         if self.start.microsecond or self.end.microsecond:
             raise ValueError(f"session {self.request_id}: times must be whole seconds")
         if self.end <= self.start:
@@ -201,7 +145,7 @@ class Session:
         if self.sequence < 0:
             raise ValueError(f"session {self.request_id}: sequence is negative")
         if self.location is not None:
-            _check_text(self.location, "location")
+            check_text(self.location, "location")
 
 
 # --------------------------------------------------------------------------- names
@@ -223,8 +167,8 @@ def uid_for(request_id: str, domain: str = "jags-planner.invalid") -> str:
         ``"<uuid5>@<domain>"``: the same request id always gives the same UID,
         and the UID reveals nothing but a hash of the request id.
     """
-    _check_text(request_id, "request id")
-    _check_text(domain, "UID domain")
+    check_text(request_id, "request id")
+    check_text(domain, "UID domain")
     return f"{uuid.uuid5(_UID_NAMESPACE, request_id)}@{domain}"
 
 
@@ -243,7 +187,7 @@ def summary_for(request_id: str, *, option: int | None = None) -> str:
         For a provisional hold, its option number (1 = best); ``None`` (default)
         for the session itself.
     """
-    _check_text(request_id, "request id")
+    check_text(request_id, "request id")
     summary = f"{SERVICE_NAME} – {request_id}"
     if option is not None:
         summary += f" (provisional hold, option {option})"
@@ -293,42 +237,12 @@ def message_id_for(request_id: str, *, method: Method, sequence: int, ics: bytes
     str
         ``"<hash@domain>"``, angle brackets included.
     """
-    _check_text(domain, "message-id domain")
+    check_text(domain, "message-id domain")
     digest = hashlib.sha256(
         b"\0".join([request_id.encode("utf-8"), method.encode("ascii"),
                     str(sequence).encode("ascii"), ics])
     ).hexdigest()[:32]
     return f"<{digest}@{domain}>"
-
-
-# --------------------------------------------------------------------------- VTIMEZONE
-
-
-def _london_vtimezone() -> Timezone:
-    """Europe/London in RRULE form (EU rules: last Sunday of March and October, 01:00 UTC).
-
-    The DTSTART of each observance is the first onset of its rule, written in
-    the local time that was in force before it (RFC 5545 3.6.5).
-    """
-    daylight = TimezoneDaylight()
-    daylight.add("tzname", "BST")
-    daylight.add("tzoffsetfrom", timedelta(0))
-    daylight.add("tzoffsetto", timedelta(hours=1))
-    daylight.add("dtstart", datetime(1981, 3, 29, 1, 0, 0))
-    daylight.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
-
-    standard = TimezoneStandard()
-    standard.add("tzname", "GMT")
-    standard.add("tzoffsetfrom", timedelta(hours=1))
-    standard.add("tzoffsetto", timedelta(0))
-    standard.add("dtstart", datetime(1996, 10, 27, 2, 0, 0))
-    standard.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
-
-    vtimezone = Timezone()
-    vtimezone.add("tzid", LONDON)
-    vtimezone.add_component(daylight)
-    vtimezone.add_component(standard)
-    return vtimezone
 
 
 # --------------------------------------------------------------------------- documents
@@ -385,18 +299,21 @@ def _address(person: Person | Attendee) -> vCalAddress:
 
 def _calendar(session: Session, policy: Policy, *, method: Method, dtstamp: datetime,
               option: int | None, status: str) -> bytes:
-    _check_aware(dtstamp, "dtstamp")
+    check_aware(dtstamp, "dtstamp")
     if option is not None and option < 1:
         raise ValueError(f"hold option {option} is not a positive number")
     cancelled = method == "CANCEL"
-    zone: tzinfo = ZoneInfo(LONDON)
-    # Local London time, except under a policy in another zone, before the
-    # current rules (1996), or in the repeated hour of an October change.
-    in_london = policy.timezone == LONDON and all(
-        moment >= _RULES_SINCE and _unambiguous(moment.astimezone(zone))
+    # Local time in the policy's zone with its RRULE-form VTIMEZONE, except
+    # where that cannot name the instant exactly: a zone whose clock changes
+    # follow no yearly rules, a time before its current rules, or the
+    # repeated hour of an autumn change. Then UTC.
+    rules = vtimezone_for(policy.timezone, session.start.astimezone(UTC).year)
+    zone: tzinfo = ZoneInfo(policy.timezone)
+    local = rules is not None and all(
+        rules.covers(moment) and _unambiguous(moment.astimezone(zone))
         for moment in (session.start, session.end)
     )
-    if not in_london:
+    if not local:
         zone = UTC
 
     calendar = Calendar()
@@ -404,8 +321,8 @@ def _calendar(session: Session, policy: Policy, *, method: Method, dtstamp: date
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    if in_london:
-        calendar.add_component(_london_vtimezone())
+    if local and rules is not None:
+        calendar.add_component(rules.component())
 
     uid_key = session.request_id if option is None else _hold_key(session.request_id, option)
     event = Event()
@@ -517,89 +434,3 @@ def release_holds_ics(holds: Mapping[int, Session], policy: Policy, *,
     """
     return {option: cancel_ics(holds[option], policy, dtstamp=dtstamp, option=option)
             for option in sorted(holds)}
-
-
-# --------------------------------------------------------------------------- e-mail
-
-_ICS_METHOD = re.compile(rb"\r\nMETHOD:([A-Z-]+)\r\n")
-
-
-def _boundary(message_id: str, part: str) -> str:
-    digest = hashlib.sha256(f"{message_id}\0{part}".encode()).hexdigest()[:24]
-    return f"=_jags_{part}_{digest}"
-
-
-def _mailbox(person: Person) -> Address:
-    return Address(display_name=person.name, addr_spec=person.email)
-
-
-def eml_bytes(ics: bytes, *, method: str, sender: Person, recipients: Sequence[Person],
-              subject: str, text: str, date: datetime, message_id: str) -> bytes:
-    """An RFC 5322 / iMIP (RFC 6047) e-mail carrying an iCalendar invitation.
-
-    The structure is ``multipart/mixed`` holding ``multipart/alternative``
-    (``text/plain`` and ``text/calendar; method=<METHOD>; charset=UTF-8``)
-    followed by the same document as the attachment ``invite.ics``
-    (``application/ics``) for clients that want a file.
-
-    Parameters
-    ----------
-    ics
-        The iCalendar document (from :func:`request_ics` or :func:`cancel_ics`).
-    method
-        Its METHOD; must match the document.
-    sender
-        From: the organizer's mailbox.
-    recipients
-        To: at least one.
-    subject
-        Subject line (see :func:`subject_for`).
-    text
-        Plain-text body.
-    date
-        Date header (aware).
-    message_id
-        Message-ID, with or without angle brackets (see :func:`message_id_for`).
-        MIME boundaries are derived from it, so the bytes are deterministic.
-
-    Returns
-    -------
-    bytes
-        The message with CRLF line endings.
-
-    Raises
-    ------
-    ValueError
-        ``method`` differs from the document's METHOD, no recipients, a
-        naive ``date``, or a line break in ``subject`` or ``message_id``.
-    """
-    found = _ICS_METHOD.search(ics)
-    if found is None or found.group(1).decode("ascii") != method:
-        raise ValueError(f"method {method!r} does not match the iCalendar METHOD")
-    if not recipients:
-        raise ValueError("an invitation needs at least one recipient")
-    _check_text(subject, "subject")
-    _check_text(message_id, "message id")
-    _check_aware(date, "date")
-    msgid = message_id if message_id.startswith("<") else f"<{message_id}>"
-
-    message = EmailMessage(policy=SMTP)
-    message["From"] = _mailbox(sender)
-    message["To"] = [_mailbox(person) for person in recipients]
-    message["Subject"] = subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = msgid
-    message["MIME-Version"] = "1.0"
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(ics, maintype="text", subtype="calendar", cte="base64",
-                            params={"method": method, "charset": "UTF-8"})
-    message.add_attachment(ics, maintype="application", subtype="ics", cte="base64",
-                           filename="invite.ics", params={"name": "invite.ics"})
-    message.set_boundary(_boundary(msgid, "mixed"))
-    for part in message.walk():
-        if part is message:
-            continue
-        del part["MIME-Version"]  # only the top-level header carries it
-        if part.get_content_type() == "multipart/alternative":
-            part.set_boundary(_boundary(msgid, "alt"))
-    return message.as_bytes()

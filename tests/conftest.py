@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from allocator.policy import Policy
 from jags.bundled import sample_folder
 from jags.workspace import read_workspace
 
@@ -28,3 +29,19 @@ def sample_dir() -> Path:
 def sample(sample_dir: Path) -> Workspace:
     """The bundled sample workspace, read and validated once per test session."""
     return read_workspace(sample_dir)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every command it runs) keeps calendar readings in a folder of its own,
+    never in the user's ``~/.cache``."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def norfolk() -> Policy:
+    """The norfolk policy preset."""
+    return Policy.preset("norfolk")

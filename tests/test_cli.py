@@ -646,6 +646,88 @@ def test_schedule_refuses_a_bad_confirmation_date(allocated: tuple[Result, Path]
     assert_clean_failure(result, out, "--confirmed-on", "30/13/2026")
 
 
+def _bad_calendars(workspace: Path) -> tuple[str, str, str]:
+    """Spoil three attendees' exports: unreadable, a link to /dev/zero, a folder."""
+    names = sorted(p.name for p in (workspace / "calendars").glob("*.ics"))
+    broken, zero, folder = names[0], names[1], names[2]
+    calendars = workspace / "calendars"
+    (calendars / broken).write_bytes(
+        (ROOT / "tests" / "data" / "calendars" / "outlook_broken_dtstart.ics").read_bytes())
+    (calendars / zero).unlink()
+    (calendars / zero).symlink_to("/dev/zero")
+    (calendars / folder).unlink()
+    (calendars / folder).mkdir()
+    return broken, zero, folder
+
+
+def _limited_schedule(workspace: Path, allocated: tuple[Result, Path], out: Path,
+                      *flags: str) -> subprocess.CompletedProcess[str]:
+    """``jags schedule`` in its own process, with 3 GiB of address space (reading /dev/zero
+    would exhaust it); no traceback whatever the outcome."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    done = subprocess.run([sys.executable, "-m", "jags.cli", "schedule", str(workspace),
+                           "--allocations", str(allocated[1] / "allocations.csv"),
+                           "--confirmed-on", "2026-11-30", "--out", str(out), *flags],
+                          capture_output=True, text=True, preexec_fn=limit, check=False)
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def test_schedule_goes_on_without_unreadable_calendars_and_names_them(
+        allocated: tuple[Result, Path], tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    broken, zero, folder = _bad_calendars(workspace)
+    out = tmp_path / "out"
+    done = _limited_schedule(workspace, allocated, out, "--no-cache")
+    assert done.returncode == 0, done.stderr
+    warnings = done.stderr.splitlines()
+    assert any(f"calendars/{broken}, line 9: the calendar has an unreadable DTSTART" in line
+               and "is unknown" in line for line in warnings), done.stderr
+    assert any(f"calendars/{zero}: not a regular file" in line for line in warnings)
+    assert any(f"calendars/{folder}: a folder, not a calendar file" in line for line in warnings)
+    assert (out / "proposals.csv").is_file()
+
+
+@pytest.mark.parametrize("spoil", ["broken", "zero", "folder"])
+def test_schedule_strict_stops_at_a_calendar_that_cannot_be_read(
+        allocated: tuple[Result, Path], tmp_path: Path, spoil: str) -> None:
+    workspace = copy_sample(tmp_path)
+    spoiled = dict(zip(("broken", "zero", "folder"), _bad_calendars(workspace), strict=True))
+    for kind, name in spoiled.items():  # keep only the one spoiled export under test
+        if kind != spoil:
+            path = workspace / "calendars" / name
+            path.unlink() if not path.is_dir() or path.is_symlink() else path.rmdir()
+    out = tmp_path / "out"
+    done = _limited_schedule(workspace, allocated, out, "--strict")
+    assert done.returncode == 2, done.stderr
+    expected = {
+        "broken": f"calendars/{spoiled['broken']}, line 9: the calendar has an unreadable "
+                  "DTSTART in a VEVENT",
+        "zero": f"calendars/{spoiled['zero']}: not a regular file",
+        "folder": f"calendars/{spoiled['folder']}: a folder, not a calendar file",
+    }[spoil]
+    assert expected in done.stderr
+    assert not out.exists()
+
+
+def test_calendar_aware_allocate_strict_names_the_unreadable_calendar(tmp_path: Path) -> None:
+    workspace = copy_sample(tmp_path)
+    facilitator = sample_rows("facilitators")[0]["email"]
+    export = workspace / "calendars" / f"{facilitator}.ics"
+    export.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n")
+    out = tmp_path / "out"
+    result = jags("allocate", workspace, "--on", ON, "--out", out, "--calendar-aware",
+                  "--strict")
+    assert_clean_failure(result, out, f"calendars/{facilitator}.ics, line 3")
+    relaxed = jags("allocate", workspace, "--on", ON, "--out", out, "--calendar-aware",
+                   "--no-cache")
+    assert relaxed.exit_code == 0, relaxed.output
+
+
 # jags invite -----------------------------------------------------------------------------
 
 
@@ -1266,3 +1348,23 @@ def test_any_policy_file_gives_success_or_exit_2(lines: list[tuple[str, str]],
             path.write_bytes(junk)
         result = jags("policies", path)
         assert_exit_0_or_2(result, Path(folder) / "out")
+
+
+@pytest.mark.parametrize(("command", "module"), [("schedule", "msal"), ("invite", "exchangelib")])
+def test_without_the_exchange_extra_exchange_and_graph_are_a_clear_error(
+        schedule_copy: Path, allocated: tuple[Result, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, command: str, module: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if `pip install jags-planner` alone
+    for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "ORGANIZER"):
+        monkeypatch.setenv(f"JAGS_GRAPH_{name}", "set")
+    out = tmp_path / "out"
+    if command == "schedule":
+        result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
+                      "--confirmed-on", "2026-11-30", "--out", out, "--source", "graph")
+    else:
+        result = jags("invite", schedule_copy, "--send", "exchange", "--no-dry-run")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"{module} is missing" in result.stderr
+    assert "pip install 'jags-planner[exchange]'" in result.stderr
+    assert not out.exists()

@@ -13,13 +13,13 @@ from allocator import Policy, WorkingCalendar
 from allocator.models import Workspace, normalise_email
 from jags import allocation, schedule
 from jags.bundled import sample_folder
+from jags.cells import LONDON
 from jags.demo import BATCH_DAY, CONFIRMED_ON
 from jags.files import write_outputs
 from jags.generate_calendars import sample_calendar_files, write_sample_calendars
 from scheduling.availability import Status
 from scheduling.proposals import SessionRequest, day_slots, window_days
 from scheduling.sources import IcsSource
-from scheduling.sources.ics import LONDON
 
 SAMPLE = sample_folder()
 CALENDARS = SAMPLE / "calendars"

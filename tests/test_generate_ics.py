@@ -10,11 +10,11 @@ import icalendar
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
+from jags.cells import LONDON
 from jags.generate_ics import apple_export, google_export, outlook_export
 from jags.generate_plans import BLOCKS, FIRST_DAY, LAST_DAY, make_plan
 from scheduling.availability import Status
 from scheduling.sources import IcsSource
-from scheduling.sources.ics import LONDON
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -8,7 +8,6 @@ implementation from the ``icalendar`` library that writes the documents),
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -20,8 +19,24 @@ import pytest
 from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import IcsTimezoneInfo
+from invitation_helpers import (
+    CASE_REF,
+    CHILD_NAME,
+    FAMILY_REF,
+    FORBIDDEN,
+    FREE_TEXT,
+    LONDON,
+    STAMP,
+    attendee_emails,
+    check_itip,
+    components,
+    make_session,
+    prop,
+    strict_parse,
+    text_prop,
+    unfold,
+)
 
 from allocator.policy import Policy
 from scheduling.invitations import (
@@ -32,7 +47,6 @@ from scheduling.invitations import (
     Session,
     cancel_ics,
     eml_bytes,
-    message_id_for,
     release_holds_ics,
     request_ics,
     subject_for,
@@ -40,172 +54,10 @@ from scheduling.invitations import (
     uid_for,
 )
 
-LONDON = ZoneInfo("Europe/London")
-STAMP = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-
-# What the request record holds besides the session: none of it may ever appear.
-CASE_REF = "CASE-2027-77813"
-FAMILY_REF = "FAM-55120"
-CHILD_NAME = "Ellie-Mae Tranter"
-FREE_TEXT = "Concerns about neglect at home and missed appointments"
-FORBIDDEN = (CASE_REF, FAMILY_REF, CHILD_NAME, "Ellie", "Tranter", FREE_TEXT, "neglect")
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def make_session(
-    start: datetime = datetime(2027, 3, 30, 14, 0, tzinfo=LONDON),
-    minutes: int = 90,
-    *,
-    request_id: str = "R-001",
-    sequence: int = 0,
-    location: str | None = None,
-) -> Session:
-    return Session(
-        request_id=request_id,
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        organizer=Person("NSCP Business Unit", "jags@nscp.example.org"),
-        attendees=(
-            Attendee("Fay Facilitator", "fay.facilitator@health.example.org", "CHAIR"),
-            Attendee("Rob Requester", "rob.requester@school.example.org", "REQ-PARTICIPANT"),
-            Attendee("Pat O'Neill, Jr", "pat.oneill@police.example.org", "REQ-PARTICIPANT"),
-            Attendee("Zoë Ångström", "zoe@earlyhelp.example.org", "OPT-PARTICIPANT"),
-            Attendee("NSCP Business Unit", "jags@nscp.example.org", "OPT-PARTICIPANT"),
-        ),
-        sequence=sequence,
-        location=location,
-    )
-
-
-@pytest.fixture(scope="module")
-def norfolk() -> Policy:
-    return Policy.preset("norfolk")
-
 
 @pytest.fixture(scope="module")
 def cheshire() -> Policy:
     return Policy.preset("cheshire-west")
-
-
-def physical_lines(ics: bytes) -> list[bytes]:
-    assert ics.endswith(b"\r\n")
-    return ics[:-2].split(b"\r\n")
-
-
-def unfold(ics: bytes) -> list[str]:
-    """Content lines after unfolding (RFC 5545 3.1), decoded as UTF-8."""
-    lines: list[str] = []
-    for raw in physical_lines(ics):
-        text = raw.decode("utf-8")
-        if text.startswith((" ", "\t")):
-            lines[-1] += text[1:]
-        else:
-            lines.append(text)
-    return lines
-
-
-CONTENT_LINE = re.compile(r"^(?P<name>[A-Za-z0-9-]+)(?P<params>(;[^:]*)?):(?P<value>.*)$")
-
-
-def components(ics: bytes) -> dict[str, list[list[tuple[str, str, str]]]]:
-    """Component name → list of (name, params, value) lists, one per component instance."""
-    found: dict[str, list[list[tuple[str, str, str]]]] = {}
-    stack: list[tuple[str, list[tuple[str, str, str]]]] = []
-    for line in unfold(ics):
-        match = CONTENT_LINE.match(line)
-        assert match, f"not a content line: {line!r}"
-        name, params, value = match["name"].upper(), match["params"], match["value"]
-        if name == "BEGIN":
-            stack.append((value, []))
-        elif name == "END":
-            begun, props = stack.pop()
-            assert begun == value, f"END:{value} closes BEGIN:{begun}"
-            found.setdefault(value, []).append(props)
-        else:
-            assert stack, f"property outside any component: {line!r}"
-            stack[-1][1].append((name, params, value))
-    assert not stack, "unclosed component"
-    return found
-
-
-def strict_parse(ics: bytes) -> object:
-    """Parse with the strict, independent ``ical`` library (raises on invalid input)."""
-    return IcsCalendarStream.calendar_from_ics(ics.decode("utf-8"))
-
-
-def check_itip(ics: bytes, method: str) -> tuple[list[tuple[str, str, str]], Counter[str]]:
-    """Explicit RFC 5545 / RFC 5546 (3.2.2 REQUEST, 3.2.5 CANCEL) checks; returns the VEVENT."""
-    lines = physical_lines(ics)
-    assert b"\n" not in ics.replace(b"\r\n", b""), "bare LF"
-    assert b"\r" not in ics.replace(b"\r\n", b""), "bare CR"
-    for line in lines:
-        assert len(line) <= 75, f"line longer than 75 octets: {line!r}"
-    for line in lines[1:]:
-        if line[:1] in (b" ", b"\t"):
-            assert line[1:2] not in (b"",), "empty continuation"
-    # A fold never splits a UTF-8 character.
-    for line in lines:
-        line.decode("utf-8")
-
-    comps = components(ics)
-    assert len(comps["VCALENDAR"]) == 1
-    calendar = Counter(name for name, _, _ in comps["VCALENDAR"][0])
-    assert calendar == Counter({"PRODID": 1, "VERSION": 1, "CALSCALE": 1, "METHOD": 1})
-    values = {name: value for name, _, value in comps["VCALENDAR"][0]}
-    assert values == {"PRODID": PRODID, "VERSION": "2.0", "CALSCALE": "GREGORIAN",
-                      "METHOD": method}
-    assert len(comps["VEVENT"]) == 1, "one iTIP object carries one event"
-    event = comps["VEVENT"][0]
-    counts = Counter(name for name, _, _ in event)
-    once = ["UID", "DTSTAMP", "SEQUENCE", "ORGANIZER", "DTSTART", "DTEND", "STATUS", "SUMMARY"]
-    for name in once:
-        assert counts[name] == 1, f"{method}: {name} must appear exactly once"
-    assert counts["ATTENDEE"] >= 1
-    assert counts["DURATION"] == 0, "DTEND and DURATION must not both appear"
-    assert counts["RDATE"] == counts["RRULE"] == counts["RECURRENCE-ID"] == 0
-
-    props = {name: (params, value) for name, params, value in event if name != "ATTENDEE"}
-    assert re.fullmatch(r"\d{8}T\d{6}Z", props["DTSTAMP"][1]), "DTSTAMP must be UTC"
-    assert re.fullmatch(r"\d+", props["SEQUENCE"][1])
-    assert props["ORGANIZER"][1].startswith("mailto:")
-    for name, params, value in event:
-        if name == "ATTENDEE":
-            assert value.startswith("mailto:")
-            assert re.search(r";ROLE=(CHAIR|REQ-PARTICIPANT|OPT-PARTICIPANT)(;|$)", params)
-            assert ";PARTSTAT=NEEDS-ACTION" in params
-            assert ";RSVP=TRUE" in params
-            assert params.startswith(';CN="')
-    if method == "CANCEL":
-        assert props["STATUS"][1] == "CANCELLED"
-    else:
-        assert props["STATUS"][1] in ("CONFIRMED", "TENTATIVE")
-        assert props["TRANSP"][1] == "OPAQUE"
-
-    # Every TZID used is defined by a VTIMEZONE in the same object (RFC 5545 3.2.19).
-    used = {m for _, params, _ in event for m in re.findall(r";TZID=([^;:]+)", params)}
-    defined = {value for props_ in comps.get("VTIMEZONE", []) for name, _, value in props_
-               if name == "TZID"}
-    assert used <= defined
-    assert len(defined) == len(comps.get("VTIMEZONE", []))
-    return event, counts
-
-
-def prop(event: list[tuple[str, str, str]], name: str) -> str:
-    values = [value for key, _, value in event if key == name]
-    assert len(values) == 1
-    return values[0]
-
-
-def text_prop(event: list[tuple[str, str, str]], name: str) -> str:
-    """A TEXT property's value with RFC 5545 3.3.11 escapes undone."""
-    escapes = {"\\\\": "\\", "\\,": ",", "\\;": ";", "\\n": "\n", "\\N": "\n"}
-    return re.sub(r"\\[\\,;nN]", lambda m: escapes[m.group(0)], prop(event, name))
-
-
-def attendee_emails(event: list[tuple[str, str, str]]) -> list[str]:
-    return [value.removeprefix("mailto:") for key, _, value in event if key == "ATTENDEE"]
 
 
 # --------------------------------------------------------------------------- REQUEST
@@ -346,20 +198,48 @@ def test_local_time_correct_in_bst_and_gmt(norfolk: Policy, local: datetime,
     assert parsed.dtend.astimezone(UTC) == start_utc + timedelta(minutes=90)
 
 
-def test_other_policy_zone_is_written_in_utc(norfolk: Policy) -> None:
-    policy = norfolk.replace(timezone="Europe/Dublin")
-    ics = request_ics(make_session(), policy, dtstamp=STAMP)
+@pytest.mark.parametrize(("zone", "utc_start", "local_start"), [
+    ("Europe/Dublin", "20270330T130000Z", "20270330T140000"),
+    ("America/New_York", "20270330T130000Z", "20270330T090000"),
+    ("Australia/Sydney", "20270330T130000Z", "20270331T000000"),
+])
+def test_the_policy_zone_is_written_with_its_own_vtimezone(norfolk: Policy, zone: str,
+                                                            utc_start: str,
+                                                            local_start: str) -> None:
+    policy = norfolk.replace(timezone=zone)
+    start = datetime.strptime(utc_start, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    ics = request_ics(make_session(start), policy, dtstamp=STAMP)
+    event, _ = check_itip(ics, "REQUEST")
+    (params, value), = [(p, v) for n, p, v in event if n == "DTSTART"]
+    assert (params, value) == (f";TZID={zone}", local_start)
+    (vtimezone,) = components(ics)["VTIMEZONE"]
+    assert vtimezone == [("TZID", "", zone)]
+    assert b"RDATE" not in ics
+    renamed = ics.replace(zone.encode(), b"JAGS-Test-Zone")  # resolved from our VTIMEZONE alone
+    parsed = strict_parse(renamed).events[0]  # type: ignore[attr-defined]
+    assert parsed.dtstart.astimezone(UTC) == start
+
+
+@pytest.mark.parametrize("zone", ["Africa/Casablanca", "Asia/Kolkata"])
+def test_a_zone_without_yearly_rules_is_written_in_utc(norfolk: Policy, zone: str) -> None:
+    # Casablanca's clocks follow Ramadan; Kolkata's never change.
+    ics = request_ics(make_session(), norfolk.replace(timezone=zone), dtstamp=STAMP)
     event, _ = check_itip(ics, "REQUEST")
     assert "VTIMEZONE" not in components(ics)
     assert prop(event, "DTSTART") == "20270330T130000Z"
     assert prop(event, "DTEND") == "20270330T143000Z"
 
 
-def test_time_before_current_rules_is_written_in_utc(norfolk: Policy) -> None:
+def test_older_times_get_the_rules_of_their_own_years(norfolk: Policy) -> None:
+    # In 1995 British Summer Time ended on the fourth Sunday of October (the 22nd), not
+    # the last: the VTIMEZONE written for a 1995 session says so, and names the instant.
     early = datetime(1995, 10, 23, 10, 0, tzinfo=LONDON)
     ics = request_ics(make_session(early), norfolk, dtstamp=STAMP)
     event, _ = check_itip(ics, "REQUEST")
-    assert prop(event, "DTSTART") == "19951023T100000Z"  # BST ended on 22 Oct in 1995
+    assert prop(event, "DTSTART") == "19951023T100000"
+    assert b"BYDAY=4SU;BYMONTH=10" in ics
+    parsed = strict_parse(ics.replace(b"Europe/London", b"JAGS-Test-Zone")).events[0]  # type: ignore[attr-defined]
+    assert parsed.dtstart.astimezone(UTC) == early.astimezone(UTC)
 
 
 def test_repeated_october_hour_is_written_in_utc(norfolk: Policy) -> None:
@@ -568,96 +448,6 @@ def test_double_quote_in_name_is_not_written_raw(norfolk: Policy) -> None:
 def test_naive_dtstamp_refused(norfolk: Policy) -> None:
     with pytest.raises(ValueError, match="naive"):
         request_ics(make_session(), norfolk, dtstamp=datetime(2027, 3, 1, 9))
-
-
-# --------------------------------------------------------------------------- e-mail
-
-
-def build_eml(ics: bytes, method: str = "REQUEST") -> bytes:
-    session = make_session()
-    return eml_bytes(
-        ics, method=method, sender=session.organizer,
-        recipients=[Person(a.name, a.email) for a in session.attendees],
-        subject=subject_for("R-001", method="REQUEST"),
-        text="You are invited to Joint Agency Group Supervision R-001 – details attached.\n",
-        date=datetime(2027, 3, 1, 9, 0, tzinfo=LONDON),
-        message_id=message_id_for("R-001", method="REQUEST", sequence=0, ics=ics,
-                                  domain="nscp.example.org"),
-    )
-
-
-@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
-def test_eml_structure(norfolk: Policy, method: str) -> None:
-    session = make_session()
-    if method == "REQUEST":
-        ics = request_ics(session, norfolk, dtstamp=STAMP)
-    else:
-        ics = cancel_ics(session, norfolk, dtstamp=STAMP)
-    eml = build_eml(ics, method)
-    assert b"\n" not in eml.replace(b"\r\n", b"")
-    assert max(len(line) for line in eml.split(b"\r\n")) <= 78
-    message = message_from_bytes(eml, policy=default_policy)
-    assert isinstance(message, EmailMessage)
-    assert message.get_content_type() == "multipart/mixed"
-    assert message["MIME-Version"] == "1.0"
-    assert message["Date"] == "Mon, 01 Mar 2027 09:00:00 +0000"
-    assert re.fullmatch(r"<[0-9a-f]{32}@nscp\.example\.org>", message["Message-ID"])
-    assert message["From"].addresses[0].addr_spec == "jags@nscp.example.org"
-    assert [a.addr_spec for a in message["To"].addresses] == \
-        [a.email for a in session.attendees]
-    assert str(message["Subject"]) == "Invitation: Joint Agency Group Supervision – R-001"
-
-    alternative, attachment = message.iter_parts()
-    assert alternative.get_content_type() == "multipart/alternative"
-    plain, calendar = alternative.iter_parts()
-    assert plain.get_content_type() == "text/plain"
-    assert "R-001" in plain.get_content()
-    assert calendar.get_content_type() == "text/calendar"
-    ics_method = re.search(rb"\r\nMETHOD:(\w+)\r\n", ics)
-    assert ics_method is not None
-    assert calendar.get_param("method") == ics_method.group(1).decode() == method
-    assert calendar.get_content_charset() == "utf-8"
-    assert calendar.get_payload(decode=True) == ics
-    assert attachment.get_content_type() == "application/ics"
-    assert attachment.get_content_disposition() == "attachment"
-    assert attachment.get_filename() == "invite.ics"
-    assert attachment.get_payload(decode=True) == ics
-    # The carried document is itself a valid iTIP object.
-    check_itip(ics, method)
-    # Only the top-level entity carries MIME-Version.
-    assert [p for p in message.walk() if p is not message and p["MIME-Version"]] == []
-
-
-def test_eml_is_deterministic(norfolk: Policy) -> None:
-    ics = request_ics(make_session(), norfolk, dtstamp=STAMP)
-    assert build_eml(ics) == build_eml(ics)
-    boundaries = re.findall(rb'boundary="([^"]+)"', build_eml(ics))
-    assert len(set(boundaries)) == 2
-
-
-def test_eml_refuses_method_mismatch_and_bad_headers(norfolk: Policy) -> None:
-    ics = request_ics(make_session(), norfolk, dtstamp=STAMP)
-    with pytest.raises(ValueError, match="METHOD"):
-        build_eml(ics, "CANCEL")
-    person = Person("BU", "bu@x.org")
-    with pytest.raises(ValueError, match="recipient"):
-        eml_bytes(ics, method="REQUEST", sender=person, recipients=[], subject="s",
-                  text="t", date=STAMP, message_id="<a@b>")
-    with pytest.raises(ValueError, match="control"):
-        eml_bytes(ics, method="REQUEST", sender=person, recipients=[person],
-                  subject="s\r\nBcc: x@y.org", text="t", date=STAMP, message_id="<a@b>")
-    with pytest.raises(ValueError, match="naive"):
-        eml_bytes(ics, method="REQUEST", sender=person, recipients=[person], subject="s",
-                  text="t", date=datetime(2027, 1, 1), message_id="<a@b>")
-
-
-def test_message_id_differs_per_document(norfolk: Policy) -> None:
-    one = request_ics(make_session(), norfolk, dtstamp=STAMP)
-    two = request_ics(make_session(sequence=1), norfolk, dtstamp=STAMP)
-    ids = {message_id_for("R-001", method="REQUEST", sequence=s, ics=i)
-           for s, i in ((0, one), (1, two))}
-    assert len(ids) == 2
-    assert all(i.startswith("<") and i.endswith("@jags-planner.invalid>") for i in ids)
 
 
 # --------------------------------------------------------------------------- property test

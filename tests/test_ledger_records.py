@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from builders import part, req
 
 from allocator import Request
-from allocator.workdays import LONDON
+from jags.cells import LONDON
 from jags.ledger.models import LedgerParticipant, LedgerRequest
 from jags.ledger.records import (
     aware,

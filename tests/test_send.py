@@ -199,8 +199,11 @@ def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, requests.Session]]:
             entry = self._record()
             if entry.path.endswith("/oauth2/v2.0/token"):
                 if state.token_error:
-                    self._json(401, {"error": "invalid_client",
-                                     "error_description": "bad secret"})
+                    # Some sign-in servers (and proxies in front of them) echo the request.
+                    echoed = entry.body.decode()
+                    self._json(401, {"error": f"invalid_client (request: {echoed})",
+                                     "error_description": "AADSTS7000215: Invalid client "
+                                     f"secret provided: {unquote(echoed)}"})
                 else:
                     self._json(200, {"token_type": "Bearer", "expires_in": 3599,
                                      "access_token": "fake-access-token"})
@@ -300,7 +303,7 @@ def test_graph_retries_throttling_then_reports_refusal(
     assert waits == [0.0]
     assert caught.value.sent == ("sent REQUEST for R-001 to 5 recipients via graph",)
     assert "CANCEL for R-002" in str(caught.value)
-    assert "HTTP 403 (ErrorAccessDenied)" in str(caught.value)
+    assert "HTTP 403 (ErrorAccessDenied: Access is denied.)" in str(caught.value)
     assert len([r for r in state.requests if r.path.endswith("/sendMail")]) == 3
 
 
@@ -310,6 +313,9 @@ def test_graph_sign_in_failure_hides_secret(graph: tuple[FakeGraph, requests.Ses
     with pytest.raises(SendError, match="sign-in failed: invalid_client") as caught:
         send_invites(make_invites(), via="graph", dry_run=False, environ=graph_env(state),
                      session=http, now=STAMP, timeout=10)
+    # The server's text echoed the request, client secret included: it is shown scrubbed.
+    assert "client_secret=[hidden]" in str(caught.value)
+    assert "AADSTS7000215: Invalid client secret provided" in str(caught.value)
     assert SECRET not in str(caught.value)
     assert not [r for r in state.requests if r.path.endswith("/sendMail")]
 

@@ -9,6 +9,7 @@ offset, one ``FreeBusyResponse`` per mailbox in request order, and
 from __future__ import annotations
 
 import base64
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -20,9 +21,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from allocator.errors import InputError
 from scheduling.availability import Availability, CalendarSource, Status
 from scheduling.sources import CalendarServiceError, ExchangeSource
-from scheduling.sources.errors import CalendarError
+from scheduling.sources.errors import CalendarError, MissingExtraError
 
 LONDON = ZoneInfo("Europe/London")
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -395,3 +397,12 @@ def test_from_env_reads_only_the_environment() -> None:
         ExchangeSource.from_env({"JAGS_EWS_USERNAME": USER, "JAGS_EWS_PASSWORD": "x"})
     with pytest.raises(CalendarServiceError, match="unsupported authentication"):
         ExchangeSource.from_env({**env, "JAGS_EWS_AUTH": "kerberos-please"})
+
+
+def test_without_the_exchange_extra_the_message_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "exchangelib", None)  # import fails as if not installed
+    with pytest.raises(MissingExtraError, match=r"pip install 'jags-planner\[exchange\]'") as e:
+        ExchangeSource("mail.example.org", USER, PASSWORD)
+    assert isinstance(e.value, InputError)
+    assert e.value.module == "exchangelib"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ import pytest
 from loopback_tls import self_signed
 
 from scheduling.availability import Availability, CalendarSource, Status
-from scheduling.sources import CalendarServiceError, GraphSource
+from scheduling.sources import CalendarServiceError, GraphSource, MissingExtraError
+from scheduling.sources.graph import client_token
 
 TENANT = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
 CLIENT = "11112222-3333-4444-5555-666677778888"
@@ -51,6 +53,7 @@ class Tenant:
     throttle: int = 0  # answer this many getSchedule calls with 429 first
     retry_after: str = "3"
     forbid: bool = False
+    echo: bool = False  # the sign-in server echoes the request in its error text
     schedule_calls: list[dict[str, Any]] = field(default_factory=list)
     schedule_headers: list[dict[str, str]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
@@ -130,6 +133,13 @@ class GraphHandler(BaseHTTPRequestHandler):
 
     def _token(self, form: dict[str, list[str]]) -> None:
         self.tenant.token_calls += 1
+        if self.tenant.echo:
+            sent = "&".join(f"{k}={v[0]}" for k, v in form.items())
+            self._json(400, {"error": f"invalid_request: could not process {sent}",
+                             "error_description": f"AADSTS90002: the client secret "
+                                                  f"{form['client_secret'][0]} was presented "
+                                                  f"with Authorization: Bearer {TOKEN}"})
+            return
         if form.get("client_id") != [CLIENT] or form.get("client_secret") != [SECRET]:
             self._json(401, {"error": "invalid_client",
                              "error_description": "AADSTS7000215: Invalid client secret "
@@ -368,9 +378,22 @@ def test_wrong_secret_is_a_service_error_without_the_secret(fake: Fake, tenant: 
     assert tenant.schedule_calls == []
 
 
+def test_sign_in_error_text_that_echoes_the_secret_is_shown_scrubbed(
+        tenant: Tenant, source: GraphSource) -> None:
+    tenant.echo = True
+    with pytest.raises(CalendarServiceError, match="sign-in failed: invalid_request") as caught:
+        source.availability(["a@example.org"], *WEEK)
+    message = str(caught.value)
+    assert SECRET not in message
+    assert TOKEN not in message and "fake.token" not in message
+    assert "client_secret=[hidden]" in message
+    assert "AADSTS90002: the client secret [hidden] was presented" in message
+
+
 def test_refused_call_is_a_service_error(tenant: Tenant, source: GraphSource) -> None:
     tenant.forbid = True
-    with pytest.raises(CalendarServiceError, match="HTTP 403 ErrorAccessDenied"):
+    with pytest.raises(CalendarServiceError,
+                       match=r"HTTP 403 ErrorAccessDenied: Access is denied\. Check credentials\."):
         source.availability(["a@example.org"], *WEEK)
 
 
@@ -399,3 +422,12 @@ def test_from_env_requires_the_four_settings() -> None:
     assert made.authority_host == "https://login.microsoftonline.com"
     assert SECRET not in repr(made)
     made.close()
+
+
+def test_without_the_exchange_extra_the_message_says_what_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "msal", None)  # import fails as if not installed
+    with pytest.raises(MissingExtraError, match=r"msal is missing.*jags-planner\[exchange\]"):
+        GraphSource(TENANT, CLIENT, SECRET, ORGANIZER)
+    with pytest.raises(MissingExtraError):
+        client_token(CLIENT, SECRET, TENANT, "https://login.example", ["x"], http_client=None)

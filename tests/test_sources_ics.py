@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from allocator.errors import InputError
+from allocator.policy import Policy
 from scheduling.availability import Availability, CalendarSource, Status
-from scheduling.sources import CalendarError, IcsSource
+from scheduling.sources import CalendarError, CalendarLimits, IcsSource
+from scheduling.sources.ics import POOL_FROM
 
 DATA = Path(__file__).parent / "data" / "calendars"
 WHO = "riley.shaw@example.nhs.uk"
@@ -253,21 +255,27 @@ def test_no_event_text_reaches_the_model() -> None:
         assert private not in text
 
 
-@pytest.mark.parametrize(("content", "words"), [
-    (b"", "not an iCalendar file"),
-    (b"Subject,Start Date\r\nMeeting,19/10/2026\r\n", "not an iCalendar file"),
-    (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n", "empty or truncated"),
+@pytest.mark.parametrize(("content", "words", "line"), [
+    (b"", "not an iCalendar file", 1),
+    (b"Subject,Start Date\r\nMeeting,19/10/2026\r\n", "not an iCalendar file", 1),
+    (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\n", "never ends", 3),
     (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VFREEBUSY\r\nFREEBUSY:soon\r\n"
-     b"END:VFREEBUSY\r\nEND:VCALENDAR\r\n", "could not be read"),
-    ((DATA / "outlook_broken_dtstart.ics").read_bytes(), "unreadable DTSTART"),
+     b"END:VFREEBUSY\r\nEND:VCALENDAR\r\n", "VFREEBUSY that cannot be read", 3),
+    (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+     "END:VTODO", 3),
+    ((DATA / "outlook_broken_dtstart.ics").read_bytes(), "unreadable DTSTART", 9),
 ])
-def test_unreadable_calendars_name_the_person_but_not_the_event(content: bytes,
-                                                                words: str) -> None:
+def test_unreadable_calendars_name_the_person_and_line_but_not_the_event(
+        content: bytes, words: str, line: int) -> None:
+    source = IcsSource({"casey.jones@example.org": content})
     with pytest.raises(CalendarError, match=words) as caught:
-        IcsSource({"casey.jones@example.org": content})
+        source.availability(["casey.jones@example.org"], *WEEK)
     assert isinstance(caught.value, InputError)
     assert caught.value.email == "casey.jones@example.org"
+    assert caught.value.line == line
+    assert f"(line {line})" in str(caught.value)
     assert "casey.jones@example.org" in str(caught.value)
+    assert "casey.jones" not in caught.value.reason
     assert "Jamie" not in str(caught.value)
     assert caught.value.__cause__ is None
 
@@ -284,8 +292,10 @@ def event(*lines: str) -> str:
                                   "RRULE:FREQ=SECONDLY"])
 def test_unreadable_or_runaway_repeat_rules_are_refused(rule: str) -> None:
     content = event("DTSTART:20261019T090000Z", "DTEND:20261019T100000Z", rule)
-    with pytest.raises(CalendarError, match="RRULE"):
-        IcsSource({"casey.jones@example.org": content})
+    source = IcsSource({"casey.jones@example.org": content})
+    with pytest.raises(CalendarError, match="RRULE") as caught:
+        source.availability(["casey.jones@example.org"], *WEEK)
+    assert caught.value.line == 9
 
 
 def test_an_unreadable_repeat_rule_is_reported_when_expanded() -> None:
@@ -295,6 +305,7 @@ def test_an_unreadable_repeat_rule_is_reported_when_expanded() -> None:
     with pytest.raises(CalendarError, match=r"casey\.jones@example\.org") as caught:
         source.availability(["casey.jones@example.org"], *WEEK)
     assert "Secret" not in str(caught.value)
+    assert caught.value.line == 4  # the event's BEGIN line
 
 
 def test_unknown_time_zone_is_read_as_london_with_a_warning(
@@ -316,3 +327,201 @@ def test_blank_email_and_naive_window_are_refused() -> None:
         IcsSource({}).availability([WHO], datetime(2026, 10, 19), WEEK[1])
     with pytest.raises(ValueError, match="end after"):
         IcsSource({}).availability([WHO], WEEK[1], WEEK[0])
+
+
+# --------------------------------------------------------------------------- read in isolation
+
+
+def customized(offset_hours: int, uid: str, tzid: str = "Customized Time Zone") -> str:
+    """An Outlook export defining ``tzid`` as a fixed UTC offset, one meeting 10:00-11:00."""
+    sign = "+" if offset_hours >= 0 else "-"
+    offset = f"{sign}{abs(offset_hours):02d}00"
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 "
+            "MIMEDIR//EN\r\n"
+            f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+            f"TZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+            f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261001T000000Z\r\n"
+            f"DTSTART;TZID={tzid}:20261020T100000\r\nDTEND;TZID={tzid}:20261020T110000\r\n"
+            "SUMMARY:Secret\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.mark.parametrize("order", [("east", "west"), ("west", "east")])
+def test_each_export_keeps_its_own_time_zone_definition(order: tuple[str, str]) -> None:
+    # Two Outlook exports define "Customized Time Zone" differently (UTC+10, UTC-5):
+    # 10:00 local is 00:00 UTC for one and 15:00 UTC for the other, whatever was read first.
+    exports = {"east@example.org": customized(10, "e"), "west@example.org": customized(-5, "w")}
+    people = [f"{name}@example.org" for name in order]
+    together = IcsSource({p: exports[p] for p in people}, workers=1)
+    apart = [IcsSource({p: exports[p]}) for p in people]
+    for result in (together.availability(people, *WEEK),
+                   {p: s.availability([p], *WEEK)[p] for p, s in zip(people, apart, strict=True)}):
+        assert [(i.start, i.end) for i in result["east@example.org"].intervals] == \
+            [(at("2026-10-20T00:00"), at("2026-10-20T01:00"))]
+        assert [(i.start, i.end) for i in result["west@example.org"].intervals] == \
+            [(at("2026-10-20T15:00"), at("2026-10-20T16:00"))]
+
+
+def test_a_definition_does_not_reach_an_export_that_only_names_the_zone() -> None:
+    # The second export uses the name without defining it: floating (London) time.
+    named = event("DTSTART;TZID=Customized Time Zone:20261020T100000",
+                  "DTEND;TZID=Customized Time Zone:20261020T110000")
+    source = IcsSource({"east@example.org": customized(10, "e"), WHO: named})
+    av = source.availability(["east@example.org", WHO], *WEEK)[WHO]
+    check(av, {"2026-10-20T09:00": B, "2026-10-20T10:00": F})
+
+
+def test_iana_names_stay_iana_whatever_a_file_defines() -> None:
+    av = IcsSource({WHO: customized(10, "x", tzid="Europe/London")}).availability([WHO], *WEEK)
+    check(av[WHO], {"2026-10-20T09:00": B, "2026-10-20T00:00": F})
+
+
+def test_duplicate_uids_without_recurrence_id_keep_every_busy_time() -> None:
+    body = "".join(
+        f"BEGIN:VEVENT\r\nUID:same@example.org\r\nDTSTAMP:20261001T000000Z\r\n"
+        f"DTSTART:202610{day}T090000Z\r\nDTEND:202610{day}T100000Z\r\nEND:VEVENT\r\n"
+        for day in (20, 21, 22))
+    content = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n{body}END:VCALENDAR\r\n"
+    av = IcsSource({WHO: content}).availability([WHO], *WEEK)[WHO]
+    assert [i.start for i in av.intervals] == \
+        [at("2026-10-20T09:00"), at("2026-10-21T09:00"), at("2026-10-22T09:00")]
+
+
+def test_events_without_uid_each_count() -> None:
+    body = "".join(f"BEGIN:VEVENT\r\nDTSTART:202610{day}T090000Z\r\nDTEND:202610{day}T100000Z"
+                   "\r\nEND:VEVENT\r\n" for day in (20, 21))
+    content = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n{body}END:VCALENDAR\r\n"
+    av = IcsSource({WHO: content}).availability([WHO], *WEEK)[WHO]
+    assert len(av.intervals) == 2
+
+
+def test_far_events_are_left_out_but_series_and_moved_instances_are_not() -> None:
+    # A daily series from 2025 with one instance in the week moved a year away,
+    # a one-off two years before with a 800-day duration that reaches into the week,
+    # and one-offs far outside it.
+    content = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:s\r\nDTSTART:20250101T080000Z\r\nDTEND:20250101T083000Z\r\n"
+        "RRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20261021T080000Z\r\n"
+        "DTSTART:20271021T080000Z\r\nDTEND:20271021T083000Z\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:long\r\nDTSTART;VALUE=DATE:20240901\r\nDURATION:P800D\r\n"
+        "TRANSP:OPAQUE\r\nX-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:far\r\nDTSTART:20300101T080000Z\r\nDTEND:20300101T090000Z\r\n"
+        "END:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:past\r\nDTSTART:20200101T080000Z\r\nDTEND:20200101T090000Z\r\n"
+        "BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nDURATION:P9999D\r\nREPEAT:1\r\nACTION:DISPLAY\r\n"
+        "DESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n")
+    av = IcsSource({WHO: content}).availability([WHO], *WEEK)[WHO]
+    check(av, {"2026-10-20T08:00": B, "2026-10-21T08:00": T, "2026-10-22T08:00": B,
+               "2026-10-22T09:00": T})
+
+
+def test_a_free_busy_file_whose_events_are_all_far_away_still_covers_the_window() -> None:
+    content = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+        "BEGIN:VFREEBUSY\r\nDTSTART:20261019T000000Z\r\nDTEND:20261020T000000Z\r\n"
+        "FREEBUSY:20261019T090000Z/PT1H\r\nEND:VFREEBUSY\r\n"
+        "BEGIN:VEVENT\r\nUID:far\r\nDTSTART:20300101T080000Z\r\nDTEND:20300101T090000Z\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    av = IcsSource({WHO: content}).availability([WHO], *WEEK)[WHO]
+    assert av.coverage == (WEEK,)
+
+
+# --------------------------------------------------------------------------- limits and problems
+
+
+def test_limits_are_checked_before_parsing() -> None:
+    content = (DATA / "utc_vs_tzid.ics").read_bytes()
+    small = CalendarLimits(max_bytes=len(content) - 1)
+    with pytest.raises(CalendarError, match=r"bytes, more than the limit of") as caught:
+        IcsSource({WHO: content}, limits=small).availability([WHO], *WEEK)
+    assert caught.value.line is None
+    few = CalendarLimits(max_components=2)
+    with pytest.raises(CalendarError, match=r"components, more than the limit of 2"):
+        IcsSource({WHO: content}, limits=few).availability([WHO], *WEEK)
+
+
+def test_limits_come_from_the_policy() -> None:
+    policy = Policy().replace(calendar_max_components=3, timezone="Europe/Berlin")
+    source = IcsSource.for_policy({WHO: event("DTSTART:20261020T100000",
+                                              "DTEND:20261020T110000")}, policy)
+    av = source.availability([WHO], *WEEK)[WHO]
+    check(av, {"2026-10-20T08:00": B, "2026-10-20T09:00": F})  # floating = Berlin
+    source = IcsSource.for_policy({WHO: (DATA / "utc_vs_tzid.ics").read_bytes()}, policy)
+    with pytest.raises(CalendarError, match="limit of 3"):
+        source.availability([WHO], *WEEK)
+
+
+def test_without_strict_an_unreadable_export_makes_its_owner_unknown() -> None:
+    broken = (DATA / "outlook_broken_dtstart.ics").read_bytes()
+    source = IcsSource({WHO: broken, "jo@example.org": (DATA / "utc_vs_tzid.ics").read_bytes(),
+                        "JO@example.org": customized(0, "x"), "sam@example.org": broken},
+                       strict=False)
+    result = source.availability([WHO, "jo@example.org"], *WEEK)
+    assert result[WHO] == Availability.unknown(WHO, "ics")
+    assert result["jo@example.org"].coverage == (WEEK,)
+    assert [(p.email, p.line) for p in source.problems] == [(WHO, 9)]
+
+
+def test_a_person_with_one_unreadable_export_of_two_is_unknown() -> None:
+    source = IcsSource({WHO: (DATA / "utc_vs_tzid.ics").read_bytes(),
+                        WHO.upper(): b"BEGIN:VCALENDAR\r\n"}, strict=False)
+    assert source.availability([WHO], *WEEK)[WHO].coverage == ()
+    assert [p.email for p in source.problems] == [WHO]
+
+
+# --------------------------------------------------------------------------- cache and workers
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+        self.gets = 0
+
+    def get(self, key: str) -> bytes | None:
+        self.gets += 1
+        return self.data.get(key)
+
+    def put(self, key: str, value: bytes) -> None:
+        self.data[key] = value
+
+
+def test_a_cached_reading_is_used_instead_of_parsing() -> None:
+    cache = DictCache()
+    content = (DATA / "outlook_gmt_standard_time.ics").read_bytes()
+    first = IcsSource({WHO: content}, cache=cache).availability([WHO], *WEEK)[WHO]
+    assert len(cache.data) == 1
+    # Prove the second answer comes from the cache: spoil the entry's status.
+    key = next(iter(cache.data))
+    cache.data[key] = cache.data[key].replace(b'"busy"', b'"oof"')
+    second = IcsSource({WHO: content}, cache=cache).availability([WHO], *WEEK)[WHO]
+    assert second.coverage == first.coverage
+    assert {i.status for i in second.intervals} == {OOF, T}
+    # Another window, another zone or other content is another key; a damaged entry is read again.
+    IcsSource({WHO: content}, cache=cache).availability([WHO], WEEK[0], WEEK[1] + timedelta(1))
+    IcsSource({WHO: content}, cache=cache, zone="Europe/Paris").availability([WHO], *WEEK)
+    assert len(cache.data) == 3
+    cache.data[key] = b"not json"
+    again = IcsSource({WHO: content}, cache=cache).availability([WHO], *WEEK)[WHO]
+    assert again == first
+
+
+def test_unreadable_exports_are_not_cached() -> None:
+    cache = DictCache()
+    IcsSource({WHO: b"nothing"}, cache=cache, strict=False).availability([WHO], *WEEK)
+    assert cache.data == {}
+
+
+def test_many_exports_read_in_workers_give_the_same_answer() -> None:
+    names = sorted(p.name for p in DATA.glob("*.ics") if "broken" not in p.name)
+    exports = {f"p{i}-{name}@example.org": (DATA / name).read_bytes()
+               for i in range(3) for name in names}
+    exports["broken@example.org"] = (DATA / "outlook_broken_dtstart.ics").read_bytes()
+    assert len(exports) >= POOL_FROM
+    pooled = IcsSource(exports, workers=2, strict=False)
+    alone = IcsSource(exports, workers=1, strict=False)
+    people = sorted(exports)
+    assert pooled.availability(people, *WEEK) == alone.availability(people, *WEEK)
+    assert [p.email for p in pooled.problems] == ["broken@example.org"]
+    assert str(pooled.problems[0]) == str(alone.problems[0])

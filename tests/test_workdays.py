@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allocator.policy import Policy
-from allocator.workdays import LONDON, WorkingCalendar, to_london
+from allocator.workdays import WorkingCalendar, to_local
 
 CAL = WorkingCalendar()
+LONDON = ZoneInfo("Europe/London")
 NORFOLK = Policy.preset("norfolk")
 CUTOFF = time(17, 0)
 
@@ -209,11 +211,20 @@ def test_day_zero_follows_the_cutoff_it_is_given() -> None:
     assert CAL.day_zero(received, time(16, 30)) == date(2026, 6, 1)
 
 
-def test_to_london() -> None:
+def test_day_zero_follows_the_policy_time_zone() -> None:
+    # 16:30 UTC on 1 June is 17:30 in London (after the cut-off) but 12:30 in New York.
+    received = datetime(2026, 6, 1, 16, 30, tzinfo=UTC)
+    new_york = WorkingCalendar.for_policy(Policy().replace(timezone="America/New_York"))
+    assert new_york.day_zero(received, CUTOFF) == date(2026, 6, 1)
+    assert CAL.day_zero(received, CUTOFF) == date(2026, 6, 2)
+    assert new_york.local(datetime(2026, 6, 1, 9, 0)).tzinfo == ZoneInfo("America/New_York")
+
+
+def test_to_local() -> None:
     naive = datetime(2026, 6, 1, 12, 0)
-    assert to_london(naive) == datetime(2026, 6, 1, 12, 0, tzinfo=LONDON)
-    assert to_london(datetime(2026, 6, 1, 11, 0, tzinfo=UTC)).hour == 12
-    assert to_london(datetime(2026, 1, 1, 11, 0, tzinfo=UTC)).hour == 11
+    assert to_local(naive) == datetime(2026, 6, 1, 12, 0, tzinfo=LONDON)
+    assert to_local(datetime(2026, 6, 1, 11, 0, tzinfo=UTC)).hour == 12
+    assert to_local(datetime(2026, 1, 1, 11, 0, tzinfo=UTC), "Europe/London").hour == 11
 
 
 @pytest.mark.parametrize(("received_at", "expected"), [

@@ -12,11 +12,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from allocator import Policy
-from allocator.workdays import LONDON
+from allocator.workdays import DEFAULT_ZONE
 from jags.ledger.lifecycle import EventKind, State
 from jags.ledger.models import (
     Allocation,
@@ -46,9 +47,10 @@ if TYPE_CHECKING:
 Method = Literal["REQUEST", "CANCEL"]
 
 
-def stamp_for(day: date) -> datetime:
-    """DTSTAMP for documents made on ``day``: its London midnight (stable re-runs)."""
-    return datetime.combine(day, time(0), LONDON)
+def stamp_for(day: date, zone: str = DEFAULT_ZONE) -> datetime:
+    """DTSTAMP for documents made on ``day``: midnight there in the policy's zone (stable
+    re-runs)."""
+    return datetime.combine(day, time(0), ZoneInfo(zone))
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ def queue(session: DbSession, key: str, invite: Session, *, method: Method, on: 
           update: bool = False) -> OutboxMessage:
     """Render an invitation and put it in the outbox (status ``queued``)."""
     policy = _policy(session, key)
-    stamp = stamp_for(on)
+    stamp = stamp_for(on, policy.timezone)
     ics = (request_ics(invite, policy, dtstamp=stamp) if method == "REQUEST"
            else cancel_ics(invite, policy, dtstamp=stamp))
     to = recipients if recipients is not None else \

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from allocator import DayState, Facilitator, PastRole, PastSession, Policy, Workspace
-from allocator.workdays import WorkingCalendar, to_london
+from allocator.workdays import WorkingCalendar
 from jags.ledger.booking import Candidate, candidates, pending
 from jags.ledger.lifecycle import OPEN_STATES, EventKind, State, next_state, refusal
 from jags.ledger.models import (
@@ -453,13 +453,13 @@ def _intake(session: Session, key: str, files: Workspace, on: date, *, write: bo
             people[p.request_id].append({"position": p.position, "name": p.name,
                                          "email": p.email, "organisation": p.organisation,
                                          "attendance": p.attendance})
-    calendar = WorkingCalendar()
-    policy_cache: dict[str, Policy] = {}
+    policy = _policy_of(session, key)
+    calendar = WorkingCalendar.for_policy(policy)
     for req in files.requests:
         values = request_values(req)
         mine = participant_values(files.participants_by_request.get(req.request_id, ()))
         old = known.get(req.request_id)
-        if old is None and to_london(req.received_at).date() > on:
+        if old is None and calendar.local(req.received_at).date() > on:
             report.later.append(req.request_id)
             continue
         if old is not None:
@@ -472,8 +472,6 @@ def _intake(session: Session, key: str, files: Workspace, on: date, *, write: bo
         report.new.append(req.request_id)
         if write:
             assert batch is not None
-            policy = policy_cache.setdefault(key, _policy_of(session, key))
-            calendar = WorkingCalendar(policy.closure_days)
             day0 = calendar.day_zero(req.received_at, policy.cutoff)
             row = LedgerRequest(partnership=key, request_id=req.request_id, origin="form",
                                 state=State.RECEIVED.value, day_zero=day0,
@@ -486,7 +484,7 @@ def _intake(session: Session, key: str, files: Workspace, on: date, *, write: bo
             session.add_all(LedgerParticipant(partnership=key, request_id=req.request_id,
                                               **p) for p in mine)
             add_event(session, key, row, EventKind.RECEIVED,
-                      to_london(req.received_at).date(), by, batch, State.RECEIVED)
+                      calendar.local(req.received_at).date(), by, batch, State.RECEIVED)
     if write:
         session.flush()
     return report

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from allocator import Attendance, Mode, Participant, Request
-from allocator.workdays import to_london
+from allocator.workdays import DEFAULT_ZONE, to_local
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -30,13 +30,15 @@ PRIVATE_FIELDS = frozenset({"requester_name", "case_ref", "family_ref", "topic",
 
 
 def utc_naive(moment: datetime) -> datetime:
-    """A date-time as naive UTC, the way the ledger stores it (naive means London)."""
-    return to_london(moment).astimezone(UTC).replace(tzinfo=None)
+    """A date-time as naive UTC, the way the ledger stores it (naive means local time in
+    the policy's default zone)."""
+    return to_local(moment).astimezone(UTC).replace(tzinfo=None)
 
 
-def aware(moment: datetime) -> datetime:
-    """A stored (naive UTC) date-time as aware Europe/London."""
-    return to_london(moment.replace(tzinfo=UTC))
+def aware(moment: datetime, zone: str = DEFAULT_ZONE) -> datetime:
+    """A stored (naive UTC) date-time as an aware one in ``zone`` (default the policy
+    default, Europe/London)."""
+    return to_local(moment.replace(tzinfo=UTC), zone)
 
 
 def request_values(req: Request) -> dict[str, Any]:

@@ -18,11 +18,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from allocator.models import Mode, Participant, Request, normalise_org
-from allocator.workdays import LONDON
+from allocator.workdays import DEFAULT_ZONE
 from jags.scenarios.dists import poisson_quantile
 
 if TYPE_CHECKING:
@@ -319,10 +320,12 @@ def make_request(request_id: str, received_at: datetime, network: Network,
     return req, parts
 
 
-def arrival_time(day: date, u: float, opens: time, cutoff: time) -> datetime:
-    """A moment on ``day`` between ``opens`` and the cut-off (London time)."""
-    start = datetime.combine(day, opens, tzinfo=LONDON)
-    end = datetime.combine(day, cutoff, tzinfo=LONDON)
+def arrival_time(day: date, u: float, opens: time, cutoff: time,
+                 zone: str = DEFAULT_ZONE) -> datetime:
+    """A moment on ``day`` between ``opens`` and the cut-off (local time in ``zone``,
+    default the policy default)."""
+    start = datetime.combine(day, opens, tzinfo=ZoneInfo(zone))
+    end = datetime.combine(day, cutoff, tzinfo=ZoneInfo(zone))
     minutes = int((end - start).total_seconds() // 60)
     return start + timedelta(minutes=min(int(u * minutes), max(minutes - 1, 0)))
 

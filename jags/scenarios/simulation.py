@@ -235,7 +235,7 @@ class Simulation:
             for j in range(n):
                 u = stream(self.seeds, Stream.NETWORK, t, j).random(draws).tolist()
                 self._arrive(t, j, u, arrival_time(self.days[t], u[-1], policy.day_start,
-                                                   policy.cutoff))
+                                                   policy.cutoff, policy.timezone))
 
     def _arrive(self, t: int, j: int, u: list[float], received: datetime) -> None:
         model = self.model

@@ -12,17 +12,20 @@ unknown, never free. Sources never read files or print.
 
 from __future__ import annotations
 
-from scheduling.sources.errors import CalendarError, CalendarServiceError
+from scheduling.sources.errors import CalendarError, CalendarServiceError, MissingExtraError
 from scheduling.sources.exchange import ExchangeSource
 from scheduling.sources.graph import GraphSource
-from scheduling.sources.ics import IcsSource
+from scheduling.sources.ics import CalendarLimits, IcsSource, ReadingCache
 from scheduling.sources.rows import RowsSource
 
 __all__ = [
     "CalendarError",
+    "CalendarLimits",
     "CalendarServiceError",
     "ExchangeSource",
     "GraphSource",
     "IcsSource",
+    "MissingExtraError",
+    "ReadingCache",
     "RowsSource",
 ]

@@ -2,9 +2,9 @@
 
 One request asks for at most 100 mailboxes and at most 42 days (the
 Exchange default limit for a free/busy time window); longer lists and
-windows are split. The request's time zone is the mailbox zone (default
-Europe/London, "GMT Standard Time" on the server); Exchange answers in
-that zone and every time is converted to UTC here.
+windows are split. The request's time zone is the mailbox zone (default the
+policy default, ``Policy().timezone``); Exchange answers in that zone and
+every time is converted to UTC here.
 
 Only the ``FreeBusy`` view is requested, so subjects and locations never
 leave the server. Busy types: ``Free`` and ``WorkingElsewhere`` are free,
@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from allocator.workdays import DEFAULT_ZONE
 from scheduling.availability import Availability, Interval, Status
 from scheduling.sources._util import (
     Span,
@@ -42,7 +43,8 @@ from scheduling.sources._util import (
     split_window,
     unique,
 )
-from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.errors import CalendarServiceError, require_extra
+from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -90,7 +92,7 @@ class ExchangeSource:
         ``"NTLM"`` (default), ``"basic"``, ``"digest"`` or ``"gssapi"``.
     mailbox_zone
         IANA zone the request is made in; Exchange's times come back in it
-        (default ``"Europe/London"``).
+        (default the policy default, ``Policy().timezone``).
     server_build
         Exchange build ``(major, minor)`` to announce, skipping exchangelib's
         version guessing (default ``(15, 1)``, Exchange 2016; ``None`` lets
@@ -103,9 +105,10 @@ class ExchangeSource:
 
     def __init__(self, server: str, username: str, password: str, *,
                  service_endpoint: str | None = None, auth_type: str = "NTLM",
-                 mailbox_zone: str = "Europe/London",
+                 mailbox_zone: str = DEFAULT_ZONE,
                  server_build: tuple[int, int] | None = (15, 1),
                  batch_size: int = MAX_MAILBOXES, max_window: timedelta = MAX_WINDOW) -> None:
+        require_extra("exchangelib")
         endpoint = service_endpoint or (f"https://{server}/EWS/Exchange.asmx" if server else "")
         if not endpoint:
             raise CalendarServiceError("Exchange: no server or service endpoint given",
@@ -273,9 +276,10 @@ class ExchangeSource:
                     merged_free_busy_interval=30, requested_view="FreeBusy"),
             ))
         except (EWSError, requests.RequestException, OSError) as exc:
+            said = scrub(exc, [self._password])
             raise CalendarServiceError(
-                f"Exchange free/busy request failed ({type(exc).__name__})",
-                service=SOURCE) from None
+                f"Exchange free/busy request failed ({type(exc).__name__}"
+                + (f": {said})" if said else ")"), service=SOURCE) from None
         if len(views) != len(batch):
             log.warning("exchange: expected %d free/busy answers, got %d; treating the batch "
                         "as unknown", len(batch), len(views))

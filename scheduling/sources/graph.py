@@ -47,7 +47,8 @@ from scheduling.sources._util import (
     split_window,
     unique,
 )
-from scheduling.sources.errors import CalendarServiceError
+from scheduling.sources.errors import CalendarServiceError, require_extra
+from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -127,6 +128,7 @@ class GraphSource:
                  max_retries: int = 4, max_retry_after: float = 120.0,
                  batch_size: int = MAX_SCHEDULES, max_window: timedelta = MAX_WINDOW,
                  timeout: float = 60.0, session: requests.Session | None = None) -> None:
+        require_extra("msal")
         missing = [name for name, value in (("tenant id", tenant_id), ("client id", client_id),
                                             ("client secret", client_secret),
                                             ("organizer", organizer)) if not value]
@@ -303,7 +305,7 @@ class GraphSource:
         if response.status_code >= 400:
             raise CalendarServiceError(
                 f"Microsoft Graph getSchedule failed: HTTP {response.status_code} "
-                f"{_error_code(response)}".rstrip(), service=SOURCE)
+                f"{_error_text(response, self._secret)}".rstrip(), service=SOURCE)
         return response
 
 
@@ -407,13 +409,21 @@ def _retry_after(value: str | None, *, default: float) -> float:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _error_code(response: requests.Response) -> str:
-    """Graph's ``error.code`` from a failed response, or ``""``."""
+def _error_text(response: requests.Response, *secrets: str) -> str:
+    """Graph's ``error.code`` and ``error.message`` from a failed response, scrubbed, or ``""``.
+
+    The message may echo the request; :func:`~scheduling.sources.redact.scrub`
+    removes ``secrets`` and anything that looks like a secret or a token.
+    """
     try:
         error = response.json().get("error", {})
-        return str(error.get("code", "")) if isinstance(error, dict) else ""
     except (ValueError, AttributeError):
         return ""
+    if not isinstance(error, dict):
+        return ""
+    code, message = scrub(error.get("code") or "", secrets), scrub(error.get("message") or "",
+                                                                   secrets)
+    return f"{code}: {message}" if code and message else code or message
 
 
 def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
@@ -439,11 +449,13 @@ def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
 
     Raises
     ------
+    MissingExtraError
+        When msal (the ``exchange`` extra) is not installed.
     CalendarServiceError
-        When sign-in fails; the message holds the error code, never a secret.
+        When sign-in fails; the message holds the service's error and its
+        description, scrubbed of the secret and anything like a secret or token.
     """
-    import msal
-
+    msal = require_extra("msal")
     try:
         if app is None:
             options: dict[str, Any] = {}
@@ -460,6 +472,9 @@ def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
             f"({type(exc).__name__})", service=SOURCE) from None
     token = answer.get("access_token") if isinstance(answer, dict) else None
     if not isinstance(token, str) or not token:
-        code = answer.get("error", "no token") if isinstance(answer, dict) else "no token"
-        raise CalendarServiceError(f"Microsoft Graph sign-in failed: {code}", service=SOURCE)
+        said = answer if isinstance(answer, dict) else {}
+        code = scrub(said.get("error") or "no token", [secret])
+        detail = scrub(said.get("error_description") or "", [secret])
+        raise CalendarServiceError(f"Microsoft Graph sign-in failed: {code}"
+                                   + (f" ({detail})" if detail else ""), service=SOURCE)
     return token, app

@@ -1,92 +1,74 @@
 """Availability from iCalendar (``.ics``) exports, as Outlook, Google and Apple write them.
 
-Parsing is done by :mod:`icalendar` and recurrence expansion (RRULE, RDATE,
-EXDATE, RECURRENCE-ID overrides, X-WR-TIMEZONE) by
-:mod:`recurring_ical_events`; this module only decides what each
-occurrence means for the person's availability.
-
-How an event counts (first rule that applies):
-
-1. ``STATUS:CANCELLED`` — does not block (also for a single cancelled
-   instance of a series).
-2. Outlook's ``X-MICROSOFT-CDO-BUSYSTATUS`` — ``FREE`` and
-   ``WORKINGELSEWHERE`` are free, ``TENTATIVE`` tentative, ``BUSY`` busy,
-   ``OOF`` out-of-office (all-day or not).
-3. The calendar owner listed as an ``ATTENDEE`` with ``PARTSTAT=DECLINED``
-   (Google keeps declined invitations in its export) — free.
-4. ``TRANSP:TRANSPARENT`` — free (Google's birthdays and working
-   locations, "show as available" events).
-5. ``STATUS:TENTATIVE``, or the owner's ``PARTSTAT=TENTATIVE`` — tentative.
-6. Anything else, all-day events included — busy.
-
-``VFREEBUSY`` components count too: ``FBTYPE=BUSY`` (the default) is busy,
-``BUSY-TENTATIVE`` tentative, ``BUSY-UNAVAILABLE`` out-of-office, ``FREE``
-nothing; unrecognised types are busy (RFC 5545 §3.2.9).
+Each export is read on its own (:func:`scheduling.sources.ics_read.read_export`):
+its time-zone definitions belong to it alone, events far from the window
+are dropped before parsing, and events sharing a UID keep their busy time.
+What each event means is set out in :mod:`scheduling.sources.ics_events`.
 
 Times: UTC and ``TZID`` times as written (a ``VTIMEZONE`` in the file is
-used; Windows names such as "GMT Standard Time" without one are mapped by
-:mod:`icalendar`); floating times, unknown ``TZID`` s and all-day dates are
-Europe/London (``DTEND`` of all-day events is exclusive).
+used for that file only; IANA names always mean the zone database's zone;
+Windows names such as "GMT Standard Time" without a definition are mapped
+by :mod:`icalendar`); floating times, unknown ``TZID`` s and all-day dates
+are in the policy's time zone (``DTEND`` of all-day events is exclusive).
 
-Coverage: the whole queried window, except where the file itself says it
-covers less — Outlook's ``X-CLIPSTART``/``X-CLIPEND`` (the date range
-chosen when saving), or the ``DTSTART``/``DTEND`` of the ``VFREEBUSY``
-components of a free/busy-only file.
+Many exports are read in worker processes, and a :class:`ReadingCache`
+given by the application keeps each export's reading for a window, keyed
+by its content, so a second run over unchanged exports parses nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
+import hashlib
+import json
 import logging
-import warnings
-from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-import icalendar
-import recurring_ical_events
-
-from scheduling.availability import Availability, Interval, Status
-from scheduling.sources._util import (
-    Span,
-    check_window,
-    clipped,
-    merge_spans,
-    normalise_email,
-)
+from allocator.workdays import DEFAULT_ZONE
+from scheduling.availability import Availability
+from scheduling.sources._util import check_window, merge_spans, normalise_email
 from scheduling.sources.errors import CalendarError
+from scheduling.sources.ics_read import CalendarLimits, ExportReading, read_export
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
+
+    from allocator.policy import Policy
+    from scheduling.sources._util import Span
+
+__all__ = ["SOURCE", "CalendarLimits", "IcsSource", "ReadingCache"]
 
 log = logging.getLogger("scheduling")
 
 SOURCE = "ics"
-LONDON = ZoneInfo("Europe/London")
+POOL_FROM = 24
+"""Read in worker processes from this many exports to parse (fewer: in this process)."""
+_FORMAT = "2"
+"""Changes whenever a reading's meaning changes, so older cache entries are not used."""
 
-# Properties whose damage makes a calendar's times untrustworthy.
-_TIME_PROPERTIES = frozenset({
-    "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID",
-    "FREEBUSY", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS",
-})
 
-_CDO_BUSY_STATUS = {
-    "FREE": Status.FREE,
-    "WORKINGELSEWHERE": Status.FREE,
-    "TENTATIVE": Status.TENTATIVE,
-    "BUSY": Status.BUSY,
-    "OOF": Status.OOF,
-}
+class ReadingCache(Protocol):
+    """Where readings of exports are kept between runs (the application's files).
 
-_FREEBUSY_TYPE = {
-    "FREE": Status.FREE,
-    "BUSY": Status.BUSY,
-    "BUSY-TENTATIVE": Status.TENTATIVE,
-    "BUSY-UNAVAILABLE": Status.OOF,
-}
+    Keys are hex digests of everything a reading depends on; values are
+    opaque bytes. A missing or unreadable entry is simply read again.
+    """
 
-# Expansion looks this far either side of the window so that floating and
-# all-day occurrences near its edges are never missed; results are clipped.
-_PAD = timedelta(days=1)
+    def get(self, key: str) -> bytes | None:
+        """The value stored under ``key``, or ``None``."""
+        ...
+
+    def put(self, key: str, value: bytes) -> None:
+        """Store ``value`` under ``key`` (best effort; failures are ignored)."""
+        ...
 
 
 class IcsSource:
@@ -99,31 +81,63 @@ class IcsSource:
         UTF-8, a byte-order mark allowed). Two keys that differ only in case
         are one person with two calendars.
     zone
-        The zone of floating times and all-day dates (default
-        ``"Europe/London"``).
+        The zone of floating times and all-day dates (default the policy
+        default, ``Policy().timezone``).
+    limits
+        Largest export read (default :class:`CalendarLimits`: 20 MB,
+        100,000 components).
+    strict
+        Raise on the first unreadable export (default ``True``). With
+        ``False`` its owner is unknown and the error is kept in
+        :attr:`problems`.
+    cache
+        Where readings are kept between runs (default ``None``: none).
+    workers
+        Worker processes for many exports (default ``None``: one per CPU,
+        at most 8; ``1`` reads everything in this process).
 
     Raises
     ------
     CalendarError
-        When a calendar is not iCalendar, is truncated, or has an unreadable
-        date, time, duration, recurrence rule or free/busy period. The
-        message names the e-mail, never an event.
+        A calendar given without an e-mail.
     """
 
     def __init__(self, calendars: Mapping[str, bytes | str], *,
-                 zone: str | ZoneInfo = LONDON) -> None:
+                 zone: str | ZoneInfo = DEFAULT_ZONE, limits: CalendarLimits | None = None,
+                 strict: bool = True, cache: ReadingCache | None = None,
+                 workers: int | None = None) -> None:
         self._zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
-        self._calendars: dict[str, list[icalendar.Calendar]] = {}
+        self._limits = limits or CalendarLimits()
+        self._strict = strict
+        self._cache = cache
+        self._workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+        self._calendars: dict[str, list[bytes | str]] = {}
+        self._problems: dict[str, CalendarError] = {}
+        self.counts = (0, 0)
+        """Exports parsed and exports answered from the cache by the last :meth:`availability`."""
         for email, content in calendars.items():
             key = normalise_email(email)
             if not key:
                 raise CalendarError("a calendar was given without an e-mail address")
-            self._calendars.setdefault(key, []).extend(_parse(key, content))
+            self._calendars.setdefault(key, []).append(content)
+
+    @classmethod
+    def for_policy(cls, calendars: Mapping[str, bytes | str], policy: Policy,
+                   **options: Any) -> IcsSource:
+        """A source whose zone and limits are ``policy``'s (``timezone``,
+        ``calendar_max_bytes``, ``calendar_max_components``)."""
+        limits = CalendarLimits(policy.calendar_max_bytes, policy.calendar_max_components)
+        return cls(calendars, zone=policy.timezone, limits=limits, **options)
 
     @property
     def emails(self) -> frozenset[str]:
         """The (normalised) people with a calendar."""
         return frozenset(self._calendars)
+
+    @property
+    def problems(self) -> tuple[CalendarError, ...]:
+        """Exports that could not be read so far (``strict=False``), by e-mail."""
+        return tuple(self._problems[e] for e in sorted(self._problems))
 
     def availability(self, emails: Sequence[str], start: datetime,
                      end: datetime) -> Mapping[str, Availability]:
@@ -139,209 +153,131 @@ class IcsSource:
         Returns
         -------
         dict[str, Availability]
-            People with a calendar: its blocking occurrences cut to the
-            window, covered as described in the module notes; everyone else
-            :meth:`Availability.unknown`.
+            People with a readable calendar: its blocking occurrences cut to
+            the window, covered as described in :mod:`~scheduling.sources.ics_events`;
+            everyone else (and, with ``strict=False``, the owners of
+            unreadable exports) :meth:`Availability.unknown`.
 
         Raises
         ------
         CalendarError
-            When a calendar's recurrences cannot be expanded.
+            With ``strict``: an export over a limit or that cannot be read.
         """
         window = check_window(start, end)
+        wanted = sorted({normalise_email(e) for e in emails} & set(self._calendars))
+        tasks = [(key, content) for key in wanted for content in self._calendars[key]]
+        readings = self._read(tasks, window)
+        by_owner: dict[str, list[ExportReading | CalendarError]] = {}
+        for (owner, _), reading in zip(tasks, readings, strict=True):
+            by_owner.setdefault(owner, []).append(reading)
+        people: dict[str, Availability] = {}
+        for key in wanted:
+            mine = by_owner[key]
+            errors = [r for r in mine if isinstance(r, CalendarError)]
+            if errors:
+                self._problems.setdefault(key, errors[0])
+                log.info("ics: the calendar for %s cannot be read; unknown", key)
+                continue
+            good = [r for r in mine if isinstance(r, ExportReading)]
+            people[key] = Availability(
+                email=key, coverage=merge_spans(s for r in good for s in r.coverage),
+                intervals=tuple(sorted({i for r in good for i in r.intervals})), source=SOURCE)
         result: dict[str, Availability] = {}
         for email in emails:
             key = normalise_email(email)
-            calendars = self._calendars.get(key)
-            if not calendars:
-                result[email] = Availability.unknown(key or email, SOURCE)
-                continue
-            result[email] = self._person(key, calendars, window)
+            found = people.get(key)
+            result[email] = found if found is not None \
+                else Availability.unknown(key or email, SOURCE)
         return result
 
-    def _person(self, email: str, calendars: list[icalendar.Calendar],
-                window: Span) -> Availability:
-        coverage: list[Span] = []
-        intervals: set[Interval] = set()
-        for calendar in calendars:
-            coverage.extend(_coverage(calendar, window, self._zone))
-            intervals.update(self._occurrences(email, calendar, window))
-            intervals.update(_free_busy(calendar, window, self._zone))
-        return Availability(email=email, coverage=merge_spans(coverage),
-                            intervals=tuple(sorted(intervals)), source=SOURCE)
+    # -- reading ----------------------------------------------------------------------------
 
-    def _occurrences(self, email: str, calendar: icalendar.Calendar,
-                     window: Span) -> Iterator[Interval]:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                query = recurring_ical_events.of(calendar, components=("VEVENT",))
-                occurrences = list(query.between(window[0] - _PAD, window[1] + _PAD))
-        except Exception as exc:  # the library raises many types for bad data
-            raise CalendarError(
-                f"the calendar for {email} has an event whose times or repeats cannot be "
-                f"read ({type(exc).__name__})", email=email) from None
-        for event in occurrences:
-            status = _event_status(event, email)
-            if status is None:
-                continue
+    def _read(self, tasks: list[tuple[str, bytes | str]],
+              window: Span) -> list[ExportReading | CalendarError]:
+        """Each task's reading, from the cache or read afresh (in workers when many)."""
+        keys = [self._key(content, window) for _, content in tasks]
+        out: list[ExportReading | CalendarError | None] = [None] * len(tasks)
+        if self._cache is not None:
+            for i, key in enumerate(keys):
+                out[i] = _cached(self._cache, key)
+        todo = [i for i, r in enumerate(out) if r is None]
+        self.counts = (len(todo), len(out) - len(todo))
+        jobs = [(tasks[i][0], tasks[i][1], window, self._zone.key, self._limits) for i in todo]
+        if len(jobs) >= POOL_FROM and self._workers > 1:
+            workers = min(self._workers, len(jobs))
+            chunk = max(1, len(jobs) // (4 * workers))
+            # Forked workers share this process's objects; frozen, their garbage
+            # collector never walks (and so never copies) them.
+            gc.freeze()
             try:
-                begins, ends = event.start, event.end
-            except Exception:  # IncompleteComponent, broken property
-                raise CalendarError(f"the calendar for {email} has an event without a "
-                                    "readable start", email=email) from None
-            interval = clipped(_as_utc(begins, self._zone), _as_utc(ends, self._zone),
-                               status, window)
-            if interval is not None:
-                yield interval
-
-
-def _parse(email: str, content: bytes | str) -> list[icalendar.Calendar]:
-    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) \
-        else content.lstrip("\ufeff")
-    if "BEGIN:VCALENDAR" not in text[:4096].upper():
-        raise CalendarError(f"the calendar for {email} is not an iCalendar file", email=email)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except Exception:  # ValueError and friends; the message may quote private text
-        raise CalendarError(f"the calendar for {email} could not be read as iCalendar",
-                            email=email) from None
-    if not calendars:
-        raise CalendarError(f"the calendar for {email} is empty or truncated", email=email)
-    for calendar in calendars:
-        for component in calendar.walk():
-            for name, _message in component.errors:
-                if name is not None and name.upper() in _TIME_PROPERTIES:
-                    raise CalendarError(
-                        f"the calendar for {email} has an unreadable {name.upper()} in a "
-                        f"{component.name}", email=email)
-                log.debug("ics: ignored an unreadable %s line in a calendar",
-                          name or "unnamed")
-            if not _rules_supported(component):
-                raise CalendarError(f"the calendar for {email} has an unsupported RRULE in a "
-                                    f"{component.name}", email=email)
-            _warn_unknown_zone(component)
-    return calendars
-
-
-def _rules_supported(component: icalendar.cal.Component) -> bool:
-    """Whether every RRULE repeats at most hourly with a positive interval.
-
-    A zero interval makes the expansion loop forever, and per-second or
-    per-minute rules (which no calendar program writes) can make it huge.
-    """
-    rules = component.get("RRULE")
-    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
-        frequencies = [str(f).upper() for f in rule.get("FREQ", [])]
-        intervals = rule.get("INTERVAL", [1])
-        if any(f in ("SECONDLY", "MINUTELY") for f in frequencies) \
-                or any(not isinstance(i, int) or i < 1 for i in intervals):
-            return False
-    return True
-
-
-def _text(component: icalendar.cal.Component, name: str) -> str:
-    value = component.get(name)
-    return str(value).strip().upper() if value is not None else ""
-
-
-def _owner_partstat(event: icalendar.cal.Component, email: str) -> str:
-    attendees = event.get("ATTENDEE")
-    if attendees is None:
-        return ""
-    for attendee in attendees if isinstance(attendees, list) else [attendees]:
-        if normalise_email(str(attendee)) == email:
-            return str(attendee.params.get("PARTSTAT", "")).upper()
-    return ""
-
-
-def _event_status(event: icalendar.cal.Component, email: str) -> Status | None:
-    """What the occurrence means for its owner; ``None`` when it does not block at all."""
-    if _text(event, "STATUS") == "CANCELLED":
-        return None
-    busy_status = _CDO_BUSY_STATUS.get(_text(event, "X-MICROSOFT-CDO-BUSYSTATUS"))
-    if busy_status is not None:
-        return busy_status
-    partstat = _owner_partstat(event, email)
-    if partstat == "DECLINED" or _text(event, "TRANSP") == "TRANSPARENT":
-        return Status.FREE
-    if _text(event, "STATUS") == "TENTATIVE" or partstat == "TENTATIVE":
-        return Status.TENTATIVE
-    return Status.BUSY
-
-
-def _as_utc(value: date | datetime, zone: ZoneInfo) -> datetime:
-    """A DATE (midnight in ``zone``), floating DATE-TIME (in ``zone``) or aware one, in UTC."""
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=zone)
-        return aware.astimezone(UTC)
-    return datetime.combine(value, time(0), tzinfo=zone).astimezone(UTC)
-
-
-_warned_zones: set[str] = set()
-
-
-def _warn_unknown_zone(component: icalendar.cal.Component) -> None:
-    """Log (once per name) a TZID that neither the file nor the zone database defines."""
-    prop = component.get("DTSTART")
-    if prop is None or isinstance(prop, list):
-        return
-    tzid = prop.params.get("TZID")
-    value = getattr(prop, "dt", None)
-    if tzid and isinstance(value, datetime) and value.tzinfo is None \
-            and tzid not in _warned_zones:
-        _warned_zones.add(str(tzid))
-        log.warning("ics: time zone %r is not known and has no VTIMEZONE; its times are read "
-                    "as floating (Europe/London) time", str(tzid))
-
-
-def _decoded_time(value: Any, zone: ZoneInfo) -> datetime | None:
-    """A DATE-TIME property or X- text holding one, in UTC; ``None`` when unreadable."""
-    raw = getattr(value, "dt", None)
-    if raw is None and value is not None:
-        try:
-            raw = icalendar.vDDDTypes.from_ical(str(value))  # type: ignore[no-untyped-call]
-        except ValueError:
-            return None
-    if isinstance(raw, date):
-        return _as_utc(raw, zone)
-    return None
-
-
-def _coverage(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo) -> list[Span]:
-    """The part of ``window`` this calendar claims to describe."""
-    clip_start = _decoded_time(calendar.get("X-CLIPSTART"), zone)
-    clip_end = _decoded_time(calendar.get("X-CLIPEND"), zone)
-    spans: list[Span]
-    if clip_start is not None and clip_end is not None:
-        spans = [(clip_start, clip_end)]
-    else:
-        free_busy = list(calendar.walk("VFREEBUSY"))
-        published = [(_decoded_time(fb.get("DTSTART"), zone), _decoded_time(fb.get("DTEND"), zone))
-                     for fb in free_busy]
-        if free_busy and not list(calendar.walk("VEVENT")) \
-                and all(a is not None and b is not None for a, b in published):
-            spans = [(a, b) for a, b in published if a is not None and b is not None]
+                with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+                    fresh = list(pool.map(_read_job, jobs, chunksize=chunk))
+            finally:
+                gc.unfreeze()
         else:
-            spans = [window]
-    return [(max(a, window[0]), min(b, window[1])) for a, b in spans
-            if min(b, window[1]) > max(a, window[0])]
+            fresh = [_read_job(job) for job in jobs]
+        for i, answer in zip(todo, fresh, strict=True):
+            reading = _from_answer(answer)
+            out[i] = reading
+            if self._cache is not None and isinstance(reading, ExportReading):
+                self._cache.put(keys[i], json.dumps(answer[1]).encode("utf-8"))
+        done = [r for r in out if r is not None]
+        if self._strict:
+            for item in done:
+                if isinstance(item, CalendarError):
+                    raise item
+        return done
+
+    def _key(self, content: bytes | str, window: Span) -> str:
+        digest = hashlib.sha256()
+        for part in (*_versions(), self._zone.key, window[0].isoformat(), window[1].isoformat(),
+                     str(self._limits.max_bytes), str(self._limits.max_components)):
+            digest.update(part.encode("utf-8") + b"\x00")
+        digest.update(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return digest.hexdigest()
 
 
-def _free_busy(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo) -> Iterator[Interval]:
-    for component in calendar.walk("VFREEBUSY"):
-        periods = component.get("FREEBUSY")
-        if periods is None:
-            continue
-        for period in periods if isinstance(periods, list) else [periods]:
-            fb_type = str(period.params.get("FBTYPE", "BUSY")).upper()
-            status = _FREEBUSY_TYPE.get(fb_type, Status.BUSY)
-            begins, until = period.dt
-            begins_utc = _as_utc(begins, zone)
-            ends_utc = begins_utc + until if isinstance(until, timedelta) \
-                else _as_utc(until, zone)
-            interval = clipped(begins_utc, ends_utc, status, window)
-            if interval is not None:
-                yield interval
+Answer = tuple[str, Any]
+
+
+@functools.cache
+def _versions() -> tuple[str, ...]:
+    """What a reading depends on besides its input: this format and the libraries' versions."""
+    return _FORMAT, version("icalendar"), version("recurring-ical-events"), \
+        version("x-wr-timezone")
+
+
+def _read_job(job: tuple[str, bytes | str, Span, str, CalendarLimits]) -> Answer:
+    """Read one export (in a worker process or not): plain data, safe to pickle."""
+    email, content, window, zone, limits = job
+    try:
+        reading = read_export(email, content, window, ZoneInfo(zone), limits)
+    except CalendarError as exc:
+        return "error", [str(exc), exc.email, exc.line, exc.reason]
+    return "ok", reading.to_json()
+
+
+def _from_answer(answer: Answer) -> ExportReading | CalendarError:
+    kind, data = answer
+    if kind == "ok":
+        return ExportReading.from_json(data)
+    message, email, line, reason = data
+    return CalendarError(message, email=email, line=line, reason=reason)
+
+
+def _cached(cache: ReadingCache, key: str) -> ExportReading | None:
+    raw = cache.get(key)
+    if raw is None:
+        return None
+    try:
+        return ExportReading.from_json(json.loads(raw))
+    except (ValueError, TypeError, KeyError):
+        return None  # damaged entry: read the export again
+
+
+def _context() -> Any:
+    """``fork`` where it is safe (one thread, a system that has it), else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
