@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from allocator import AllocationResult, DayState, Policy, Workspace
     from allocator.solve import Method
     from jags.ledger import DayOutcome
-    from jags.ledger.operations import Change
+    from jags.ledger.intake import Change
     from jags.schedule import Remote
 
 CHANGES_FILE = "intake_changes.csv"

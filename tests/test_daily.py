@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 from allocator import InputError
 from jags.cli import app
 from jags.daily import change_lines, read_events
-from jags.ledger.operations import Change
+from jags.ledger.intake import Change
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

@@ -7,15 +7,10 @@ in the workspace by default, PostgreSQL by URL. Nothing else in the product
 writes SQL.
 """
 
+from jags.ledger.events import RecordItem
+from jags.ledger.intake import Change, Intake
 from jags.ledger.lifecycle import RECORDABLE, EventKind, State, allowed
-from jags.ledger.operations import (
-    Change,
-    DayOutcome,
-    Intake,
-    Ledger,
-    RecordError,
-    RecordItem,
-)
+from jags.ledger.operations import DayOutcome, Ledger, RecordError
 from jags.ledger.store import HEAD, LedgerBusy, LedgerError, ledger_url, open_store
 
 __all__ = [

@@ -192,7 +192,7 @@ def queue(session: DbSession, key: str, invite: Session, *, method: Method, on: 
 def book(session: DbSession, key: str, candidate: Candidate, start: datetime, end: datetime,
          on: date, by: str, batch: Batch) -> OutboxMessage:
     """Book a session for a confirmed request and queue its invitation."""
-    from jags.ledger.operations import add_event
+    from jags.ledger.events import add_event
 
     row = LedgerSession(partnership=key, request_id=candidate.request_id,
                         start=utc_naive(start), end=utc_naive(end),
