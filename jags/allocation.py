@@ -21,7 +21,6 @@ import numpy as np
 
 from allocator import Explainer, allocate
 from jags.files import FORMULA_PREFIXES, csv_bytes, csv_line
-from jags.workspace import read_workspace
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -50,17 +49,21 @@ Explain = Literal["default", "full"]
 
 def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
                    time_limit: float | None = None, remote: Remote | None = None,
-                   strict: bool = False, cache: bool = True) -> AllocationResult:
+                   strict: bool = False, cache: bool = True, form: Path | None = None,
+                   mapping: str | None = None) -> AllocationResult:
     """Read the workspace and allocate (raises :class:`InputError` on bad input).
 
     With ``policy.calendar_aware`` the workspace's calendars are read and
     facilitators with no free session slot in the expected window are
     skipped (``on_leave``); facilitators with no calendar are not skipped.
     ``remote`` adds Exchange or Microsoft 365 free/busy to the files;
-    ``strict`` and ``cache`` are as for :func:`jags.schedule.calendar_sources`.
+    ``strict`` and ``cache`` are as for :func:`jags.schedule.calendar_sources`;
+    ``form`` and ``mapping`` read the requests from a request form's export.
     """
+    from jags.forms import read_inputs
+
     workspace_path = Path(workspace_path)
-    workspace = read_workspace(workspace_path, policy)
+    workspace = read_inputs(workspace_path, policy, form=form, mapping=mapping)
     unavailable: list[str] = []
     if policy.calendar_aware:
         from jags.schedule import calendar_sources, remote_source  # calendars only when used

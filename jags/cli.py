@@ -57,6 +57,12 @@ PartnershipOpt = Annotated[str | None, typer.Option(
                           "else the only one).")]
 ByOpt = Annotated[str | None, typer.Option(
     "--by", help="Who is making the change (default: your user name).")]
+FormOpt = Annotated[Path | None, typer.Option(
+    "--form", help="The request form's export (Microsoft Forms .xlsx as downloaded, or CSV), "
+                   "read instead of requests.csv and participants.csv.")]
+MappingOpt = Annotated[str | None, typer.Option(
+    "--mapping", help="With --form: the column mapping, a preset (sample) or a TOML file "
+                      "(default sample).")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Stop (exit 2) on a calendar export that cannot be read or is over the "
                      "policy's limits, instead of treating its owner as unknown.")]
@@ -154,6 +160,8 @@ def allocate_command(
     by: ByOpt = None,
     strict: StrictOpt = False,
     no_cache: NoCacheOpt = False,
+    form: FormOpt = None,
+    mapping: MappingOpt = None,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
@@ -178,7 +186,8 @@ def allocate_command(
             _allocate_with_ledger(where, _date(on, "--on"), out_dir, chosen, commit=commit,
                                   xlsx=fmt == "xlsx", method=method, time_limit=time_limit,
                                   remote=source, by=by or daily.default_by(),
-                                  calendar_aware=calendar_aware, explain=explain)
+                                  calendar_aware=calendar_aware, explain=explain, form=form,
+                                  mapping=mapping)
         return
     if out_dir is None:
         with user_errors():
@@ -200,7 +209,8 @@ def allocate_command(
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit,
                                            remote=source,  # type: ignore[arg-type]
-                                           strict=strict, cache=not no_cache)
+                                           strict=strict, cache=not no_cache, form=form,
+                                           mapping=mapping)
         files = allocation.allocation_files(result, xlsx=fmt == "xlsx",
                                             explain=explain)  # type: ignore[arg-type]
         written = write_outputs(out_dir, files)
@@ -214,7 +224,8 @@ def allocate_command(
 def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
                          policy: Policy | None, *, commit: bool, xlsx: bool, method: str,
                          time_limit: float | None, remote: str | None, by: str,
-                         calendar_aware: bool, explain: str) -> None:
+                         calendar_aware: bool, explain: str, form: Path | None = None,
+                         mapping: str | None = None) -> None:
     """``jags allocate`` against the ledger: summary first, waiting next, files last."""
     from jags import daily, render
 
@@ -230,7 +241,8 @@ def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
     run = daily.run_daily(where, on, by, commit=commit, policy=policy,
                           method=method,  # type: ignore[arg-type]
                           time_limit=time_limit, xlsx=xlsx, explain=explain,
-                          remote=remote)  # type: ignore[arg-type]
+                          remote=remote,  # type: ignore[arg-type]
+                          form=form, mapping=mapping)
     target = out_dir or daily.default_out(where, "batches", on)
     written = write_outputs(target, run.files)
     if run.created:
@@ -282,6 +294,39 @@ def _where_text(ledger: Ledger) -> str:
 
     path = ledger.store.path
     return str(path) if path is not None else shown(ledger.store.url)
+
+
+@app.command("intake")
+def intake_command(
+    workspace: WorkspaceArg,
+    on: OnOpt,
+    form: FormOpt = None,
+    mapping: MappingOpt = None,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """Import the new requests received up to --on into the ledger, without allocating.
+
+    Reads requests.csv and participants.csv, or the request form's export
+    with --form. A request already imported is never imported again; one whose
+    row changed since is reported, not applied (details in no file: run
+    jags allocate --commit for intake_changes.csv).
+    """
+    from jags import daily
+
+    with user_errors():
+        name, found = daily.import_requests(daily.Where(workspace, db, partnership),
+                                            _date(on, "--on"), by or daily.default_by(),
+                                            form=form, mapping=mapping)
+    out.print(f"{name}: {len(found.new)} new request(s) imported"
+              + (f" ({', '.join(found.new)})" if found.new else "") + ".", highlight=False,
+              markup=False)
+    if found.later:
+        out.print(f"{len(found.later)} request(s) received after {on} wait for a later day.",
+                  highlight=False, markup=False)
+    for line in daily.change_lines(found.changed):
+        out.print(line, style="yellow", highlight=False, markup=False)
 
 
 @app.command("record")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from allocator import InputError, allocate
 from jags import allocation
 from jags.files import csv_bytes
+from jags.forms import read_inputs
 from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
 from jags.ledger.records import PRIVATE_FIELDS
 from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from allocator import AllocationResult, DayState, Policy, Workspace
     from allocator.solve import Method
-    from jags.ledger import DayOutcome
+    from jags.ledger import DayOutcome, Intake
     from jags.ledger.intake import Change
     from jags.schedule import Remote
 
@@ -63,7 +64,9 @@ def open_ledger(where: Where) -> Ledger:
 
 def init_ledger(where: Where, policy: Policy, on: date, by: str) -> tuple[Ledger, bool]:
     """Create the ledger and import history.csv and the facilitators' open_jags once."""
-    files = read_workspace(where.workspace)
+    # The requests come later, day by day (from requests.csv or the form's export).
+    files = read_workspace(where.workspace, policy,
+                           skip=frozenset({"requests", "participants"}))
     return Ledger.init(where.workspace, files, policy, on=on, by=by, db=where.db,
                        partnership=where.partnership)
 
@@ -80,10 +83,13 @@ class DailyRun:
 
 def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy | None = None,
               method: Method = "auto", time_limit: float | None = None, xlsx: bool = False,
-              explain: str = "default", remote: Remote | None = None) -> DailyRun:
+              explain: str = "default", remote: Remote | None = None,
+              form: Path | None = None, mapping: str | None = None) -> DailyRun:
     """Import, allocate against the ledger and (with ``commit``) record the batch.
 
     Without a ledger, ``commit`` creates one first (as ``jags init`` would).
+    ``form`` is a request form's export read through ``mapping`` (a preset
+    or a TOML file) instead of requests.csv and participants.csv.
     """
     ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership)
     created = False
@@ -96,7 +102,8 @@ def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy |
         ledger, created = init_ledger(where, policy or PolicyClass.preset("norfolk"), on, by)
     try:
         chosen = policy or ledger.policy
-        files = read_workspace(where.workspace, known_requests=ledger.request_ids())
+        files = read_inputs(where.workspace, chosen, known=ledger.request_ids(), form=form,
+                            mapping=mapping)
         unavailable = _unavailable(where.workspace, files, chosen, on, remote)
 
         def run(workspace: Workspace, state: DayState) -> AllocationResult:
@@ -254,3 +261,15 @@ def default_out(where: Where, kind: str, on: date) -> Path:
     folder = where.workspace if where.workspace.suffix.casefold() != ".xlsx" \
         else where.workspace.parent
     return folder / kind / on.isoformat()
+
+
+def import_requests(where: Where, on: date, by: str, *, form: Path | None = None,
+                    mapping: str | None = None) -> tuple[str, Intake]:
+    """``jags intake``: the export's new requests into the ledger, nothing allocated."""
+    ledger = open_ledger(where)
+    try:
+        files = read_inputs(where.workspace, ledger.policy, known=ledger.request_ids(),
+                            form=form, mapping=mapping)
+        return ledger.name, ledger.import_requests(files, on, by)
+    finally:
+        ledger.close()

@@ -12,23 +12,22 @@ the file, row and column, and nothing is imported until the file is clean.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allocator import InputError
+from jags.exports import export_rows, mapping_text
 from jags.ledger.feedback import Response
 from jags.workspace import Problem, WorkspaceReadError, parse_date, parse_datetime
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
+    from pathlib import Path
 
     from allocator import PastSession
 
@@ -74,6 +73,11 @@ class Mapping:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{source}: not valid TOML ({exc})") from None
+        return cls.from_raw(raw, source)
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any], source: str) -> Mapping:
+        """A mapping from parsed TOML; :class:`InputError` names what is wrong."""
         columns = raw.get("columns")
         if not isinstance(columns, dict):
             raise InputError(f"{source}: needs a [columns] table")
@@ -107,69 +111,11 @@ class Mapping:
 
 def load_mapping(name_or_path: str | None) -> Mapping:
     """A preset (``sample``, the default) or a mapping TOML file."""
-    name = name_or_path or "sample"
-    if name in PRESETS:
-        text = resources.files("jags").joinpath(f"presets/feedback-{name}.toml") \
-            .read_text("utf-8")
-        return Mapping.from_toml(text, f"mapping preset {name}")
-    path = Path(name)
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"--mapping: {path.name}: not a preset ({', '.join(PRESETS)}) nor "
-                         f"a file") from None
-    except (OSError, UnicodeDecodeError):
-        raise InputError(f"{path.name}: not a readable UTF-8 TOML file") from None
-    return Mapping.from_toml(text, path.name)
+    raw, source = mapping_text("feedback", name_or_path, PRESETS)
+    return Mapping.from_raw(raw, source)
 
 
 # Reading the export ------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    """A cell as text (workbook dates as ISO)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _rows(path: Path) -> Iterator[list[str]]:
-    """The export's rows as text; :class:`InputError` when it cannot be read."""
-    if path.suffix.casefold() == ".xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except FileNotFoundError:
-            raise InputError(f"{path.name}: file not found") from None
-        except Exception:  # openpyxl fails in many ways on a damaged file
-            raise InputError(f"{path.name}: not a readable .xlsx workbook") from None
-        try:
-            sheet = book.worksheets[0]
-            rows = [[_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception:
-            raise InputError(f"{path.name}: the first sheet cannot be read") from None
-        finally:
-            book.close()
-        yield from rows
-        return
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path.name}: file not found") from None
-    except (OSError, UnicodeDecodeError):
-        raise InputError(f"{path.name}: not a readable UTF-8 CSV file (save it as 'CSV "
-                         f"UTF-8')") from None
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), strict=True)
-    except csv.Error:
-        raise InputError(f"{path.name}: not a readable CSV file") from None
 
 
 def read_export(path: Path, mapping: Mapping) -> list[Response]:
@@ -181,7 +127,7 @@ def read_export(path: Path, mapping: Mapping) -> list[Response]:
         Every problem, each naming the file, the row (header = 1) and the
         column; a value from a free-text column is never repeated.
     """
-    rows = iter(_rows(path))
+    rows = iter(export_rows(path))
     header = [h.strip() for h in next(rows, [])]
     index = {h.casefold(): i for i, h in enumerate(header)}
     problems: list[Problem] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -421,6 +421,18 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
     out.rownums.append(rownum)
 
 
+def read_records(table: str, label: str, rows: Iterable[tuple[int, dict[str, str]]]
+                 ) -> tuple[list[Frozen], list[Problem]]:
+    """Records of one table from cells already taken out of some other file (a form's
+    export), each with its row number there; the same checks and messages as a
+    workspace file. Returns the records read and the problems found."""
+    spec = next(t for t in _TABLES if t.name == table)
+    out = _Read([], [], [], set())
+    for rownum, cells in rows:
+        _read_record(spec, label, rownum, {c: v.strip() for c, v in cells.items()}, out)
+    return out.records, out.problems
+
+
 def _cross_check(reads: dict[str, _Read], source: _Source,
                  known: frozenset[str]) -> list[Problem]:
     """Duplicate ids and unknown references, muted where the target row was unreadable."""
@@ -439,7 +451,8 @@ def _cross_check(reads: dict[str, _Read], source: _Source,
 
 
 def read_workspace(path: Path, policy: Policy | None = None,
-                   known_requests: frozenset[str] = frozenset()) -> Workspace:
+                   known_requests: frozenset[str] = frozenset(),
+                   skip: frozenset[str] = frozenset()) -> Workspace:
     """Read and validate a workspace.
 
     Parameters
@@ -455,6 +468,9 @@ def read_workspace(path: Path, policy: Policy | None = None,
     known_requests
         Ids of earlier requests in the ledger, which ``follow_up_of`` may name
         besides the rows of ``history`` (default none).
+    skip
+        Tables not to read (they come from elsewhere, e.g. ``requests`` and
+        ``participants`` from a request form's export); default none.
 
     Returns
     -------
@@ -480,7 +496,8 @@ def read_workspace(path: Path, policy: Policy | None = None,
         chosen = policy if policy is not None else Policy()
         reads = {spec.name: _read_table(spec, source, {
             column: getattr(chosen, name) for (table, column), name in _LIMITS.items()
-            if table == spec.name}) for spec in _TABLES}
+            if table == spec.name}) if spec.name not in skip else _Read([], [], [], set())
+            for spec in _TABLES}
     finally:
         source.close()
     problems = [p for r in reads.values() for p in r.problems]

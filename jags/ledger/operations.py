@@ -187,6 +187,18 @@ class Ledger:
             batch.summary = json.dumps({**result.summary, "imported": len(found.new)})
             return DayOutcome(result, found, batch.id, True, out, reallocated=reallocated)
 
+    def import_requests(self, files: Workspace, on: date, by: str) -> Intake:
+        """Import the export's new requests (received up to ``on``) without allocating;
+        changed rows are reported, not applied. One transaction."""
+        with self.store.write(self.key) as session:
+            found = intake(session, self.key, files, on, write=False)
+            if found.new:
+                batch = new_batch(session, self.key, "intake", on, by,
+                                  digest(sorted(found.new)))
+                intake(session, self.key, files, on, write=True, batch=batch, by=by)
+                batch.summary = json.dumps({"imported": len(found.new)})
+            return found
+
     # Recorded events ------------------------------------------------------------
 
     def record(self, items: Sequence[RecordItem], by: str) -> list[str]:
