@@ -26,11 +26,11 @@ def test_multi_select_answers_split_on_semicolons() -> None:
 
 
 def test_unreadable_exports_are_named(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="form.xlsx: file not found"):
+    with pytest.raises(InputError, match=r"form\.xlsx: file not found"):
         list(export_rows(tmp_path / "form.xlsx"))
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
-    with pytest.raises(InputError, match="broken.xlsx: not a readable .xlsx workbook"):
+    with pytest.raises(InputError, match=r"broken\.xlsx: not a readable \.xlsx workbook"):
         list(export_rows(broken))
     latin = tmp_path / "latin.csv"
     latin.write_bytes("caf\xe9\n".encode("latin-1"))
@@ -43,5 +43,5 @@ def test_mappings_come_from_presets_or_files(tmp_path: Path) -> None:
     assert source == "mapping preset sample" and raw["columns"]["request_id"] == "ID"
     bad = tmp_path / "m.toml"
     bad.write_text("= nonsense", encoding="utf-8")
-    with pytest.raises(InputError, match="m.toml: not valid TOML"):
+    with pytest.raises(InputError, match=r"m\.toml: not valid TOML"):
         mapping_text("request", str(bad), ("sample",))
