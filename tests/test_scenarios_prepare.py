@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from scenario_files import SAMPLE, scenario_file
+from typer.testing import CliRunner
 
 from allocator import InputError, Policy, WorkingCalendar, normalise_org
+from jags.cli import app
 from jags.scenarios.config import ScenarioError, ScenarioFile
 from jags.scenarios.prepare import prepare, read_received, working_days
 from jags.workspace import read_workspace
@@ -108,14 +111,38 @@ def test_an_unknown_sector_in_the_mix_is_an_error(tmp_path: Path) -> None:
            "sector"
 
 
-def test_demand_from_the_ledger_says_it_is_not_available_yet(tmp_path: Path) -> None:
+def ledger_plan(tmp_path: Path, workspace: Path) -> Path:
     path = tmp_path / "ledger.toml"
-    path.write_text(f'[base]\nworkspace = "{SAMPLE.as_posix()}"\nstart = 2027-01-04\n'
+    path.write_text(f'[base]\nworkspace = "{workspace.as_posix()}"\nstart = 2027-01-04\n'
                     'working_days = 10\n[demand]\nfrom_ledger = true\n[[scenario]]\n'
                     'name = "a"\n', encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"demand\.from_ledger = true: this installation has "
-                                            r"no ledger history"):
-        prepare(ScenarioFile.read(path))
+    return path
+
+
+def test_demand_from_a_workspace_without_a_ledger_says_how_to_start_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JAGS_DB", raising=False)
+    folder = tmp_path / "ws"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("calendars"))
+    with pytest.raises(ScenarioError, match=r"demand\.from_ledger = true: the workspace has no "
+                                            r"ledger \(run jags init"):
+        prepare(ScenarioFile.read(ledger_plan(tmp_path, folder)))
+
+
+def test_demand_resampled_from_the_ledgers_own_history(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JAGS_DB", raising=False)
+    folder = tmp_path / "ws"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("calendars"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(folder), "--on", "2026-11-09"]).exit_code == 0
+    assert runner.invoke(app, ["intake", str(folder), "--on", "2026-11-24"]).exit_code == 0
+    from jags.scenarios.prepare import _received_history
+
+    from_ledger = _received_history(ScenarioFile.read(ledger_plan(tmp_path, folder)))
+    assert from_ledger is not None
+    assert sorted(from_ledger) == sorted(read_received(SAMPLE / "requests.csv"))
+    assert prepare(ScenarioFile.read(ledger_plan(tmp_path, folder))) is not None
 
 
 def test_demand_resampled_from_a_requests_file(tmp_path: Path) -> None:

@@ -10,13 +10,11 @@ another process or another machine.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import csv
-import importlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -214,19 +212,33 @@ def _policy(source: ScenarioFile, name: str, key: str) -> Policy:
 def _received_history(source: ScenarioFile) -> list[datetime] | None:
     demand = source.demand
     if demand.from_ledger:
-        ledger: Any = None
-        with contextlib.suppress(ImportError):
-            ledger = importlib.import_module("jags.ledger")
-        if ledger is None or not hasattr(ledger, "received_history"):
-            raise ScenarioError(
-                f"{source.label}: demand.from_ledger = true: this installation has no ledger "
-                f"history to resample yet; give history = \"requests.csv\" (any CSV with a "
-                f"received_at column) or requests_per_working_day")
-        raise ScenarioError(  # pragma: no cover - wired when the ledger ships
-            f"{source.label}: demand.from_ledger = true is not wired to the ledger yet")
+        return _ledger_history(source)
     if demand.history is None:
         return None
     return read_received(source.path(demand.history), f"{source.label}: demand.history")
+
+
+def _ledger_history(source: ScenarioFile) -> list[datetime]:
+    """When the workspace's ledger received each request (its own history to resample).
+
+    The ledger is the one ``jags status`` would open for the scenario's workspace
+    (``JAGS_DB`` and ``JAGS_PARTNERSHIP`` apply).
+    """
+    from jags.ledger import Ledger
+
+    workspace = source.path(source.base.workspace)
+    ledger = Ledger.open(workspace)
+    if ledger is None:
+        raise ScenarioError(f"{source.label}: demand.from_ledger = true: the workspace has no "
+                            f"ledger (run jags init and some daily batches first)")
+    try:
+        received = ledger.received_history()
+    finally:
+        ledger.close()
+    if not received:
+        raise ScenarioError(f"{source.label}: demand.from_ledger = true: the ledger holds no "
+                            f"requests yet")
+    return received
 
 
 def read_received(path: Path, key: str = "history") -> list[datetime]:
