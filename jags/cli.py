@@ -676,11 +676,12 @@ def invite_command(
     With a ledger, --send sends what is queued in its outbox, each message
     once; a message that fails stays queued with its error.
     """
-    from jags import daily, schedule
+    from jags import daily
+    from jags import manifest as manifests
     from jags.send import send_invites
 
     where = daily.Where(folder, db, partnership)
-    if not (folder / schedule.MANIFEST).is_file() and daily.has_ledger(where):
+    if not (folder / manifests.MANIFEST).is_file() and daily.has_ledger(where):
         with user_errors():
             if choose or cancel:
                 raise InputError("with a ledger, record stepped_down or cancelled with jags "
@@ -693,7 +694,7 @@ def invite_command(
         from jags.cells import is_id, shown
 
         version = current_version(folder)  # read one version, whatever runs meanwhile
-        manifest = schedule.load_manifest(version)
+        manifest = manifests.load_manifest(version)
         if choose or cancel:
             picks: dict[str, int] = {}
             for item in choose or []:
@@ -703,17 +704,17 @@ def invite_command(
                 picks[rid] = int(number)
             cancelled = [_request_id(rid, "--cancel") for rid in cancel or []]
             day = _date(on, "--on") if on else date.today()
-            files = schedule.update_invitations(manifest, choose=picks, cancel=cancelled,
-                                                on=day)
-            files[schedule.MANIFEST] = schedule.manifest_bytes(manifest)
+            manifest, files = manifests.update_invitations(manifest, choose=picks,
+                                                           cancel=cancelled, on=day)
+            files[manifests.MANIFEST] = manifest.to_bytes()
             write_outputs(folder, files, based_on=version)
             version = current_version(folder)
-            out.print(f"Wrote {len(manifest['outbox'])} invitation(s): "
-                      + (", ".join(manifest["outbox"]) or "nothing changed"))
+            out.print(f"Wrote {len(manifest.outbox)} invitation(s): "
+                      + (", ".join(manifest.outbox) or "nothing changed"))
         if send is not None:
             if send not in ("exchange", "graph"):
                 raise InputError(f"--send: {send!r} is not exchange or graph")
-            messages = schedule.outgoing(version, manifest)
+            messages = manifests.outgoing(version, manifest)
             for line in send_invites(messages, via=send, dry_run=dry_run):  # type: ignore[arg-type]
                 out.print(line, highlight=False, markup=False)
 

@@ -9,6 +9,7 @@ from rich.panel import Panel
 
 from allocator import Explainer, Policy
 from jags import allocation, render, schedule
+from jags import manifest as manifests
 from jags.files import write_outputs
 from jags.send import send_invites
 
@@ -64,7 +65,7 @@ def run_demo(sample: Path, out_dir: Path, console: Console) -> None:
     console.rule("Step 4 · Invitations (jags invite)")
     console.print(f"Wrote {schedule_dir}/proposals.csv and {len(run.invited)} invitations "
                   f"(.ics and .eml) in {schedule_dir}/invites/")
-    messages = schedule.outgoing(schedule_dir, schedule.load_manifest(schedule_dir))
+    messages = manifests.outgoing(schedule_dir, manifests.load_manifest(schedule_dir))
     for line in send_invites(messages[:3], via="graph", dry_run=True):
         console.print(f"dry run: {line}", highlight=False, markup=False)
     if len(messages) > 3:

@@ -11,45 +11,31 @@ keeping each UID and raising SEQUENCE.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from allocator import InputError, Policy, WorkingCalendar, normalise_email
 from jags.calendars import WorkspaceCalendars
 from jags.cells import parse_cell, parse_date, parse_datetime, parse_email, parse_id
 from jags.files import csv_bytes
-from jags.send import OutgoingInvite
+from jags.manifest import MANIFEST, new_manifest, render_initial
 from jags.workspace import LONDON, UnreadableFile, csv_rows, read_workspace
 from scheduling.availability import Availability, Status, merge_all
-from scheduling.invitations import (
-    Attendee as InviteAttendee,
-)
-from scheduling.invitations import (
-    Person,
-    Session,
-    cancel_ics,
-    eml_bytes,
-    message_id_for,
-    request_ics,
-    subject_for,
-)
 from scheduling.proposals import Attendee, SessionRequest, propose, window_days
 from scheduling.sources import ExchangeSource, GraphSource, RowsSource
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from allocator import Workspace
     from scheduling.availability import CalendarSource
-    from scheduling.proposals import RequestProposal, ScheduleResult
+    from scheduling.proposals import ScheduleResult
 
 PROPOSAL_COLUMNS = ("request_id", "option", "start", "end", "working_day", "required_free",
                     "required_busy", "unknown", "score", "reason", "outside", "tentative",
                     "unknown_names", "optional_busy")
-MANIFEST = "schedule.json"
 SEARCH_DAYS = 30
 """Working days searched after the window when nothing fits (for the fetch range too)."""
 Remote = Literal["exchange", "graph"]
@@ -285,10 +271,11 @@ def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: dat
                      search_days=SEARCH_DAYS)
     run = ScheduleRun(result=result, sessions=sessions)
     run.files["proposals.csv"] = csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))
-    manifest = new_manifest(policy, workspace, sessions, result, confirmed_on)
-    run.files.update(render_initial(manifest, holds=holds))
-    run.invited = sorted(manifest["outbox"])
-    run.files[MANIFEST] = manifest_bytes(manifest)
+    manifest, documents = render_initial(
+        new_manifest(policy, workspace, sessions, result, confirmed_on), holds=holds)
+    run.files.update(documents)
+    run.invited = sorted(manifest.outbox)
+    run.files[MANIFEST] = manifest.to_bytes()
     return run
 
 
@@ -306,207 +293,3 @@ def proposal_rows(result: ScheduleResult) -> list[tuple[object, ...]]:
                          opt.score, reason, opt.outside, "; ".join(opt.tentative_names),
                          "; ".join(opt.unknown_names), "; ".join(opt.busy_names)))
     return rows
-
-
-# Invitations and the manifest ------------------------------------------------------
-
-def _stamp(day: date) -> datetime:
-    """DTSTAMP for documents made on ``day``: its London midnight, so re-runs are stable."""
-    return datetime.combine(day, time(0), LONDON)
-
-
-def new_manifest(policy: Policy, workspace: Workspace, sessions: Sequence[SessionRequest],
-                 result: ScheduleResult, made_on: date) -> dict[str, Any]:
-    """What ``jags invite`` needs later, as plain JSON data."""
-    entries: dict[str, Any] = {}
-    for session in sessions:
-        req = workspace.request_by_id[session.request_id]
-        proposal: RequestProposal = result.proposals[session.request_id]
-        roles = []
-        for a in session.attendees:
-            role = "CHAIR" if a.facilitator else "REQ-PARTICIPANT" if a.required \
-                else "OPT-PARTICIPANT"
-            roles.append({"name": a.name, "email": a.email, "role": role})
-        entries[session.request_id] = {
-            "organizer": {"name": req.requester_name, "email": req.requester_email},
-            "attendees": roles,
-            "location": {"in_person": "In person (venue to be confirmed)",
-                         "online": "Online"}.get(str(req.mode)),
-            "options": [{"start": o.start.isoformat(), "end": o.end.isoformat(),
-                         "outside": o.outside} for o in proposal.options],
-            "invited": None,
-            "holds": {},
-            "cancelled": False,
-        }
-    return {"policy": policy.model_dump(mode="json"), "made_on": made_on.isoformat(),
-            "sessions": entries, "outbox": []}
-
-
-def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
-    """Deterministic JSON."""
-    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n") \
-        .encode("utf-8")
-
-
-def _session(entry: Mapping[str, Any], rid: str, start: str, end: str,
-             sequence: int) -> Session:
-    return Session(
-        request_id=rid, start=datetime.fromisoformat(start), end=datetime.fromisoformat(end),
-        organizer=Person(entry["organizer"]["name"], entry["organizer"]["email"]),
-        attendees=tuple(InviteAttendee(a["name"], a["email"], a["role"])
-                        for a in entry["attendees"]),
-        sequence=sequence, location=entry["location"])
-
-
-def _documents(name: str, ics: bytes, session: Session, *, method: Literal["REQUEST", "CANCEL"],
-               stamp: datetime, option: int | None = None, update: bool = False
-               ) -> dict[str, bytes]:
-    """The .ics and a matching .eml for people who send from their own mailbox."""
-    subject = subject_for(session.request_id, method=method, option=option, update=update)
-    text = invitation_text(session.request_id, method=method, option=option)
-    recipients = [Person(a.name, a.email) for a in session.attendees]
-    eml = eml_bytes(ics, method=method, sender=session.organizer, recipients=recipients,
-                    subject=subject, text=text, date=stamp,
-                    message_id=message_id_for(session.request_id, method=method,
-                                              sequence=session.sequence, ics=ics))
-    return {f"invites/{name}.ics": ics, f"invites/{name}.eml": eml}
-
-
-def invitation_text(request_id: str, *, method: str, option: int | None = None) -> str:
-    """The plain-text body of an invitation e-mail (no case detail, by design)."""
-    if method == "CANCEL":
-        what = "This provisional hold is released" if option is not None else \
-            "This Joint Agency Group Supervision session is cancelled"
-        return (f"{what} (request {request_id}). Your calendar will remove it when you "
-                f"open this message.\n")
-    hold = f" This is a provisional hold for option {option}." if option is not None else ""
-    return (f"You are invited to a Joint Agency Group Supervision session (request "
-            f"{request_id}).{hold} Please accept or decline in your calendar. The calendar "
-            f"entry explains what the session is for; no case details are sent by e-mail.\n")
-
-
-def render_initial(manifest: dict[str, Any], *, holds: bool) -> dict[str, bytes]:
-    """First invitations: option 1 of every request placed in its window, or with
-    ``holds`` a tentative hold for every in-window option."""
-    policy = Policy.model_validate(manifest["policy"])
-    stamp = _stamp(date.fromisoformat(manifest["made_on"]))
-    files: dict[str, bytes] = {}
-    for rid, entry in manifest["sessions"].items():
-        options = [o for o in entry["options"] if not o["outside"]]
-        if not options:
-            continue
-        if holds:
-            for n, opt in enumerate(options, start=1):
-                session = _session(entry, rid, opt["start"], opt["end"], 0)
-                ics = request_ics(session, policy, dtstamp=stamp, hold=True, option=n)
-                files.update(_documents(f"{rid}-hold-{n}", ics, session, method="REQUEST",
-                                        stamp=stamp, option=n))
-                entry["holds"][str(n)] = {"start": opt["start"], "end": opt["end"],
-                                          "sequence": 0}
-                manifest["outbox"].append(f"{rid}-hold-{n}")
-        else:
-            first = options[0]
-            session = _session(entry, rid, first["start"], first["end"], 0)
-            files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,
-                                    method="REQUEST", stamp=stamp))
-            entry["invited"] = {"start": first["start"], "end": first["end"], "sequence": 0}
-            manifest["outbox"].append(rid)
-    return files
-
-
-def load_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest a scheduling run wrote into ``folder``."""
-    path = folder / MANIFEST
-    try:
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{MANIFEST}: not found in {folder} (run jags schedule first)") \
-            from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"{MANIFEST}: not a readable schedule manifest") from None
-    return data
-
-
-def update_invitations(manifest: dict[str, Any], *, choose: Mapping[str, int],
-                       cancel: Iterable[str], on: date) -> dict[str, bytes]:
-    """Choose an option (releasing holds, moving an invitation) or cancel sessions.
-
-    A moved invitation keeps its UID and raises SEQUENCE; released holds and
-    cancelled sessions get METHOD:CANCEL with the same UID and a raised SEQUENCE.
-    """
-    policy = Policy.model_validate(manifest["policy"])
-    stamp = _stamp(on)
-    sessions = manifest["sessions"]
-    files: dict[str, bytes] = {}
-    manifest["outbox"] = []
-    for rid in [*choose, *cancel]:
-        if rid not in sessions:
-            raise InputError(f"request {rid!r} is not in this schedule")
-    for rid, number in sorted(choose.items()):
-        entry = sessions[rid]
-        if not 1 <= number <= len(entry["options"]):
-            raise InputError(f"{rid}: option {number} does not exist "
-                             f"({len(entry['options'])} proposed)")
-        opt = entry["options"][number - 1]
-        files.update(_release_holds(manifest, rid, policy, stamp))
-        invited = entry["invited"]
-        if invited and not entry["cancelled"] \
-                and (invited["start"], invited["end"]) == (opt["start"], opt["end"]):
-            continue  # already invited to that time: nothing to send
-        sequence = invited["sequence"] + 1 if invited else 0
-        session = _session(entry, rid, opt["start"], opt["end"], sequence)
-        files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,
-                                method="REQUEST", stamp=stamp, update=invited is not None))
-        entry["invited"] = {"start": opt["start"], "end": opt["end"], "sequence": sequence}
-        entry["cancelled"] = False
-        manifest["outbox"].append(rid)
-    for rid in sorted(set(cancel)):
-        entry = sessions[rid]
-        files.update(_release_holds(manifest, rid, policy, stamp))
-        invited = entry["invited"]
-        if invited is None or entry["cancelled"]:
-            continue
-        session = _session(entry, rid, invited["start"], invited["end"],
-                           invited["sequence"] + 1)
-        files.update(_documents(rid, cancel_ics(session, policy, dtstamp=stamp), session,
-                                method="CANCEL", stamp=stamp))
-        invited["sequence"] += 1
-        entry["cancelled"] = True
-        manifest["outbox"].append(rid)
-    manifest["made_on"] = on.isoformat()
-    return files
-
-
-def _release_holds(manifest: dict[str, Any], rid: str, policy: Policy,
-                   stamp: datetime) -> dict[str, bytes]:
-    entry = manifest["sessions"][rid]
-    files: dict[str, bytes] = {}
-    for number, hold in sorted(entry["holds"].items()):
-        session = _session(entry, rid, hold["start"], hold["end"], hold["sequence"] + 1)
-        ics = cancel_ics(session, policy, dtstamp=stamp, option=int(number))
-        files.update(_documents(f"{rid}-hold-{number}", ics, session, method="CANCEL",
-                                stamp=stamp, option=int(number)))
-        manifest["outbox"].append(f"{rid}-hold-{number}")
-    entry["holds"] = {}
-    return files
-
-
-def outgoing(folder: Path, manifest: Mapping[str, Any]) -> list[OutgoingInvite]:
-    """The invitations of the latest schedule or invite run, ready to send."""
-    items = []
-    for name in manifest["outbox"]:
-        path = folder / "invites" / f"{name}.ics"
-        if not path.is_file():
-            raise InputError(f"invites/{name}.ics: not found (written by the last run)")
-        ics = path.read_bytes()
-        rid, _, hold = name.partition("-hold-")
-        option = int(hold) if hold else None
-        method: Literal["REQUEST", "CANCEL"] = "CANCEL" if b"\r\nMETHOD:CANCEL\r\n" in ics \
-            else "REQUEST"
-        entry = manifest["sessions"][rid]
-        items.append(OutgoingInvite(
-            request_id=rid, method=method, ics=ics,
-            recipients=tuple(Person(a["name"], a["email"]) for a in entry["attendees"]),
-            subject=subject_for(rid, method=method, option=option),
-            text=invitation_text(rid, method=method, option=option)))
-    return items

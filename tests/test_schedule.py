@@ -3,7 +3,6 @@ gathered from several sources, and moving or cancelling invitations."""
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -13,21 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from builders import fac, part, req, workspace
 
-from allocator import InputError, Policy, WorkingCalendar
+from allocator import InputError
 from jags.schedule import (
     Allocated,
     ScheduleInputError,
     gather,
-    new_manifest,
     read_allocations,
     read_availability_csv,
-    render_initial,
     session_requests,
-    update_invitations,
 )
 from scheduling.availability import Status
-from scheduling.invitations import uid_for
-from scheduling.proposals import propose
 from scheduling.sources import IcsSource, RowsSource
 
 LONDON = ZoneInfo("Europe/London")
@@ -193,19 +187,6 @@ def test_session_attendees_and_roles() -> None:
         ("f3@fac.example", True), ("r2@req.example", False)]
 
 
-def test_manifest_marks_facilitators_as_chair() -> None:
-    ws = small_workspace()
-    sessions = session_requests(ws, [Allocated("R1", ("F1",), None)], CONFIRMED)
-    policy = Policy.preset("norfolk")
-    result = propose(sessions, {}, policy, WorkingCalendar(), time_limit=5)
-    manifest = new_manifest(policy, ws, sessions, result, CONFIRMED)
-    roles = {a["email"]: a["role"] for a in manifest["sessions"]["R1"]["attendees"]}
-    assert roles == {"f1@fac.example": "CHAIR", "r1@req.example": "REQ-PARTICIPANT",
-                     "pat@one.example": "REQ-PARTICIPANT",
-                     "quinn@two.example": "OPT-PARTICIPANT"}
-    assert manifest["sessions"]["R1"]["organizer"]["email"] == "r1@req.example"
-
-
 # gather ----------------------------------------------------------------------------------
 
 ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
@@ -247,140 +228,3 @@ def test_gather_matches_e_mails_in_any_case() -> None:
     found = gather(sources(), ["Ann@X.example"], START, END)
     at = datetime(2026, 12, 1, 10, tzinfo=LONDON)
     assert found["Ann@X.example"].status(at, at.replace(hour=11)) is Status.BUSY
-
-
-# update_invitations ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def base_manifest() -> dict[str, Any]:
-    """A manifest for two small sessions (three in-window options each), nothing invited."""
-    ws = small_workspace()
-    policy = Policy.preset("norfolk")
-    sessions = session_requests(ws, [Allocated("R1", ("F1",), None),
-                                     Allocated("R3", ("F2",), None)], CONFIRMED)
-    result = propose(sessions, {}, policy, WorkingCalendar(), time_limit=5)
-    manifest = new_manifest(policy, ws, sessions, result, CONFIRMED)
-    for entry in manifest["sessions"].values():
-        assert len(entry["options"]) >= 2 and not any(o["outside"] for o in entry["options"])
-    return manifest
-
-
-def fresh(base: dict[str, Any], *, holds: bool = False) -> tuple[dict[str, Any],
-                                                                  dict[str, bytes]]:
-    manifest = copy.deepcopy(base)
-    return manifest, render_initial(manifest, holds=holds)
-
-
-def field(ics: bytes, name: str) -> list[str]:
-    """Values of a property, lines unfolded (VTIMEZONE ones included)."""
-    text = ics.decode("utf-8").replace("\r\n ", "")
-    return [line.split(":", 1)[1] for line in text.split("\r\n")
-            if line.split(":", 1)[0].split(";")[0] == name]
-
-
-def local(value: str) -> str:
-    return f"{datetime.fromisoformat(value).astimezone(LONDON):%Y%m%dT%H%M%S}"
-
-
-def test_initial_invitation_is_option_one(base_manifest: dict[str, Any]) -> None:
-    manifest, files = fresh(base_manifest)
-    assert sorted(files) == ["invites/R1.eml", "invites/R1.ics", "invites/R3.eml",
-                             "invites/R3.ics"]
-    ics = files["invites/R1.ics"]
-    assert field(ics, "UID") == [uid_for("R1")]
-    assert field(ics, "SEQUENCE") == ["0"]
-    assert field(ics, "DTSTART")[-1] == local(manifest["sessions"]["R1"]["options"][0]["start"])
-    assert manifest["outbox"] == ["R1", "R3"]
-
-
-def test_choose_moves_the_invitation_with_the_same_uid(base_manifest: dict[str, Any]) -> None:
-    manifest, first = fresh(base_manifest)
-    files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
-    assert sorted(files) == ["invites/R1.eml", "invites/R1.ics"]
-    ics = files["invites/R1.ics"]
-    assert field(ics, "UID") == field(first["invites/R1.ics"], "UID")
-    assert field(ics, "SEQUENCE") == ["1"]
-    assert field(ics, "METHOD") == ["REQUEST"]
-    option = manifest["sessions"]["R1"]["options"][1]
-    assert field(ics, "DTSTART")[-1] == local(option["start"])
-    assert field(ics, "DTSTAMP") == ["20261201T000000Z"]
-    assert b"Updated" in files["invites/R1.eml"]
-    assert manifest["sessions"]["R1"]["invited"] == {"start": option["start"],
-                                                     "end": option["end"], "sequence": 1}
-    assert manifest["outbox"] == ["R1"]
-    assert manifest["made_on"] == "2026-12-01"
-
-
-def test_choosing_the_same_option_again_writes_nothing(base_manifest: dict[str, Any]) -> None:
-    manifest, _ = fresh(base_manifest)
-    assert update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
-    again = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 2))
-    assert again == {}
-    assert manifest["outbox"] == []
-    assert manifest["sessions"]["R1"]["invited"]["sequence"] == 1
-    # option 1 was already invited: choosing it first also writes nothing
-    manifest, _ = fresh(base_manifest)
-    assert update_invitations(manifest, choose={"R1": 1}, cancel=[], on=date(2026, 12, 1)) == {}
-
-
-def test_choose_releases_every_hold(base_manifest: dict[str, Any]) -> None:
-    manifest, first = fresh(base_manifest, holds=True)
-    options = len(manifest["sessions"]["R1"]["options"])
-    holds = [f"invites/R1-hold-{n}.ics" for n in range(1, options + 1)]
-    assert set(holds) <= set(first)
-    assert manifest["sessions"]["R1"]["invited"] is None
-    files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
-    for name in holds:
-        cancel = files[name]
-        assert field(cancel, "METHOD") == ["CANCEL"]
-        assert field(cancel, "STATUS") == ["CANCELLED"]
-        assert field(cancel, "UID") == field(first[name], "UID")
-        assert field(cancel, "SEQUENCE") == ["1"]
-    invite = files["invites/R1.ics"]
-    assert field(invite, "METHOD") == ["REQUEST"]
-    assert field(invite, "SEQUENCE") == ["0"]  # the first real invitation
-    assert field(invite, "UID") == [uid_for("R1")]
-    assert field(invite, "UID") != field(first[holds[0]], "UID")
-    assert manifest["sessions"]["R1"]["holds"] == {}
-    assert manifest["outbox"] == [f"R1-hold-{n}" for n in range(1, options + 1)] + ["R1"]
-    assert not any(name.startswith("invites/R3") for name in files)
-
-
-def test_cancel_sends_a_cancellation_once(base_manifest: dict[str, Any]) -> None:
-    manifest, first = fresh(base_manifest)
-    files = update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 2))
-    assert sorted(files) == ["invites/R3.eml", "invites/R3.ics"]
-    ics = files["invites/R3.ics"]
-    assert field(ics, "METHOD") == ["CANCEL"]
-    assert field(ics, "STATUS") == ["CANCELLED"]
-    assert field(ics, "UID") == field(first["invites/R3.ics"], "UID")
-    assert field(ics, "SEQUENCE") == ["1"]
-    assert len(field(ics, "ATTENDEE")) == len(field(first["invites/R3.ics"], "ATTENDEE"))
-    assert manifest["sessions"]["R3"]["cancelled"] is True
-    assert update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 3)) == {}
-
-
-def test_a_cancelled_session_can_be_invited_again(base_manifest: dict[str, Any]) -> None:
-    manifest, first = fresh(base_manifest)
-    update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 2))
-    files = update_invitations(manifest, choose={"R3": 1}, cancel=[], on=date(2026, 12, 3))
-    ics = files["invites/R3.ics"]
-    assert field(ics, "METHOD") == ["REQUEST"]
-    assert field(ics, "UID") == field(first["invites/R3.ics"], "UID")
-    assert field(ics, "SEQUENCE") == ["2"]
-    assert manifest["sessions"]["R3"]["cancelled"] is False
-
-
-@pytest.mark.parametrize(("choose", "cancel", "message"), [
-    ({"R9": 1}, [], "R9"),
-    ({}, ["R9"], "R9"),
-    ({"R1": 0}, [], "option 0"),
-    ({"R1": 9}, [], "option 9"),
-])
-def test_update_refuses_unknown_requests_and_options(base_manifest: dict[str, Any],
-                                                     choose: dict[str, int], cancel: list[str],
-                                                     message: str) -> None:
-    manifest, _ = fresh(base_manifest)
-    with pytest.raises(InputError, match=message):
-        update_invitations(manifest, choose=choose, cancel=cancel, on=date(2026, 12, 1))
