@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -40,7 +40,7 @@ from scheduling.invitations import (
 )
 from scheduling.sources.errors import CalendarServiceError, require_extra
 from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
-from scheduling.sources.graph import client_token
+from scheduling.sources.graph import ENV_CA_BUNDLE, VerifyingSession, client_token
 from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def _email(message: OutgoingInvite, sender: Person, now: datetime) -> bytes:
 
 
 def _graph_token(env: Mapping[str, str], settings: Mapping[str, str], base: str,
-                 http: requests.Session, timeout: float) -> str:
+                 http: Any, timeout: float) -> str:
     host = _endpoint(env.get("JAGS_GRAPH_AUTHORITY_HOST", "").strip() or GRAPH_AUTHORITY_HOST,
                      "JAGS_GRAPH_AUTHORITY_HOST", allow_loopback_http=False)
     parts = urlsplit(base)
@@ -298,7 +298,8 @@ def _send_graph(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
         sender = Person(sender_name, organizer)
     except ValueError:
         raise InputError("JAGS_GRAPH_ORGANIZER is not a plain e-mail address") from None
-    http = session or requests.Session()
+    bundle = env.get(ENV_CA_BUNDLE, "").strip()
+    http: Any = session or VerifyingSession(requests.Session(), bundle or True, timeout)
     token = _graph_token(env, settings, base, http, timeout)
     url = f"{base}/users/{quote(organizer, safe='@')}/sendMail"
     sent: list[str] = []

@@ -11,7 +11,7 @@ from allocator.policy import Policy
 from jags.bundled import sample_folder
 from jags.workspace import read_workspace
 
-pytest_plugins = ["ledger_fixtures"]
+pytest_plugins = ["ledger_fixtures", "fake_graph"]
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -152,7 +152,7 @@ class GraphSource:
         self._max_retry_after = max_retry_after
         self._batch_size = batch_size
         self._max_window = max_window
-        self._http = _Http(session if session is not None else requests.Session(), verify,
+        self._http = VerifyingSession(session if session is not None else requests.Session(), verify,
                            timeout)
         self._app: Any = None
 
@@ -309,7 +309,7 @@ class GraphSource:
         return response
 
 
-class _Http:
+class VerifyingSession:
     """A :class:`requests.Session` that passes TLS verification and a timeout on every call.
 
     This is the shape msal takes as ``http_client`` (``get``, ``post``,
