@@ -23,9 +23,11 @@ Refused at reading time (see README "Bad input"):
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
+
+from allocator.workdays import DEFAULT_ZONE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,7 +56,8 @@ __all__ = [
     "shown",
 ]
 
-LONDON = ZoneInfo("Europe/London")
+LONDON = ZoneInfo(DEFAULT_ZONE)
+"""The policy's default time zone (Europe/London), for values read without a policy."""
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """A safe id: used in file names, messages and command lines without quoting."""
@@ -169,16 +172,17 @@ def parse_date(text: str) -> date:
         raise ValueError("is not a valid date") from None
 
 
-def parse_datetime(text: str) -> datetime:
+def parse_datetime(text: str, zone: tzinfo = LONDON) -> datetime:
     """Read an ISO 8601 or UK date-time (or a date alone, meaning 00:00).
 
-    A value without an offset is Europe/London local time; one with an
-    offset (``+01:00``, ``Z``) is converted to Europe/London.
+    A value without an offset is local time in ``zone`` (the policy's time
+    zone; default the policy default, Europe/London); one with an offset
+    (``+01:00``, ``Z``) is converted to ``zone``.
 
     Returns
     -------
     datetime
-        An aware date-time in ``Europe/London``.
+        An aware date-time in ``zone``.
 
     Raises
     ------
@@ -194,7 +198,7 @@ def parse_datetime(text: str) -> datetime:
                      int((g["f"] or "0").ljust(6, "0")))
         day = _date_of(match)
         if not g["tz"]:
-            return datetime.combine(day, clock, tzinfo=LONDON)
+            return datetime.combine(day, clock, tzinfo=zone)
         tz = g["tz"].replace(":", "")
         hours, minutes = (0, 0) if tz == "Z" else (int(tz[1:3]), int(tz[3:5]))
         if hours > 23 or minutes > 59:
@@ -202,7 +206,7 @@ def parse_datetime(text: str) -> datetime:
     except ValueError:
         raise ValueError("is not a valid date-time") from None
     offset = timedelta(hours=hours, minutes=minutes) * (-1 if tz[0] == "-" else 1)
-    return datetime.combine(day, clock, tzinfo=timezone(offset)).astimezone(LONDON)
+    return datetime.combine(day, clock, tzinfo=timezone(offset)).astimezone(zone)
 
 
 def parse_bool(text: str) -> bool:

@@ -17,8 +17,10 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from allocator import InputError, Participant, Request
+from allocator.workdays import DEFAULT_ZONE
 from jags.exports import choices, export_rows, mapping_text
 from jags.workspace import Problem, WorkspaceReadError, read_records, read_workspace
 
@@ -128,7 +130,7 @@ class FormRequests:
     """Request id → its row in the export."""
 
 
-def read_form(path: Path, mapping: FormMapping) -> FormRequests:
+def read_form(path: Path, mapping: FormMapping, policy: Policy | None = None) -> FormRequests:
     """Read a request form's export.
 
     Raises
@@ -162,7 +164,8 @@ def read_form(path: Path, mapping: FormMapping) -> FormRequests:
             person = {name: mapping.value(name, cell(title)) for name, title in group.items()}
             if any(person.values()):
                 out.append((rownum, {"request_id": cells["request_id"], **person}))
-    found, problems = read_records("requests", path.name, requests)
+    zone = ZoneInfo(policy.timezone if policy is not None else DEFAULT_ZONE)
+    found, problems = read_records("requests", path.name, requests, zone)
     problems = [_titled(p, mapping.columns) for p in problems]
     people: list[Any] = []
     for group, rows_of in zip(mapping.participants, groups, strict=True):
@@ -196,7 +199,7 @@ def read_inputs(workspace: Path, policy: Policy | None = None, *,
     if form is None:
         return read_workspace(workspace, policy, known)
     chosen = load_form_mapping(mapping)
-    read = read_form(form, chosen)
+    read = read_form(form, chosen, policy)
     files = read_workspace(workspace, policy, known,
                            skip=frozenset({"requests", "participants"}))
     problems = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from rich.markup import escape
 from rich.table import Table
@@ -16,7 +15,6 @@ if TYPE_CHECKING:
     from jags.sessions import LedgerSchedule
     from scheduling.proposals import ScheduleResult
 
-LONDON = ZoneInfo("Europe/London")
 
 
 TABLE_ROWS = 200
@@ -92,8 +90,8 @@ def proposals_table(result: ScheduleResult) -> Table:
         if not proposal.options:
             table.add_row(rid, "—", "—", "", "", "", f"[yellow]{escape(proposal.reason)}[/yellow]")
         for opt in proposal.options:
-            local = opt.start.astimezone(LONDON)
-            when = f"{local:%a %d %b %Y %H:%M}–{opt.end.astimezone(LONDON):%H:%M}"
+            local = opt.start  # in the policy's time zone
+            when = f"{local:%a %d %b %Y %H:%M}–{opt.end:%H:%M}"
             reason = opt.reason
             if opt.outside:
                 when = f"[yellow]{when} (outside window)[/yellow]"

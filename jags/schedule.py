@@ -20,7 +20,7 @@ from jags.calendars import WorkspaceCalendars
 from jags.cells import parse_cell, parse_date, parse_datetime, parse_email, parse_id
 from jags.files import csv_bytes
 from jags.manifest import MANIFEST, new_manifest, render_initial
-from jags.workspace import LONDON, UnreadableFile, csv_rows, read_workspace
+from jags.workspace import UnreadableFile, csv_rows, read_workspace
 from scheduling.availability import Availability, Status, merge_all
 from scheduling.proposals import Attendee, SessionRequest, propose, window_days
 from scheduling.sources import ExchangeSource, GraphSource, RowsSource
@@ -229,8 +229,8 @@ def fetch_range(sessions: Sequence[SessionRequest], policy: Policy,
     days = [window_days(s.confirmed_on, policy, calendar) for s in sessions]
     first = min(d[0][1] for d in days)
     last = calendar.add_working_days(max(d[-1][1] for d in days), SEARCH_DAYS + 1)
-    return (datetime.combine(first, time(0), LONDON),
-            datetime.combine(last + timedelta(days=1), time(0), LONDON))
+    return (datetime.combine(first, time(0), calendar.zone),
+            datetime.combine(last + timedelta(days=1), time(0), calendar.zone))
 
 
 # The job ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from allocator.errors import InputError
+from allocator.workdays import DEFAULT_ZONE
 from scheduling.invitations import (
     SERVICE_NAME,
     Method,
@@ -376,7 +377,7 @@ def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *
     try:
         account = Account(primary_smtp_address=sender.email, config=config,
                           autodiscover=False, access_type=DELEGATE, locale="en_GB",
-                          default_timezone=EWSTimeZone("Europe/London"))
+                          default_timezone=EWSTimeZone(DEFAULT_ZONE))
         for message in messages:
             item = Message(account=account, mime_content=_email(message, sender, now))
             item.send(save_copy=True)

@@ -69,7 +69,7 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
     ledger = open_ledger(where)
     try:
         chosen_policy = policy or ledger.policy
-        calendar = WorkingCalendar(chosen_policy.closure_days)
+        calendar = WorkingCalendar.for_policy(chosen_policy)
         refused: list[tuple[str, str]] = []
         usable: list[SessionRequest] = []
         for candidate in ledger.schedule_candidates():

@@ -14,9 +14,10 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -314,6 +315,8 @@ class _Read:
     broken_ids: set[str]
     failed: bool = False
     limits: dict[str, int] = field(default_factory=dict)  # column → largest sensible value
+    zone: tzinfo = LONDON
+    """The policy's time zone: a date-time without an offset is local time there."""
 
 
 def _shown(table: str, column: str, raw: str) -> str:
@@ -342,9 +345,10 @@ def _field_message(table: str, column: str, raw: str, error: Any) -> str:
     return f"{_shown(table, column, raw)} is not valid: {reason}"
 
 
-def _read_table(spec: _Table, source: _Source, limits: dict[str, int]) -> _Read:
+def _read_table(spec: _Table, source: _Source, limits: dict[str, int],
+                zone: tzinfo = LONDON) -> _Read:
     label = source.label(spec.name)
-    out = _Read([], [], [], set(), limits=limits)
+    out = _Read([], [], [], set(), limits=limits, zone=zone)
     rows = source.rows(spec.name)
     if rows is None:
         if spec.required:
@@ -396,7 +400,9 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
         if not raw:
             continue
         try:
-            data[column] = value = spec.columns[column](raw)
+            parser = spec.columns[column]
+            value: Any = parser(raw, out.zone) if parser is parse_datetime else parser(raw)
+            data[column] = value
             limit = out.limits.get(column)
             if limit is not None and value > limit:
                 raise ValueError(f"is above the policy limit of {limit} (max_open_limit)")
@@ -421,13 +427,13 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
     out.rownums.append(rownum)
 
 
-def read_records(table: str, label: str, rows: Iterable[tuple[int, dict[str, str]]]
-                 ) -> tuple[list[Frozen], list[Problem]]:
+def read_records(table: str, label: str, rows: Iterable[tuple[int, dict[str, str]]],
+                 zone: tzinfo = LONDON) -> tuple[list[Frozen], list[Problem]]:
     """Records of one table from cells already taken out of some other file (a form's
     export), each with its row number there; the same checks and messages as a
     workspace file. Returns the records read and the problems found."""
     spec = next(t for t in _TABLES if t.name == table)
-    out = _Read([], [], [], set())
+    out = _Read([], [], [], set(), zone=zone)
     for rownum, cells in rows:
         _read_record(spec, label, rownum, {c: v.strip() for c, v in cells.items()}, out)
     return out.records, out.problems
@@ -494,9 +500,10 @@ def read_workspace(path: Path, policy: Policy | None = None,
     source = _Source(path)
     try:
         chosen = policy if policy is not None else Policy()
+        zone = ZoneInfo(chosen.timezone)
         reads = {spec.name: _read_table(spec, source, {
             column: getattr(chosen, name) for (table, column), name in _LIMITS.items()
-            if table == spec.name}) if spec.name not in skip else _Read([], [], [], set())
+            if table == spec.name}, zone) if spec.name not in skip else _Read([], [], [], set())
             for spec in _TABLES}
     finally:
         source.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import shutil
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -476,3 +477,19 @@ def test_a_workbook_with_hostile_cells_is_refused_the_same_way(tmp_path: Path) -
         ("book.xlsx[participants]", 2, "name"),
         ("book.xlsx[participants]", 3, "request_id"),  # R1 is no longer there
     ]
+
+
+def test_times_without_an_offset_are_local_to_the_policys_time_zone(tmp_path: Path,
+                                                                     sample_dir: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from allocator import Policy
+
+    folder = tmp_path / "ws"
+    shutil.copytree(sample_dir, folder, ignore=shutil.ignore_patterns("calendars"))
+    paris = read_workspace(folder, Policy.preset("norfolk").replace(timezone="Europe/Paris"))
+    london = read_workspace(folder)
+    first_paris, first_london = paris.requests[0].received_at, london.requests[0].received_at
+    assert first_paris.tzinfo == ZoneInfo("Europe/Paris")
+    assert first_paris.replace(tzinfo=None) == first_london.replace(tzinfo=None)
+    assert first_london - first_paris == timedelta(hours=1)  # the same clock, an hour apart

@@ -82,7 +82,7 @@ def request_status(session: Session, key: str, policy: Policy, on: date,
             latest[alloc.request_id].append(alloc)
     sessions = {s.request_id: s for s in session.scalars(select(LedgerSession).where(
         LedgerSession.partnership == key, LedgerSession.request_id.in_(ids)))}
-    calendar = WorkingCalendar(policy.closure_days)
+    calendar = WorkingCalendar.for_policy(policy)
     out = []
     for row in rows:
         allocs = current.get(row.request_id) or latest.get(row.request_id, [])

@@ -156,7 +156,7 @@ class Workdays:
     """
 
     def __init__(self, policy: Policy) -> None:
-        self.calendar = WorkingCalendar(policy.closure_days)
+        self.calendar = WorkingCalendar.for_policy(policy)
         self._add: Callable[[date, int], date] = cache(self.calendar.add_working_days)
         self._between: Callable[[date, date], int] = cache(self.calendar.working_days_between)
 

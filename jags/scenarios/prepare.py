@@ -170,7 +170,7 @@ def _model(source: ScenarioFile, scenario: Scenario, order: int, workspace: Work
                 "fixed", "uniform", "triangular", "poisson", "empirical"))
             raise ScenarioError(f"{where}: process.{key} = {err.get('input')!r}: "
                                 f"{str(err['msg']).removeprefix('Value error, ')}") from None
-    calendar = WorkingCalendar(policy.closure_days)
+    calendar = WorkingCalendar.for_policy(policy)
     days = working_days(calendar, source.base.start, n_days)
     demand = _demand(source, scenario, where, days, calendar, policy, received)
     sectors = _sectors(workspace)

@@ -108,9 +108,10 @@ class _State:
 
 
 @cache
-def _calendar(closures: tuple[date, ...]) -> WorkingCalendar:
-    """One calendar per set of closure days and process (its holiday table is reused)."""
-    return WorkingCalendar(closures)
+def _calendar(closures: tuple[date, ...], zone: str) -> WorkingCalendar:
+    """One calendar per set of closure days, zone and process (its holiday table is
+    reused)."""
+    return WorkingCalendar(closures, zone=zone)
 
 
 class Simulation:
@@ -146,7 +147,7 @@ class Simulation:
         self.batches = 0
         """Days the engine ran (a day with nothing waiting needs no batch)."""
         self.env = simpy.Environment()
-        self.calendar = _calendar(model.policy.closure_days)
+        self.calendar = _calendar(model.policy.closure_days, model.policy.timezone)
         self.days = model.days
         self.n_days = len(model.days)
         self.day_index = {d: i for i, d in enumerate(model.days)}
