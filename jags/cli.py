@@ -433,6 +433,29 @@ def export_command(
     out.print(f"Wrote {len(written)} tables into {out_dir}", highlight=False, markup=False)
 
 
+@app.command("backup")
+def backup_command(
+    workspace: WorkspaceArg,
+    out_file: Annotated[Path, typer.Option("--out", help="The backup file to create.")],
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+) -> None:
+    """Copy the SQLite ledger to a new file, consistently, even while others work.
+
+    For a PostgreSQL ledger use pg_dump.
+    """
+    from jags import daily
+    from jags.ledger.store import backup_sqlite
+
+    with user_errors():
+        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        try:
+            written = backup_sqlite(ledger.store, out_file)
+        finally:
+            ledger.close()
+    out.print(f"Backed up the ledger to {written}", highlight=False, markup=False)
+
+
 @app.command("purge")
 def purge_command(
     workspace: WorkspaceArg,

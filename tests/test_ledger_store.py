@@ -203,3 +203,30 @@ def test_keys_names_and_urls_are_checked() -> None:
 def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(LedgerError, match="cannot be used"):
         open_store("postgresql+psycopg://nobody@127.0.0.1:1/none", create=False)
+
+
+def test_a_backup_is_a_consistent_private_copy_never_overwritten(tmp_path: Path) -> None:
+    from jags.ledger.store import backup_sqlite
+
+    store = open_store(f"sqlite:///{tmp_path / 'jags.db'}", create=True)
+    assert store is not None
+    with store.write("p1") as session:
+        session.add(partnership("p1"))
+    target = backup_sqlite(store, tmp_path / "backup" / "jags-copy.db")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    copy = open_store(f"sqlite:///{target}", create=False)
+    assert copy is not None and copy.partnership(None).key == "p1"
+    copy.close()
+    with pytest.raises(LedgerError, match="never overwritten"):
+        backup_sqlite(store, target)
+    store.close()
+
+
+def test_a_postgresql_ledger_is_backed_up_with_pg_dump(pg_url: str, tmp_path: Path) -> None:
+    from jags.ledger.store import backup_sqlite
+
+    store = open_store(sa_url(pg_url), create=False)
+    assert store is not None
+    with pytest.raises(LedgerError, match="pg_dump"):
+        backup_sqlite(store, tmp_path / "x.db")
+    store.close()

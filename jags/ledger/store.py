@@ -318,3 +318,34 @@ def migrate(store: Store, revision: str = "head") -> None:
                          {"key": _lock_key("schema")})
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+def backup_sqlite(store: Store, target: Path) -> Path:
+    """A consistent copy of a SQLite ledger (SQLite's online backup), mode 0600.
+
+    Safe while other commands run: the copy is one committed state. The
+    target must not exist (a backup is never overwritten).
+
+    Raises
+    ------
+    LedgerError
+        For a PostgreSQL ledger (use ``pg_dump``) or an existing target.
+    """
+    import sqlite3
+
+    source = store.path
+    if source is None:
+        raise LedgerError("this ledger is on a PostgreSQL server: back it up with pg_dump")
+    target = Path(os.path.abspath(target))
+    if target.exists():
+        raise LedgerError(f"{target.name}: already exists; a backup is never overwritten")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _create_private(target)
+    try:
+        with contextlib.closing(sqlite3.connect(source)) as src, \
+                contextlib.closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    except sqlite3.Error:
+        target.unlink(missing_ok=True)
+        raise LedgerError(f"the ledger could not be copied to {target.name}") from None
+    return target
