@@ -13,17 +13,13 @@ import pytest
 from ledger_scenario import END, POLICY, START, scenario_data
 
 from jags.report.kpis import (
-    AGE_BANDS,
     DEFINITIONS,
     RATES,
     Results,
     Targets,
-    Workdays,
     as_of,
-    band_of,
     compute,
     nearest_rank,
-    periods,
 )
 from jags.report.query import LedgerData
 
@@ -179,34 +175,8 @@ def test_the_same_ledger_gives_the_same_table(data: LedgerData, results: Results
     pd.testing.assert_frame_equal(results.kpis, again.kpis)
 
 
-def test_periods_are_clipped_months_then_the_whole() -> None:
-    spans = periods(date(2026, 11, 20), date(2027, 1, 10))
-    assert [(s.label, s.start, s.end) for s in spans] == [
-        ("2026-11", date(2026, 11, 20), date(2026, 11, 30)),
-        ("2026-12", date(2026, 12, 1), date(2026, 12, 31)),
-        ("2027-01", date(2027, 1, 1), date(2027, 1, 10)),
-        ("all", date(2026, 11, 20), date(2027, 1, 10))]
-    with pytest.raises(ValueError, match="ends before"):
-        periods(date(2026, 2, 1), date(2026, 1, 1))
 
 
-def test_nearest_rank_and_bands() -> None:
-    values = pd.Series([5, 1, 3, 2, 4, 6, 7, 8, 9, 10])
-    assert nearest_rank(values, 0.9) == 9  # ceil(9.0) = 9th of 10
-    assert nearest_rank(pd.Series([4.0]), 0.9) == 4
-    assert math.isnan(nearest_rank(pd.Series([], dtype=float), 0.9))
-    assert [band_of(a) for a in (0, 2, 3, 5, 6, 10, 11, 20, 21, 99)] == [
-        "0-2", "0-2", "3-5", "3-5", "6-10", "6-10", "11-20", "11-20", "21+", "21+"]
-    assert [b for _, _, b in AGE_BANDS] == ["0-2", "3-5", "6-10", "11-20", "21+"]
-
-
-def test_working_days_use_the_closure_days() -> None:
-    work = Workdays(POLICY)
-    days = pd.Series(pd.to_datetime(["2026-12-30", "2026-12-24"]))
-    assert work.add(days, 1).tolist() == [pd.Timestamp("2027-01-04"),
-                                          pd.Timestamp("2026-12-29")]
-    assert work.between(days, pd.Series(pd.to_datetime(["2027-01-04", "2026-12-23"]))) \
-        .tolist() == [1.0, 0.0]
 
 
 def test_every_kpi_is_defined_in_the_readme_as_in_the_code() -> None:
@@ -220,3 +190,10 @@ def test_no_private_value_reaches_the_tables(tmp_path: Path, results: Results) -
     text = results.kpis.to_csv() + results.feedback.to_csv()
     for secret in ("CASE-R", "Robin Quill", "gamma.example", "Good session"):
         assert secret not in text
+
+
+def test_nearest_rank() -> None:
+    values = pd.Series([5, 1, 3, 2, 4, 6, 7, 8, 9, 10])
+    assert nearest_rank(values, 0.9) == 9  # ceil(9.0) = 9th of 10
+    assert nearest_rank(pd.Series([4.0]), 0.9) == 4
+    assert math.isnan(nearest_rank(pd.Series([], dtype=float), 0.9))

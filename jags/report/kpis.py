@@ -18,28 +18,31 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from allocator.models import normalise_org
-from allocator.workdays import WorkingCalendar
+from jags.report.periods import ENDINGS, Period, Workdays, in_periods, periods
+from jags.report.tables import (
+    backlog,
+    confidence,
+    feedback_frame,
+    pool,
+    received,
+    sector_lookup,
+    themes,
+    utilisation,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping
+    from datetime import date
 
     from allocator import Policy
     from jags.report.query import LedgerData
 
 KPI_COLUMNS = ("kpi", "period", "numerator", "denominator", "value", "target")
-ALL = "all"
-AGE_BANDS = ((0, 2, "0-2"), (3, 5, "3-5"), (6, 10, "6-10"), (11, 20, "11-20"),
-             (21, None, "21+"))
-"""Backlog age bands in working days since day 0 (label, inclusive bounds)."""
-UNKNOWN_SECTOR = "Sector not known"
 DEFAULT_RATE_TARGET = 0.9
 """Default target share for the three timeliness measures (``--target`` changes it)."""
 
@@ -113,74 +116,8 @@ DEFINITIONS: dict[str, str] = {
 }
 
 
-# Periods and working days ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar month clipped to the report's dates, or the whole period (``all``)."""
-
-    label: str
-    start: date
-    end: date
-
-
-def periods(start: date, end: date) -> list[Period]:
-    """Each month from ``start`` to ``end`` (clipped), then the whole period.
-
-    Raises
-    ------
-    ValueError
-        When ``end`` is before ``start``.
-    """
-    if end < start:
-        raise ValueError("the period ends before it starts")
-    out: list[Period] = []
-    month = start.replace(day=1)
-    while month <= end:
-        following = (month + timedelta(days=32)).replace(day=1)
-        out.append(Period(month.strftime("%Y-%m"), max(month, start),
-                          min(following - timedelta(days=1), end)))
-        month = following
-    out.append(Period(ALL, start, end))
-    return out
-
-
-class Workdays:
-    """The policy's working-day arithmetic on pandas columns (cached per date).
-
-    Parameters
-    ----------
-    policy
-        Its ``closure_days`` join the England and Wales bank holidays.
-    """
-
-    def __init__(self, policy: Policy) -> None:
-        self.calendar = WorkingCalendar.for_policy(policy)
-        self._add: Callable[[date, int], date] = cache(self.calendar.add_working_days)
-        self._between: Callable[[date, date], int] = cache(self.calendar.working_days_between)
-
-    def add(self, days: pd.Series, n: int) -> pd.Series:
-        """Each date + ``n`` working days (``NaT`` stays ``NaT``)."""
-        return days.map(lambda d: pd.NaT if pd.isna(d) else
-                        pd.Timestamp(self._add(d.date(), n)))
-
-    def between(self, start: pd.Series, end: pd.Series) -> pd.Series:
-        """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``;
-        ``NaN`` when either is missing)."""
-        return pd.Series([np.nan if pd.isna(a) or pd.isna(b) else
-                          float(self._between(a.date(), b.date()))
-                          for a, b in zip(start, end, strict=True)], index=start.index,
-                         dtype=float)
-
-    def days(self, start: date, end: date) -> list[date]:
-        """The working days from ``start`` to ``end``, both included."""
-        return list(self.calendar.working_days(start, end))
-
-
 # Journeys -------------------------------------------------------------------------------
 
-ENDINGS = ("held", "stepped_down", "cancelled")
 CONTACTS = ("contacted", "confirmed", "stepped_down")
 
 
@@ -298,22 +235,9 @@ def _obs(kpi: str, unit: pd.Series, due: pd.Series, done: pd.Series, met: pd.Ser
     return frame[keep.fillna(False).astype(bool).to_numpy()]
 
 
-def _in_periods(frame: pd.DataFrame, keys: list[str], dates: list[str],
-                spans: list[Period]) -> pd.DataFrame:
-    """``frame`` long: one row per (row, period) its ``dates`` fall in (each period once)."""
-    long = frame.melt(id_vars=keys, value_vars=dates, value_name="_on") \
-        .dropna(subset=["_on"]).drop(columns="variable")
-    parts = []
-    for span in spans:  # a handful of months: every date in them, each period once
-        inside = long[(long["_on"] >= pd.Timestamp(span.start))
-                      & (long["_on"] <= pd.Timestamp(span.end))]
-        parts.append(inside.drop_duplicates(keys).assign(period=span.label))
-    return pd.concat(parts, ignore_index=True).drop(columns="_on")
-
-
 def rate_table(obs: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
     """Numerator (units met), denominator (units) and value per KPI and period."""
-    long = _in_periods(obs, ["kpi", "unit", "met"], ["due", "done"], spans)
+    long = in_periods(obs, ["kpi", "unit", "met"], ["due", "done"], spans)
     counted = long.groupby(["kpi", "period"], sort=False).agg(
         numerator=("met", "sum"), denominator=("met", "size"))
     table = _complete(counted, [*RATES, *SHARES], spans)
@@ -349,7 +273,7 @@ def duration_table(jobs: pd.DataFrame, work: Workdays, spans: list[Period]) -> p
                             "days": work.between(jobs["confirmed_on"], jobs["held_on"]),
                             "measure": "working_days_confirmation_to_held"})
     both = pd.concat([to_alloc, to_held], ignore_index=True).dropna(subset=["day", "days"])
-    long = _in_periods(both, ["measure", "unit", "days"], ["day"], spans)
+    long = in_periods(both, ["measure", "unit", "days"], ["day"], spans)
     grouped = long.groupby(["measure", "period"], sort=False)["days"]
     stats = pd.DataFrame({"median": grouped.median(),
                           "p90": grouped.agg(lambda s: nearest_rank(s, 0.9)),
@@ -365,189 +289,6 @@ def duration_table(jobs: pd.DataFrame, work: Workdays, spans: list[Period]) -> p
                              "denominator": float(stats.at[key, "denominator"]) if found
                              else 0.0,
                              "value": float(stats.at[key, stat]) if found else np.nan})
-    return pd.DataFrame(rows)
-
-
-# Backlog, requests, facilitators, utilisation -----------------------------------------------
-
-
-def band_of(age: float) -> str:
-    """The backlog age band of ``age`` working days."""
-    for low, high, label in AGE_BANDS:
-        if age >= low and (high is None or age <= high):
-            return label
-    raise ValueError(f"negative age {age}")  # pragma: no cover - ages are >= 0
-
-
-def backlog(requests: pd.DataFrame, events: pd.DataFrame, work: Workdays,
-            spans: list[Period]) -> pd.DataFrame:
-    """Open requests at each period's last day by age band (tidy: period, band, count)."""
-    rows = []
-    for span in spans:
-        end = pd.Timestamp(span.end)
-        mine = requests[requests["received_on"] <= end]
-        ended = events[(events["on"] <= end) & events["event"].isin(ENDINGS)]["request_id"]
-        open_now = mine[~mine["request_id"].isin(ended)]
-        ages = work.between(open_now["day_zero"], pd.Series(end, index=open_now.index))
-        counts = ages.map(band_of).value_counts()
-        rows += [{"period": span.label, "band": label, "count": int(counts.get(label, 0))}
-                 for _, _, label in AGE_BANDS]
-    return pd.DataFrame(rows)
-
-
-def sector_lookup(data: LedgerData, organisations: Mapping[str, str]) -> Callable[[str], str]:
-    """Organisation → sector: ``organisations`` (organisations.csv) first, then the
-    facilitators' own organisations; :data:`UNKNOWN_SECTOR` otherwise."""
-    known: dict[str, str] = {}
-    for org, sector in zip(data.facilitators["organisation"], data.facilitators["sector"],
-                           strict=True):
-        if isinstance(org, str) and isinstance(sector, str) and org and sector:
-            known.setdefault(normalise_org(org), sector)
-    known.update({normalise_org(o): s for o, s in organisations.items()})
-
-    def lookup(org: object) -> str:
-        if not isinstance(org, str) or not org.strip():
-            return UNKNOWN_SECTOR
-        return known.get(normalise_org(org), UNKNOWN_SECTOR)
-
-    return lookup
-
-
-def received(requests: pd.DataFrame, lookup: Callable[[str], str],
-             spans: list[Period]) -> pd.DataFrame:
-    """Requests received per period by sector and organisation (tidy)."""
-    frame = requests.assign(sector=requests["requester_organisation"].map(lookup),
-                            organisation=requests["requester_organisation"].fillna("")
-                            .replace("", "Organisation not known"))
-    long = _in_periods(frame[["request_id", "sector", "organisation", "received_on"]],
-                       ["request_id", "sector", "organisation"], ["received_on"], spans)
-    return long[["period", "request_id", "sector", "organisation"]]
-
-
-def present(facilitators: pd.DataFrame, day: date) -> pd.DataFrame:
-    """Facilitators in the workspace on ``day`` with a personal maximum."""
-    stamp = pd.Timestamp(day)
-    here = facilitators["in_workspace"].astype(bool) | (facilitators["last_seen"] >= stamp)
-    return facilitators[here & facilitators["max_open"].notna()
-                        & (facilitators["max_open"] > 0)]
-
-
-def pool(facilitators: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
-    """Facilitator places (sum of max_open) and facilitators by sector at each period's end."""
-    rows = []
-    for span in spans:
-        here = present(facilitators, span.end)
-        sectors = here.assign(sector=here["sector"].fillna(UNKNOWN_SECTOR))
-        grouped = sectors.groupby("sector")
-        for sector, places in grouped["max_open"].sum().items():
-            rows.append({"period": span.label, "sector": sector, "places": int(places),
-                         "facilitators": int(grouped.size()[sector])})
-    return pd.DataFrame(rows, columns=["period", "sector", "places", "facilitators"])
-
-
-def utilisation(allocations: pd.DataFrame, facilitators: pd.DataFrame, work: Workdays,
-                start: date, end: date) -> pd.DataFrame:
-    """Open load and places per working day and facilitator sector (tidy).
-
-    An allocation counts on day d when it was allocated on or before d and had not
-    ended by d (ended_on after d, or still open). Hand-kept open JAGS from before the
-    ledger (``untracked_open``) count from the day the facilitator was first seen.
-    A facilitator counts on the days they were in the workspace (every day up to their
-    last sighting, or every day while still there).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``day``, ``sector``, ``load``, ``places``.
-    """
-    days = pd.to_datetime(pd.Series(work.days(start, end), dtype="object"))
-    if days.empty:
-        return pd.DataFrame(columns=["day", "sector", "load", "places"])
-    fac = facilitators[facilitators["max_open"].notna() & (facilitators["max_open"] > 0)]
-    d = days.to_numpy()[:, None]
-    there = (fac["in_workspace"].astype(bool).to_numpy()[None, :]
-             | (fac["last_seen"].to_numpy()[None, :] >= d))
-    places = there * fac["max_open"].to_numpy(dtype=float)[None, :]
-    alloc = allocations[allocations["allocated_on"].notna()
-                        & allocations["facilitator_id"].isin(fac["facilitator_id"])]
-    started = alloc["allocated_on"].to_numpy()[None, :] <= d
-    ends = alloc["ended_on"].to_numpy()
-    running = started & (pd.isna(ends)[None, :] | (ends[None, :] > d))
-    column = {fid: i for i, fid in enumerate(fac["facilitator_id"])}
-    owner = np.zeros((len(alloc), len(fac)))
-    owner[np.arange(len(alloc)), [column[f] for f in alloc["facilitator_id"]]] = 1.0
-    load = running.astype(float) @ owner
-    untracked = fac["untracked_open"].to_numpy(dtype=float)[None, :] * \
-        (fac["first_seen"].to_numpy()[None, :] <= d)
-    load = (load + untracked) * there
-    sectors = fac["sector"].fillna(UNKNOWN_SECTOR).to_numpy()
-    frames = []
-    for sector in sorted(set(sectors)):
-        mask = sectors == sector
-        frames.append(pd.DataFrame({"day": days, "sector": sector,
-                                    "load": load[:, mask].sum(axis=1),
-                                    "places": places[:, mask].sum(axis=1)}))
-    return pd.concat(frames, ignore_index=True)
-
-
-# Feedback ----------------------------------------------------------------------------------
-
-
-def split_themes(text: object) -> list[str]:
-    """Theme words or phrases from a ``;``-separated cell, spaces tidied, empty ones dropped."""
-    if not isinstance(text, str):
-        return []
-    return [" ".join(t.split()) for t in text.split(";") if t.strip()]
-
-
-def theme_key(theme: str) -> str:
-    """Themes are counted ignoring case: the key, with its first letter capitalised."""
-    lower = theme.casefold()
-    return lower[:1].upper() + lower[1:]
-
-
-def feedback_frame(jobs: pd.DataFrame, feedback: pd.DataFrame, day: date) -> pd.DataFrame:
-    """Feedback responses with the session's day: the request's held date, else the
-    response's date; responses after ``day`` are left out."""
-    held = dict(zip(jobs["request_id"], jobs["held_on"], strict=True))
-    frame = feedback.assign(day=pd.to_datetime(feedback["request_id"].map(held)))
-    frame["day"] = frame["day"].fillna(frame["submitted_on"])
-    frame["change"] = frame["confidence_after"] - frame["confidence_before"]
-    stamp = pd.Timestamp(day)
-    return frame[frame["day"].notna() & (frame["day"] <= stamp)
-                 & (frame["submitted_on"].isna() | (frame["submitted_on"] <= stamp))]
-
-
-def themes(feedback: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
-    """Sessions naming each theme per period (tidy: period, theme, sessions)."""
-    pairs = feedback[["request_id", "day", "themes"]].assign(
-        theme=feedback["themes"].map(lambda t: [theme_key(x) for x in split_themes(t)])) \
-        .explode("theme").dropna(subset=["theme"])
-    pairs = pairs.sort_values("day").drop_duplicates(["request_id", "theme"])
-    long = _in_periods(pairs[["request_id", "theme", "day"]], ["request_id", "theme"], ["day"],
-                       spans)
-    counted = long.groupby(["period", "theme"]).size().rename("sessions").reset_index()
-    return counted.sort_values(["period", "sessions", "theme"],
-                               ascending=[True, False, True], ignore_index=True)
-
-
-def confidence(feedback: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
-    """Before/after confidence per period: responses, means, median change, quartiles."""
-    scored = feedback.dropna(subset=["change"])
-    long = _in_periods(scored[["response_id", "change", "confidence_before",
-                               "confidence_after", "day"]],
-                       ["response_id", "change", "confidence_before", "confidence_after"],
-                       ["day"], spans)
-    rows = []
-    for span in spans:
-        mine = long[long["period"] == span.label]
-        change = mine["change"].astype(float)
-        rows.append({"period": span.label, "responses": len(mine),
-                     "before_mean": mine["confidence_before"].mean(),
-                     "after_mean": mine["confidence_after"].mean(),
-                     "change_mean": change.mean(), "change_median": change.median(),
-                     "change_q1": change.quantile(0.25), "change_q3": change.quantile(0.75),
-                     "improved": int((change > 0).sum())})
     return pd.DataFrame(rows)
 
 
@@ -705,7 +446,7 @@ def _utilisation_rows(daily: pd.DataFrame, spans: list[Period]) -> pd.DataFrame:
 
 def _feedback_rows(fb: pd.DataFrame, theme_counts: pd.DataFrame, scores: pd.DataFrame,
                    spans: list[Period]) -> pd.DataFrame:
-    long = _in_periods(fb[["response_id", "request_id", "day"]],
+    long = in_periods(fb[["response_id", "request_id", "day"]],
                        ["response_id", "request_id"], ["day"], spans)
     responses = long.groupby("period").size()
     sessions = long.drop_duplicates(["period", "request_id"]).groupby("period").size()

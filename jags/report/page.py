@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 
 from jags.report import charts
-from jags.report.kpis import AGE_BANDS, ALL, DEFINITIONS, RATES, SHARES
+from jags.report.kpis import DEFINITIONS, RATES, SHARES
+from jags.report.periods import ALL
 from jags.report.spc import RULE_WORDS, xmr
+from jags.report.tables import AGE_BANDS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
