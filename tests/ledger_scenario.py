@@ -93,14 +93,15 @@ FEEDBACK_CSV = (
 )
 
 
-def build(folder: Path) -> Path:
-    """Write the scenario's workspace into ``folder`` and build its ledger there.
+def build(folder: Path, db: str | None = None) -> Path:
+    """Write the scenario's workspace into ``folder`` and build its ledger there (or in the
+    database ``db``).
 
-    Returns the workspace folder (its ``jags.db`` is the ledger).
+    Returns the workspace folder (its ``jags.db`` is the ledger, unless ``db``).
     """
     files = scenario_workspace()
     write_workspace(files, folder)
-    ledger, _ = Ledger.init(folder, files, POLICY, on=date(2026, 12, 1), by=BY)
+    ledger, _ = Ledger.init(folder, files, POLICY, on=date(2026, 12, 1), by=BY, db=db)
     try:
         def batch(day: date) -> None:
             def run(ws: Workspace, state: object) -> object:
@@ -132,7 +133,7 @@ def build(folder: Path) -> Path:
         ledger.close()
     export = folder / "feedback.csv"
     export.write_text(FEEDBACK_CSV, encoding="utf-8")
-    import_file(folder, export, None, on=date(2027, 1, 29), by=BY)
+    import_file(folder, export, None, on=date(2027, 1, 29), by=BY, db=db)
     return folder
 
 

@@ -40,3 +40,13 @@ def test_organisations_come_from_the_workspace(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--to is before --from"):
         run_report(folder, END, START)
     assert organisations(tmp_path / "nowhere") == ({}, None)
+
+
+def test_the_same_journeys_on_postgresql_give_the_same_report(tmp_path: Path,
+                                                               pg_url: str) -> None:
+    on_sqlite = build(tmp_path / "sqlite")
+    on_server = build(tmp_path / "server", db=pg_url)
+    assert not (on_server / "jags.db").exists()
+    mine, _ = run_report(on_sqlite, START, END)
+    theirs, _ = run_report(on_server, START, END, db=pg_url)
+    assert theirs == mine
