@@ -97,3 +97,25 @@ def mapping_text(kind: str, name_or_path: str | None, presets: tuple[str, ...]
         return tomllib.loads(text), source
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: not valid TOML ({exc})") from None
+
+
+def mapped_columns(raw: dict[str, Any], source: str, fields: tuple[str, ...],
+                   required: tuple[str, ...]) -> dict[str, str]:
+    """A mapping's ``[columns]`` table checked: field → column title.
+
+    Raises :class:`InputError` naming the mapping for a missing table, an
+    unknown field, a required field not named, or a title that is not text.
+    """
+    columns = raw.get("columns")
+    if not isinstance(columns, dict):
+        raise InputError(f"{source}: needs a [columns] table")
+    unknown = sorted(set(columns) - set(fields))
+    if unknown:
+        raise InputError(f"{source}: unknown field(s) in [columns]: {', '.join(unknown)} "
+                         f"(known: {', '.join(fields)})")
+    missing = [f for f in required if not columns.get(f)]
+    if missing:
+        raise InputError(f"{source}: [columns] must name {', '.join(missing)}")
+    if not all(isinstance(v, str) and v.strip() for v in columns.values()):
+        raise InputError(f"{source}: every [columns] value must be a column title")
+    return {k: str(v).strip() for k, v in columns.items()}

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from allocator import InputError
-from jags.exports import export_rows, mapping_text
+from jags.exports import export_rows, mapped_columns, mapping_text
 from jags.ledger.feedback import Response
 from jags.workspace import Problem, WorkspaceReadError, parse_date, parse_datetime
 
@@ -78,24 +78,13 @@ class Mapping:
     @classmethod
     def from_raw(cls, raw: dict[str, Any], source: str) -> Mapping:
         """A mapping from parsed TOML; :class:`InputError` names what is wrong."""
-        columns = raw.get("columns")
-        if not isinstance(columns, dict):
-            raise InputError(f"{source}: needs a [columns] table")
-        unknown = sorted(set(columns) - set(FIELDS))
-        if unknown:
-            raise InputError(f"{source}: unknown field(s) in [columns]: {', '.join(unknown)} "
-                             f"(known: {', '.join(FIELDS)})")
-        missing = [f for f in REQUIRED if not columns.get(f)]
-        if missing:
-            raise InputError(f"{source}: [columns] must name {', '.join(missing)}")
-        if not all(isinstance(v, str) and v.strip() for v in columns.values()):
-            raise InputError(f"{source}: every [columns] value must be a column title")
+        columns = mapped_columns(raw, source, FIELDS, REQUIRED)
         form = raw.get("form", "feedback")
         if not isinstance(form, str) or not _ID.fullmatch(form):
             raise InputError(f"{source}: form must be a short name (letters, digits, . _ -)")
         scores, themes = raw.get("scores", {}), raw.get("themes", {})
         try:
-            mapping = cls(form=form, columns={k: str(v).strip() for k, v in columns.items()},
+            mapping = cls(form=form, columns=columns,
                           score_min=int(scores.get("min", 1)),
                           score_max=int(scores.get("max", 5)),
                           themes_min=int(themes.get("min", 1)),

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from allocator import InputError, Participant, Request
 from allocator.workdays import DEFAULT_ZONE
-from jags.exports import choices, export_rows, mapping_text
+from jags.exports import choices, export_rows, mapped_columns, mapping_text
 from jags.workspace import Problem, WorkspaceReadError, read_records, read_workspace
 
 if TYPE_CHECKING:
@@ -67,15 +67,7 @@ class FormMapping:
     @classmethod
     def from_raw(cls, raw: dict[str, Any], source: str) -> FormMapping:
         """A mapping from parsed TOML; :class:`InputError` names what is wrong."""
-        columns = raw.get("columns")
-        if not isinstance(columns, dict):
-            raise InputError(f"{source}: needs a [columns] table")
-        unknown = sorted(set(columns) - set(REQUEST_FIELDS))
-        if unknown:
-            raise InputError(f"{source}: unknown field(s) in [columns]: {', '.join(unknown)}")
-        missing = [f for f in REQUIRED if not columns.get(f)]
-        if missing:
-            raise InputError(f"{source}: [columns] must name {', '.join(missing)}")
+        columns = mapped_columns(raw, source, REQUEST_FIELDS, REQUIRED)
         groups = raw.get("participants", [])
         if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
             raise InputError(f"{source}: [[participants]] must be tables of column titles")
@@ -85,8 +77,7 @@ class FormMapping:
             if extra or needs:
                 raise InputError(f"{source}: participants group {number} needs name, email "
                                  f"and organisation (and may give attendance)")
-        titles = [*columns.values(), *(t for g in groups for t in g.values())]
-        if not all(isinstance(t, str) and t.strip() for t in titles):
+        if not all(isinstance(t, str) and t.strip() for g in groups for t in g.values()):
             raise InputError(f"{source}: every column title must be text")
         ident = raw.get("request_id", {})
         values = raw.get("values", {})
@@ -97,7 +88,7 @@ class FormMapping:
         except (AttributeError, TypeError, ValueError):
             raise InputError(f"{source}: [request_id] holds a prefix and a number of digits; "
                              f"[values.<field>] tables map answers to values") from None
-        return cls({k: str(v).strip() for k, v in columns.items()}, prefix, digits, answers,
+        return cls(columns, prefix, digits, answers,
                    tuple({k: str(v).strip() for k, v in g.items()} for g in groups))
 
     def request_id(self, text: str) -> str:
