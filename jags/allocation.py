@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import re
-import zipfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -20,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from allocator import Explainer, allocate
-from jags.files import FORMULA_PREFIXES, csv_bytes, csv_line
+from jags.files import FORMULA_PREFIXES, csv_bytes, csv_line, stable_zip
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -235,28 +233,3 @@ def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
-
-
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
-
-
-def stable_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry times, so identical content gives identical bytes.
-
-    An Office document's "modified" stamp (set to the clock on save) is
-    replaced by its "created" stamp, which the caller fixes.
-    """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                created = _CREATED.search(content)
-                if created:
-                    content = _MODIFIED.sub(rb"\g<1>" + created.group(1) + rb"\g<2>", content)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, content)
-    return out.getvalue()

@@ -222,7 +222,7 @@ def sample_export(history: Sequence[PastSession], *, seed: int = SAMPLE_SEED) ->
     """
     from openpyxl import Workbook
 
-    from jags.allocation import stable_zip
+    from jags.files import stable_zip
 
     mapping = load_mapping("sample")
     titles = mapping.columns

@@ -20,6 +20,7 @@ import re
 import shutil
 import signal
 import sys
+import zipfile
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from datetime import date
@@ -43,6 +44,7 @@ __all__ = [
     "csv_line",
     "current_version",
     "safe_text",
+    "stable_zip",
     "write_file",
     "write_outputs",
 ]
@@ -398,3 +400,28 @@ def write_file(path: Path, content: bytes) -> Path:
         with suppress(FileNotFoundError):
             temporary.unlink()
     return path
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry times, so identical content gives identical bytes.
+
+    An Office document's "modified" stamp (set to the clock on save) is
+    replaced by its "created" stamp, which the caller fixes.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                created = _CREATED.search(content)
+                if created:
+                    content = _MODIFIED.sub(rb"\g<1>" + created.group(1) + rb"\g<2>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, content)
+    return out.getvalue()

@@ -218,7 +218,7 @@ def sample_form_export(workspace: Workspace) -> bytes:
     the same bytes."""
     from openpyxl import Workbook
 
-    from jags.allocation import stable_zip
+    from jags.files import stable_zip
 
     mapping = load_form_mapping("sample")
     answer = {name: {v: k for k, v in mapping.values.get(name, {}).items()}

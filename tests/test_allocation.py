@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from jags.allocation import (
     allocation_rows,
     explanation_rows,
     run_allocation,
-    stable_zip,
 )
 from jags.files import Content, csv_bytes
 
@@ -212,59 +210,6 @@ def test_workbook_explanations_are_capped_with_a_note(result: AllocationResult,
         assert str(total) in str(summary["Note"]) and "explanations.csv" in str(summary["Note"])
     finally:
         book.close()
-
-
-# stable_zip -------------------------------------------------------------------------------
-
-
-def make_zip(entries: dict[str, bytes], when: tuple[int, int, int, int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name, content in entries.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=when), content)
-    return buffer.getvalue()
-
-
-ENTRIES = {"[Content_Types].xml": b"<types/>", "xl/workbook.xml": b"<workbook/>" * 50}
-
-
-def test_stable_zip_ignores_entry_times() -> None:
-    early = make_zip(ENTRIES, (2026, 11, 23, 9, 0, 0))
-    late = make_zip(ENTRIES, (2027, 1, 2, 17, 30, 4))
-    assert early != late
-    assert stable_zip(early) == stable_zip(late)
-    assert stable_zip(stable_zip(early)) == stable_zip(early)
-
-
-def test_stable_zip_keeps_names_order_and_content() -> None:
-    stable = stable_zip(make_zip(ENTRIES, (2026, 11, 23, 9, 0, 0)))
-    with zipfile.ZipFile(io.BytesIO(stable)) as archive:
-        assert archive.namelist() == list(ENTRIES)
-        assert {n: archive.read(n) for n in archive.namelist()} == ENTRIES
-        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
-        assert archive.testzip() is None
-
-
-def test_stable_zip_still_tells_different_content_apart() -> None:
-    changed = {**ENTRIES, "xl/workbook.xml": b"<workbook/>"}
-    when = (2026, 11, 23, 9, 0, 0)
-    assert stable_zip(make_zip(ENTRIES, when)) != stable_zip(make_zip(changed, when))
-
-
-def test_stable_zip_ignores_the_modified_stamp_office_sets_on_save() -> None:
-    def book(modified: str) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as z:
-            z.writestr("docProps/core.xml",
-                       '<cp:coreProperties><dcterms:created x="1">2026-11-23T00:00:00Z'
-                       '</dcterms:created><dcterms:modified x="1">' + modified +
-                       '</dcterms:modified></cp:coreProperties>')
-        return buffer.getvalue()
-
-    one = stable_zip(book("2026-11-21T05:01:02Z"))
-    assert one == stable_zip(book("2030-01-01T00:00:00Z"))
-    core = zipfile.ZipFile(io.BytesIO(one)).read("docProps/core.xml")
-    assert b'<dcterms:modified x="1">2026-11-23T00:00:00Z</dcterms:modified>' in core
 
 
 def test_calendar_aware_allocation_skips_a_facilitator_booked_all_window(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,7 @@ from jags.files import (
     csv_bytes,
     current_version,
     safe_text,
+    stable_zip,
     write_outputs,
 )
 from jags.generate import generate_workspace, write_workspace
@@ -423,3 +425,56 @@ def test_write_file_replaces_one_file_at_once(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["r.csv"]  # no temporary left
     with pytest.raises(InputError, match="is a folder"):
         write_file(tmp_path, b"x")
+
+
+# stable_zip -------------------------------------------------------------------------------
+
+
+def make_zip(entries: dict[str, bytes], when: tuple[int, int, int, int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=when), content)
+    return buffer.getvalue()
+
+
+ENTRIES = {"[Content_Types].xml": b"<types/>", "xl/workbook.xml": b"<workbook/>" * 50}
+
+
+def test_stable_zip_ignores_entry_times() -> None:
+    early = make_zip(ENTRIES, (2026, 11, 23, 9, 0, 0))
+    late = make_zip(ENTRIES, (2027, 1, 2, 17, 30, 4))
+    assert early != late
+    assert stable_zip(early) == stable_zip(late)
+    assert stable_zip(stable_zip(early)) == stable_zip(early)
+
+
+def test_stable_zip_keeps_names_order_and_content() -> None:
+    stable = stable_zip(make_zip(ENTRIES, (2026, 11, 23, 9, 0, 0)))
+    with zipfile.ZipFile(io.BytesIO(stable)) as archive:
+        assert archive.namelist() == list(ENTRIES)
+        assert {n: archive.read(n) for n in archive.namelist()} == ENTRIES
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
+        assert archive.testzip() is None
+
+
+def test_stable_zip_still_tells_different_content_apart() -> None:
+    changed = {**ENTRIES, "xl/workbook.xml": b"<workbook/>"}
+    when = (2026, 11, 23, 9, 0, 0)
+    assert stable_zip(make_zip(ENTRIES, when)) != stable_zip(make_zip(changed, when))
+
+
+def test_stable_zip_ignores_the_modified_stamp_office_sets_on_save() -> None:
+    def book(modified: str) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as z:
+            z.writestr("docProps/core.xml",
+                       '<cp:coreProperties><dcterms:created x="1">2026-11-23T00:00:00Z'
+                       '</dcterms:created><dcterms:modified x="1">' + modified +
+                       '</dcterms:modified></cp:coreProperties>')
+        return buffer.getvalue()
+
+    one = stable_zip(book("2026-11-21T05:01:02Z"))
+    assert one == stable_zip(book("2030-01-01T00:00:00Z"))
+    core = zipfile.ZipFile(io.BytesIO(one)).read("docProps/core.xml")
+    assert b'<dcterms:modified x="1">2026-11-23T00:00:00Z</dcterms:modified>' in core
