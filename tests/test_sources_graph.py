@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote
+from zoneinfo import ZoneInfo
 
 import pytest
 from loopback_tls import self_signed
@@ -431,3 +432,43 @@ def test_without_the_exchange_extra_the_message_says_what_to_install(
         GraphSource(TENANT, CLIENT, SECRET, ORGANIZER)
     with pytest.raises(MissingExtraError):
         client_token(CLIENT, SECRET, TENANT, "https://login.example", ["x"], http_client=None)
+
+
+def test_graph_times_in_windows_or_iana_zones_read_as_utc() -> None:
+    from scheduling.sources.graph import _parse_time, _zone
+
+    assert _zone("GMT Standard Time") == ZoneInfo("Europe/London")
+    assert _zone("Europe/Paris") == ZoneInfo("Europe/Paris")
+    assert _zone("UTC") == ZoneInfo("UTC")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        _zone("Middle Earth Standard Time")
+    summer = _parse_time({"dateTime": "2026-07-01T10:00:00.0000000",
+                          "timeZone": "GMT Standard Time"})
+    assert summer == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    assert _parse_time({"dateTime": "2026-12-01T10:00:00Z"}) == \
+        datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+def test_retry_after_reads_seconds_or_an_http_date() -> None:
+    from email.utils import format_datetime
+
+    from scheduling.sources.graph import _retry_after
+
+    assert _retry_after(None, default=3.0) == 3.0
+    assert _retry_after("7", default=3.0) == 7.0
+    assert _retry_after("-2", default=3.0) == 0.0
+    assert _retry_after("soon", default=3.0) == 3.0
+    later = datetime.now(UTC) + timedelta(seconds=120)
+    assert 100 < _retry_after(format_datetime(later, usegmt=True), default=3.0) <= 120
+    assert _retry_after(format_datetime(datetime(2020, 1, 1, tzinfo=UTC), usegmt=True),
+                        default=3.0) == 0.0
+
+
+def test_a_schedule_item_that_cannot_be_read_is_a_service_error() -> None:
+    from scheduling.sources import CalendarServiceError
+    from scheduling.sources.graph import _item, _schedule
+
+    assert _schedule("a@x.org", None) is None
+    assert _schedule("a@x.org", {"error": {"responseCode": "ErrorMailRecipientNotFound"}}) is None
+    with pytest.raises(CalendarServiceError, match="cannot be read"):
+        _item({"status": "busy", "start": {"dateTime": "never"}, "end": {}})
