@@ -81,3 +81,28 @@ def test_the_same_uniform_number_moves_the_delay_monotonically() -> None:
 def test_impossible_distributions_are_refused(table: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         TypeAdapter(Delay).validate_python(table)
+
+
+def test_every_delay_knows_its_mean_and_longest_value() -> None:
+    cases = [
+        (Fixed(value=4), 4.0, 4),
+        (Uniform(dist="uniform", low=1, high=5), 3.0, 5),
+        (Empirical(dist="empirical", values=(1, 3), weights=(3.0, 1.0)), 1.5, 3),
+        (Empirical(dist="empirical", values=(2, 4)), 3.0, 4),
+    ]
+    for dist, mean, highest in cases:
+        assert dist.mean == pytest.approx(mean)
+        assert dist.highest == highest
+        drawn = [dist.draw(float(u)) for u in GRID[::100]]
+        assert max(drawn) <= highest and abs(float(np.mean(drawn)) - mean) < 0.05
+    triangle = Triangular(dist="triangular", low=1, mode=2, high=6)
+    assert triangle.mean == pytest.approx(3.0) and triangle.highest >= 6
+    poisson = Poisson(dist="poisson", mean=3.0)
+    assert poisson.mean == pytest.approx(3.0) and poisson.highest >= 10
+
+
+def test_a_very_large_poisson_mean_uses_the_normal_approximation() -> None:
+    assert abs(poisson_quantile(0.5, 10_000) - 10_000) <= 1
+    for u in (0.01, 0.9, 0.99):  # close to the exact quantile
+        assert abs(poisson_quantile(u, 10_000) - stats.poisson.ppf(u, 10_000)) <= 2
+    assert poisson_quantile(0.3, 0) == 0
