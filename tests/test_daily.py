@@ -208,3 +208,30 @@ def test_dates_in_status_are_iso(ws: Path) -> None:
     row = status(ws)["R-0001"]
     assert date.fromisoformat(row["allocate_by"]) == date(2026, 11, 12)
     assert row["received_at"].startswith("2026-11-10T11:34")
+
+
+def test_record_on_the_command_line_names_the_argument_at_fault(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    for args, words in ((("R-0001", "teleported", "--on", WEEK[1]), "EVENT: not one of"),
+                        (("R-0001", "contacted", "--on", "31/02/2026"), "--on: is not a date"),
+                        (("R-0001", "contacted"), "give REQUEST EVENT --on DATE")):
+        result = jags("record", ws, *args)
+        assert result.exit_code == 2 and words in result.stderr, result.output
+    both = jags("record", ws, "R-0001", "contacted", "--file", ws / "events.csv")
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_a_calendar_aware_batch_on_the_ledger_skips_a_facilitator_booked_all_window(
+        ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    (ws / "calendars").mkdir()
+    # F020 takes R-0001 in a plain batch; here they are away for the whole expected window.
+    (ws / "calendars" / "availability.csv").write_text(
+        "email,start,end,status\n"
+        "lily.white@ncc-familyhubs.example,2026-11-16T00:00,2027-01-31T00:00,oof\n",
+        encoding="utf-8")
+    plain = ok("allocate", ws, "--on", WEEK[0], "--out", ws.parent / "plain")
+    aware = ok("allocate", ws, "--on", WEEK[0], "--calendar-aware", "--out",
+               ws.parent / "aware")
+    assert "F020" in plain.stdout and "F020" not in aware.stdout
