@@ -230,7 +230,7 @@ def allocate_command(
         write_outputs(out_dir, files, replace=force)
     head = f"Allocation for {result.on:%a %d %b %Y} ({chosen_policy.name} policy)"
     for line in render.batch_lines(result, head):
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     for line in render.flagged_lines(result):
         out.print(line, style="yellow", highlight=False, markup=False)
     _files_line(out_dir, files)
@@ -271,7 +271,7 @@ def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
     if run.created:
         out.print(f"Started the ledger for {run.ledger_name}.", highlight=False)
     for line in render.day_lines(run.outcome, run.overdue):
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     for line in daily.change_lines(run.outcome.intake.changed):
         out.print(line, style="yellow", highlight=False, markup=False)
     for line in render.flagged_lines(run.outcome.result):
@@ -574,7 +574,8 @@ def explain_command(
                 raise InputError("give WORKSPACE REQUEST, or REQUEST --workspace W, not both")
             request_id, path = workspace, old_workspace
             err.print("note: 'jags explain REQUEST --workspace W' is deprecated; use "
-                      "'jags explain W REQUEST'.", highlight=False, markup=False)
+                      "'jags explain W REQUEST'.", highlight=False, markup=False,
+                      soft_wrap=True)
         else:
             path = Path(workspace)
         if request_id is None:

@@ -71,14 +71,6 @@ def _more(total: int) -> list[str]:
         if total > SHOWN else []
 
 
-def summary_line(result: AllocationResult) -> str:
-    """``25 requests: 22 allocated (1 pinned), 3 waiting, 2 past allocate-by``."""
-    s = result.summary
-    return (f"{s['requests']} requests: {s['allocated']} allocated ({s['pinned']} pinned), "
-            f"{s['waiting']} waiting, {s['allocate_by_breaches']} breaches of allocate-by. "
-            f"Solver: {result.method}, {result.status}, {result.runtime:.2f}s.")
-
-
 def flagged_lines(result: AllocationResult) -> list[str]:
     """One line per facilitator left out because their record is incomplete."""
     return [f"Flag: {fid} excluded until completed ({detail})."
@@ -125,7 +117,8 @@ def schedule_summary(result: ScheduleResult, invited: list[str]) -> str:
 
 def day_lines(outcome: DayOutcome, overdue: Sequence[tuple[str, str]] = ()) -> list[str]:
     """A daily batch in a few lines: the summary first, then what waits and why, then
-    what is overdue on the ledger (``overdue``: request id, what to chase)."""
+    what else is overdue on the ledger (``overdue``: request id, what to chase; the
+    requests of the waiting list are not repeated)."""
     result = outcome.result
     day = f"{result.on:%a %d %b %Y}"
     if outcome.unchanged_since is not None:
@@ -147,11 +140,14 @@ def day_lines(outcome: DayOutcome, overdue: Sequence[tuple[str, str]] = ()) -> l
     if outcome.intake.later:
         lines.append(f"{len(outcome.intake.later)} request(s) in the export were received "
                      f"after {result.on.isoformat()} and wait for a later batch.")
-    if overdue:
-        lines.append(f"Overdue on the ledger ({len(overdue)}):")
-        lines += [f"  {rid}: {what}" for rid, what in overdue[:SHOWN]]
-        if len(overdue) > SHOWN:
-            lines.append(f"  … and {len(overdue) - SHOWN} more (jags status lists them all).")
+    waiting = {req.request_id for r, req in enumerate(result.instance.requests)
+               if r not in result.chosen}
+    chase = [(rid, what) for rid, what in overdue if rid not in waiting]
+    if chase:
+        lines.append(f"Also overdue on the ledger ({len(chase)}):")
+        lines += [f"  {rid}: {what}" for rid, what in chase[:SHOWN]]
+        if len(chase) > SHOWN:
+            lines.append(f"  … and {len(chase) - SHOWN} more (jags status lists them all).")
     return lines
 
 
