@@ -598,7 +598,7 @@ def explain_command(
                 raise InputError(f"request {request_id!r} is not in this batch: {why}")
             lines = Explainer(result.instance, result.chosen).why(index[request_id])
     for line in lines:
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("schedule")

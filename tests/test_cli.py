@@ -998,6 +998,18 @@ def test_report_writes_the_page_and_the_kpis(sample_ledger: Path, tmp_path: Path
     secrets = {r["case_ref"] for r in read_csv(SAMPLE / "requests.csv")} | \
         {r["requester_name"] for r in read_csv(SAMPLE / "requests.csv")}
     assert not any(s in page for s in secrets)
+    # the same report again is fine; another period over it is refused without --force
+    again = jags("report", sample_ledger, "--from", "2026-11-01", "--to", "30/11/2026",
+                 "--out", out, "--target", "allocated_by_deadline=95%")
+    assert again.exit_code == 0, again.output
+    other = jags("report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026",
+                 "--out", out)
+    assert other.exit_code == 2 and "holds an earlier result" in other.stderr
+    assert (out / "report.html").read_text("utf-8") == page
+    forced = jags("report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026",
+                  "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (out / "report.html").read_text("utf-8") != page
 
 
 def test_report_mistakes_are_exit_2(sample_ledger: Path, tmp_path: Path) -> None:

@@ -388,3 +388,36 @@ def test_schedule_refused_before_anything_is_booked(ws: Path) -> None:
     forced = ok("schedule", ws, "--commit", "--on", WEEK[1], "--force")
     assert forced.stdout.startswith("1 session(s) booked")
     assert status(ws)["R-0002"]["state"] == "scheduled"
+
+
+def test_export_refuses_a_different_earlier_export_unless_forced(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    out = ws.parent / "export"
+    ok("export", ws, "--out", out)
+    ok("export", ws, "--out", out)  # nothing changed: the same files
+    ok("record", ws, "R-0001", "contacted", "--on", WEEK[0])
+    refused = jags("export", ws, "--out", out)
+    assert refused.exit_code == 2 and "holds an earlier result" in refused.stderr
+    ok("export", ws, "--out", out, "--force")
+
+
+def test_status_workbook_never_holds_a_formula(ws: Path) -> None:
+    import openpyxl
+
+    rows = list(csv.DictReader((ws / "facilitators.csv").open(encoding="utf-8")))
+    rows[0]["name"] = '=HYPERLINK("http://evil.example","x")'
+    with (ws / "facilitators.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit", "--format", "xlsx")
+    ok("status", ws, "--format", "xlsx", "--on", WEEK[0])
+    for path in (ws / "status" / WEEK[0] / "status.xlsx",
+                 ws / "batches" / WEEK[0] / "allocations.xlsx"):
+        book = openpyxl.load_workbook(path)
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        assert not [c for c in cells if c.data_type == "f"], path.name
+        hostile = [c for c in cells if c.value == rows[0]["name"]]
+        assert hostile and all(c.data_type == "s" for c in hostile), path.name
