@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from allocator.explain_rows import RowBlock
 
 __all__ = ["CHOSEN", "CODE_WORDS", "PINNED", "STAGE_INDEPENDENCE", "STAGE_MOST",
-           "STAGE_OLDEST", "STAGE_PREFERENCES", "STAGE_WORKLOAD", "Explainer"]
+           "STAGE_OLDEST", "STAGE_PREFERENCES", "STAGE_WORDS", "STAGE_WORKLOAD", "Explainer"]
 
 CODE_WORDS = {
     Code.NOT_TRAINED: "not trained (or training expired)",
@@ -54,6 +54,16 @@ CODE_WORDS = {
     Code.MISSING_DATA: "have incomplete records",
     Code.DECLINED: "declined this request earlier",
 }
+
+STAGE_WORDS = {
+    STAGE_MOST: "so that as many requests as possible are allocated",
+    STAGE_OLDEST: "older requests come first",
+    STAGE_INDEPENDENCE: "a more independent choice",
+    STAGE_WORKLOAD: "to keep workloads even",
+    STAGE_PREFERENCES: "a better match for the preferences",
+}
+"""The objective stage at which another choice won, in words (the code stays in the
+``code`` column of ``explanations.csv``)."""
 
 
 class Explainer:
@@ -200,6 +210,23 @@ class Explainer:
             text += f" Completing the record of {names} would add a candidate."
         return text
 
+    def waiting_code(self, r: int) -> str:
+        """The code that keeps waiting request ``r`` waiting, matching :meth:`unblock`:
+        the stage at which places it could have had went to other requests of this
+        batch, else ``at_capacity``, else (no pair for co-facilitation) the first
+        stage, else the rule that excludes the most facilitators."""
+        summary = self.full_summary(r)
+        if summary is not None:
+            return summary[0]
+        pools = self.pools
+        outside = pools.outside(r)
+        if outside.count(pools.capacity_only):
+            return str(Code.AT_CAPACITY)
+        if outside.count(pools.available):
+            return STAGE_MOST
+        counts = pools.exclusion_counts(r)
+        return str(counts[0][0]) if counts else str(Code.MISSING_DATA)
+
     def full_summary(self, r: int) -> tuple[str, str] | None:
         """The stage and a sentence for the facilitators eligible for request ``r`` but
         full after this batch (not counting its own), or ``None`` when there are none."""
@@ -278,7 +305,7 @@ class Explainer:
             group = (f"{fac.sector or 'Unknown-sector'} facilitators {CODE_WORDS[code]}"
                      if code is Code.SHARES_ORGANISATION else CODE_WORDS[code].capitalize())
             excluded.setdefault(group, []).append(fac.facilitator_id)
-        lost = [f"{ex.facilitator_id} {ex.detail} [{ex.code}]"
+        lost = [f"{ex.facilitator_id} {ex.detail}: {STAGE_WORDS.get(ex.code, ex.code)}"
                 for ex in self.row_maker.eligible_rows(r, inst.eligible(r))
                 if ex.code not in (CHOSEN, PINNED)]
         for group, ids in sorted(excluded.items(), key=lambda kv: (-len(kv[1]), kv[0])):

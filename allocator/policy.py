@@ -124,6 +124,13 @@ class Policy(BaseModel):
     """Largest sensible ``max_open`` (and ``open_jags``) in facilitators.csv; a larger
     value is an input error naming the file, row and column (default 50)."""
 
+    @field_validator("cutoff", "day_start", "day_end")
+    @classmethod
+    def _local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:  # e.g. a number, which pydantic reads as seconds in UTC
+            raise ValueError("is not a local time of day such as 09:00")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:

@@ -13,17 +13,19 @@ import io
 import itertools
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 import numpy as np
 
 from allocator import Explainer, allocate
+from allocator.explain import CHOSEN, PINNED
 from jags.files import FORMULA_PREFIXES, csv_bytes, csv_line, stable_zip
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from datetime import date
 
+    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -35,6 +37,13 @@ if TYPE_CHECKING:
 
 ALLOCATION_COLUMNS = ("request_id", "facilitator_id", "role", "status", "allocate_by", "reason",
                       "rationale")
+"""The columns of ``allocations.csv`` as first released (their meaning never changes)."""
+ADDED_COLUMNS = ("code", "batch_date", "facilitator_name", "facilitator_email",
+                 "requester_email")
+"""Columns added after them: the outcome's code (``chosen``, ``pinned``, or what keeps a
+waiting request waiting), the batch date and who to contact."""
+FILE_COLUMNS = ALLOCATION_COLUMNS + ADDED_COLUMNS
+"""Every column of ``allocations.csv``, in order."""
 EXPLANATION_COLUMNS = ("request_id", "facilitator_id", "eligible", "code", "detail")
 STATUS_COLUMNS = ("facilitator_id", "code", "detail", "open_load", "max_open")
 XLSX_EXPLANATION_LIMIT = 200_000
@@ -75,6 +84,30 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
                     unavailable=unavailable)
 
 
+def check_batch_day(policy: Policy, on: date) -> None:
+    """Refuse a batch dated on a non-working day, naming the next working day.
+
+    A weekend, an England and Wales bank holiday or one of the policy's
+    closure days is not a working day; ``--force`` skips this check.
+
+    Raises
+    ------
+    InputError
+        When ``on`` is not a working day.
+    """
+    from allocator import InputError, WorkingCalendar
+
+    calendar = WorkingCalendar.for_policy(policy)
+    if calendar.is_working_day(on):
+        return
+    holiday = calendar.holiday_name(on)
+    why = ("a closure day in the policy" if holiday == "closure day" else
+           f"{holiday}, a bank holiday" if holiday else "a weekend")
+    raise InputError(f"--on: {on:%A %d %B %Y} is not a working day ({why}); the next working "
+                     f"day is {calendar.next_working_day(on):%A %d %B %Y}. Add --force to run "
+                     f"the batch on it anyway")
+
+
 def calendar_unavailable(sources: Sequence[CalendarSource], workspace: Workspace,
                          policy: Policy, on: date) -> list[str]:
     """Ids of facilitators whose calendars show no free slot in the expected window."""
@@ -103,6 +136,23 @@ def allocation_rows(result: AllocationResult) -> list[tuple[object, ...]]:
     return [(a.request_id, a.facilitator_id, a.role, a.status, a.allocate_by, a.reason,
              rationale.get(a.request_id, "") if a.status == "pinned" else "")
             for a in result.assignments]
+
+
+def allocation_file_rows(result: AllocationResult) -> list[tuple[object, ...]]:
+    """Rows of ``allocations.csv``: :func:`allocation_rows` and :data:`ADDED_COLUMNS`."""
+    inst = result.instance
+    explainer = Explainer(inst, result.chosen)
+    index = {req.request_id: r for r, req in enumerate(inst.requests)}
+    people = {fac.facilitator_id: fac for fac in inst.facilitators}
+    rows = []
+    for row, a in zip(allocation_rows(result), result.assignments, strict=True):
+        r = index[a.request_id]
+        fac = people.get(a.facilitator_id)
+        code = {"allocated": CHOSEN, "pinned": PINNED}.get(a.status) or \
+            explainer.waiting_code(r)
+        rows.append((*row, code, result.on, fac.name if fac else "",
+                     fac.email if fac else "", inst.requests[r].requester_email))
+    return rows
 
 
 def explanation_rows(result: AllocationResult, *, explain: Explain = "default"
@@ -172,16 +222,61 @@ def allocation_files(result: AllocationResult, *, xlsx: bool = False,
         ``"default"`` (the case-specific rows; facilitator-wide reasons in
         ``facilitator_status.csv``) or ``"full"`` (every request × facilitator).
     """
-    rows = allocation_rows(result)
+    rows = allocation_file_rows(result)
     statuses = status_rows(result)
     files: dict[str, Content] = {
-        "allocations.csv": csv_bytes(ALLOCATION_COLUMNS, rows),
+        "allocations.csv": csv_bytes(FILE_COLUMNS, rows),
         "explanations.csv": explanation_chunks(result, explain=explain),
         "facilitator_status.csv": csv_bytes(STATUS_COLUMNS, statuses),
     }
     if xlsx:
         files["allocations.xlsx"] = _workbook(result, rows, statuses, explain)
     return files
+
+
+def summary_sentences(result: AllocationResult, *, full: bool = True) -> list[str]:
+    """The batch in plain English (no codes, no objective numbers), most important first.
+
+    ``["22 of 25 requests allocated; 3 waiting, 2 of them past their allocate-by
+    date.", …]``; then, when some, how many were allocated late and how many
+    kept a named or follow-up facilitator; with ``full`` (default ``True``),
+    also the facilitators left out for incomplete records and whether the
+    allocation is proven the best (the console lists those otherwise).
+    """
+    inst = result.instance
+    on = result.on
+    s = result.summary
+    waiting = [r for r in range(inst.n_requests) if r not in result.chosen]
+    past = sum(1 for r in waiting if on > inst.allocate_by[r])
+    today = sum(1 for r in waiting if on == inst.allocate_by[r])
+    late = sum(1 for r in result.chosen if on > inst.allocate_by[r])
+    head = f"{s['allocated']} of {s['requests']} requests allocated"
+    if not waiting:
+        head += "; none waiting"
+    else:
+        head += f"; {len(waiting)} waiting"
+        details = ([f"{past} of them past their allocate-by date"] if past else []) + \
+            ([f"{today} due today"] if today else [])
+        head += (", " + " and ".join(details)) if details else \
+            ", none of them past their allocate-by date"
+    lines = [head + "."]
+    if late and full:
+        lines.append(f"{late} of the allocated requests {'was' if late == 1 else 'were'} "
+                     f"already past {'its' if late == 1 else 'their'} allocate-by date.")
+    if s["pinned"]:
+        one = s["pinned"] == 1
+        lines.append(f"{s['pinned']} kept the facilitator named for {'it' if one else 'them'} "
+                     f"or {'its' if one else 'their'} follow-up's facilitator.")
+    if not full:
+        return lines
+    flagged = [fid for fid, _ in result.flagged]
+    if flagged:
+        lines.append(f"{len(flagged)} facilitator(s) left out until their record is completed: "
+                     f"{', '.join(flagged)}.")
+    lines.append("The allocation is the best possible under the policy's rules and priorities."
+                 if str(result.status) == "optimal" else
+                 "The allocation is the best found in the time allowed; a better one may exist.")
+    return lines
 
 
 def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
@@ -191,25 +286,34 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
 
     explainer = Explainer(result.instance, result.chosen)
     total = sum(len(block.shared) for block in explainer.blocks(full=explain == "full"))
+    policy = result.instance.policy
     book = openpyxl.Workbook(write_only=True)
-    summary = book.create_sheet("Summary")
-    lines: list[Sequence[object]] = [
-        ["Batch date", result.on], ["Policy", result.instance.policy.name],
-        ["Solver", f"{result.method} ({result.status})"]]
-    lines += [[key.replace("_", " ").capitalize(), value] for key, value in result.summary.items()]
-    lines += [[f"Stage {stage.stage}", str(stage.value), str(stage.status)]
-              for stage in result.stages]
+    lines: list[tuple[str, object]] = [
+        ("Batch date", result.on), ("Partnership", policy.partnership),
+        ("Policy", policy.name)]
+    lines += [("Requests" if i == 0 else "", text)
+              for i, text in enumerate(summary_sentences(result))]
+    lines.append(("Sheets", "Allocations: one row per facilitator given (one row for a request "
+                            "still waiting), with the reason in words. Explanations: why each "
+                            "other facilitator was not chosen. Facilitators: every facilitator's "
+                            "place after this batch."))
     if total > XLSX_EXPLANATION_LIMIT:
-        lines.append(["Note", f"Explanations sheet shows the first {XLSX_EXPLANATION_LIMIT} "
-                              f"rows; explanations.csv has all {total}"])
-    _append(summary, lines)
-    _append(book.create_sheet("Allocations"), [ALLOCATION_COLUMNS, *rows])
+        lines.append(("Note", f"The Explanations sheet shows the first "
+                              f"{XLSX_EXPLANATION_LIMIT:,} rows; explanations.csv has all "
+                              f"{total:,}."))
+    summary_sheet(book, f"Allocation batch of {result.on:%A %d %B %Y}", lines)
+    table_sheet(book, "Allocations", FILE_COLUMNS, rows)
     explanations = itertools.islice(explanation_rows(result, explain=explain),
                                     XLSX_EXPLANATION_LIMIT)
-    _append(book.create_sheet("Explanations"), itertools.chain([EXPLANATION_COLUMNS],
-                                                                explanations))
-    _append(book.create_sheet("Facilitators"), [STATUS_COLUMNS, *statuses])
-    stamp = datetime.combine(result.on, datetime.min.time())
+    table_sheet(book, "Explanations", EXPLANATION_COLUMNS, explanations,
+                count=min(total, XLSX_EXPLANATION_LIMIT), widths=(11, 13, 9, 24, 90))
+    table_sheet(book, "Facilitators", STATUS_COLUMNS, statuses)
+    return workbook_bytes(book, result.on)
+
+
+def workbook_bytes(book: Workbook, on: date) -> bytes:
+    """The saved workbook, stamped with ``on`` (never the clock), byte-stable."""
+    stamp = datetime.combine(on, datetime.min.time())
     book.properties.created = stamp
     book.properties.modified = stamp
     book.properties.creator = "JAGS Planner"
@@ -218,13 +322,104 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     return stable_zip(buffer.getvalue())
 
 
+WIDEST = 80
+"""Widest column (characters); longer text wraps in the cell when opened."""
+
+
+def summary_sheet(book: Workbook, title: str, lines: Sequence[tuple[str, object]]) -> None:
+    """A ``Summary`` sheet: a bold title, then label → value lines in plain English."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+
+    sheet = book.create_sheet("Summary")
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 110
+    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell.font = Font(bold=True, size=13)
+    sheet.append([title_cell])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for label, value in lines:
+        name = WriteOnlyCell(sheet, value=label)
+        name.font = Font(bold=True)
+        name.alignment = Alignment(vertical="top")
+        cell = _cell(sheet, value)
+        cell.alignment = wrap
+        sheet.append([name, cell])
+
+
+def table_sheet(book: Workbook, title: str, header: Sequence[str],
+                rows: Iterable[Sequence[object]], *, count: int | None = None,
+                widths: Sequence[int] | None = None) -> None:
+    """A table sheet an administrator can use as it is.
+
+    The header is bold and frozen, with filters on every column; dates are
+    date cells (``yyyy-mm-dd``); text that a spreadsheet would run as a
+    formula is a text cell (:func:`_append`).
+
+    Parameters
+    ----------
+    rows
+        The rows; a list unless ``count`` is given (rows then stream).
+    count
+        The number of rows when ``rows`` streams (default: ``len(rows)``).
+    widths
+        Column widths in characters (default: fitted to the header and the
+        first 1,000 rows, at most :data:`WIDEST`).
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    if count is None:
+        rows = list(rows)
+        count = len(rows)
+    sheet = book.create_sheet(title)
+    if widths is None:
+        assert isinstance(rows, list)
+        widths = [min(WIDEST, max([len(h) + 3, *(len(_shown(row[i])) + 1
+                                                  for row in rows[:1000])]))
+                  for i, h in enumerate(header)]
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    _append(sheet, rows)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
+    """One styled-able cell: text that looks like a formula typed as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if _unsafe(value):
+        return _text_cell(sheet, value)
+    return WriteOnlyCell(sheet, value=value)
+
+
+def _unsafe(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and (value.startswith(FORMULA_PREFIXES)
+                                       or value.startswith("#"))
+
+
 def _append(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[object]]) -> None:
     """Append rows; text that a spreadsheet would take for a formula or an error code
     (``=…``, ``#N/A``) goes into a cell typed as text, so it is never evaluated."""
     for row in rows:
-        sheet.append([_text_cell(sheet, v) if isinstance(v, str)
-                      and (v.startswith(FORMULA_PREFIXES) or v.startswith("#")) else v
-                      for v in row])
+        sheet.append([_text_cell(sheet, v) if _unsafe(v) else v for v in row])
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:

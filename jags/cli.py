@@ -24,7 +24,7 @@ from jags.files import OutputsChangedError, current_version, write_outputs
 from jags.scenarios.cli import app as scenarios_app
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from allocator import Policy
     from jags import daily
@@ -66,6 +66,9 @@ MappingOpt = Annotated[str | None, typer.Option(
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Stop (exit 2) on a calendar export that cannot be read or is over the "
                      "policy's limits, instead of treating its owner as unknown.")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Replace an earlier, different result in the output folder (by default "
+                    "it is refused; the same result again is fine).")]
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Read every calendar export afresh, bypassing the cache in the user's "
                        "cache folder.")]
@@ -120,9 +123,20 @@ def _request_id(text: str, option: str) -> str:
     return text
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"jags-planner {version('jags-planner')}", highlight=False)
+        raise typer.Exit
+
+
 @app.callback()
 def main_options(verbose: Annotated[bool, typer.Option(
-        "--verbose", "-v", help="Log solver progress to stderr.")] = False) -> None:
+        "--verbose", "-v", help="Log solver progress to stderr.")] = False,
+        _version: Annotated[bool, typer.Option(
+            "--version", help="Show the version and stop.", is_eager=True,
+            callback=_show_version)] = False) -> None:
     """Set up logging."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
@@ -162,13 +176,17 @@ def allocate_command(
     no_cache: NoCacheOpt = False,
     form: FormOpt = None,
     mapping: MappingOpt = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Run on a non-working day, and replace an earlier, different result "
+                        "in the output folder (both refused by default).")] = False,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
     Writes allocations.csv, explanations.csv and facilitator_status.csv (and
     allocations.xlsx with --format xlsx) into --out, all or nothing. With a
     ledger (jags init, or --commit), the batch is computed against what is
-    already open and --commit records it.
+    already open and --commit records it. Prints a summary, then the requests
+    waiting and those allocated late; everything else is in the files.
     """
     from jags import allocation, daily, render
     from jags.policies import load_policy
@@ -183,11 +201,14 @@ def allocate_command(
             chosen = load_policy(policy) if policy else None
             if chosen is not None and calendar_aware:
                 chosen = chosen.replace(calendar_aware=True)
-            _allocate_with_ledger(where, _date(on, "--on"), out_dir, chosen, commit=commit,
+            day = _date(on, "--on")
+            if not force:
+                allocation.check_batch_day(daily.batch_policy(where, chosen), day)
+            _allocate_with_ledger(where, day, out_dir, chosen, commit=commit,
                                   xlsx=fmt == "xlsx", method=method, time_limit=time_limit,
                                   remote=source, by=by or daily.default_by(),
-                                  calendar_aware=calendar_aware, explain=explain, form=form,
-                                  mapping=mapping)
+                                  calendar_aware=calendar_aware, explain=explain, force=force,
+                                  form=form, mapping=mapping)
         return
     if out_dir is None:
         with user_errors():
@@ -205,7 +226,10 @@ def allocate_command(
         chosen_policy = load_policy(policy)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
-        result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"),
+        day = _date(on, "--on")
+        if not force:
+            allocation.check_batch_day(chosen_policy, day)
+        result = allocation.run_allocation(workspace, chosen_policy, day,
                                            method=method,  # type: ignore[arg-type]
                                            time_limit=time_limit,
                                            remote=source,  # type: ignore[arg-type]
@@ -213,21 +237,31 @@ def allocate_command(
                                            mapping=mapping)
         files = allocation.allocation_files(result, xlsx=fmt == "xlsx",
                                             explain=explain)  # type: ignore[arg-type]
-        written = write_outputs(out_dir, files)
-    out.print(render.allocation_table(result))
-    out.print(render.summary_line(result))
+        write_outputs(out_dir, files, replace=force)
+    head = f"Allocation for {result.on:%a %d %b %Y} ({chosen_policy.name} policy)"
+    for line in render.batch_lines(result, head):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     for line in render.flagged_lines(result):
         out.print(line, style="yellow", highlight=False, markup=False)
-    out.print("Wrote " + ", ".join(str(p) for p in written))
+    _files_line(out_dir, files)
+
+
+def _files_line(folder: Path, names: Iterable[str]) -> None:
+    """``Files: FOLDER (a.csv, b.csv, invites/)``: where a command's files are."""
+    shown = dict.fromkeys(n.split("/")[0] + ("/" if "/" in n else "") for n in names)
+    out.print(f"Files: {folder} ({', '.join(shown)})", highlight=False, markup=False)
 
 
 def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
                          policy: Policy | None, *, commit: bool, xlsx: bool, method: str,
                          time_limit: float | None, remote: str | None, by: str,
-                         calendar_aware: bool, explain: str, form: Path | None = None,
-                         mapping: str | None = None) -> None:
-    """``jags allocate`` against the ledger: summary first, waiting next, files last."""
+                         calendar_aware: bool, explain: str, force: bool,
+                         form: Path | None = None, mapping: str | None = None) -> None:
+    """``jags allocate`` against the ledger: summary first, waiting and overdue next, files
+    last. A batch whose files would replace a different earlier result is refused before
+    it is recorded (unless ``force``)."""
     from jags import daily, render
+    from jags.files import refuse_earlier
 
     if method not in ("auto", "flow", "cpsat"):
         raise InputError(f"--method: {method!r} is not auto, flow or cpsat")
@@ -238,23 +272,23 @@ def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
         if ledger is not None:
             policy = ledger.policy.replace(calendar_aware=True)
             ledger.close()
+    target = out_dir or daily.default_out(where, "batches", on)
     run = daily.run_daily(where, on, by, commit=commit, policy=policy,
                           method=method,  # type: ignore[arg-type]
                           time_limit=time_limit, xlsx=xlsx, explain=explain,
                           remote=remote,  # type: ignore[arg-type]
-                          form=form, mapping=mapping)
-    target = out_dir or daily.default_out(where, "batches", on)
-    written = write_outputs(target, run.files)
+                          form=form, mapping=mapping,
+                          check=None if force else lambda files: refuse_earlier(target, files))
+    write_outputs(target, run.files, replace=force)
     if run.created:
         out.print(f"Started the ledger for {run.ledger_name}.", highlight=False)
-    for line in render.day_lines(run.outcome):
-        out.print(line, highlight=False, markup=False)
+    for line in render.day_lines(run.outcome, run.overdue):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     for line in daily.change_lines(run.outcome.intake.changed):
         out.print(line, style="yellow", highlight=False, markup=False)
     for line in render.flagged_lines(run.outcome.result):
         out.print(line, style="yellow", highlight=False, markup=False)
-    out.print(f"Files: {target} ({', '.join(p.name for p in written if p.parent == target)})",
-              highlight=False, markup=False)
+    _files_line(target, run.files)
 
 
 @app.command("init")
@@ -381,11 +415,17 @@ def status_command(
     facilitators: Annotated[bool, typer.Option(
         "--facilitators", help="Facilitators and their open load instead of requests.")]
     = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table, csv, json, or xlsx: status.xlsx (Summary, Requests and "
+                         "Facilitators sheets) in --out.")] = "table",
     on: Annotated[str | None, typer.Option(
         "--on", help="What is overdue as of this day (default today).")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="With --format xlsx: the folder for status.xlsx (default "
+                      "status/<date>/ beside the workspace).")] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Where every request is on its journey, and what is overdue."""
     import json as jsonlib
@@ -394,16 +434,32 @@ def status_command(
     from jags.files import csv_bytes
 
     with user_errors():
-        if fmt not in ("table", "csv", "json"):
-            raise InputError(f"--format: {fmt!r} is not table, csv or json")
+        if fmt not in ("table", "csv", "json", "xlsx"):
+            raise InputError(f"--format: {fmt!r} is not table, csv, json or xlsx")
+        if out_dir is not None and fmt != "xlsx":
+            raise InputError("--out: only with --format xlsx (the other formats print)")
+        if fmt == "xlsx" and (request_id or facilitators):
+            raise InputError("--format xlsx: the workbook holds every request and every "
+                             "facilitator; leave out --request and --facilitators")
         day = _date(on, "--on") if on else date.today()
-        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        where = daily.Where(workspace, db, partnership)
+        ledger = daily.open_ledger(where)
         try:
-            header, rows = daily.status_files(ledger, day, request_id=request_id,
-                                              facilitators=facilitators)
+            if fmt == "xlsx":
+                book, lines = daily.status_workbook(ledger, day)
+            else:
+                header, rows = daily.status_files(ledger, day, request_id=request_id,
+                                                  facilitators=facilitators)
         finally:
             ledger.close()
-    if fmt == "csv":
+        if fmt == "xlsx":
+            target = out_dir or daily.default_out(where, "status", day)
+            write_outputs(target, {daily.STATUS_WORKBOOK: book}, replace=force)
+    if fmt == "xlsx":
+        for line in lines:
+            out.print(line, highlight=False, markup=False)
+        _files_line(target, [daily.STATUS_WORKBOOK])
+    elif fmt == "csv":
         sys.stdout.write(csv_bytes(header, rows).decode("utf-8"))
     elif fmt == "json":
         sys.stdout.write(jsonlib.dumps([dict(zip(header, (str(v) if isinstance(v, date) else v
@@ -419,6 +475,7 @@ def export_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for one CSV per table.")],
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write every ledger table of this partnership as CSV (no lock-in)."""
     from jags import daily
@@ -429,7 +486,7 @@ def export_command(
             files = ledger.export()
         finally:
             ledger.close()
-        written = write_outputs(out_dir, files)
+        written = write_outputs(out_dir, files, replace=force)
     out.print(f"Wrote {len(written)} tables into {out_dir}", highlight=False, markup=False)
 
 
@@ -498,6 +555,7 @@ def report_command(
              "(default 0.9). Repeatable.")] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """The QA and KPI report from the ledger: report.html (self-contained) and kpis.csv."""
     from jags.report.job import parse_targets, run_report
@@ -506,7 +564,7 @@ def report_command(
         files, warnings = run_report(workspace, _date(start, "--from"), _date(end, "--to"),
                                      targets=parse_targets(target or []), publish=publish,
                                      db=db, partnership=partnership)
-        write_outputs(out_dir, files)
+        write_outputs(out_dir, files, replace=force)
     for line in warnings:
         out.print(f"warning: {line}", style="yellow", highlight=False, markup=False)
     out.print(f"Wrote {out_dir / 'report.html'} and {out_dir / 'kpis.csv'}", highlight=False,
@@ -550,37 +608,65 @@ def feedback_import_command(
 
 @app.command("explain")
 def explain_command(
-    request_id: Annotated[str, typer.Argument(help="The request to explain, e.g. R-0012.")],
-    workspace: Annotated[Path, typer.Option(
-        "--workspace", "-w", help="The workspace the batch was allocated from.")],
+    workspace: Annotated[str, typer.Argument(
+        help="The workspace the batch is allocated from.", show_default=False)],
     on: OnOpt,
-    policy: PolicyOpt = "norfolk",
+    request_id: Annotated[str | None, typer.Argument(
+        help="The request to explain, e.g. R-0012.", show_default=False)] = None,
+    policy: Annotated[str | None, typer.Option(
+        "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+                         f"the ledger's, else norfolk).")] = None,
     calendar_aware: Annotated[bool, typer.Option(
         help="As for jags allocate --calendar-aware.")] = False,
+    db: DbOpt = None,
+    partnership: PartnershipOpt = None,
+    old_workspace: Annotated[Path | None, typer.Option(
+        "--workspace", "-w", hidden=True,
+        help="Deprecated: jags explain REQUEST --workspace W is now jags explain W "
+             "REQUEST.")] = None,
 ) -> None:
     """Why a request got its facilitator, and why each other facilitator did not.
 
-    Re-runs the batch (the same input always gives the same allocation) and
-    explains one request in plain English.
+    Re-runs the batch of --on (the same input always gives the same
+    allocation) and explains one request in plain English. With a ledger,
+    the batch is run against the ledger's state exactly as jags allocate
+    --on would run it (nothing is recorded).
     """
     from allocator import Explainer
-    from jags import allocation
+    from jags import allocation, daily
     from jags.policies import load_policy
 
     with user_errors():
-        _request_id(request_id, "REQUEST_ID")
-        chosen_policy = load_policy(policy)
+        if old_workspace is not None:  # the form before 0.2: REQUEST --workspace W
+            if request_id is not None:
+                raise InputError("give WORKSPACE REQUEST, or REQUEST --workspace W, not both")
+            request_id, path = workspace, old_workspace
+            err.print("note: 'jags explain REQUEST --workspace W' is deprecated; use "
+                      "'jags explain W REQUEST'.", highlight=False, markup=False,
+                      soft_wrap=True)
+        else:
+            path = Path(workspace)
+        if request_id is None:
+            raise InputError("give the workspace and the request: jags explain WORKSPACE "
+                             "REQUEST --on DATE")
+        _request_id(request_id, "REQUEST")
+        day = _date(on, "--on")
+        where = daily.Where(path, db, partnership)
+        chosen_policy = daily.batch_policy(where, load_policy(policy) if policy else None)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
-        result = allocation.run_allocation(workspace, chosen_policy, _date(on, "--on"))
-        index = {r.request_id: i for i, r in enumerate(result.instance.requests)}
-        if request_id not in index:
-            skipped = dict(result.instance.skipped)
-            why = skipped.get(request_id, "not in requests.csv")
-            raise InputError(f"request {request_id!r} is not in this batch: {why}")
-        lines = Explainer(result.instance, result.chosen).why(index[request_id])
+        if daily.has_ledger(where):
+            lines = daily.explain_request(where, day, request_id, policy=chosen_policy)
+        else:
+            result = allocation.run_allocation(path, chosen_policy, day)
+            index = {r.request_id: i for i, r in enumerate(result.instance.requests)}
+            if request_id not in index:
+                skipped = dict(result.instance.skipped)
+                why = skipped.get(request_id, "not in requests.csv")
+                raise InputError(f"request {request_id!r} is not in this batch: {why}")
+            lines = Explainer(result.instance, result.chosen).why(index[request_id])
     for line in lines:
-        out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command("schedule")
@@ -615,6 +701,7 @@ def schedule_command(
     by: ByOpt = None,
     strict: StrictOpt = False,
     no_cache: NoCacheOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Propose session times from calendars and write the invitations.
 
@@ -637,7 +724,7 @@ def schedule_command(
                                  "workspace has no ledger; jags init starts one)")
             _schedule_with_ledger(where, _date(on, "--on") if on else date.today(), out_dir,
                                   load_policy(policy) if policy else None, commit=commit,
-                                  remote=source, by=by or daily.default_by())
+                                  remote=source, by=by or daily.default_by(), force=force)
         return
     with user_errors():
         if source not in (None, "exchange", "graph"):
@@ -651,7 +738,7 @@ def schedule_command(
                                     remote=source,  # type: ignore[arg-type]
                                     holds=holds, run_on=day, strict=strict,
                                     cache=not no_cache)
-        written = write_outputs(out_dir, run.files)
+        written = write_outputs(out_dir, run.files, replace=force)
     out.print(render.proposals_table(run.result))
     out.print(render.schedule_summary(run.result, run.invited))
     out.print(f"Wrote {len(written)} files into {out_dir}")
@@ -659,20 +746,24 @@ def schedule_command(
 
 def _schedule_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
                          policy: Policy | None, *, commit: bool, remote: str | None,
-                         by: str) -> None:
+                         by: str, force: bool) -> None:
+    """``jags schedule`` against the ledger: one line a request (every option is in
+    proposals.csv). Proposals that would replace a different earlier result are refused
+    before anything is booked (unless ``force``)."""
     from jags import daily, render
+    from jags.files import refuse_earlier
     from jags.sessions import run_ledger_schedule
 
-    run = run_ledger_schedule(where, on, by, commit=commit, policy=policy,
-                              remote=remote)  # type: ignore[arg-type]
     target = out_dir or daily.default_out(where, "schedules", on)
-    written = write_outputs(target, run.files) if run.files else []
+    run = run_ledger_schedule(
+        where, on, by, commit=commit, policy=policy, remote=remote,  # type: ignore[arg-type]
+        check=None if force else lambda files: refuse_earlier(target, files, partial=True))
+    if run.files:
+        write_outputs(target, run.files, replace=force)
     for line in render.ledger_schedule_lines(run):
         out.print(line, highlight=False, markup=False)
-    if run.result is not None:
-        out.print(render.proposals_table(run.result))
-    if written:
-        out.print(f"Files: {target} ({len(written)} files)", highlight=False, markup=False)
+    if run.files:
+        _files_line(target, run.files)
 
 
 @app.command("invite")
@@ -774,9 +865,10 @@ def _invite_with_ledger(where: daily.Where, send: str | None, *, dry_run: bool, 
 @app.command("policies")
 def policies_command(name: Annotated[str | None, typer.Argument(
         help="Show one preset's settings.")] = None) -> None:
-    """List the policy presets, or show one."""
+    """List the policy presets, or print one as TOML (save it, edit it, pass it with
+    --policy FILE)."""
     from allocator import Policy
-    from jags.policies import load_policy
+    from jags.policies import load_policy, policy_toml
 
     with user_errors():
         if name is None:
@@ -787,8 +879,8 @@ def policies_command(name: Annotated[str | None, typer.Argument(
                           f"days, session window {p.window_first_day}–{p.window_last_day} "
                           f"working days")
             return
-        for key, value in load_policy(name).model_dump(mode="json").items():
-            out.print(f"{key} = {value!r}", highlight=False)
+        text = policy_toml(load_policy(name))
+    sys.stdout.write(text)
 
 
 @app.command("demo")
@@ -796,11 +888,16 @@ def demo_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo output.")]
     = Path("out/demo"),
 ) -> None:
-    """Run the whole pipeline on the bundled sample workspace (data/sample/)."""
-    from jags.demo import run_demo
+    """A week of daily batches on a copy of the bundled sample (data/sample/) through the
+    ledger: allocate, record, schedule, invite, status each day; the report on Friday."""
+    from jags.demo import DemoFailed, run_demo
 
     with user_errors():
-        run_demo(SAMPLE, out_dir, out)
+        try:
+            run_demo(SAMPLE, out_dir, out)
+        except DemoFailed as exc:
+            _error(str(exc))
+            raise typer.Exit(exc.code) from None
 
 
 @app.command("generate")

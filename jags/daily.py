@@ -10,21 +10,28 @@ import csv
 import getpass
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from allocator import InputError, allocate
+from allocator import InputError, WorkingCalendar, allocate
 from jags import allocation
 from jags.files import csv_bytes
 from jags.forms import read_inputs
 from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
 from jags.ledger.records import PRIVATE_FIELDS
-from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS
+from jags.ledger.views import (
+    FACILITATOR_COLUMNS,
+    REQUEST_COLUMNS,
+    FacilitatorStatus,
+    RequestStatus,
+)
 from jags.workspace import parse_date, read_workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import date
     from pathlib import Path
+    from zoneinfo import ZoneInfo
 
     from allocator import AllocationResult, DayState, Policy, Workspace
     from allocator.solve import Method
@@ -79,17 +86,23 @@ class DailyRun:
     outcome: DayOutcome
     files: dict[str, bytes] = field(default_factory=dict)
     created: bool = False
+    overdue: list[tuple[str, str]] = field(default_factory=list)
+    """Requests overdue on the ledger after the batch: (request id, what to chase)."""
 
 
 def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy | None = None,
               method: Method = "auto", time_limit: float | None = None, xlsx: bool = False,
               explain: str = "default", remote: Remote | None = None,
+              check: Callable[[Mapping[str, bytes]], None] | None = None,
               form: Path | None = None, mapping: str | None = None) -> DailyRun:
     """Import, allocate against the ledger and (with ``commit``) record the batch.
 
     Without a ledger, ``commit`` creates one first (as ``jags init`` would).
-    ``form`` is a request form's export read through ``mapping`` (a preset
-    or a TOML file) instead of requests.csv and participants.csv.
+    ``check`` (default none) sees the batch's files before it is recorded and
+    may refuse them by raising (e.g. :func:`jags.files.refuse_earlier`):
+    nothing is then recorded. ``form`` is a request form's export read through
+    ``mapping`` (a preset or a TOML file) instead of requests.csv and
+    participants.csv.
     """
     ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership)
     created = False
@@ -101,26 +114,124 @@ def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy |
 
         ledger, created = init_ledger(where, policy or PolicyClass.preset("norfolk"), on, by)
     try:
-        chosen = policy or ledger.policy
-        files = read_inputs(where.workspace, chosen, known=ledger.request_ids(), form=form,
-                            mapping=mapping)
-        unavailable = _unavailable(where.workspace, files, chosen, on, remote)
+        files, run = _daily_step(where, ledger, on, policy, method=method,
+                                 time_limit=time_limit, remote=remote, form=form,
+                                 mapping=mapping)
 
-        def run(workspace: Workspace, state: DayState) -> AllocationResult:
-            return allocate(workspace, chosen, on=on, method=method, time_limit=time_limit,
-                            unavailable=unavailable, state=state)
-
-        def render(result: AllocationResult) -> dict[str, bytes | Iterable[bytes]]:
-            return dict(allocation.allocation_files(result, xlsx=xlsx,
-                                                    explain=explain))  # type: ignore[arg-type]
+        def render(result: AllocationResult) -> dict[str, bytes]:
+            made = {name: content if isinstance(content, bytes) else b"".join(content)
+                    for name, content in allocation.allocation_files(
+                        result, xlsx=xlsx, explain=explain).items()}  # type: ignore[arg-type]
+            if check is not None:
+                check(made)
+            return made
 
         outcome = ledger.allocate_day(files, on, by, commit=commit, run=run, render=render)
         out = dict(outcome.files)
         if outcome.intake.changed:
             out[CHANGES_FILE] = changes_csv(outcome.intake.changed)
-        return DailyRun(ledger.name, outcome, out, created)
+        overdue = [(r.request_id, r.overdue) for r in ledger.request_status(on) if r.overdue]
+        return DailyRun(ledger.name, outcome, out, created, overdue)
     finally:
         ledger.close()
+
+
+def _daily_step(where: Where, ledger: Ledger, on: date, policy: Policy | None, *,
+                method: Method = "auto", time_limit: float | None = None,
+                remote: Remote | None = None, form: Path | None = None,
+                mapping: str | None = None
+                ) -> tuple[Workspace, Callable[[Workspace, DayState], AllocationResult]]:
+    """The workspace files and the engine call of the daily step of ``on``."""
+    chosen = policy or ledger.policy
+    files = read_inputs(where.workspace, chosen, known=ledger.request_ids(), form=form,
+                        mapping=mapping)
+    unavailable = _unavailable(where.workspace, files, chosen, on, remote)
+
+    def run(workspace: Workspace, state: DayState) -> AllocationResult:
+        return allocate(workspace, chosen, on=on, method=method, time_limit=time_limit,
+                        unavailable=unavailable, state=state)
+
+    return files, run
+
+
+def batch_policy(where: Where, policy: Policy | None) -> Policy:
+    """The policy a batch on this workspace runs under: ``policy``, else the ledger's,
+    else the default preset (``norfolk``)."""
+    if policy is not None:
+        return policy
+    ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership) \
+        if has_ledger(where) else None
+    if ledger is None:
+        from allocator import Policy as PolicyClass
+
+        return PolicyClass.preset("norfolk")
+    try:
+        return ledger.policy
+    finally:
+        ledger.close()
+
+
+def explain_request(where: Where, on: date, request_id: str, *,
+                    policy: Policy | None = None) -> list[str]:
+    """Why ``request_id`` gets its facilitator (or waits) in the daily batch of ``on``.
+
+    The batch is re-run exactly as ``jags allocate --on`` would run it against
+    the ledger's state (:meth:`Ledger.allocate_day` without ``commit``;
+    nothing is recorded). A request the ledger has already allocated is not
+    in that batch: the lines then say where it stands and repeat its reason
+    from the files of the batch that allocated it, when they are at hand.
+    """
+    from allocator import Explainer
+
+    ledger = open_ledger(where)
+    try:
+        files, run = _daily_step(where, ledger, on, policy)
+        outcome = ledger.allocate_day(files, on, default_by(), commit=False, run=run,
+                                      render=lambda _: {})
+        result = outcome.result
+        index = {r.request_id: i for i, r in enumerate(result.instance.requests)}
+        if request_id in index:
+            return Explainer(result.instance, result.chosen).why(index[request_id])
+        rows = ledger.request_status(on, request_id)
+    finally:
+        ledger.close()
+    if not rows:
+        if request_id in outcome.intake.later:
+            raise InputError(f"request {request_id} was received after {on.isoformat()}: it "
+                             f"waits for a later batch")
+        raise InputError(f"request {request_id} is not in the ledger or in requests.csv")
+    row = rows[0]
+    lines = [f"{request_id} is {row.state.replace('_', ' ')}"
+             + (f" (facilitator {row.facilitator_ids.replace(';', ' and ')}, allocated on "
+                f"{row.allocated_on:%a %d %b %Y})" if row.allocated_on else "")
+             + f", so it is not in the batch of {on:%a %d %b %Y}, which allocates only the "
+               f"requests waiting."]
+    if row.allocated_on is not None:
+        lines += _recorded_reason(default_out(where, "batches", row.allocated_on), request_id)
+    return lines
+
+
+def _recorded_reason(folder: Path, request_id: str) -> list[str]:
+    """The reason and explanation rows of ``request_id`` in a batch's files, if present."""
+    from jags.files import current_version
+
+    version = current_version(folder)
+    lines: list[str] = []
+    for name in ("allocations.csv", "explanations.csv"):
+        path = version / name
+        if not path.is_file():
+            return lines
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row.get("request_id") != request_id:
+                    continue
+                if name == "allocations.csv":
+                    if not lines:
+                        lines.append(f"Recorded reason ({folder}): {row['reason']}")
+                elif row.get("code") not in ("chosen", "pinned"):
+                    who = f"{row['facilitator_id']} " if row["facilitator_id"] else ""
+                    lines.append(f"- {who}{row['detail']}")
+    return lines
 
 
 def _unavailable(path: Path, files: Workspace, policy: Policy, on: date,
@@ -129,9 +240,9 @@ def _unavailable(path: Path, files: Workspace, policy: Policy, on: date,
         return []
     from jags.schedule import calendar_sources, remote_source
 
-    sources = calendar_sources(path) if path.is_dir() else []
+    sources = calendar_sources(path, policy) if path.is_dir() else []
     if remote is not None:
-        sources.append(remote_source(remote))
+        sources.append(remote_source(remote, policy))
     return allocation.calendar_unavailable(sources, files, policy, on)
 
 
@@ -261,6 +372,79 @@ def default_out(where: Where, kind: str, on: date) -> Path:
     folder = where.workspace if where.workspace.suffix.casefold() != ".xlsx" \
         else where.workspace.parent
     return folder / kind / on.isoformat()
+
+
+# status.xlsx --------------------------------------------------------------------------
+
+STATUS_WORKBOOK = "status.xlsx"
+STATE_WORDS = {"received": "waiting for a facilitator",
+               "allocated": "allocated (not yet contacted)",
+               "contacted": "contacted (not yet confirmed)",
+               "confirmed": "confirmed (no session booked)", "scheduled": "with a session booked",
+               "held": "held", "closed": "closed", "stepped_down": "stepped down",
+               "cancelled": "cancelled"}
+"""Each state in words, in journey order."""
+
+
+def status_summary(requests: Sequence[RequestStatus], facilitators: Sequence[FacilitatorStatus],
+                   on: date) -> list[str]:
+    """Where the requests stand on ``on``, in plain English (no codes)."""
+    from collections import Counter
+
+    states = Counter(r.state for r in requests)
+    parts = [f"{states[state]} {words}" for state, words in STATE_WORDS.items()
+             if states[state]]
+    lines = [f"{len(requests)} request(s) on the ledger on {on:%a %d %b %Y}"
+             + (": " + "; ".join(parts) + "." if parts else ".")]
+    overdue = [r.request_id for r in requests if r.overdue]
+    lines.append(f"{len(overdue)} overdue (see the overdue column): {', '.join(overdue)}."
+                 if overdue else "Nothing is overdue.")
+    full = [f.facilitator_id for f in facilitators
+            if f.max_open is not None and f.open_load >= f.max_open]
+    load = sum(f.open_load for f in facilitators)
+    places = sum(f.max_open or 0 for f in facilitators)
+    lines.append(f"{len(facilitators)} facilitator(s) hold {load} open JAGS of {places} places; "
+                 f"{len(full)} at their maximum.")
+    return lines
+
+
+def status_workbook(ledger: Ledger, on: date) -> tuple[bytes, list[str]]:
+    """``status.xlsx`` (Summary, Requests, Facilitators) and its summary lines.
+
+    Dates are date cells; received and session times are date-time cells in
+    the policy's time zone.
+    """
+    import openpyxl
+
+    requests = ledger.request_status(on)
+    facilitators = ledger.facilitator_status()
+    lines = status_summary(requests, facilitators, on)
+    zone = WorkingCalendar.for_policy(ledger.policy).zone
+    book = openpyxl.Workbook(write_only=True)
+    allocation.summary_sheet(book, f"{ledger.name}: where every request stands", [
+        ("Date", on), ("Requests", lines[0]), ("Overdue", lines[1]),
+        ("Facilitators", lines[2]),
+        ("Sheets", "Requests: every request from the form, oldest first, with its dates and "
+                   "what is overdue. Facilitators: every facilitator's open JAGS.")])
+    allocation.table_sheet(book, "Requests", REQUEST_COLUMNS,
+                           [_local_times(r.row(), zone) for r in requests])
+    allocation.table_sheet(book, "Facilitators", FACILITATOR_COLUMNS,
+                           [f.row() for f in facilitators])
+    return allocation.workbook_bytes(book, on), lines
+
+
+TIME_COLUMNS = ("received_at", "session_start")
+"""Status columns holding ISO date-times (written as date-time cells)."""
+
+
+def _local_times(row: tuple[object, ...], zone: ZoneInfo) -> tuple[object, ...]:
+    """ISO date-time text as naive local date-times (spreadsheets have no time zones)."""
+    out = list(row)
+    for column in TIME_COLUMNS:
+        i = REQUEST_COLUMNS.index(column)
+        if isinstance(out[i], str) and out[i]:
+            out[i] = datetime.fromisoformat(str(out[i])).astimezone(zone).replace(tzinfo=None)
+    return tuple(out)
 
 
 def import_requests(where: Where, on: date, by: str, *, form: Path | None = None,

@@ -1,78 +1,189 @@
-"""``jags demo``: the whole pipeline on the bundled sample workspace."""
+"""``jags demo``: a week of the Business Unit's daily routine on the bundled sample.
+
+The sample workspace is copied into the demo's folder (the ledger, ``jags.db``,
+lives beside it; the bundled sample is never written to), the ledger is
+started, and Monday 16 to Friday 20 November 2026 each run the real commands
+in-process, exactly as an administrator types them: the day's batch
+(``allocate --commit``), the day's events from a spreadsheet (``record
+--file``), the sessions of the requests confirmed that day (``schedule
+--commit``, run on the day of the confirmation, so every session window is
+still ahead), the outbox (a dry run of ``invite --send``) and the status
+workbook (``status --format xlsx``); the week ends with the QA and KPI report.
+Every command gets explicit dates, so the demo gives the same files whichever
+day it is run.
+"""
 
 from __future__ import annotations
 
+import shlex
+import shutil
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.panel import Panel
 
-from allocator import Explainer, Policy
-from jags import allocation, render, schedule
-from jags import manifest as manifests
-from jags.files import write_outputs
-from jags.send import send_invites
+from allocator import InputError
+from jags.files import csv_bytes, write_file
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from rich.console import Console
 
-BATCH_DAY = date(2026, 11, 23)
-"""The demo's batch: Monday 23 November 2026, after two weeks of requests."""
-CONFIRMED_ON = date(2026, 11, 30)
-"""Facilitators confirm five working days later; sessions fall 10–15 working days after."""
+START = date(2026, 11, 16)
+"""The ledger starts on Monday 16 November 2026."""
+REPORT_FROM = date(2026, 11, 1)
+"""The report covers 1 November up to the week's last day."""
+BY = "demo"
+"""Who the demo records as making each change (``--by``)."""
+MARKER = ".jags-demo"
+"""A file in the demo's folder saying the demo wrote it (a rerun replaces it)."""
+EARLIER_DEMO = frozenset({MARKER, "workspace", "events", "report", ".report.versions",
+                          "allocation", "schedule", ".allocation.versions",
+                          ".schedule.versions"})
+"""What the demo writes (and what the demo of the release before wrote)."""
+
+Event = tuple[str, str, date, str]
+"""request_id, event, on, reason."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """One working day of the demo week: its date, what happens, and the events recorded."""
+
+    on: date
+    story: str
+    events: tuple[Event, ...]
+
+
+WEEK = (
+    Day(date(2026, 11, 16), "The first batch imports every request received so far; the "
+        "facilitators are contacted.",
+        (("R-0001", "contacted", date(2026, 11, 16), ""),
+         ("R-0002", "contacted", date(2026, 11, 16), ""),
+         ("R-0003", "contacted", date(2026, 11, 16), ""))),
+    Day(date(2026, 11, 17), "Two facilitators confirm and their sessions are booked; R-0003's "
+        "facilitator declines, so tomorrow's batch allocates it again, first.",
+        (("R-0001", "confirmed", date(2026, 11, 17), ""),
+         ("R-0002", "confirmed", date(2026, 11, 17), ""),
+         ("R-0003", "declined", date(2026, 11, 17), "Not available in the window"),
+         ("R-0005", "contacted", date(2026, 11, 17), ""),
+         ("R-0006", "contacted", date(2026, 11, 17), ""),
+         ("R-0007", "contacted", date(2026, 11, 17), ""))),
+    Day(date(2026, 11, 18), "R-0003 is reallocated; R-0006 steps down (another route was "
+        "agreed with the requester).",
+        (("R-0004", "contacted", date(2026, 11, 18), ""),
+         ("R-0005", "confirmed", date(2026, 11, 18), ""),
+         ("R-0006", "stepped_down", date(2026, 11, 18), "Team around the family meeting "
+                                                        "agreed instead"),
+         ("R-0008", "contacted", date(2026, 11, 18), ""),
+         ("R-0009", "contacted", date(2026, 11, 18), ""))),
+    Day(date(2026, 11, 19), "More confirmations; their sessions keep clear of every session "
+        "already booked.",
+        (("R-0003", "contacted", date(2026, 11, 19), ""),
+         ("R-0004", "confirmed", date(2026, 11, 19), ""),
+         ("R-0007", "confirmed", date(2026, 11, 19), ""),
+         ("R-0010", "contacted", date(2026, 11, 19), ""),
+         ("R-0011", "contacted", date(2026, 11, 19), ""))),
+    Day(date(2026, 11, 20), "R-0011's requester arranged the meeting herself for this "
+        "morning (its facilitator confirmed yesterday): it is recorded as held, with no "
+        "booking.",
+        (("R-0011", "confirmed", date(2026, 11, 19), ""),
+         ("R-0011", "held", date(2026, 11, 20), ""),
+         ("R-0003", "confirmed", date(2026, 11, 20), ""),
+         ("R-0008", "confirmed", date(2026, 11, 20), ""),
+         ("R-0009", "confirmed", date(2026, 11, 20), ""),
+         ("R-0012", "contacted", date(2026, 11, 20), ""))),
+)
+"""The demo week. Events are those an administrator would type into a spreadsheet,
+each with the day it happened (a confirmation may be entered the day after)."""
+
+
+class DemoFailed(RuntimeError):
+    """A command of the demo ended with an error (it has printed its message)."""
+
+    def __init__(self, args: Sequence[str], code: int) -> None:
+        super().__init__(f"jags {shlex.join(args)} ended with exit code {code}")
+        self.code = code
 
 
 def run_demo(sample: Path, out_dir: Path, console: Console) -> None:
-    """Allocate, explain, schedule and invite on ``sample``; write into ``out_dir``."""
-    policy = Policy.preset("norfolk")
+    """Run the demo week on a copy of ``sample`` in ``out_dir`` (see the module docstring).
+
+    ``out_dir`` must be new, empty, or an earlier run of the demo (which is
+    replaced).
+
+    Raises
+    ------
+    InputError
+        When ``out_dir`` holds files the demo did not write.
+    DemoFailed
+        When a command fails (its message has been printed).
+    """
+    workspace = _fresh(out_dir, sample)
+    report = out_dir / "report"
     console.print(Panel.fit(
-        "JAGS Planner demo — a synthetic Norfolk-like partnership (no real people).\n"
-        f"Workspace: {sample}\n"
-        f"Step 1 allocates the requests received up to {BATCH_DAY:%A %d %B %Y}; step 2 "
-        "explains two decisions;\nstep 3 proposes session times from calendars; step 4 "
-        "writes calendar invitations.", title="JAGS Planner"))
-
-    console.rule("Step 1 · Allocate facilitators (jags allocate)")
-    result = allocation.run_allocation(sample, policy, BATCH_DAY)
-    alloc_dir = out_dir / "allocation"
-    write_outputs(alloc_dir, allocation.allocation_files(result, xlsx=True))
-    console.print(render.allocation_table(result))
-    console.print(render.stages_table(result))
-    console.print(render.summary_line(result))
-    for line in render.flagged_lines(result):
-        console.print(line, style="yellow", highlight=False, markup=False)
-    console.print(f"Wrote {alloc_dir}/allocations.csv, explanations.csv, allocations.xlsx")
-
-    console.rule("Step 2 · Why? (jags explain)")
-    explainer = Explainer(result.instance, result.chosen)
-    shown = [r for r in range(result.instance.n_requests)
-             if r not in result.chosen][:1]
-    shown += [r for r, pin in result.instance.pins.items() if pin.refused is None][:1]
-    for r in shown:
-        for line in explainer.why(r)[:10]:
-            console.print(line, highlight=False, markup=False)
-        console.print()
-
-    console.rule("Step 3 · Propose session times (jags schedule)")
-    schedule_dir = out_dir / "schedule"
-    run = schedule.run_schedule(sample, alloc_dir / "allocations.csv", CONFIRMED_ON, policy)
-    write_outputs(schedule_dir, run.files)
-    console.print(render.proposals_table(run.result))
-    console.print(render.schedule_summary(run.result, run.invited))
-
-    console.rule("Step 4 · Invitations (jags invite)")
-    console.print(f"Wrote {schedule_dir}/proposals.csv and {len(run.invited)} invitations "
-                  f"(.ics and .eml) in {schedule_dir}/invites/")
-    messages = manifests.outgoing(schedule_dir, manifests.load_manifest(schedule_dir))
-    for line in send_invites(messages[:3], via="graph", dry_run=True):
-        console.print(f"dry run: {line}", highlight=False, markup=False)
-    if len(messages) > 3:
-        console.print(f"dry run: … and {len(messages) - 3} more")
+        "JAGS Planner demo: a week of the Business Unit's daily routine, Monday 16 to Friday "
+        "20 November 2026,\non a synthetic Norfolk-like partnership (no real people). "
+        f"The sample is copied to {workspace};\nits ledger (jags.db) lives beside it. "
+        "Each day: the batch, the day's events, the sessions of the requests\nconfirmed "
+        "that day, the outbox and the status workbook. Friday ends with the QA report.",
+        title="JAGS Planner"))
+    ws = str(workspace)
+    _jags(console, "init", ws, "--on", START.isoformat(), "--by", BY)
+    for day in WEEK:
+        on = day.on.isoformat()
+        console.rule(f"{day.on:%A %d %B %Y}")
+        console.print(day.story, style="italic", highlight=False)
+        _jags(console, "allocate", ws, "--on", on, "--commit", "--by", BY)
+        events = out_dir / "events" / f"{on}.csv"
+        write_file(events, csv_bytes(("request_id", "event", "on", "facilitator_id", "reason"),
+                                     [(rid, what, when, "", why)
+                                      for rid, what, when, why in day.events]))
+        _jags(console, "record", ws, "--file", str(events), "--by", BY)
+        _jags(console, "schedule", ws, "--commit", "--on", on, "--by", BY)
+        _jags(console, "invite", ws, "--send", "graph", "--on", on, "--by", BY)
+        _jags(console, "status", ws, "--on", on, "--format", "xlsx")
+    console.rule("The week in numbers")
+    _jags(console, "report", ws, "--from", REPORT_FROM.isoformat(), "--to",
+          WEEK[-1].on.isoformat(), "--out", str(report))
     console.print(Panel.fit(
-        f"Next: open {alloc_dir}/allocations.xlsx, or try\n"
-        f"  .venv/bin/jags explain R-0024 --workspace {sample} --on {BATCH_DAY.isoformat()}\n"
-        f"  .venv/bin/jags invite {schedule_dir} --choose R-0001=2 --on 2026-12-01\n"
-        f"  .venv/bin/jags invite {schedule_dir} --send graph   (a dry run unless --no-dry-run)",
-        title="Done"))
+        f"Open {workspace}/status/{WEEK[-1].on.isoformat()}/status.xlsx or "
+        f"{report}/report.html, or try\n"
+        f"  jags explain {ws} R-0025 --on 2026-11-23   (next Monday's batch, not recorded)\n"
+        f"  jags status {ws} --on {WEEK[-1].on.isoformat()}            (every request)\n"
+        f"Every batch's files are in {workspace}/batches/<date>/, every schedule's in "
+        f"{workspace}/schedules/<date>/.", title="Done"))
+
+
+def _fresh(out_dir: Path, sample: Path) -> Path:
+    """A fresh copy of the sample in ``out_dir/workspace`` (an earlier demo is replaced)."""
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        names = {p.name for p in out_dir.iterdir()}
+        if not ((out_dir / MARKER).is_file() or names <= EARLIER_DEMO):
+            raise InputError(f"{out_dir}: this folder holds files the demo did not write; "
+                             f"choose a new or empty folder with --out")
+        shutil.rmtree(out_dir)
+    elif out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: exists and is not a folder")
+    workspace = out_dir / "workspace"
+    shutil.copytree(sample, workspace, ignore=shutil.ignore_patterns(
+        "jags.db*", "batches", "schedules", "status", ".*"))
+    (out_dir / MARKER).write_text("Written by jags demo; the next run replaces this folder.\n",
+                                  encoding="utf-8")
+    return workspace
+
+
+def _jags(console: Console, *args: str) -> None:
+    """Run ``jags ARGS`` in this process, shown as the administrator would type it."""
+    import typer
+
+    from jags.cli import app
+
+    console.print(f"$ jags {shlex.join(args)}", style="bold", highlight=False, markup=False)
+    command = typer.main.get_command(app)
+    code = command.main(args=list(args), prog_name="jags", standalone_mode=False)
+    if code:
+        raise DemoFailed(args, int(code))

@@ -13,6 +13,7 @@ killed run is removed by the next run, and old versions are pruned.
 from __future__ import annotations
 
 import csv
+import filecmp
 import io
 import logging
 import os
@@ -39,10 +40,12 @@ __all__ = [
     "FORMULA_PREFIXES",
     "KEEP_VERSIONS",
     "Content",
+    "EarlierResultError",
     "OutputsChangedError",
     "csv_bytes",
     "csv_line",
     "current_version",
+    "refuse_earlier",
     "safe_text",
     "stable_zip",
     "write_file",
@@ -140,6 +143,65 @@ def csv_line(row: Sequence[object]) -> bytes:
 
 class OutputsChangedError(RuntimeError):
     """Another command changed the output folder while this one was working."""
+
+
+class EarlierResultError(InputError):
+    """The output folder shows an earlier result that differs from this one (no ``--force``)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        super().__init__(
+            f"{out_dir} holds an earlier result that differs from this one; nothing was "
+            "written. Add --force to replace it (the earlier files are kept in "
+            f".{out_dir.name}.versions/ until the next run), or choose another folder")
+
+
+def _files_in(folder: Path) -> dict[str, Path]:
+    """The files of an output version (relative name → path), hidden names left out."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and not any(part.startswith(".")
+                                       for part in p.relative_to(folder).parts)}
+
+
+def _kept(earlier: Mapping[str, Path], files: Mapping[str, bytes] | Mapping[str, Path], *,
+          partial: bool = False) -> bool:
+    """Whether ``files`` keeps every earlier file as it is (new files may be added).
+
+    ``files`` maps names to bytes or to files to compare; with ``partial`` it is
+    only part of what will be written, so an earlier file it does not name is
+    not held against it.
+    """
+    for name, path in earlier.items():
+        if name not in files:
+            if partial:
+                continue
+            return False
+        content = files[name]
+        if isinstance(content, Path):
+            if content.stat().st_size != path.stat().st_size or \
+                    not filecmp.cmp(content, path, shallow=False):
+                return False
+        elif path.read_bytes() != content:
+            return False
+    return True
+
+
+def refuse_earlier(out_dir: Path, files: Mapping[str, bytes], *, partial: bool = False) -> None:
+    """Raise :class:`EarlierResultError` when ``out_dir`` shows an earlier result that
+    ``files`` would change.
+
+    An earlier result is a folder (usually the pointer to a version) that holds
+    at least one file. It is changed when one of its files would be
+    rewritten with other bytes or left out; the same files byte for byte
+    (re-running the same batch), or the same files and new ones, are not
+    refused. With ``partial`` (default ``False``), ``files`` is only part of
+    what will be written. Used before a ledger commit, so a refused batch is
+    not recorded either.
+    """
+    earlier = _files_in(current_version(out_dir))
+    if earlier and not _kept(earlier, files, partial=partial):
+        raise EarlierResultError(Path(os.path.abspath(out_dir)))
 
 
 def _parts(name: str) -> list[str]:
@@ -273,7 +335,7 @@ def _move_legacy(out_dir: Path, container: Path) -> Path:
 
 
 def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
-                  based_on: Path | None = None) -> list[Path]:
+                  based_on: Path | None = None, replace: bool = True) -> list[Path]:
     """Make ``files`` the contents of ``out_dir``: all of them at once, or nothing.
 
     The files are written into a staging folder in ``.<name>.versions/``
@@ -304,6 +366,14 @@ def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
         version it read (from :func:`current_version`). The new version
         holds that version's files plus ``files``. Default ``None``: the
         new version holds ``files`` only.
+    replace
+        Default ``True``: the new files replace whatever ``out_dir`` shows.
+        ``False`` (the commands without ``--force``): an ``out_dir`` that
+        shows an earlier result that ``files`` would change (a file rewritten
+        with other bytes, or left out) is refused (:class:`EarlierResultError`,
+        nothing written); one that shows the same files byte for byte is left
+        as it is (no new version); new files beside the same earlier ones
+        make a new version.
 
     Returns
     -------
@@ -317,6 +387,8 @@ def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
     InputError
         When ``out_dir`` or one of its parents exists and is not a folder, or
         ``out_dir`` is a plain folder that holds files jags did not write.
+    EarlierResultError
+        With ``replace=False``, when ``out_dir`` shows a different earlier result.
     OutputsChangedError
         When ``based_on`` is no longer the current version (another command
         changed the folder meanwhile); nothing is changed.
@@ -354,6 +426,14 @@ def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
                 steps.step()
             if based_on is not None and Path(based_on).is_dir():
                 _carry(Path(based_on), staging, set(files))
+            if not replace and based_on is None:
+                earlier = _files_in(current_version(out_dir))
+                staged = _files_in(staging)
+                if earlier and not _kept(earlier, staged):
+                    raise EarlierResultError(out_dir)
+                if earlier and set(earlier) == set(staged):  # the same result: keep it
+                    shutil.rmtree(staging, ignore_errors=True)
+                    return [out_dir.joinpath(*names[name]) for name in files]
             for folder in {staging, *(p.parent for p in staging.rglob("*") if p.is_file())}:
                 _fsync_dir(folder)
             staging.rename(version)

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
-from allocator.result import STAGE_WORDS
-
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from allocator import AllocationResult
     from jags.ledger import DayOutcome
     from jags.sessions import LedgerSchedule
@@ -17,63 +17,62 @@ if TYPE_CHECKING:
 
 
 
-TABLE_ROWS = 200
-"""Requests shown in the terminal; every one is in allocations.csv."""
+SHOWN = 10
+"""Requests listed by name in a batch's console output (each list); the rest are counted,
+and every request is in allocations.csv."""
 
 
-def allocation_table(result: AllocationResult, limit: int = TABLE_ROWS) -> Table:
-    """One row per request: allocate-by, facilitator(s), status, reason.
+def batch_lines(result: AllocationResult, head: str) -> list[str]:
+    """A batch on the console: the summary first, then the waiting and late requests.
 
-    At most ``limit`` requests (default 200, oldest first); the caption says
-    how many more are in ``allocations.csv``.
+    ``head`` starts the first line (``"Allocation for Mon 23 Nov 2026"``);
+    the plain-English summary of :func:`jags.allocation.summary_sentences`
+    follows. At most :data:`SHOWN` requests are named in each list; reasons
+    in full, explanations and every facilitator are in the files.
     """
+    from jags.allocation import summary_sentences
+
     inst = result.instance
-    more = inst.n_requests - limit
-    table = Table(title=f"Allocation for {result.on.isoformat()} "
-                        f"({inst.policy.name} policy)",
-                  caption=(f"… and {more} more requests: every one is in allocations.csv"
-                           if more > 0 else None),
-                  show_lines=False, expand=False)
-    table.add_column("Request", no_wrap=True)
-    table.add_column("Allocate by", no_wrap=True)
-    table.add_column("Facilitator", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Reason", overflow="fold", max_width=90)
-    for r, req in enumerate(inst.requests[:limit]):
-        fs = result.chosen.get(r, ())
-        status = result.status_of(req.request_id)
-        style = {"pinned": "cyan", "unallocated": "yellow"}.get(status, "")
-        due = inst.allocate_by[r]
-        due_text = f"[red]{due.isoformat()}[/red]" if result.on > due else due.isoformat()
-        names = " + ".join(inst.facilitators[f].facilitator_id for f in fs) or "—"
-        table.add_row(req.request_id, due_text, names, f"[{style}]{status}[/{style}]"
-                      if style else status, escape(result.reasons[req.request_id]))
-    return table
+    sentences = summary_sentences(result, full=False)
+    lines = [f"{head}: {sentences[0]}", *sentences[1:]]
+    waiting = [r for r in range(inst.n_requests) if r not in result.chosen]
+    if waiting:
+        lines.append(f"Waiting ({len(waiting)}), oldest first:")
+        for r in waiting[:SHOWN]:
+            due = inst.allocate_by[r]
+            when = ("past its allocate-by date " if result.on > due else
+                    "due today, " if result.on == due else "allocate by ") + f"{due:%a %d %b}"
+            rid = inst.requests[r].request_id
+            lines.append(f"  {rid} ({when}): {first_sentence(result.unblock.get(rid, ''))}")
+        lines += _more(len(waiting))
+    late = [inst.requests[r].request_id for r in sorted(result.chosen)
+            if result.on > inst.allocate_by[r]]
+    if late:
+        lines.append(f"Allocated after their allocate-by date ({len(late)}): "
+                     + _ids(late))
+    return lines
 
 
-def summary_line(result: AllocationResult) -> str:
-    """``25 requests: 22 allocated (1 pinned), 3 waiting, 2 past allocate-by``."""
-    s = result.summary
-    return (f"{s['requests']} requests: {s['allocated']} allocated ({s['pinned']} pinned), "
-            f"{s['waiting']} waiting, {s['allocate_by_breaches']} breaches of allocate-by. "
-            f"Solver: {result.method}, {result.status}, {result.runtime:.2f}s.")
+def first_sentence(text: str) -> str:
+    """The first sentence of a reason (the rest is in the files)."""
+    head, _, rest = text.partition(". ")
+    return f"{head}." if rest else text
+
+
+def _ids(ids: list[str]) -> str:
+    shown = ", ".join(ids[:SHOWN])
+    return shown + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "") + "."
+
+
+def _more(total: int) -> list[str]:
+    return [f"  … and {total - SHOWN} more (every request is in allocations.csv)."] \
+        if total > SHOWN else []
 
 
 def flagged_lines(result: AllocationResult) -> list[str]:
     """One line per facilitator left out because their record is incomplete."""
     return [f"Flag: {fid} excluded until completed ({detail})."
             for fid, detail in result.flagged]
-
-
-def stages_table(result: AllocationResult) -> Table:
-    """Each objective stage's value and status."""
-    table = Table(title="Objective stages (strict order)")
-    table.add_column("Stage")
-    table.add_column("Value", justify="right")
-    table.add_column("Status")
-    for stage in result.stages:
-        table.add_row(STAGE_WORDS[stage.stage], str(stage.value), str(stage.status))
-    return table
 
 
 def proposals_table(result: ScheduleResult) -> Table:
@@ -114,15 +113,17 @@ def schedule_summary(result: ScheduleResult, invited: list[str]) -> str:
 # Daily operation ---------------------------------------------------------------------
 
 
-def day_lines(outcome: DayOutcome) -> list[str]:
-    """A daily batch in a few lines: the summary first, then what waits and why."""
+def day_lines(outcome: DayOutcome, overdue: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """A daily batch in a few lines: the summary first, then what waits and why, then
+    what else is overdue on the ledger (``overdue``: request id, what to chase; the
+    requests of the waiting list are not repeated)."""
     result = outcome.result
-    inst = result.instance
     day = f"{result.on:%a %d %b %Y}"
     if outcome.unchanged_since is not None:
         lines = [f"Nothing new for {day}: batch {outcome.unchanged_since} already recorded "
                  f"today's work, and no request could be added or allocated. Its files were "
                  f"written again."]
+        lines += batch_lines(result, "")[1:]
     else:
         s = result.summary
         head = (f"Batch {outcome.batch_id} recorded for {day}" if outcome.committed
@@ -130,26 +131,21 @@ def day_lines(outcome: DayOutcome) -> list[str]:
         lines = [f"{head}: {len(outcome.intake.new)} new request(s) imported, "
                  f"{s['allocated']} allocated, {s['waiting']} waiting "
                  f"({s['allocate_by_breaches']} past allocate-by)."]
-    for r, req in enumerate(inst.requests):
-        fs = result.chosen.get(r)
-        if fs and outcome.unchanged_since is None:
-            names = " and ".join(f"{inst.facilitators[f].facilitator_id} "
-                                 f"({inst.facilitators[f].name})" for f in fs)
-            lines.append(f"  {req.request_id} → {names}; allocate by "
-                         f"{inst.allocate_by[r].isoformat()}")
-    waiting = [(r, req) for r, req in enumerate(inst.requests) if r not in result.chosen]
-    if waiting:
-        lines.append("Waiting:")
-        for r, req in waiting:
-            late = " (past allocate-by)" if result.on > inst.allocate_by[r] else ""
-            lines.append(f"  {req.request_id}, allocate by {inst.allocate_by[r].isoformat()}"
-                         f"{late}: {result.unblock.get(req.request_id, '')}")
+        lines += batch_lines(result, "")[1:]  # the counts are in the first line
     if outcome.reallocated:
         lines.append("Booked sessions moved to the new facilitator (cancellation and update "
                      "queued): " + ", ".join(outcome.reallocated))
     if outcome.intake.later:
         lines.append(f"{len(outcome.intake.later)} request(s) in the export were received "
                      f"after {result.on.isoformat()} and wait for a later batch.")
+    waiting = {req.request_id for r, req in enumerate(result.instance.requests)
+               if r not in result.chosen}
+    chase = [(rid, what) for rid, what in overdue if rid not in waiting]
+    if chase:
+        lines.append(f"Also overdue on the ledger ({len(chase)}):")
+        lines += [f"  {rid}: {what}" for rid, what in chase[:SHOWN]]
+        if len(chase) > SHOWN:
+            lines.append(f"  … and {len(chase) - SHOWN} more (jags status lists them all).")
     return lines
 
 
@@ -167,10 +163,11 @@ def status_table(header: tuple[str, ...], rows: list[tuple[object, ...]], *,
 
 
 def ledger_schedule_lines(run: LedgerSchedule) -> list[str]:
-    """A scheduling run against the ledger: what was booked, what could not be."""
+    """A scheduling run against the ledger: what was booked (one line a request), what
+    could not be; every option is in proposals.csv."""
     lines: list[str] = []
-    placed = [rid for rid, p in (run.result.proposals.items() if run.result else [])
-              if p.scheduled]
+    proposals = run.result.proposals if run.result is not None else {}
+    placed = [rid for rid, p in proposals.items() if p.scheduled]
     if run.result is None and not run.refused:
         return ["No confirmed request is waiting for a session."]
     if run.committed:
@@ -179,7 +176,17 @@ def ledger_schedule_lines(run: LedgerSchedule) -> list[str]:
                      "No session could be booked in its window.")
     elif run.result is not None:
         lines.append(f"Proposal only (not booked: add --commit): {len(placed)} of "
-                     f"{len(run.result.proposals)} session(s) fit their window.")
+                     f"{len(proposals)} session(s) fit their window.")
+    for rid, proposal in proposals.items():
+        if proposal.scheduled:
+            opt = proposal.options[0]
+            start, end = opt.start, opt.end  # in the policy's time zone
+            unknown = f", {opt.unknown} unknown" if opt.unknown else ""
+            lines.append(f"  {rid}: {start:%a %d %b %Y %H:%M}–{end:%H:%M}"
+                         f" ({opt.required_free} required attendee(s) free{unknown}; option 1 "
+                         f"of {len(proposal.options)})")
+        else:
+            lines.append(f"  {rid}: nothing fits its window — {first_sentence(proposal.reason)}")
     for rid, why in run.refused:
         lines.append(f"Not scheduled: {rid}: {why}.")
     return lines

@@ -31,6 +31,7 @@ from scheduling.invitations import Person, eml_bytes, message_id_for
 from scheduling.proposals import Attendee, SessionRequest, propose, window_days
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
     from datetime import date
 
     from allocator import Policy
@@ -60,11 +61,15 @@ def session_request(candidate: Candidate) -> SessionRequest:
 
 def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
                         policy: Policy | None = None, remote: Remote | None = None,
-                        time_limit: float = 30.0) -> LedgerSchedule:
+                        time_limit: float = 30.0,
+                        check: Callable[[Mapping[str, bytes]], None] | None = None
+                        ) -> LedgerSchedule:
     """Propose times for confirmed requests (and book them with ``commit``).
 
     A request whose session window opened before ``on`` is refused: its
     window would lie (partly) in the past, where calendars look empty.
+    ``check`` (default none) sees ``proposals.csv`` before anything is booked
+    and may refuse it by raising: nothing is then booked.
     """
     ledger = open_ledger(where)
     try:
@@ -96,6 +101,8 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
             result = propose(batch, availability, chosen_policy, calendar, booked=booked,
                              time_limit=time_limit, search_days=SEARCH_DAYS)
             outcome["result"] = result
+            if check is not None:
+                check({"proposals.csv": csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))})
             return {rid: (p.options[0].start, p.options[0].end)
                     for rid, p in result.proposals.items() if p.scheduled}
 

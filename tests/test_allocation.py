@@ -5,23 +5,37 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 from builders import ON, fac, part, req, workspace
 
-from allocator import AllocationResult, Explainer, PastSession, Policy, Workspace, allocate
+from allocator import (
+    AllocationResult,
+    Explainer,
+    InputError,
+    PastSession,
+    Policy,
+    Workspace,
+    allocate,
+)
 from jags import allocation
 from jags.allocation import (
+    ADDED_COLUMNS,
     ALLOCATION_COLUMNS,
     EXPLANATION_COLUMNS,
+    FILE_COLUMNS,
     STATUS_COLUMNS,
+    allocation_file_rows,
     allocation_files,
     allocation_rows,
+    check_batch_day,
     explanation_rows,
     run_allocation,
+    summary_sentences,
 )
 from jags.files import Content, csv_bytes
 
@@ -128,9 +142,16 @@ def test_files_hold_every_row_with_the_contract_headers(result: AllocationResult
     files = materialise(allocation_files(result))
     assert sorted(files) == ["allocations.csv", "explanations.csv", "facilitator_status.csv"]
     allocations = parse(files["allocations.csv"])
-    assert list(allocations[0]) == list(ALLOCATION_COLUMNS)
+    assert list(allocations[0]) == list(ALLOCATION_COLUMNS + ADDED_COLUMNS)
     assert len(allocations) == 5
     assert allocations[0]["allocate_by"] == result.assignments[0].allocate_by.isoformat()
+    for row in allocations:  # ready to act on: who, how to reach them, which batch
+        fid = row["facilitator_id"]
+        assert row["batch_date"] == ON.isoformat()
+        assert row["facilitator_name"] == f"Facilitator {fid}"
+        assert row["facilitator_email"] == f"{fid.lower()}@fac.example"
+        assert row["requester_email"] == f"{row['request_id'].lower()}@req.example"
+        assert row["code"] == {"allocated": "chosen", "pinned": "pinned"}[row["status"]]
     explanations = parse(files["explanations.csv"])
     assert list(explanations[0]) == list(EXPLANATION_COLUMNS)
     assert {e["eligible"] for e in explanations} <= {"true", "false"}
@@ -177,6 +198,11 @@ def test_files_are_deterministic_across_runs(result: AllocationResult) -> None:
     assert first == second
 
 
+def summary_of(book: openpyxl.Workbook) -> dict[object, object]:
+    """The Summary sheet's label → value lines (the title row has no value)."""
+    return {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if len(r) > 1}
+
+
 def test_workbook_has_summary_allocations_explanations_and_facilitators(
         result: AllocationResult) -> None:
     files = materialise(allocation_files(result, xlsx=True))
@@ -184,17 +210,107 @@ def test_workbook_has_summary_allocations_explanations_and_facilitators(
     try:
         assert book.sheetnames == ["Summary", "Allocations", "Explanations", "Facilitators"]
         sheet = list(book["Allocations"].iter_rows(values_only=True))
-        assert list(sheet[0]) == list(ALLOCATION_COLUMNS)
+        assert list(sheet[0]) == list(FILE_COLUMNS)
         assert [r[0] for r in sheet[1:]] == ["R1", "R2", "R3", "R4", "R5"]
+        csv_rows = parse(files["allocations.csv"])
+        for got, want in zip(sheet[1:], csv_rows, strict=True):  # the same table as the CSV
+            assert [cell(v.date() if isinstance(v, datetime) else v) if v is not None else ""
+                    for v in got] == list(want.values())
         rows = len(parse(files["explanations.csv"]))
         assert len(list(book["Explanations"].iter_rows(values_only=True))) == rows + 1
         assert len(list(book["Facilitators"].iter_rows(values_only=True))) == 5
-        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+        summary = summary_of(book)
         assert summary["Policy"] == "norfolk"
-        assert summary["Requests"] == 5
+        assert summary["Batch date"] == datetime(2026, 11, 20)
+        assert summary["Requests"] == "5 of 5 requests allocated; none waiting."
         assert "Note" not in summary
     finally:
         book.close()
+
+
+def test_workbook_sheets_are_ready_to_use(result: AllocationResult) -> None:
+    """Bold frozen header, filters on every column, widths, real dates, plain English."""
+    files = materialise(allocation_files(result, xlsx=True))
+    book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]))
+    for name, header in (("Allocations", FILE_COLUMNS), ("Explanations", EXPLANATION_COLUMNS),
+                         ("Facilitators", STATUS_COLUMNS)):
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2", name
+        assert [c.value for c in sheet[1]] == list(header)
+        assert all(c.font.b for c in sheet[1]), name
+        last = openpyxl.utils.get_column_letter(len(header))
+        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", name
+        widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+                  for i in range(1, len(header) + 1)]
+        assert all(w and 6 <= w <= 90 for w in widths), (name, widths)
+    allocations = book["Allocations"]
+    for column in ("allocate_by", "batch_date"):
+        cells = [row[FILE_COLUMNS.index(column)] for row in allocations.iter_rows(min_row=2)]
+        assert all(c.is_date and c.data_type == "d" for c in cells), column
+        assert all(c.number_format == "yyyy-mm-dd" for c in cells)
+    reason = FILE_COLUMNS.index("reason")
+    assert allocations.column_dimensions[openpyxl.utils.get_column_letter(reason + 1)].width \
+        > allocations.column_dimensions["C"].width  # the reason gets room, the role does not
+    summary = book["Summary"]
+    assert summary["A1"].font.b
+    text = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value)
+    assert "stage" not in text.casefold() and "_" not in text  # no codes
+    numbers = {int(n) for n in re.findall(r"\d+", text)}  # counts and the date, nothing else
+    assert numbers <= {*result.summary.values(), 20, 2026, 11, 0}, numbers
+
+
+def test_summary_sentences_say_what_waits_in_plain_english() -> None:
+    # One place (F1) for three requests on Friday 20: R1 and R2 (received Monday, due
+    # Wednesday) are late, R1 is allocated; R3 (received Wednesday) is due today.
+    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org X")],
+                   [req("R1", day=16), req("R2", day=16, hour=11), req("R3", day=18)])
+    res = allocate(ws, Policy.preset("norfolk"), on=ON)
+    lines = summary_sentences(res)
+    assert lines[0] == ("1 of 3 requests allocated; 2 waiting, 1 of them past their "
+                        "allocate-by date and 1 due today.")
+    assert lines[1] == "1 of the allocated requests was already past its allocate-by date."
+    assert lines[-1] == "The allocation is the best possible under the policy's rules and " \
+                        "priorities."
+    assert summary_sentences(res, full=False) == lines[:1]  # the console lists the late ones
+
+
+def test_waiting_requests_carry_the_code_that_keeps_them_waiting() -> None:
+    # F1 has one place: R1 (older) takes it, so R2 waits at the oldest-first stage;
+    # F2 is full before the batch, so R3 (only F2 is independent of Org A) waits at
+    # capacity; R4 shares its organisation with every facilitator.
+    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1,
+                                                         open_jags=1)],
+                   [req("R1", "Org B", day=16), req("R2", "Org B", day=17),
+                    req("R3", "Org A", day=17), req("R4", "Org A", day=18)],
+                   participants=[part("R4", "p@b.example", "Org B")])
+    res = allocate(ws, Policy.preset("norfolk"), on=ON)
+    codes = {row[0]: row[FILE_COLUMNS.index("code")] for row in allocation_file_rows(res)}
+    assert codes == {"R1": "chosen", "R2": "stage_2_oldest_first", "R3": "at_capacity",
+                     "R4": "shares_organisation"}
+    reasons = {a.request_id: a.reason for a in res.assignments}
+    assert "at capacity" in reasons["R3"] and "no facilitator is eligible" in reasons["R4"]
+    assert all("stage" not in reason for reason in reasons.values())  # words, not codes
+
+
+def test_a_batch_on_a_non_working_day_is_refused_with_the_next_working_day() -> None:
+    norfolk = Policy.preset("norfolk")
+    check_batch_day(norfolk, date(2026, 11, 23))  # a Monday
+    cases = {date(2026, 11, 21): ("Saturday 21 November 2026", "a weekend",
+                                  "Monday 23 November 2026"),
+             date(2026, 12, 25): ("Friday 25 December 2026", "Christmas Day, a bank holiday",
+                                  "Tuesday 29 December 2026"),
+             date(2027, 3, 29): ("Monday 29 March 2027", "Easter Monday, a bank holiday",
+                                 "Tuesday 30 March 2027")}
+    for day, (said, why, nxt) in cases.items():
+        with pytest.raises(InputError) as error:
+            check_batch_day(norfolk, day)
+        assert str(error.value) == (f"--on: {said} is not a working day ({why}); the next "
+                                    f"working day is {nxt}. Add --force to run the batch on it "
+                                    f"anyway")
+    closed = norfolk.replace(closure_days=(date(2026, 11, 23), date(2026, 11, 24)))
+    with pytest.raises(InputError, match=r"a closure day in the policy\); the next working "
+                                         r"day is Wednesday 25 November 2026"):
+        check_batch_day(closed, date(2026, 11, 23))
 
 
 def test_workbook_explanations_are_capped_with_a_note(result: AllocationResult,
@@ -204,7 +320,7 @@ def test_workbook_explanations_are_capped_with_a_note(result: AllocationResult,
     book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]), read_only=True)
     try:
         assert len(list(book["Explanations"].iter_rows(values_only=True))) == 4
-        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+        summary = summary_of(book)
         total = len(parse(files["explanations.csv"]))
         assert total > 3
         assert str(total) in str(summary["Note"]) and "explanations.csv" in str(summary["Note"])
@@ -253,4 +369,7 @@ def test_sample_allocations_are_unchanged_from_the_starting_point(policy: str) -
         if row[0] in old_waiting:
             row[5] = row[5].replace(f"Waiting: {old_waiting[row[0]]}",
                                     f"Waiting: {result.unblock[row[0]]}", 1)
-    assert files["allocations.csv"] == csv_bytes(header, rows)
+    # The columns first released are unchanged; the added ones follow them.
+    made = list(csv.reader(io.StringIO(files["allocations.csv"].decode("utf-8"))))
+    assert made[0] == [*header, *ADDED_COLUMNS]
+    assert csv_bytes(header, [row[:len(header)] for row in made[1:]]) == csv_bytes(header, rows)

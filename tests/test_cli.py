@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from email.message import Message
@@ -30,8 +31,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from allocator import Policy, WorkingCalendar
+from allocator.presets import PRESETS
 from jags.bundled import sample_folder
 from jags.cli import app
+from jags.policies import read_policy_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = sample_folder()  # the bundled sample, found as the installed product finds it
@@ -193,7 +196,9 @@ def test_allocate_writes_contract_files(allocated: tuple[Result, Path]) -> None:
     _, out = allocated
     assert sorted(p.name for p in out.iterdir()) == [
         "allocations.csv", "explanations.csv", "facilitator_status.csv"]
-    assert header(out / "allocations.csv")[:6] == ALLOCATION_COLUMNS
+    assert header(out / "allocations.csv") == [*ALLOCATION_COLUMNS, "rationale", "code",
+                                               "batch_date", "facilitator_name",
+                                               "facilitator_email", "requester_email"]
     assert header(out / "explanations.csv") == EXPLANATION_COLUMNS
     assert header(out / "facilitator_status.csv") == STATUS_COLUMNS
 
@@ -265,17 +270,35 @@ def test_allocate_summary_matches_the_files(allocated: tuple[Result, Path]) -> N
     result, out = allocated
     rows = read_csv(out / "allocations.csv")
     statuses = Counter(r["status"] for r in rows)
-    match = re.search(r"(\d+) requests: (\d+) allocated \((\d+) pinned\), (\d+) waiting, "
-                      r"(\d+) breaches of allocate-by", result.stdout)
+    lines = result.stdout.splitlines()
+    # The summary first, in words.
+    match = re.fullmatch(r"Allocation for Mon 23 Nov 2026 \(norfolk policy\): (\d+) of (\d+) "
+                         r"requests allocated; (\d+) waiting, none of them past their "
+                         r"allocate-by date\.", lines[0])
     assert match, result.stdout
-    total, given, pinned, waiting, breaches = map(int, match.groups())
+    given, total, waiting = map(int, match.groups())
     assert total == len(rows)
     assert given == statuses["allocated"] + statuses["pinned"]
-    assert pinned == statuses["pinned"]
     assert waiting == statuses["unallocated"]
-    late = sum(1 for r in rows if date.fromisoformat(r["allocate_by"]) < date.fromisoformat(ON))
-    assert breaches >= late
-    assert "allocations.csv" in result.stdout and "explanations.csv" in result.stdout
+    assert lines[1] == f"{statuses['pinned']} kept the facilitator named for them or their " \
+                       "follow-up's facilitator."
+    # Then the waiting requests, each with the first sentence of its reason.
+    assert lines[2] == f"Waiting ({waiting}), oldest first:"
+    for line, row in zip(lines[3:3 + waiting], [r for r in rows
+                                                 if r["status"] == "unallocated"], strict=True):
+        due = date.fromisoformat(row["allocate_by"])
+        assert line.startswith(f"  {row['request_id']} (allocate by {due:%a %d %b}): ")
+        assert row["reason"].startswith("Waiting: " + line.split("): ", 1)[1].rstrip("."))
+    # Then the requests allocated late, counted and named (the first ten).
+    late = [r["request_id"] for r in rows
+            if r["status"] != "unallocated" and r["allocate_by"] < ON]
+    assert lines[3 + waiting] == (f"Allocated after their allocate-by date ({len(late)}): "
+                                  f"{', '.join(late[:10])} and {len(late) - 10} more.")
+    assert lines[-1] == f"Files: {out} (allocations.csv, explanations.csv, " \
+                        "facilitator_status.csv)"
+    # Everything else is in the files: a screen, not a table of every request.
+    assert len(lines) <= 12 and max(map(len, lines)) <= 160
+    assert "stage_" not in result.stdout and "R-0011" not in result.stdout
 
 
 def test_allocate_uk_date_gives_identical_files(allocated: tuple[Result, Path],
@@ -315,8 +338,11 @@ def test_allocate_xlsx_is_stable_and_readable(allocated: tuple[Result, Path],
         assert len(explanations) - 1 == len(read_csv(allocated[1] / "explanations.csv"))
         facilitators = list(book["Facilitators"].iter_rows(values_only=True))
         assert len(facilitators) - 1 == len(read_csv(allocated[1] / "facilitator_status.csv"))
-        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
+        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)
+                   if len(r) > 1}
         assert summary["Policy"] == "norfolk"
+        assert summary["Requests"] == ("23 of 25 requests allocated; 2 waiting, none of them "
+                                       "past their allocate-by date.")
     finally:
         book.close()
 
@@ -517,7 +543,7 @@ def test_error_output_never_shows_a_case_reference(tmp_path: Path) -> None:
 
 
 def test_explain_gives_the_reason_and_why_not(allocated: tuple[Result, Path]) -> None:
-    result = jags("explain", "R-0024", "--workspace", SAMPLE, "--on", ON)
+    result = jags("explain", SAMPLE, "R-0024", "--on", ON)
     assert result.exit_code == 0, result.output
     reason = {r["request_id"]: r["reason"] for r in read_csv(allocated[1] / "allocations.csv")}
     lines = result.stdout.splitlines()
@@ -530,17 +556,35 @@ def test_explain_gives_the_reason_and_why_not(allocated: tuple[Result, Path]) ->
     mentioned = set(re.findall(r"\bF\d{3}\b", result.stdout))
     assert mentioned == ids
     assert leaks(result.output) == []
+    # the stage at which another choice won, in words (the code is in explanations.csv)
+    assert "stage_" not in result.stdout
+    assert any(line.endswith("(places went to R-0005): older requests come first")
+               for line in lines)
+
+
+def test_explain_in_the_old_form_still_works_with_a_note() -> None:
+    new = jags("explain", SAMPLE, "R-0010", "--on", ON)
+    old = jags("explain", "R-0010", "--workspace", SAMPLE, "--on", ON)
+    assert new.exit_code == old.exit_code == 0, old.output
+    assert old.stdout == new.stdout
+    assert "deprecated; use 'jags explain W REQUEST'" in old.stderr
+    assert new.stderr == ""
+    both = jags("explain", SAMPLE, "R-0010", "--workspace", SAMPLE, "--on", ON)
+    assert both.exit_code == 2 and "not both" in both.stderr
+    missing = jags("explain", SAMPLE, "--on", ON)
+    assert missing.exit_code == 2 and "jags explain WORKSPACE REQUEST --on DATE" in \
+        missing.stderr
 
 
 def test_explain_pinned_request_keeps_the_rationale_private() -> None:
-    result = jags("explain", "R-0010", "--workspace", SAMPLE, "--on", ON)
+    result = jags("explain", SAMPLE, "R-0010", "--on", ON)
     assert result.exit_code == 0, result.output
     assert "F029" in result.stdout and "Pinned" in result.stdout
     assert leaks(result.output) == []
 
 
 def test_explain_unknown_request_is_a_clear_error() -> None:
-    result = jags("explain", "R-9999", "--workspace", SAMPLE, "--on", ON)
+    result = jags("explain", SAMPLE, "R-9999", "--on", ON)
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
     assert "R-9999" in result.stderr and "not in" in result.stderr
@@ -832,11 +876,36 @@ def test_policies_lists_the_presets() -> None:
     assert len(starts) == 3 and starts == sorted(starts)
 
 
-def test_policies_shows_one_preset() -> None:
-    result = jags("policies", "bedfordshire")
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_policies_prints_toml_that_policy_reads_back(preset: str, tmp_path: Path) -> None:
+    result = jags("policies", preset)
     assert result.exit_code == 0, result.output
-    assert "facilitators_per_request = 2" in result.stdout.splitlines()
-    assert "name = 'bedfordshire'" in result.stdout.splitlines()
+    assert result.stderr == ""
+    parsed = tomllib.loads(result.stdout)  # valid TOML, every field
+    assert parsed["name"] == preset
+    assert set(parsed) >= {"facilitators_per_request", "allocate_within_days", "closure_days"}
+    saved = tmp_path / f"{preset}.toml"
+    saved.write_text(result.stdout, encoding="utf-8")
+    assert read_policy_file(saved) == Policy.preset(preset)
+    # --policy FILE gives the batch that --policy NAME gives, byte for byte
+    by_file = jags("allocate", SAMPLE, "--on", ON, "--policy", saved, "--out", tmp_path / "f")
+    by_name = jags("allocate", SAMPLE, "--on", ON, "--policy", preset, "--out", tmp_path / "n")
+    assert by_file.exit_code == by_name.exit_code == 0, by_file.output
+    assert snapshot(tmp_path / "f") == snapshot(tmp_path / "n")
+    assert by_file.stdout.replace(str(tmp_path / "f"), "") == \
+        by_name.stdout.replace(str(tmp_path / "n"), "")
+
+
+def test_policies_prints_an_edited_file_back_as_toml(tmp_path: Path) -> None:
+    edited = tmp_path / "christmas.toml"
+    edited.write_text('base = "norfolk"\nname = "norfolk-christmas"\n'
+                      'closure_days = [2026-12-24, 2026-12-29]\n', encoding="utf-8")
+    result = jags("policies", edited)
+    assert result.exit_code == 0, result.output
+    again = tmp_path / "again.toml"
+    again.write_text(result.stdout, encoding="utf-8")
+    assert read_policy_file(again) == read_policy_file(edited)
+    assert "closure_days = [2026-12-24, 2026-12-29]" in result.stdout.splitlines()
 
 
 def test_policies_unknown_name_is_an_error() -> None:
@@ -929,6 +998,18 @@ def test_report_writes_the_page_and_the_kpis(sample_ledger: Path, tmp_path: Path
     secrets = {r["case_ref"] for r in read_csv(SAMPLE / "requests.csv")} | \
         {r["requester_name"] for r in read_csv(SAMPLE / "requests.csv")}
     assert not any(s in page for s in secrets)
+    # the same report again is fine; another period over it is refused without --force
+    again = jags("report", sample_ledger, "--from", "2026-11-01", "--to", "30/11/2026",
+                 "--out", out, "--target", "allocated_by_deadline=95%")
+    assert again.exit_code == 0, again.output
+    other = jags("report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026",
+                 "--out", out)
+    assert other.exit_code == 2 and "holds an earlier result" in other.stderr
+    assert (out / "report.html").read_text("utf-8") == page
+    forced = jags("report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026",
+                  "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (out / "report.html").read_text("utf-8") != page
 
 
 def test_report_mistakes_are_exit_2(sample_ledger: Path, tmp_path: Path) -> None:
@@ -1045,7 +1126,10 @@ def test_hostile_text_is_never_a_formula(prefix: str, tmp_path: Path) -> None:
     assert all(c.data_type == "s" for c in hostile)
     if not prefix.isspace():
         assert any(c.value == f"{prefix}cmd|' /C calc'!A0" for c in hostile)
-        assert book["Summary"]["B2"].value == f"{prefix}SUM(1+1)"
+        policy_row = next(row for row in book["Summary"].iter_rows()
+                          if row[0].value == "Policy")
+        assert policy_row[1].value == f"{prefix}SUM(1+1)"
+        assert policy_row[1].data_type == "s"
 
 
 @pytest.mark.parametrize("prefix", FORMULA_START)
@@ -1093,7 +1177,8 @@ def test_unsafe_ids_are_refused_with_exit_2(table: str, column: str, text: str,
 
 def test_an_unsafe_request_id_on_the_command_line_is_exit_2(schedule_copy: Path) -> None:
     before = snapshot(schedule_copy)
-    for args in (["explain", "../../x", "--workspace", SAMPLE, "--on", ON],
+    for args in (["explain", SAMPLE, "../../x", "--on", ON],
+                 ["explain", "../../x", "--workspace", SAMPLE, "--on", ON],
                  ["invite", schedule_copy, "--choose", "../../x=1"],
                  ["invite", schedule_copy, "--cancel", "a/b"],
                  ["invite", schedule_copy, "--choose", "Jayden Smith (DOB 01/02/2015)=1"]):
@@ -1368,3 +1453,79 @@ def test_without_the_exchange_extra_exchange_and_graph_are_a_clear_error(
     assert f"{module} is missing" in result.stderr
     assert "pip install 'jags-planner[exchange]'" in result.stderr
     assert not out.exists()
+
+
+# Front-door details ------------------------------------------------------------------------
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = jags("--version")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"jags-planner {version('jags-planner')}\n"
+
+
+def test_allocate_refuses_to_replace_a_different_earlier_result(allocated: tuple[Result, Path],
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "today"
+    first = jags("allocate", SAMPLE, "--on", ON, "--out", out)
+    assert first.exit_code == 0, first.output
+    before = snapshot(out)
+    assert before == snapshot(allocated[1])
+    again = jags("allocate", SAMPLE, "--on", ON, "--out", out)  # the same batch: fine
+    assert again.exit_code == 0, again.output
+    assert snapshot(out) == before
+    other = jags("allocate", SAMPLE, "--on", "2026-11-20", "--out", out)  # another batch
+    assert other.exit_code == 2
+    assert other.stderr.startswith(f"error: {out} holds an earlier result that differs from "
+                                   "this one; nothing was written. Add --force to replace it")
+    assert other.stdout == "" and "Traceback" not in other.output
+    assert snapshot(out) == before
+    xlsx = jags("allocate", SAMPLE, "--on", ON, "--format", "xlsx", "--out", out)  # adds a file
+    assert xlsx.exit_code == 0, xlsx.output
+    forced = jags("allocate", SAMPLE, "--on", "2026-11-20", "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert read_csv(out / "allocations.csv")[0]["batch_date"] == "2026-11-20"
+    assert sorted(snapshot(out)) == ["allocations.csv", "explanations.csv",
+                                     "facilitator_status.csv"]
+
+
+def test_schedule_refuses_to_replace_a_different_earlier_result(
+        allocated: tuple[Result, Path], scheduled: tuple[Result, Path], tmp_path: Path) -> None:
+    out = tmp_path / "sessions"
+    shutil.copytree(scheduled[1], out)
+    before = snapshot(out)
+    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
+                  "--confirmed-on", "2026-12-01", "--on", ON, "--out", out)
+    assert result.exit_code == 2
+    assert "holds an earlier result that differs from this one" in result.stderr
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(("day", "said", "why", "following"), [
+    ("2026-11-21", "Saturday 21 November 2026", "a weekend", "Monday 23 November 2026"),
+    ("25/12/2026", "Friday 25 December 2026", "Christmas Day, a bank holiday",
+     "Tuesday 29 December 2026"),
+])
+def test_allocate_on_a_non_working_day_is_refused_unless_forced(
+        day: str, said: str, why: str, following: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = jags("allocate", SAMPLE, "--on", day, "--out", out)
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --on: {said} is not a working day ({why}); the next "
+                             f"working day is {following}. Add --force to run the batch on it "
+                             f"anyway\n")
+    assert not out.exists()
+    forced = jags("allocate", SAMPLE, "--on", day, "--out", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert (out / "allocations.csv").is_file()
+
+
+def test_a_policy_closure_day_is_not_a_working_day(tmp_path: Path) -> None:
+    policy = tmp_path / "closed.toml"
+    policy.write_text('base = "norfolk"\nclosure_days = [2026-11-23]\n', encoding="utf-8")
+    result = jags("allocate", SAMPLE, "--on", ON, "--policy", policy, "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "(a closure day in the policy); the next working day is Tuesday 24 November " \
+           "2026" in result.stderr

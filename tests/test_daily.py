@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -231,7 +231,224 @@ def test_a_calendar_aware_batch_on_the_ledger_skips_a_facilitator_booked_all_win
         "email,start,end,status\n"
         "lily.white@ncc-familyhubs.example,2026-11-16T00:00,2027-01-31T00:00,oof\n",
         encoding="utf-8")
-    plain = ok("allocate", ws, "--on", WEEK[0], "--out", ws.parent / "plain")
-    aware = ok("allocate", ws, "--on", WEEK[0], "--calendar-aware", "--out",
-               ws.parent / "aware")
-    assert "F020" in plain.stdout and "F020" not in aware.stdout
+    ok("allocate", ws, "--on", WEEK[0], "--out", ws.parent / "plain")
+    ok("allocate", ws, "--on", WEEK[0], "--calendar-aware", "--out", ws.parent / "aware")
+
+    def given(folder: str) -> set[str]:
+        with (ws.parent / folder / "allocations.csv").open(newline="") as handle:
+            return {r["facilitator_id"] for r in csv.DictReader(handle)}
+
+    assert "F020" in given("plain") and "F020" not in given("aware")
+
+
+# Outputs ready to use and front-door details, with a ledger ---------------------------------
+
+
+def test_a_batch_on_a_non_working_day_is_refused_before_anything_is_recorded(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    for args in (("allocate", ws, "--on", "2026-11-21", "--commit"),
+                 ("allocate", ws, "--on", "2026-11-22")):
+        result = jags(*args)
+        assert result.exit_code == 2
+        assert "is not a working day (a weekend); the next working day is Monday 23 " \
+               "November 2026. Add --force" in result.stderr
+    assert status(ws) == {}
+    assert not (ws / "batches").exists()
+    # the ledger's policy decides: a closure day there is refused too
+    # (recording on a Saturday is fine: people do)
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    ok("record", ws, "R-0001", "contacted", "--on", "2026-11-21")
+    forced = ok("allocate", ws, "--on", "2026-11-21", "--commit", "--force")
+    assert forced.stdout.startswith("Batch ")
+
+
+def test_a_daily_batch_that_would_replace_different_files_is_not_recorded(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    folder = ws / "batches" / WEEK[0]
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    rerun = ok("allocate", ws, "--on", WEEK[0], "--commit")  # the same batch again: fine
+    assert rerun.stdout.startswith("Nothing new")
+    ok("record", ws, "R-0003", "declined", "--on", WEEK[0])
+    before = status(ws)
+    refused = jags("allocate", ws, "--on", WEEK[0], "--commit")  # R-0003 again: new files
+    assert refused.exit_code == 2
+    assert f"{folder} holds an earlier result that differs from this one" in refused.stderr
+    assert status(ws) == before  # nothing recorded
+    assert before["R-0003"]["state"] == "received"
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == files
+    forced = ok("allocate", ws, "--on", WEEK[0], "--commit", "--force")
+    assert forced.stdout.startswith("Batch ")
+    assert status(ws)["R-0003"]["state"] == "allocated"
+    assert [r["request_id"] for r in csv.DictReader((folder / "allocations.csv").open())] == \
+        ["R-0003"]
+
+
+def test_the_console_shows_the_summary_then_waiting_and_overdue(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    # A single place each, so the fortnight's requests cannot all go.
+    rows = list(csv.DictReader((ws / "facilitators.csv").open(encoding="utf-8")))
+    with (ws / "facilitators.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "max_open": "1" if row["max_open"] else ""} for row in rows)
+    result = ok("allocate", ws, "--on", "2026-11-23", "--commit")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Batch 2 recorded for Mon 23 Nov 2026: 25 new request(s) "
+                               "imported, ")
+    waiting = int(lines[0].split(" allocated, ")[1].split(" waiting")[0])
+    assert waiting > 10
+    at = lines.index(f"Waiting ({waiting}), oldest first:")
+    named = lines[at + 1:at + 11]
+    assert all(line.startswith("  R-") for line in named)  # ten, oldest first
+    assert lines[at + 11] == f"  … and {waiting - 10} more (every request is in " \
+                             f"allocations.csv)."
+    assert not any(line.startswith("Also overdue") for line in lines)  # none but those
+    # A week later, the two allocated without a recorded contact are overdue too; the
+    # waiting ones are not repeated under them.
+    lines = ok("allocate", ws, "--on", "2026-12-01", "--commit").stdout.splitlines()
+    at = lines.index("Also overdue on the ledger (2):")
+    assert lines[at + 1:at + 3] == ["  R-0001: no contact recorded by 2026-11-30",
+                                    "  R-0002: no contact recorded by 2026-11-30"]
+    assert len(lines) <= 40
+    rows_out = list(csv.DictReader((ws / "batches" / "2026-11-23" / "allocations.csv").open()))
+    assert len({r["request_id"] for r in rows_out}) == 25
+
+
+def test_explain_runs_the_days_batch_against_the_ledger(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    ok("record", ws, "R-0003", "declined", "--on", WEEK[1])
+    before = status(ws)
+    declined_by = before["R-0003"]["facilitator_ids"]
+    proposal = ok("allocate", ws, "--on", WEEK[1], "--out", ws.parent / "proposal")
+    explained = ok("explain", ws, "R-0003", "--on", WEEK[1])
+    lines = explained.stdout.splitlines()
+    reasons = {r["request_id"]: r["reason"] for r in csv.DictReader(
+        (ws.parent / "proposal" / "allocations.csv").open(encoding="utf-8"))}
+    assert " ".join(explained.stdout.split()).startswith(f"R-0003: {reasons['R-0003']}")
+    assert any(line.startswith("- Declined this request earlier: " + declined_by)
+               for line in lines)
+    assert "Proposal for Tue 17 Nov 2026" in proposal.stdout
+    assert status(ws) == before  # nothing recorded
+    # a request the ledger has allocated is not in the day's batch: its recorded reason
+    done = ok("explain", ws, "R-0001", "--on", WEEK[1]).stdout.splitlines()
+    assert done[0].startswith("R-0001 is allocated (facilitator ")
+    assert "so it is not in the batch of Tue 17 Nov 2026" in done[0]
+    first_reason = next(r["reason"] for r in csv.DictReader(
+        (ws / "batches" / WEEK[0] / "allocations.csv").open(encoding="utf-8"))
+        if r["request_id"] == "R-0001")
+    said = " ".join(" ".join(done[1:]).split())
+    assert said.startswith(f"Recorded reason ({ws / 'batches' / WEEK[0]}): {first_reason}")
+    unknown = jags("explain", ws, "R-9999", "--on", WEEK[1])
+    assert unknown.exit_code == 2
+    assert "request R-9999 is not in the ledger or in requests.csv" in unknown.stderr
+    later = jags("explain", ws, "R-0025", "--on", WEEK[1])
+    assert later.exit_code == 2 and "received after 2026-11-17" in later.stderr
+
+
+def test_status_workbook_is_ready_to_use(ws: Path) -> None:
+    import openpyxl
+
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    ok("record", ws, "R-0001", "contacted", "--on", WEEK[0])
+    result = ok("status", ws, "--format", "xlsx", "--on", "2026-11-25")
+    folder = ws / "status" / "2026-11-25"
+    assert result.stdout.splitlines() == [
+        "12 request(s) on the ledger on Wed 25 Nov 2026: 11 allocated (not yet contacted); "
+        "1 contacted (not yet confirmed).",
+        "11 overdue (see the overdue column): R-0002, R-0003, R-0004, R-0005, R-0006, R-0007, "
+        "R-0008, R-0009, R-0010, R-0011, R-0012.",
+        "40 facilitator(s) hold 52 open JAGS of 85 places; 19 at their maximum.",
+        f"Files: {folder} (status.xlsx)"]
+    book = openpyxl.load_workbook(folder / "status.xlsx")
+    assert book.sheetnames == ["Summary", "Requests", "Facilitators"]
+    rows = status(ws)
+    requests = book["Requests"]
+    header = [c.value for c in requests[1]]
+    assert header[:3] == ["request_id", "state", "received_at"]
+    assert all(c.font.b for c in requests[1]) and requests.freeze_panes == "A2"
+    assert requests.auto_filter.ref == f"A1:L{len(rows) + 1}"
+    first = {h: c for h, c in zip(header, requests[2], strict=True)}
+    assert first["request_id"].value == "R-0001"
+    assert first["received_at"].is_date and first["received_at"].value == \
+        datetime(2026, 11, 10, 11, 34)
+    assert first["allocate_by"].is_date and first["allocate_by"].value == datetime(2026, 11, 12)
+    assert first["contacted_on"].value == datetime(2026, 11, 16)
+    assert first["overdue"].value == "no contact recorded by 2026-11-23" or \
+        first["overdue"].value is None
+    assert [r[0].value for r in requests.iter_rows(min_row=2)] == list(rows)
+    summary = {r[0].value: r[1].value for r in book["Summary"].iter_rows(min_row=2)}
+    assert summary["Requests"] == result.stdout.splitlines()[0]
+    assert summary["Date"] == datetime(2026, 11, 25)
+    assert "_" not in " ".join(str(v) for v in summary.values())
+    facilitators = book["Facilitators"]
+    assert [c.value for c in facilitators[1]] == ["facilitator_id", "name", "open_load",
+                                                  "max_open", "requests"]
+    # the same ledger gives the same bytes; another folder, the same file
+    ok("status", ws, "--format", "xlsx", "--on", "2026-11-25", "--out", ws.parent / "copy")
+    assert (ws.parent / "copy" / "status.xlsx").read_bytes() == \
+        (folder / "status.xlsx").read_bytes()
+    # a changed ledger is a different result: refused without --force
+    ok("record", ws, "R-0002", "contacted", "--on", "2026-11-25")
+    refused = jags("status", ws, "--format", "xlsx", "--on", "2026-11-25")
+    assert refused.exit_code == 2 and "holds an earlier result" in refused.stderr
+    ok("status", ws, "--format", "xlsx", "--on", "2026-11-25", "--force")
+    for args in (("--request", "R-0001"), ("--facilitators",)):
+        bad = jags("status", ws, "--format", "xlsx", *args)
+        assert bad.exit_code == 2 and "leave out --request and --facilitators" in bad.stderr
+    bad = jags("status", ws, "--out", ws.parent / "x")
+    assert bad.exit_code == 2 and "only with --format xlsx" in bad.stderr
+
+
+def test_schedule_refused_before_anything_is_booked(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    ok("record", ws, "R-0001", "confirmed", "--on", WEEK[1])
+    first = ok("schedule", ws, "--commit", "--on", WEEK[1])
+    assert first.stdout.startswith("1 session(s) booked")
+    assert first.stdout.splitlines()[1].startswith("  R-0001: ")
+    folder = ws / "schedules" / WEEK[1]
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+    assert "proposals.csv" in files and "invites/R-0001.ics" in files
+    ok("record", ws, "R-0002", "confirmed", "--on", WEEK[1])
+    refused = jags("schedule", ws, "--commit", "--on", WEEK[1])
+    assert refused.exit_code == 2 and "holds an earlier result" in refused.stderr
+    assert status(ws)["R-0002"]["state"] == "confirmed"  # not booked
+    forced = ok("schedule", ws, "--commit", "--on", WEEK[1], "--force")
+    assert forced.stdout.startswith("1 session(s) booked")
+    assert status(ws)["R-0002"]["state"] == "scheduled"
+
+
+def test_export_refuses_a_different_earlier_export_unless_forced(ws: Path) -> None:
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit")
+    out = ws.parent / "export"
+    ok("export", ws, "--out", out)
+    ok("export", ws, "--out", out)  # nothing changed: the same files
+    ok("record", ws, "R-0001", "contacted", "--on", WEEK[0])
+    refused = jags("export", ws, "--out", out)
+    assert refused.exit_code == 2 and "holds an earlier result" in refused.stderr
+    ok("export", ws, "--out", out, "--force")
+
+
+def test_status_workbook_never_holds_a_formula(ws: Path) -> None:
+    import openpyxl
+
+    rows = list(csv.DictReader((ws / "facilitators.csv").open(encoding="utf-8")))
+    rows[0]["name"] = '=HYPERLINK("http://evil.example","x")'
+    with (ws / "facilitators.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    ok("init", ws, "--on", WEEK[0])
+    ok("allocate", ws, "--on", WEEK[0], "--commit", "--format", "xlsx")
+    ok("status", ws, "--format", "xlsx", "--on", WEEK[0])
+    for path in (ws / "status" / WEEK[0] / "status.xlsx",
+                 ws / "batches" / WEEK[0] / "allocations.xlsx"):
+        book = openpyxl.load_workbook(path)
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        assert not [c for c in cells if c.data_type == "f"], path.name
+        hostile = [c for c in cells if c.value == rows[0]["name"]]
+        assert hostile and all(c.data_type == "s" for c in hostile), path.name

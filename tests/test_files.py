@@ -21,9 +21,11 @@ from jags.files import (
     FORMULA_PREFIXES,
     KEEP_VERSIONS,
     KILL_AFTER_ENV,
+    EarlierResultError,
     OutputsChangedError,
     csv_bytes,
     current_version,
+    refuse_earlier,
     safe_text,
     stable_zip,
     write_outputs,
@@ -102,6 +104,69 @@ def test_based_on_a_stale_version_changes_nothing(tmp_path: Path) -> None:
         write_outputs(out, {"schedule.json": b"{lost update}"}, based_on=base)
     assert snapshot(out) == before
     assert leftovers(out) == []
+
+
+def test_without_replace_a_different_earlier_result_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = {"allocations.csv": b"a\n", "invites/R-1.ics": b"one"}
+    write_outputs(out, first, replace=False)  # nothing there yet
+    assert versions(out) == ["v000001"]
+    # the same files again (re-running the same batch): fine, and no new version
+    assert write_outputs(out, dict(first), replace=False) == [out / "allocations.csv",
+                                                              out / "invites" / "R-1.ics"]
+    assert versions(out) == ["v000001"]
+    # a file changed, or one left out: refused, nothing written
+    for changed in ({"allocations.csv": b"b\n", "invites/R-1.ics": b"one"},
+                    {"allocations.csv": b"a\n"}):
+        with pytest.raises(EarlierResultError) as error:
+            write_outputs(out, changed, replace=False)
+        assert str(error.value) == (
+            f"{out} holds an earlier result that differs from this one; nothing was written. "
+            "Add --force to replace it (the earlier files are kept in .out.versions/ until "
+            "the next run), or choose another folder")
+        assert snapshot(out) == first and versions(out) == ["v000001"]
+        assert leftovers(out) == []
+    # the same files and a new one (a proposal, then the same proposal booked): fine
+    grown = {**first, "invites/R-1.eml": b"mail"}
+    write_outputs(out, grown, replace=False)
+    assert snapshot(out) == grown
+    # replace (--force) always writes
+    write_outputs(out, {"allocations.csv": b"c\n"}, replace=True)
+    assert snapshot(out) == {"allocations.csv": b"c\n"}
+
+
+def test_without_replace_streamed_content_is_compared_too(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_outputs(out, {"explanations.csv": iter([b"a,", b"b\n"])})
+    write_outputs(out, {"explanations.csv": iter([b"a", b",b\n"])}, replace=False)
+    with pytest.raises(EarlierResultError):
+        write_outputs(out, {"explanations.csv": iter([b"a,", b"c\n"])}, replace=False)
+    assert snapshot(out) == {"explanations.csv": b"a,b\n"}
+
+
+def test_refuse_earlier_checks_before_anything_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    refuse_earlier(out, {"a.csv": b"1"})  # no folder: nothing to refuse
+    out.mkdir()
+    refuse_earlier(out, {"a.csv": b"1"})  # an empty folder: nothing to refuse
+    out.rmdir()
+    write_outputs(out, {"proposals.csv": b"p", "invites/R-1.ics": b"i"})
+    refuse_earlier(out, {"proposals.csv": b"p", "invites/R-1.ics": b"i"})
+    refuse_earlier(out, {"proposals.csv": b"p"}, partial=True)  # the rest comes later
+    with pytest.raises(EarlierResultError):
+        refuse_earlier(out, {"proposals.csv": b"p"})  # the invitation would be lost
+    with pytest.raises(EarlierResultError):
+        refuse_earlier(out, {"proposals.csv": b"other"}, partial=True)
+
+
+def test_without_replace_a_plain_folder_of_an_earlier_release_counts_as_a_result(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "allocations.csv").write_bytes(b"old")
+    with pytest.raises(EarlierResultError):
+        write_outputs(out, {"allocations.csv": b"new"}, replace=False)
+    assert snapshot(out) == {"allocations.csv": b"old"} and not out.is_symlink()
 
 
 def test_a_plain_folder_from_an_earlier_release_is_kept_aside(tmp_path: Path) -> None:
@@ -249,8 +314,9 @@ def test_allocate_killed_at_every_file_boundary(tmp_path: Path, sample_dir: Path
     new = snapshot(reference)
     assert sorted(new) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
                            "facilitator_status.csv"]
-    # 3 files, the version rename, the new pointer, the swap, the pruning.
-    kill_at_every_step(out, (*command, out), old, new, steps=len(new) + 4)
+    # 3 files, the version rename, the new pointer, the swap, the pruning (--force: the
+    # earlier result in the folder is to be replaced).
+    kill_at_every_step(out, (*command, out, "--force"), old, new, steps=len(new) + 4)
 
 
 @pytest.fixture(scope="module")
@@ -275,8 +341,8 @@ def test_schedule_killed_at_every_file_boundary(tmp_path: Path,
     assert jags_run(*command, reference, "--confirmed-on", "2026-11-30").returncode == 0
     new = snapshot(reference)
     assert len([n for n in new if n.startswith("invites/")]) >= 4
-    kill_at_every_step(out, (*command, out, "--confirmed-on", "2026-11-30"), old, new,
-                       steps=len(new) + 4)
+    kill_at_every_step(out, (*command, out, "--confirmed-on", "2026-11-30", "--force"), old,
+                       new, steps=len(new) + 4)
 
 
 def test_invite_killed_at_every_file_boundary(tmp_path: Path,

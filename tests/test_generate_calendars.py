@@ -14,7 +14,6 @@ from allocator.models import Workspace, normalise_email
 from jags import allocation, schedule
 from jags.bundled import sample_folder
 from jags.cells import LONDON
-from jags.demo import BATCH_DAY, CONFIRMED_ON
 from jags.files import write_outputs
 from jags.generate_calendars import sample_calendar_files, write_sample_calendars
 from scheduling.availability import Status
@@ -22,6 +21,10 @@ from scheduling.proposals import SessionRequest, day_slots, window_days
 from scheduling.sources import IcsSource
 
 SAMPLE = sample_folder()
+BATCH_DAY = date(2026, 11, 23)
+"""The README tour's batch: Monday 23 November 2026, after two weeks of requests."""
+CONFIRMED_ON = date(2026, 11, 30)
+"""The tour's facilitators confirm a week later; sessions fall 10–15 working days after."""
 CALENDARS = SAMPLE / "calendars"
 GENERIC_SUMMARIES = {
     "Annual leave", "Catch-up", "Clinic", "Duty", "Focus time", "Home", "Meeting", "Office",
@@ -158,7 +161,7 @@ def test_sample_calendars_load_and_match_leave(sample: Workspace) -> None:
 
 
 def test_sample_schedules_with_known_calendars(sample: Workspace, tmp_path: Path) -> None:
-    """The demo's run: every allocated session fits its window, only the README's unknown
+    """The README tour's run: every allocated session fits its window, only the README's unknown
     people are unknown, some days are blocked and requests get different times."""
     policy = Policy.preset("norfolk")
     result = allocation.run_allocation(SAMPLE, policy, BATCH_DAY)

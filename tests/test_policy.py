@@ -316,3 +316,11 @@ def test_replace_validates(changes: dict[str, object]) -> None:
     with pytest.raises(ValueError):  # pydantic's ValidationError
         norfolk.replace(**changes)
     assert norfolk == Policy.preset("norfolk")
+
+
+@pytest.mark.parametrize("field", ["day_start", "day_end", "cutoff"])
+def test_a_time_of_day_with_a_time_zone_is_a_policy_error(field: str, tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(f'base = "norfolk"\n{field} = 0\n', encoding="utf-8")  # seconds, in UTC
+    with pytest.raises(PolicyError, match=f"{field}: is not a local time of day"):
+        read_policy_file(path)

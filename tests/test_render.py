@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 import pytest
@@ -31,35 +30,38 @@ def text(*renderables: object) -> str:
     return console.export_text()
 
 
-def test_summary_line_counts(result: AllocationResult) -> None:
-    line = render.summary_line(result)
-    assert line.startswith("3 requests: 1 allocated (0 pinned), 2 waiting, "
-                           "2 breaches of allocate-by. ")
-    numbers = re.match(r"(\d+) requests: (\d+) allocated \((\d+) pinned\), (\d+) waiting, "
-                       r"(\d+) breaches", line)
-    assert numbers is not None
-    s = result.summary
-    assert tuple(map(int, numbers.groups())) == (s["requests"], s["allocated"], s["pinned"],
-                                                 s["waiting"], s["allocate_by_breaches"])
-    assert f"Solver: {result.method}, {result.status}" in line
+def test_batch_lines_summary_first_then_waiting_then_late(result: AllocationResult) -> None:
+    lines = render.batch_lines(result, "Allocation for Fri 20 Nov 2026")
+    assert lines[0] == ("Allocation for Fri 20 Nov 2026: 1 of 3 requests allocated; 2 waiting, "
+                        "1 due today.")
+    assert lines[1] == "Waiting (2), oldest first:"
+    assert lines[2].startswith("  R2 (due today, Fri 20 Nov): all 1 facilitators it could go "
+                               "to are at capacity")
+    assert lines[3].startswith("  R3 (allocate by Mon 23 Nov): ")
+    assert lines[4] == "Allocated after their allocate-by date (1): R1."
+    assert len(lines) == 5
+    # only the first sentence of a waiting reason; the rest is in allocations.csv
+    assert lines[2].endswith(".") and lines[2].count(". ") == 0
+    assert "stage" not in " ".join(lines)
 
 
-def test_allocation_table_lists_every_request(result: AllocationResult) -> None:
-    shown = text(render.allocation_table(result))
-    assert f"Allocation for {ON.isoformat()} (norfolk policy)" in shown
-    lines = {rid: next(line for line in shown.splitlines() if rid in line)
-             for rid in ("R1", "R2", "R3")}
-    assert "F1" in lines["R1"] and "allocated" in lines["R1"]
-    assert "unallocated" in lines["R2"] and "unallocated" in lines["R3"]
-    assert "Sam [bold] Lee" in shown  # reasons are shown as written, never as markup
+def test_batch_lines_name_at_most_ten_requests_per_list() -> None:
+    ws = workspace([fac("F1", "Org A", max_open=1)],
+                   [req(f"R{i:02d}", day=16, minute=i) for i in range(14)])
+    many = allocate(ws, Policy.preset("norfolk"), on=ON)
+    lines = render.batch_lines(many, "Batch")
+    assert lines[1] == "Waiting (13), oldest first:"
+    assert [line.split()[0] for line in lines[2:12]] == [f"R{i:02d}" for i in range(1, 11)]
+    assert lines[12] == "  … and 3 more (every request is in allocations.csv)."
+    assert lines[13] == "Allocated after their allocate-by date (1): R00."
+    assert len(lines) == 14
 
 
-def test_stages_table_renders(result: AllocationResult) -> None:
-    shown = text(render.stages_table(result))
-    assert "Objective stages" in shown
-    assert len(result.stages) >= 1
-    for stage in result.stages:
-        assert str(stage.value) in shown
+def test_first_sentence() -> None:
+    assert render.first_sentence("all 3 are at capacity; F1 frees a place when R9 closes. "
+                                 "The other 2 are excluded: 2 on leave.") == \
+        "all 3 are at capacity; F1 frees a place when R9 closes."
+    assert render.first_sentence("one sentence only.") == "one sentence only."
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +109,23 @@ def test_incomplete_records_are_flagged_for_the_business_unit() -> None:
         "Flag: F2 excluded until completed (record incomplete: sector missing).",
         "Flag: F3 excluded until completed (record incomplete: max_open missing).",
     ]
+
+
+def test_ledger_schedule_lines_one_line_a_request(proposals: ScheduleResult) -> None:
+    from jags.sessions import LedgerSchedule
+
+    run = LedgerSchedule(proposals, ["R1"], [("R9", "its session window opened on "
+                                                     "2026-11-02, before this run")], True)
+    lines = render.ledger_schedule_lines(run)
+    first = proposals.proposals["R1"].options[0]
+    start = first.start  # already in the policy's time zone
+    assert lines[0] == ("1 session(s) booked and their invitations queued in the outbox (send "
+                        "with jags invite --send).")
+    assert lines[1].startswith(f"  R1: {start:%a %d %b %Y %H:%M}–")
+    assert f"option 1 of {len(proposals.proposals['R1'].options)}" in lines[1]
+    assert lines[2].startswith("  R2: nothing fits its window — ")
+    assert lines[3] == "Not scheduled: R9: its session window opened on 2026-11-02, before " \
+                       "this run."
+    assert len(lines) == 4
+    assert render.ledger_schedule_lines(LedgerSchedule(None, [], [], True)) == [
+        "No confirmed request is waiting for a session."]

@@ -152,8 +152,8 @@ class GraphSource:
         self._max_retry_after = max_retry_after
         self._batch_size = batch_size
         self._max_window = max_window
-        self._http = VerifyingSession(session if session is not None else requests.Session(), verify,
-                           timeout)
+        self._http = VerifyingSession(session if session is not None else requests.Session(),
+                                      verify, timeout)
         self._app: Any = None
 
     def __repr__(self) -> str:
