@@ -51,7 +51,7 @@ def run_command(
     confidence interval. The same file and seed give the same results
     whatever --workers or --scheduler.
     """
-    from jags.cli import err, out, user_errors
+    from jags.cli_base import err, out, user_errors
 
     with user_errors():
         from allocator import InputError
