@@ -420,6 +420,10 @@ def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
     cheaper than every other is the answer without a flow (ties go to the
     flow, which breaks them as for any batch).
     """
+    if lone and len(allocated) == 1:
+        only = _lone_choice(inst, sub, caps)
+        if only is not None:
+            return {allocated[0]: (only,)}
     top = int(sub.preference.max(initial=0))
     w_spread = len(allocated) * top + 1
     most = len(allocated)  # no facilitator takes more than every allocated request
@@ -428,13 +432,27 @@ def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
     spread_range = sum(sum(c) for c in unit_costs)
     w_penalty = w_spread * (spread_range + 1)
     edge_cost = w_penalty * sub.penalty + (top - sub.preference)
-    if lone and len(allocated) == 1:
-        costs = sorted((cost + w_spread * min(unit_costs[f]), f) for f, cost in zip(
-            sub.facilitator.tolist(), edge_cost.tolist(), strict=True) if caps[f] > 0)
-        if len(costs) == 1 or costs[0][0] < costs[1][0]:
-            return {allocated[0]: (costs[0][1],)}
     scaled = [[w_spread * c for c in costs] for costs in unit_costs]
     cost, chosen = _transport(inst, sub, allocated, caps, edge_cost, scaled)
     if cost is None:  # pragma: no cover - caps came from a feasible stage 4a
         raise SolverError("stage 4b became infeasible")
     return chosen
+
+
+def _lone_choice(inst: Instance, sub: _Edges, caps: list[int]) -> int | None:
+    """The facilitator of a batch's only allocated request when one is strictly cheapest.
+
+    With one request the flow of :func:`_spread_and_preferences` sends one unit
+    along one edge; its weights (penalties, rises in squared utilisation and
+    preferences are never negative, and each weight exceeds everything below
+    it) order the edges by (penalty, rise in squared utilisation, −preference).
+    ``None`` when two edges tie on all three: the flow decides.
+    """
+    keys = sorted((penalty, spread_cost(inst.open_load[f], inst.max_open[f], 1), -preference, f)
+                  for f, penalty, preference in zip(sub.facilitator.tolist(),
+                                                    sub.penalty.tolist(),
+                                                    sub.preference.tolist(), strict=True)
+                  if caps[f] > 0)
+    if len(keys) == 1 or keys[0][:3] < keys[1][:3]:
+        return keys[0][3]
+    return None
