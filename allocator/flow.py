@@ -448,11 +448,12 @@ def _lone_choice(inst: Instance, sub: _Edges, caps: list[int]) -> int | None:
     it) order the edges by (penalty, rise in squared utilisation, −preference).
     ``None`` when two edges tie on all three: the flow decides.
     """
+    facilitators: list[int] = sub.facilitator.tolist()
+    penalties: list[int] = sub.penalty.tolist()
+    preferences: list[int] = sub.preference.tolist()
     keys = sorted((penalty, spread_cost(inst.open_load[f], inst.max_open[f], 1), -preference, f)
-                  for f, penalty, preference in zip(sub.facilitator.tolist(),
-                                                    sub.penalty.tolist(),
-                                                    sub.preference.tolist(), strict=True)
-                  if caps[f] > 0)
+                  for f, penalty, preference in zip(facilitators, penalties, preferences,
+                                                    strict=True) if caps[f] > 0)
     if len(keys) == 1 or keys[0][:3] < keys[1][:3]:
         return keys[0][3]
     return None
