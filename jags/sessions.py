@@ -21,9 +21,8 @@ from jags.schedule import (
     PROPOSAL_COLUMNS,
     SEARCH_DAYS,
     calendar_sources,
-    fetch_range,
-    gather,
     proposal_rows,
+    read_availability,
     remote_source,
 )
 from jags.send import OutgoingInvite
@@ -86,15 +85,16 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
         sources = calendar_sources(where.workspace) if where.workspace.is_dir() else []
         if remote is not None:
             sources.append(remote_source(remote))
-        emails = sorted({a.email for s in usable for a in s.attendees})
-        availability = gather(sources, emails, *fetch_range(usable, chosen_policy, calendar))
+        availability, after_window = read_availability(sources, usable, chosen_policy,
+                                                       calendar)
         outcome: dict[str, ScheduleResult] = {}
 
         def choose(found: list[Candidate], booked: list[Booked]) -> dict[str, tuple[Any, Any]]:
             ids = {c.request_id for c in found}
             batch = [s for s in usable if s.request_id in ids]
             result = propose(batch, availability, chosen_policy, calendar, booked=booked,
-                             time_limit=time_limit, search_days=SEARCH_DAYS)
+                             time_limit=time_limit, search_days=SEARCH_DAYS,
+                             after_window=after_window)
             outcome["result"] = result
             return {rid: (p.options[0].start, p.options[0].end)
                     for rid, p in result.proposals.items() if p.scheduled}

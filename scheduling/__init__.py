@@ -5,6 +5,11 @@ from the calendar sources, a policy and a working-day calendar. Out: ranked
 proposals with per-attendee availability, and iCalendar documents.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scheduling import sources
 from scheduling.availability import Availability, CalendarSource, Interval, Status, merge_all
 from scheduling.invitations import (
     Person,
@@ -29,11 +34,18 @@ from scheduling.proposals import (
 from scheduling.sources import (
     CalendarError,
     CalendarServiceError,
-    ExchangeSource,
-    GraphSource,
     IcsSource,
     RowsSource,
 )
+
+if TYPE_CHECKING:
+    from scheduling.sources import ExchangeSource, GraphSource
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("ExchangeSource", "GraphSource"):  # loaded (with an HTTP client) when used
+        return getattr(sources, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Attendee",

@@ -81,7 +81,7 @@ out-of-office. Time outside a calendar's coverage is unknown, never free,
 and is reported as unknown.
 """
 
-from scheduling.proposals.engine import has_free_slot, propose
+from scheduling.proposals.engine import AfterWindow, has_free_slot, propose
 from scheduling.proposals.result import (
     Option,
     ProposalInputs,
@@ -94,6 +94,7 @@ from scheduling.proposals.sessions import Attendee, Booked, SessionRequest
 from scheduling.proposals.slots import day_slots, window_days
 
 __all__ = [
+    "AfterWindow",
     "Attendee",
     "Booked",
     "Option",
