@@ -139,16 +139,26 @@ def message_eml(message: OutboxMessage, on: date) -> bytes:
 
 
 def _organizer(message: OutboxMessage) -> Person | None:
-    for line in message.ics.decode("utf-8", "replace").splitlines():
-        if line.startswith("ORGANIZER") and "mailto:" in line.casefold():
-            email = line.split(":")[-1].strip()
-            name = ""
-            if "CN=" in line:
-                name = line.split("CN=", 1)[1].split(";")[0].split(":")[0].strip('"')
-            try:
-                return Person(name or email, email)
-            except ValueError:
-                return None
+    """The invitation's ORGANIZER (read with icalendar, so a long line folded over two
+    is read whole), or ``None`` when it has none that is a usable address."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(message.ics)
+    except ValueError:
+        return None
+    for event in calendar.walk("VEVENT"):
+        organizer = event.get("ORGANIZER")
+        if organizer is None:
+            continue
+        address = str(organizer)
+        email = address[len("mailto:"):] if address.casefold().startswith("mailto:") \
+            else address
+        name = str(organizer.params.get("CN", "")).strip()
+        try:
+            return Person(name or email, email.strip())
+        except ValueError:
+            return None
     return None
 
 
