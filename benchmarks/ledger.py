@@ -29,8 +29,11 @@ the ``postgres`` account when this is root; default settings, so commits
 are durable as in production). Without PostgreSQL installed that half is
 skipped with a line saying so. Times are wall-clock seconds of each command
 in this process (the PostgreSQL server's own work included); CPU seconds of
-this process are given beside them. Last, each ``jags`` command is run once
-as a whole process on the SQLite ledger after the year (start-up included).
+this process are given beside them. Before each day the objects this process
+keeps from earlier days are frozen out of the garbage collector's sight
+(``gc.freeze``): a command run as its own process starts without them. Last,
+each ``jags`` command is run once as a whole process on the SQLite ledger
+after the year (start-up included).
 
 ``python -m benchmarks.ledger [--days N]``.
 """
@@ -38,6 +41,7 @@ as a whole process on the SQLite ledger after the year (start-up included).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import random
 import socket
@@ -53,6 +57,7 @@ from typing import TYPE_CHECKING
 
 from allocator import Policy, Workspace
 from allocator.workdays import WorkingCalendar
+from benchmarks.measure import with_bytecode
 from jags import daily
 from jags.files import csv_bytes, write_outputs
 from jags.generate import generate_workspace
@@ -200,6 +205,10 @@ def run_year(folder: Path, db: str | None, backend: str, days: int = DAYS,
     for day in working:
         for name, content in export_until(files, day, calendar).items():
             (workspace / name).write_bytes(content)
+        # What this process holds from earlier days is set aside from the collector, as a
+        # command run as its own process would have none of it.
+        gc.collect()
+        gc.freeze()
         with timed(year, "allocate"):
             run = daily.run_daily(where, day, BY, commit=True)
             write_outputs(daily.default_out(where, "batches", day), run.files)
@@ -235,6 +244,7 @@ def run_year(folder: Path, db: str | None, backend: str, days: int = DAYS,
                 ledger.close()
         year.requests = len(rows)
     year.events = {k: v for k, v in journeys.counts.items() if ":" not in k}
+    gc.unfreeze()
     return year
 
 
@@ -350,6 +360,9 @@ def report(years: list[Year], once: list[tuple[str, float, float]]) -> str:
             f"{statistics.median(cpu):.3f} s; year {sum(per_day):.1f} s; init "
             f"{year.init_s:.2f} s; {year.requests} requests, {year.booked} sessions booked, "
             "events " + ", ".join(f"{k} {v}" for k, v in sorted(year.events.items())))
+        lines.append(f"    median day of the first 20: {statistics.median(per_day[:20]):.3f} s, "
+                     f"of the last 20: {statistics.median(per_day[-20:]):.3f} s (the ledger "
+                     "grows: intake, history and status read every request each day)")
         total = sum(per_day)
         for command in COMMANDS:
             wall = year.wall[command]
@@ -368,6 +381,7 @@ def report(years: list[Year], once: list[tuple[str, float, float]]) -> str:
 
 
 def main(days: int = DAYS) -> list[Year]:
+    with_bytecode()
     years: list[Year] = []
     once: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:

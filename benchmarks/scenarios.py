@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.measure import with_bytecode
 from jags.scenarios.config import ScenarioFile
 from jags.scenarios.prepare import prepare
 from jags.scenarios.seeds import replication_seeds
@@ -140,6 +141,7 @@ def sweep(folder: Path, replications: int, workers: int) -> dict[str, float]:
 
 
 def main() -> dict[str, object]:
+    with_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         year = one_year(folder)
