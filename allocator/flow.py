@@ -25,10 +25,19 @@ exactly with OR-Tools' max-flow and min-cost-flow:
 
 No step depends on the size of a number in the input: capacities and
 personal maxima enter only through loads that can occur in this batch.
+
+A small batch (the daily one: a few requests) takes shortcuts that give the
+same answers without building networks: stages 1–2 by augmenting paths
+(:mod:`allocator.matching`); stage 3 as the sum of each request's cheapest
+penalty when those cheapest choices fit together (a lower bound, reached);
+stage 4a's search then asks the same question of its caps; stage 4b–5 for a
+lone request when one facilitator is strictly cheapest. When a shortcut
+does not apply (ties, contention), the flow is solved as for any batch.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -38,9 +47,20 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from allocator.errors import SolverError
-from allocator.result import Solution, SolveStatus, Stage, StageResult, loads, spread_cost
+from allocator.matching import all_matchable, greedy_matchable
+from allocator.result import (
+    Solution,
+    SolveStatus,
+    Stage,
+    StageResult,
+    loads,
+    spread_cost,
+    spread_steps,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from numpy.typing import NDArray
 
     from allocator.eligibility import Instance
@@ -61,41 +81,99 @@ class _Edges:
         r, f = inst.edge_arrays(requests)
         return cls(r, f, inst.scores.penalty(r, f), inst.scores.preference(r, f))
 
+    def of_requests(self, requests: list[int]) -> _Edges:
+        """The edges of some of these requests (the same arrays :meth:`of` gives)."""
+        wanted = np.zeros(int(self.request.max(initial=-1)) + 1, dtype=np.bool_)
+        wanted[np.asarray(requests, dtype=np.int64)] = True
+        keep = wanted[self.request]
+        return _Edges(self.request[keep], self.facilitator[keep], self.penalty[keep],
+                      self.preference[keep])
 
-def solve_flow(inst: Instance) -> Solution:
-    """Solve every stage to proven optimality with network flows."""
+    def options(self, requests: list[int]) -> list[list[int]]:
+        """Per request of ``requests``: its facilitators."""
+        return [self.facilitator[low:high].tolist() for low, high in self._spans(requests)]
+
+    def cheapest(self, requests: list[int]) -> tuple[list[list[int]], int]:
+        """Per request of ``requests``, its facilitators of lowest penalty; and the sum of
+        those lowest penalties (a lower bound on stage 3)."""
+        options, bound = [], 0
+        for low, high in self._spans(requests):
+            costs = self.penalty[low:high]
+            least = int(costs.min())
+            options.append(self.facilitator[low:high][costs == least].tolist())
+            bound += least
+        return options, bound
+
+    def _spans(self, requests: list[int]) -> list[tuple[int, int]]:
+        at = np.asarray(requests, dtype=np.int64)
+        lows = np.searchsorted(self.request, at, side="left").tolist()
+        highs = np.searchsorted(self.request, at, side="right").tolist()
+        return list(zip(lows, highs, strict=True))
+
+
+SMALL_BATCH_CELLS = 1 << 14
+"""Batches with at most this many request × facilitator cells take the shortcuts."""
+
+
+def solve_flow(inst: Instance, *, shortcuts: bool = True) -> Solution:
+    """Solve every stage to proven optimality with network flows.
+
+    Parameters
+    ----------
+    inst
+        The compiled batch (one facilitator per request).
+    shortcuts
+        Let a small batch (at most :data:`SMALL_BATCH_CELLS` request ×
+        facilitator cells) skip the flows whose answer is known without
+        them (default ``True``); the result is the same either way.
+    """
     if inst.policy.facilitators_per_request != 1:
         raise ValueError("the flow solver handles one facilitator per request only")
+    small = shortcuts and inst.n_requests * inst.n_facilitators <= SMALL_BATCH_CELLS
     stages: list[StageResult] = []
-    network = _Reach.of(inst)
 
     start = time.perf_counter()
-    count = network.max_flow()
-    stages.append(StageResult(Stage.MOST_ALLOCATED, count, SolveStatus.OPTIMAL,
-                              time.perf_counter() - start))
+    if small:  # stages 1–2 at once: the greedy by age is the oldest-first maximum
+        every = _Edges.of(inst, list(range(inst.n_requests)))
+        allocated = greedy_matchable(every.options(list(range(inst.n_requests))),
+                                     inst.capacity)
+        count, rank_sum, sub = len(allocated), sum(allocated), every.of_requests(allocated)
+        stage_1, stage_2 = time.perf_counter() - start, 0.0
+    else:
+        network = _Reach.of(inst)
+        count = network.max_flow()
+        stage_1, start = time.perf_counter() - start, time.perf_counter()
+        allocated, rank_sum = network.oldest_first(count)
+        stage_2 = time.perf_counter() - start
+        sub = _Edges.of(inst, allocated)
+    stages.append(StageResult(Stage.MOST_ALLOCATED, count, SolveStatus.OPTIMAL, stage_1))
+    stages.append(StageResult(Stage.OLDEST_FIRST, rank_sum, SolveStatus.OPTIMAL, stage_2))
 
-    start = time.perf_counter()
-    allocated, rank_sum = network.oldest_first(count)
-    stages.append(StageResult(Stage.OLDEST_FIRST, rank_sum, SolveStatus.OPTIMAL,
-                              time.perf_counter() - start))
-
-    sub = _Edges.of(inst, allocated)
     caps = list(inst.capacity)
 
     start = time.perf_counter()
-    penalty, _ = _transport(inst, sub, allocated, caps, sub.penalty)
+    cheapest: list[list[int]] | None = None
+    penalty: int | None = None
+    if small:
+        cheapest, bound = sub.cheapest(allocated)
+        if all_matchable(cheapest, caps):  # the lower bound is reached: it is the optimum
+            penalty = bound
+        else:
+            cheapest = None
+    if penalty is None:
+        penalty, _ = _transport(inst, sub, allocated, caps, sub.penalty)
     if penalty is None:  # pragma: no cover - stage 2 found these requests a place
         raise SolverError("stage 3 became infeasible")
     stages.append(StageResult(Stage.INDEPENDENCE, penalty, SolveStatus.OPTIMAL,
                               time.perf_counter() - start))
 
     start = time.perf_counter()
-    level, caps = _lowest_utilisation(inst, sub, allocated, penalty)
+    level, caps = _lowest_utilisation(inst, sub, allocated, penalty, cheapest)
     stages.append(StageResult(Stage.HIGHEST_UTILISATION, level, SolveStatus.OPTIMAL,
                               time.perf_counter() - start))
 
     start = time.perf_counter()
-    chosen = _spread_and_preferences(inst, sub, allocated, caps)
+    chosen = _spread_and_preferences(inst, sub, allocated, caps, lone=small)
     seconds = time.perf_counter() - start
     spread = sum(spread_cost(inst.open_load[f], inst.max_open[f], n)
                  for f, n in enumerate(loads(inst, chosen)) if n)
@@ -286,47 +364,71 @@ def _transport(inst: Instance, sub: _Edges, allocated: list[int], caps: list[int
     return int(solver.optimal_cost()), chosen
 
 
-def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: list[int], penalty: int
+def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: list[int], penalty: int,
+                        cheapest: list[list[int]] | None = None
                         ) -> tuple[Fraction, list[int]]:
     """Stage 4a: the lowest cap on utilisation that keeps stages 1–3 optimal.
 
     The candidates are the utilisations a facilitator can reach in this
     batch: open load plus 1, 2, … up to the requests that can reach them
-    (never more than their places), over their personal maximum.
+    (never more than their places), over their personal maximum. Each is
+    kept as a whole number over the least common multiple of those maxima,
+    so they sort and compare exactly without fractions. ``cheapest`` (per
+    allocated request, its lowest-penalty facilitators; given when stage 3's
+    optimum is the sum of those penalties) turns each test of a cap into a
+    matching over those choices instead of a flow.
     """
+    n_f = inst.n_facilitators
     if not allocated:
-        return Fraction(0), [0] * inst.n_facilitators
-    reach = np.bincount(sub.facilitator, minlength=inst.n_facilitators).tolist()
-    levels = sorted({Fraction(inst.open_load[f] + k, inst.max_open[f])
-                     for f in range(inst.n_facilitators) if reach[f]
+        return Fraction(0), [0] * n_f
+    reach = np.bincount(sub.facilitator, minlength=n_f).tolist()
+    reached = [f for f in range(n_f) if reach[f]]
+    scale = math.lcm(*{inst.max_open[f] for f in reached})
+    levels = sorted({(inst.open_load[f] + k) * (scale // inst.max_open[f]) for f in reached
                      for k in range(1, min(inst.capacity[f], reach[f]) + 1)})
 
-    def caps_at(level: Fraction) -> list[int]:
-        top, bottom = level.numerator, level.denominator
-        return [max(0, min(inst.capacity[f], top * inst.max_open[f] // bottom
-                           - inst.open_load[f]))
-                for f in range(inst.n_facilitators)]
+    def caps_at(level: int, among: Iterable[int] = range(n_f)) -> dict[int, int]:
+        """The caps of utilisation ``level / scale`` (of the facilitators ``among``)."""
+        return {f: max(0, min(inst.capacity[f], level * inst.max_open[f] // scale
+                              - inst.open_load[f])) for f in among}
+
+    places = sorted({f for options in cheapest for f in options}) if cheapest else []
+
+    def keeps_stage_3(level: int) -> bool:
+        if cheapest is not None:
+            return all_matchable(cheapest, caps_at(level, places))
+        caps = list(caps_at(level).values())
+        cost, _ = _transport(inst, sub, allocated, caps, sub.penalty)
+        return cost is not None and cost == penalty
 
     lo, hi = 0, len(levels) - 1  # levels[hi] always works: it allows full capacity
     while lo < hi:
         mid = (lo + hi) // 2
-        cost, _ = _transport(inst, sub, allocated, caps_at(levels[mid]), sub.penalty)
-        if cost is not None and cost == penalty:
+        if keeps_stage_3(levels[mid]):
             hi = mid
         else:
             lo = mid + 1
-    return levels[lo], caps_at(levels[lo])
+    return Fraction(levels[lo], scale), list(caps_at(levels[lo]).values())
 
 
 def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
-                            caps: list[int]) -> dict[int, tuple[int, ...]]:
-    """Stages 4b and 5 with stage 3 held by a dominating weight."""
+                            caps: list[int], *, lone: bool = False
+                            ) -> dict[int, tuple[int, ...]]:
+    """Stages 4b and 5 with stage 3 held by a dominating weight.
+
+    With ``lone`` and a single allocated request, a facilitator strictly
+    cheaper than every other is the answer without a flow (ties go to the
+    flow, which breaks them as for any batch).
+    """
+    if lone and len(allocated) == 1:
+        only = _lone_choice(inst, sub, caps)
+        if only is not None:
+            return {allocated[0]: (only,)}
     top = int(sub.preference.max(initial=0))
     w_spread = len(allocated) * top + 1
     most = len(allocated)  # no facilitator takes more than every allocated request
-    unit_costs = [[spread_cost(inst.open_load[f], inst.max_open[f], k)
-                   - spread_cost(inst.open_load[f], inst.max_open[f], k - 1)
-                   for k in range(1, min(caps[f], most) + 1)] for f in range(inst.n_facilitators)]
+    unit_costs = [spread_steps(inst.open_load[f], inst.max_open[f], min(caps[f], most))
+                  for f in range(inst.n_facilitators)]
     spread_range = sum(sum(c) for c in unit_costs)
     w_penalty = w_spread * (spread_range + 1)
     edge_cost = w_penalty * sub.penalty + (top - sub.preference)
@@ -335,3 +437,23 @@ def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
     if cost is None:  # pragma: no cover - caps came from a feasible stage 4a
         raise SolverError("stage 4b became infeasible")
     return chosen
+
+
+def _lone_choice(inst: Instance, sub: _Edges, caps: list[int]) -> int | None:
+    """The facilitator of a batch's only allocated request when one is strictly cheapest.
+
+    With one request the flow of :func:`_spread_and_preferences` sends one unit
+    along one edge; its weights (penalties, rises in squared utilisation and
+    preferences are never negative, and each weight exceeds everything below
+    it) order the edges by (penalty, rise in squared utilisation, −preference).
+    ``None`` when two edges tie on all three: the flow decides.
+    """
+    facilitators: list[int] = sub.facilitator.tolist()
+    penalties: list[int] = sub.penalty.tolist()
+    preferences: list[int] = sub.preference.tolist()
+    keys = sorted((penalty, spread_cost(inst.open_load[f], inst.max_open[f], 1), -preference, f)
+                  for f, penalty, preference in zip(facilitators, penalties, preferences,
+                                                    strict=True) if caps[f] > 0)
+    if len(keys) == 1 or keys[0][:3] < keys[1][:3]:
+        return keys[0][3]
+    return None

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -21,8 +21,12 @@ from allocator.errors import Issue, WorkspaceError
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 14)
 def normalise_org(name: str) -> str:
-    """Organisation key: case and spacing ignored (``"NHS  Trust"`` == ``"nhs trust"``)."""
+    """Organisation key: case and spacing ignored (``"NHS  Trust"`` == ``"nhs trust"``).
+
+    Remembers the last 16,384 names: the same organisations, localities and topics
+    come back in every batch."""
     return _SPACE.sub("", name).casefold()
 
 
@@ -91,6 +95,9 @@ class Facilitator(Frozen):
     @property
     def missing_fields(self) -> tuple[str, ...]:
         """The fields the allocation rules need that are empty."""
+        if self.organisation and self.sector and self.trained_on is not None \
+                and self.max_open is not None:
+            return ()
         needed = ("organisation", "sector", "trained_on", "max_open")
         return tuple(name for name in needed if getattr(self, name) in (None, ""))
 

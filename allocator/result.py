@@ -214,9 +214,21 @@ def spread_cost(open_load: int, max_open: int, new: int) -> int:
     """
     if max_open <= 0:
         return 0
-    def square(load: int) -> int:
-        return (10000 * load * load) // (max_open * max_open)
-    return square(open_load + new) - square(open_load)
+    return _square(open_load + new, max_open) - _square(open_load, max_open)
+
+
+def spread_steps(open_load: int, max_open: int, most: int) -> list[int]:
+    """The cost of each successive new JAGS, 1 to ``most``: ``spread_cost(…, k) −
+    spread_cost(…, k − 1)`` for k = 1 … ``most`` (the flow model's arc costs)."""
+    if max_open <= 0:
+        return [0] * most
+    squares = [_square(open_load + k, max_open) for k in range(most + 1)]
+    return [squares[k] - squares[k - 1] for k in range(1, most + 1)]
+
+
+def _square(load: int, max_open: int) -> int:
+    """⌊10000 · (load ÷ max)²⌋."""
+    return (10000 * load * load) // (max_open * max_open)
 
 
 def objective_values(inst: Instance, chosen: dict[int, tuple[int, ...]]

@@ -10,7 +10,6 @@ is written anywhere else.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -90,6 +89,8 @@ def on_leave(fac: Facilitator, day: Day, _open_load: int) -> Failure | None:
     """Rule 2: on leave on the batch date or for the whole expected window, or no
     free slot in the window (calendar-aware allocation)."""
     leave = day.workspace.leave_by_facilitator.get(fac.facilitator_id, ())
+    if not leave:
+        return _no_slot(fac, day)
     for lv in leave:
         if lv.start <= day.on <= lv.end:
             return Code.ON_LEAVE, f"on leave until {lv.end.isoformat()}"
@@ -97,6 +98,10 @@ def on_leave(fac: Facilitator, day: Day, _open_load: int) -> Failure | None:
     if days and all(any(lv.start <= d <= lv.end for lv in leave) for d in days):
         return (Code.ON_LEAVE, f"on leave for the whole expected session window "
                                f"{days[0].isoformat()} to {days[-1].isoformat()}")
+    return _no_slot(fac, day)
+
+
+def _no_slot(fac: Facilitator, day: Day) -> Failure | None:
     if fac.facilitator_id in day.unavailable:
         return Code.ON_LEAVE, "no free session slot in the expected window (calendar)"
     return None
@@ -116,8 +121,12 @@ FACILITATOR_RULES: tuple[Callable[[Facilitator, Day, int], Failure | None], ...]
 
 def facilitator_failures(fac: Facilitator, day: Day, open_load: int) -> tuple[Failure, ...]:
     """Every facilitator-wide rule that ``fac`` fails, in :data:`FACILITATOR_RULES` order."""
-    return tuple(failure for rule in FACILITATOR_RULES
-                 if (failure := rule(fac, day, open_load)) is not None)
+    found = []
+    for rule in FACILITATOR_RULES:
+        failure = rule(fac, day, open_load)
+        if failure is not None:
+            found.append(failure)
+    return tuple(found)
 
 
 # Request-specific rules ----------------------------------------------------------------------
@@ -165,10 +174,19 @@ class Directory:
 
 
 def _grouped(pairs: Iterable[tuple[str, int]]) -> dict[str, tuple[int, ...]]:
-    groups: dict[str, set[int]] = defaultdict(set)
+    """Key → its distinct indices, ascending."""
+    groups: dict[str, tuple[int, ...]] = {}
+    unsorted = False
     for key, i in pairs:
-        groups[key].add(i)
-    return {key: tuple(sorted(members)) for key, members in groups.items()}
+        members = groups.get(key)
+        if members is None:
+            groups[key] = (i,)
+        elif i not in members:
+            groups[key] = (*members, i)
+            unsorted = unsorted or i < members[-1]
+    if unsorted:
+        return {key: tuple(sorted(members)) for key, members in groups.items()}
+    return groups
 
 
 def is_participant(directory: Directory, network: Network) -> set[int]:

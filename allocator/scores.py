@@ -86,7 +86,8 @@ class Scores:
                                       for r, orgs in enumerate(network_orgs) for o in orgs
                                       if o in sector_of
                                       and (s := sector_of[o].casefold()) in sectors})
-        worked_with = _worked_alongside(workspace, policy, on, index)
+        worked_with = _worked_alongside(workspace, policy, on, index,
+                                        frozenset().union(*network_emails))
         alongside = sorted({r * n_f + f for r, emails in enumerate(network_emails)
                             for e in emails for f in worked_with.get(e, ())})
         return cls(
@@ -179,13 +180,16 @@ def _member(keys: NDArray[np.int64], sorted_keys: NDArray[np.int64]) -> NDArray[
 
 
 def _worked_alongside(workspace: Workspace, policy: Policy, on: date,
-                      index: dict[str, int]) -> dict[str, set[int]]:
-    """E-mail → facilitators who had that person in a JAGS within the look-back period."""
+                      index: dict[str, int], emails: frozenset[str]) -> dict[str, set[int]]:
+    """E-mail (of those in ``emails``, the batch's case networks) → facilitators who had
+    that person in a JAGS within the look-back period."""
     since = add_months(on, -policy.penalties.worked_alongside_months)
     seen: dict[str, set[int]] = {}
     for past in workspace.history:
+        if emails.isdisjoint(past.attendees):
+            continue
         when = past.held_on or past.allocated_on
         if when is not None and since <= when <= on and past.facilitator_id in index:
-            for email in past.attendees:
+            for email in emails.intersection(past.attendees):
                 seen.setdefault(email, set()).add(index[past.facilitator_id])
     return seen

@@ -33,6 +33,10 @@ class WorkingCalendar:
     Bank holidays come from the ``holidays`` package with ``subdiv="ENG"``;
     without the subdivision Easter Monday and the summer bank holiday are
     missing. England and Wales share the same bank holidays.
+
+    A calendar remembers each day it has decided and each working-day sum it
+    has made, so one calendar reused for many batches (the what-if
+    simulation's year of days) answers the same questions once.
     """
 
     def __init__(self, closures: Iterable[date] = (), *,
@@ -41,6 +45,8 @@ class WorkingCalendar:
         self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         # expand=True (the default) fills in each year the first time it is asked about.
         self._holidays: holidays.HolidayBase = holidays.country_holidays("GB", subdiv="ENG")
+        self._working: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], date] = {}
 
     @classmethod
     def for_policy(cls, policy: Policy) -> WorkingCalendar:
@@ -60,9 +66,11 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """Whether ``day`` is a working day."""
-        if day.weekday() >= 5 or day in self.closures:
-            return False
-        return day not in self._holidays
+        known = self._working.get(day)
+        if known is None:
+            known = day.weekday() < 5 and day not in self.closures and day not in self._holidays
+            self._working[day] = known
+        return known
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself when it is a working day, else the next one."""
@@ -78,10 +86,13 @@ class WorkingCalendar:
         """
         if n < 0:
             raise ValueError("n must be >= 0")
-        current = self.next_working_day(day)
-        for _ in range(n):
-            current = self.next_working_day(current + timedelta(days=1))
-        return current
+        found = self._added.get((day, n))
+        if found is None:
+            found = self.next_working_day(day)
+            for _ in range(n):
+                found = self.next_working_day(found + timedelta(days=1))
+            self._added[(day, n)] = found
+        return found
 
     def working_days(self, start: date, end: date) -> Iterator[date]:
         """Working days from ``start`` to ``end``, both inclusive."""

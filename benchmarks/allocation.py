@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from benchmarks.measure import with_bytecode
 from benchmarks.release import CACHE, PREVIOUS_RELEASE, Release, release
 from jags.generate import generate_workspace, write_workspace
 
@@ -118,6 +119,7 @@ def report(rows: list[Row], help_before: float, help_after: float) -> str:
 
 
 def main(full: bool = False) -> list[Row]:
+    with_bytecode()
     old = release(PREVIOUS_RELEASE)
     rows = []
     for n, m in FULL if full else QUICK:

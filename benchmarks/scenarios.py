@@ -4,6 +4,9 @@
    1 request a working day: about 250 requests) in this process on one
    core, with the engine's explanations off (as the simulation runs) and on,
    side by side; plus the whole ``jags scenarios run -n 1`` command.
+   The same 10 scenarios as the sweep, a few replications each, simulated with and
+   without the allocation engine's small-batch shortcuts, side by side, and checked
+   identical (every request's events, every measure, day by day).
 2. A sweep of 10 scenarios × 100 replications with ``jags scenarios run
    --workers 2`` on this machine, end to end; and, side by side in the same
    run, 10 scenarios × 10 replications with 1 and with 2 workers.
@@ -13,6 +16,7 @@ Time per simulated day = wall time ÷ (scenarios × replications × working days
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import statistics
@@ -21,11 +25,19 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from allocator import flow
+from benchmarks.measure import with_bytecode
 from jags.scenarios.config import ScenarioFile
 from jags.scenarios.prepare import prepare
 from jags.scenarios.seeds import replication_seeds
 from jags.scenarios.simulation import Simulation
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from jags.scenarios.simulation import Outcome
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 JAGS = Path(sys.executable).parent / "jags"
@@ -128,6 +140,45 @@ def one_year(folder: Path, repeats: int = 5) -> dict[str, float]:
             "command": command["seconds"], "command_mib": command["peak_mib"]}
 
 
+@contextlib.contextmanager
+def _shortcuts(on: bool) -> Iterator[None]:
+    """The flow solver with its small-batch shortcuts (the default) or without them."""
+    default = flow.SMALL_BATCH_CELLS
+    flow.SMALL_BATCH_CELLS = default if on else -1
+    try:
+        yield
+    finally:
+        flow.SMALL_BATCH_CELLS = default
+
+
+def _fingerprint(outcome: Outcome) -> str:
+    """Everything a replication measured, as text (so NaN equals NaN)."""
+    daily = outcome.daily
+    assert daily is not None
+    return json.dumps([outcome.kpis, outcome.events, daily.backlog.tolist(),
+                       daily.on_time.tolist(), daily.load.tolist()], sort_keys=True)
+
+
+def shortcuts(folder: Path, replications: int = 3) -> dict[str, float]:
+    """The sweep's scenarios simulated with and without the engine's small-batch
+    shortcuts, side by side: CPU seconds of each, and whether every allocation (each
+    request's events, every measure, day by day) is the same."""
+    path = folder / "sweep.toml"
+    path.write_text(BASE + SWEEP, encoding="utf-8")
+    models = prepare(ScenarioFile.read(path))
+    seeds = replication_seeds(7, replications)
+    found: dict[bool, list[str]] = {}
+    seconds: dict[bool, float] = {}
+    for on in (True, False):
+        with _shortcuts(on):
+            start = time.process_time()
+            found[on] = [_fingerprint(Simulation(m, seeds[r], r, daily=True, trace=True).run())
+                         for m in models for r in range(replications)]
+            seconds[on] = time.process_time() - start
+    return {"with": seconds[True], "without": seconds[False],
+            "runs": len(found[True]), "same": float(found[True] == found[False])}
+
+
 def sweep(folder: Path, replications: int, workers: int) -> dict[str, float]:
     """``jags scenarios run`` on the 10-scenario file, end to end."""
     path = folder / "sweep.toml"
@@ -140,9 +191,11 @@ def sweep(folder: Path, replications: int, workers: int) -> dict[str, float]:
 
 
 def main() -> dict[str, object]:
+    with_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         year = one_year(folder)
+        check = shortcuts(folder)
         small_1 = sweep(folder, 10, 1)
         small_2 = sweep(folder, 10, 2)
         full = sweep(folder, 100, 2)
@@ -159,6 +212,10 @@ def main() -> dict[str, object]:
         f"{per_day_ms:.2f} ms per simulated day",
         f"  same year with the engine's explanations on: {year['explained']:.2f} s "
         f"(explanations off is {year['explained'] / year['seconds']:.2f}× faster)",
+        f"  the engine's small-batch shortcuts: {check['runs']:.0f} replications of the "
+        f"10 scenarios simulated with them in {check['with']:.1f} s CPU and without them in "
+        f"{check['without']:.1f} s ({check['without'] / check['with']:.2f}×); every "
+        f"request's events and every measure {'identical' if check['same'] else 'DIFFER'}",
         f"  whole command `jags scenarios run -n 1` (start-up, read, simulate, write): "
         f"{year['command']:.2f} s, {year['command_mib']:.0f} MiB peak",
         f"Sweep 10 scenarios × 10 replications: 1 worker {small_1['seconds']:.1f} s, "
@@ -171,7 +228,8 @@ def main() -> dict[str, object]:
         f"in all processes ({1000 * full['cpu'] / full['days']:.2f} ms per simulated day)",
     ]
     print("\n".join(lines), flush=True)
-    return {"year": year, "small_1": small_1, "small_2": small_2, "full": full}
+    return {"year": year, "shortcuts": check, "small_1": small_1, "small_2": small_2,
+            "full": full}
 
 
 if __name__ == "__main__":

@@ -18,19 +18,23 @@ ten years.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.measure import with_bytecode
 from benchmarks.release import PREVIOUS_RELEASE, release
 
+EAGER_IMPORTS = "577e4cc"
+"""The last commit whose ``jags schedule`` loaded the ledger's modules and the HTTP client
+whether it used them or not (for the start-up comparison)."""
 CONFIRMED_ON = date(2026, 11, 30)
 YEAR_START = date(2026, 9, 7)
 CONFIGS = ((10, 10), (50, 10), (50, 20))
@@ -144,20 +148,14 @@ class Run:
 
 
 def measured(command: list[str]) -> Run:
-    """Run ``command`` and measure it alone: ``os.wait4`` reports that process's own usage,
-    the worker processes it waited for included."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
-    assert process.stderr is not None
-    with process.stderr:
-        stderr = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if process.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed: {stderr[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr)
+    """Run ``command`` and measure it alone, its worker processes included (through
+    :func:`benchmarks.measure.usage`, in a small process of its own)."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--usage", "--",
+                           *command], capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    if found["returncode"] != 0:
+        raise RuntimeError(f"{command[0]} failed: {found['stderr'][-2000:]}")
+    return Run(found["seconds"], found["cpu"], found["peak_mib"], found["stderr"])
 
 
 _READ = re.compile(r"read (\d+) calendar exports in ([\d.]+) s \((\d+) parsed, (\d+) from")
@@ -173,9 +171,15 @@ class Row:
     identical: bool
 
     def read_seconds(self, run: Run) -> float:
-        """The reading time this version logs with ``-v`` (``nan`` when absent)."""
-        found = _READ.search(run.stderr)
-        return float(found.group(2)) if found else float("nan")
+        """The reading time this version logs with ``-v``: the session windows, and then
+        the days after them for the sessions that fit nothing (``nan`` when absent)."""
+        found = _READ.findall(run.stderr)
+        return sum(float(f[1]) for f in found) if found else float("nan")
+
+    def read_past_windows(self, run: Run) -> int:
+        """Exports read again past the windows (for the sessions that fit nothing)."""
+        found = _READ.findall(run.stderr)
+        return sum(int(f[0]) for f in found[1:])
 
 
 def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
@@ -209,23 +213,50 @@ def report(rows: list[Row]) -> str:
              "the process and its workers; 2nd = a second run over unchanged exports (cache)",
              f"{'workspace':>22} {'people':>6} {'before s':>8} {'CPU s':>6} {'MiB':>5} "
              f"{'after s':>7} {'CPU s':>6} {'MiB':>5} {'wall ratio':>10} {'CPU ratio':>9} "
-             f"{'read s':>6} {'2nd s':>6} {'2nd read s':>10} {'same':>5}"]
+             f"{'read s':>6} {'read again':>10} {'2nd s':>6} {'2nd read s':>10} {'same':>5}"]
     for r in rows:
         lines.append(
             f"{r.label:>22} {r.people:>6} {r.before.wall:8.2f} {r.before.cpu:6.2f} "
             f"{r.before.peak_mib:5.0f} {r.first.wall:7.2f} {r.first.cpu:6.2f} "
             f"{r.first.peak_mib:5.0f} {r.before.wall / r.first.wall:9.1f}× "
             f"{r.before.cpu / r.first.cpu:8.1f}× {r.read_seconds(r.first):6.2f} "
+            f"{r.read_past_windows(r.first):10d} "
             f"{r.second.wall:6.2f} {r.read_seconds(r.second):10.2f} "
             f"{'yes' if r.identical else 'NO':>5}")
+    lines.append("(read again: exports read a second time, past the session windows, for the "
+                 "sessions that fit nothing in their window)")
     return "\n".join(lines)
 
 
+def startup_seconds(jags: Path, repeats: int = 3) -> float:
+    """Best of ``repeats`` whole ``jags schedule`` processes on a one-session workspace
+    (three attendees): start-up and imports, with almost nothing to read or propose."""
+    best = float("inf")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "ws"
+        folder.mkdir()
+        write_workspace(folder, 1, 3)
+        for n in range(repeats):
+            os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / f"cache{n}")  # nothing cached
+            run = measured([str(jags), "schedule", str(folder), "--allocations",
+                            str(folder / "allocations.csv"), "--confirmed-on",
+                            CONFIRMED_ON.isoformat(), "--out", str(Path(tmp) / f"out{n}")])
+            best = min(best, run.wall)
+    return best
+
+
 def main() -> list[Row]:
+    with_bytecode()
     old = release(PREVIOUS_RELEASE)
     rows = [run_config(f"{s} sessions × {a}", s, a, old.jags) for s, a in CONFIGS]
     rows.append(run_config(f"10 × 10, {BIG_EXPORT:,}-event", 10, 10, old.jags, big=BIG_EXPORT))
+    before, after = startup_seconds(old.jags), startup_seconds(JAGS)
+    eager = startup_seconds(release(EAGER_IMPORTS).jags)
     print(report(rows))
+    print(f"Start-up: jags schedule on a one-session workspace (best of 3 processes): before "
+          f"{before:.2f} s, after {after:.2f} s ({before / after:.1f}×); {eager:.2f} s at "
+          f"{EAGER_IMPORTS}, before the ledger's modules and the HTTP client loaded only "
+          f"when used", flush=True)
     return rows
 
 

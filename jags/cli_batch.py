@@ -286,11 +286,13 @@ def schedule_command(
     Writes proposals.csv, invites/<request_id>.ics and .eml (and schedule.json
     in the file-only flow) into --out, all or nothing.
     """
-    from jags import daily, render, schedule
+    from jags import render, schedule
     from jags.policies import load_policy
 
-    where = daily.Where(workspace, db, partnership)
     if allocations is None:
+        from jags import daily  # the ledger's modules load only when a ledger is used
+
+        where = daily.Where(workspace, db, partnership)
         with user_errors():
             if source not in (None, "exchange", "graph"):
                 raise InputError(f"--source: {source!r} is not exchange or graph")

@@ -23,7 +23,7 @@ from jags.manifest import MANIFEST, new_manifest, render_initial
 from jags.workspace import UnreadableFile, csv_rows, read_workspace
 from scheduling.availability import Availability, Status, merge_all
 from scheduling.proposals import Attendee, SessionRequest, propose, window_days
-from scheduling.sources import ExchangeSource, GraphSource, RowsSource
+from scheduling.sources import RowsSource
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from allocator import Workspace
     from scheduling.availability import CalendarSource
-    from scheduling.proposals import ScheduleResult
+    from scheduling.proposals import AfterWindow, RequestProposal, ScheduleResult
 
 PROPOSAL_COLUMNS = ("request_id", "option", "start", "end", "working_day", "required_free",
                     "required_busy", "unknown", "score", "reason", "outside", "tentative",
@@ -187,7 +187,11 @@ def remote_source(kind: Remote, policy: Policy | None = None) -> CalendarSource:
     Exchange is asked in ``policy``'s time zone (default the norfolk preset's).
     """
     if kind == "exchange":
+        from scheduling.sources.exchange import ExchangeSource
+
         return ExchangeSource.from_env(mailbox_zone=(policy or Policy()).timezone)
+    from scheduling.sources.graph import GraphSource
+
     return GraphSource.from_env()
 
 
@@ -225,12 +229,41 @@ def session_requests(workspace: Workspace, allocated: Sequence[Allocated],
 
 def fetch_range(sessions: Sequence[SessionRequest], policy: Policy,
                 calendar: WorkingCalendar) -> tuple[datetime, datetime]:
-    """From the first window's first morning to well past the last window."""
+    """The session windows: from the first window's first midnight to the midnight after
+    the last window (in the calendar's zone). Calendars are read for this first."""
     days = [window_days(s.confirmed_on, policy, calendar) for s in sessions]
     first = min(d[0][1] for d in days)
-    last = calendar.add_working_days(max(d[-1][1] for d in days), SEARCH_DAYS + 1)
+    last = max(d[-1][1] for d in days)
     return (datetime.combine(first, time(0), calendar.zone),
             datetime.combine(last + timedelta(days=1), time(0), calendar.zone))
+
+
+def search_range(waiting: Sequence[SessionRequest], read_to: datetime, policy: Policy,
+                 calendar: WorkingCalendar) -> tuple[datetime, datetime]:
+    """What is read besides :func:`fetch_range` for sessions nothing in their window fits:
+    from ``read_to`` (where that reading ended) to well past the
+    :data:`SEARCH_DAYS` working days searched after their windows."""
+    last = max(window_days(s.confirmed_on, policy, calendar)[-1][1] for s in waiting)
+    end = calendar.add_working_days(last, SEARCH_DAYS + 1) + timedelta(days=1)
+    return read_to, max(read_to, datetime.combine(end, time(0), calendar.zone))
+
+
+def read_availability(sources: Sequence[CalendarSource], sessions: Sequence[SessionRequest],
+                      policy: Policy, calendar: WorkingCalendar
+                      ) -> tuple[dict[str, Availability], AfterWindow]:
+    """Every attendee's availability in the session windows, and the reading of the
+    days after them for :func:`~scheduling.proposals.propose` to ask for (the
+    attendees of the sessions that do not fit their window only)."""
+    start, read_to = fetch_range(sessions, policy, calendar)
+    emails = sorted({a.email for s in sessions for a in s.attendees})
+    found = gather(sources, emails, start, read_to)
+
+    def after_window(waiting: Sequence[SessionRequest]) -> dict[str, Availability]:
+        people = sorted({a.email for s in waiting for a in s.attendees})
+        begin, end = search_range(waiting, read_to, policy, calendar)
+        return gather(sources, people, begin, end) if end > begin else {}
+
+    return found, after_window
 
 
 # The job ----------------------------------------------------------------------
@@ -264,11 +297,11 @@ def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: dat
     if remote is not None:
         sources.append(remote_source(remote, policy))
     availability: dict[str, Availability] = {}
+    after_window: AfterWindow | None = None
     if sessions:
-        emails = sorted({a.email for s in sessions for a in s.attendees})
-        availability = gather(sources, emails, *fetch_range(sessions, policy, calendar))
+        availability, after_window = read_availability(sources, sessions, policy, calendar)
     result = propose(sessions, availability, policy, calendar, time_limit=time_limit,
-                     search_days=SEARCH_DAYS)
+                     search_days=SEARCH_DAYS, after_window=after_window)
     run = ScheduleRun(result=result, sessions=sessions)
     run.files["proposals.csv"] = csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))
     manifest, documents = render_initial(

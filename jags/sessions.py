@@ -21,9 +21,8 @@ from jags.schedule import (
     PROPOSAL_COLUMNS,
     SEARCH_DAYS,
     calendar_sources,
-    fetch_range,
-    gather,
     proposal_rows,
+    read_availability,
     remote_source,
 )
 from jags.send import OutgoingInvite
@@ -91,15 +90,16 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
         sources = calendar_sources(where.workspace) if where.workspace.is_dir() else []
         if remote is not None:
             sources.append(remote_source(remote))
-        emails = sorted({a.email for s in usable for a in s.attendees})
-        availability = gather(sources, emails, *fetch_range(usable, chosen_policy, calendar))
+        availability, after_window = read_availability(sources, usable, chosen_policy,
+                                                       calendar)
         outcome: dict[str, ScheduleResult] = {}
 
         def choose(found: list[Candidate], booked: list[Booked]) -> dict[str, tuple[Any, Any]]:
             ids = {c.request_id for c in found}
             batch = [s for s in usable if s.request_id in ids]
             result = propose(batch, availability, chosen_policy, calendar, booked=booked,
-                             time_limit=time_limit, search_days=SEARCH_DAYS)
+                             time_limit=time_limit, search_days=SEARCH_DAYS,
+                             after_window=after_window)
             outcome["result"] = result
             if check is not None:
                 check({"proposals.csv": csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))})
@@ -146,16 +146,26 @@ def message_eml(message: OutboxMessage, on: date) -> bytes:
 
 
 def _organizer(message: OutboxMessage) -> Person | None:
-    for line in message.ics.decode("utf-8", "replace").splitlines():
-        if line.startswith("ORGANIZER") and "mailto:" in line.casefold():
-            email = line.split(":")[-1].strip()
-            name = ""
-            if "CN=" in line:
-                name = line.split("CN=", 1)[1].split(";")[0].split(":")[0].strip('"')
-            try:
-                return Person(name or email, email)
-            except ValueError:
-                return None
+    """The invitation's ORGANIZER (read with icalendar, so a long line folded over two
+    is read whole), or ``None`` when it has none that is a usable address."""
+    from icalendar import Calendar
+
+    try:
+        calendar = Calendar.from_ical(message.ics)
+    except ValueError:
+        return None
+    for event in calendar.walk("VEVENT"):
+        organizer = event.get("ORGANIZER")
+        if organizer is None:
+            continue
+        address = str(organizer)
+        email = address[len("mailto:"):] if address.casefold().startswith("mailto:") \
+            else address
+        name = str(organizer.params.get("CN", "")).strip()
+        try:
+            return Person(name or email, email.strip())
+        except ValueError:
+            return None
     return None
 
 

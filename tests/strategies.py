@@ -7,7 +7,7 @@ from datetime import date
 from builders import fac, part, req, workspace
 from hypothesis import strategies as st
 
-from allocator import Involvement, Leave, Workspace
+from allocator import DayState, Involvement, Leave, PastSession, Workspace
 
 ORGS = ["Org A", "Org B", "Org C", "Org D", "Org E"]
 SECTORS = ["Health", "Police", "Education"]
@@ -52,3 +52,23 @@ def workspaces(draw: st.DrawFn, max_facilitators: int = 7, max_requests: int = 9
                            start=date(2026, 11, 19), end=date(2026, 11, 23)))
     return workspace(facilitators, requests, participants=participants,
                      involvements=involvements, leave=leave)
+
+
+@st.composite
+def daily_batches(draw: st.DrawFn, max_facilitators: int = 14,
+                  max_requests: int = 4) -> tuple[Workspace, DayState]:
+    """A daily batch as the ledger and the what-if simulation hand it over: a few
+    requests, more facilitators, open loads and declines from the day's state, and a
+    history of earlier JAGS whose attendees turn on the worked-alongside penalty."""
+    ws = draw(workspaces(max_facilitators=max_facilitators, max_requests=max_requests))
+    fids = [f.facilitator_id for f in ws.facilitators]
+    emails = sorted({p.email for p in ws.participants}
+                    | {r.requester_email for r in ws.requests})
+    history = [PastSession(request_id=f"H{k}", facilitator_id=draw(st.sampled_from(fids)),
+                           allocated_on=date(2026, draw(st.integers(1, 11)), 2),
+                           attendees=tuple(draw(st.lists(st.sampled_from(emails), max_size=3))))
+               for k in range(draw(st.integers(0, 4)))]
+    loads = {fid: draw(st.integers(0, 3)) for fid in fids if draw(st.booleans())}
+    declined = {(r.request_id, draw(st.sampled_from(fids))) for r in ws.requests
+                if draw(st.integers(0, 3)) == 0}
+    return ws.replace(history=tuple(history)), DayState.of(loads, declined)

@@ -8,9 +8,9 @@ import pytest
 from builders import ON, fac, part, req, workspace
 from hypothesis import HealthCheck, given, settings
 from ortools.graph.python import min_cost_flow
-from strategies import workspaces
+from strategies import daily_batches, workspaces
 
-from allocator import Policy, Stage, allocate, build_instance, flow, pair_code
+from allocator import Organisation, Policy, Stage, allocate, build_instance, flow, pair_code
 from allocator.cpsat import solve_cpsat
 from allocator.flow import solve_flow
 
@@ -149,6 +149,38 @@ def test_flow_count_equals_max_flow_bound_and_no_older_request_waits(ws) -> None
                     f"{inst.requests[new].request_id} has its option {f}")
 
 
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(daily_batches())
+def test_small_batch_shortcuts_give_the_general_answer(batch) -> None:
+    # The daily batch (a few requests, open loads and declines from the day's state,
+    # worked-alongside history) takes the shortcuts; the same batch solved with every
+    # flow must give the same facilitators and the same value at every stage.
+    ws, state = batch
+    inst = build_instance(ws, NORFOLK, ON, state=state)
+    assert inst.n_requests * inst.n_facilitators <= flow.SMALL_BATCH_CELLS
+    fast = solve_flow(inst)
+    general = solve_flow(inst, shortcuts=False)
+    assert fast.chosen == general.chosen
+    assert [s.value for s in fast.stages] == [s.value for s in general.stages]
+
+
+def test_shortcuts_skip_the_flows_only_when_the_answer_is_certain(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    counting = _CountingMinCostFlow()
+    monkeypatch.setattr(flow, "min_cost_flow", counting)
+    # One request, one facilitator strictly best (F2: no shared sector): no flow at all.
+    ws = workspace([fac("F1", "Org A", sector="Police"), fac("F2", "Org B", sector="Health")],
+                   [req("R1")], participants=[part("R1", "pc@p.example", "Org P")])
+    ws = ws.replace(organisations=(Organisation(organisation="Org P", sector="Police"),))
+    assert allocate(ws, NORFOLK, on=ON).facilitators_of("R1") == ("F2",)
+    assert counting.solves == 0
+    # Two facilitators alike in every stage: the flow breaks the tie, as for any batch.
+    ws = workspace([fac("F1", "Org A"), fac("F2", "Org B")], [req("R1")])
+    assert allocate(ws, NORFOLK, on=ON).facilitators_of("R1") == \
+        allocate(ws, NORFOLK, on=ON, method="flow").facilitators_of("R1")
+    assert counting.solves == 2
 
 # No step's cost depends on the size of a number (issue 11, finding 3) ----------------------
 

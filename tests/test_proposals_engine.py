@@ -90,3 +90,52 @@ def test_never_proposes_a_required_busy_time(spans: list[list[tuple[int, int, in
                 if attendee.required:
                     assert not any(a < option.end and option.start < b
                                    for a, b in blocked.get(attendee.email, []))
+
+
+# Availability after the window, asked for only when needed ------------------------------
+
+def _cut(av: Availability, start: datetime, end: datetime) -> Availability:
+    """What a source asked about ``[start, end)`` alone says of ``av``'s person."""
+    return Availability(av.email, coverage=((start, end),), source=av.source,
+                        intervals=tuple(i for i in av.overlapping(start, end)))
+
+
+def test_after_window_is_asked_only_for_the_sessions_that_do_not_fit() -> None:
+    # Dr Khan is out of the office for the whole window (19–26 Nov) and busy on the
+    # first morning after it: R2 fits nothing in its window and its search after the
+    # window needs Khan's days after it. R1 fits; nobody asks for its people's later days.
+    other = Attendee("other@x.org", "Olu Other", facilitator=True)
+    gone = at(date(2026, 11, 27), 0)
+    whole = {FAC.email: person(FAC.email), REQ.email: person(REQ.email),
+             other.email: person(other.email),
+             KHAN.email: person(KHAN.email, (at(D10, 0), gone, Status.OOF),
+                                (at(date(2026, 11, 27), 9), at(date(2026, 11, 27), 12),
+                                 Status.BUSY))}
+    sessions = [session("R1", FAC, REQ), session("R2", other, KHAN)]
+    start, far = at(D10, 0), at(date(2027, 1, 30), 0)
+    asked: list[list[str]] = []
+
+    def after_window(waiting):  # type: ignore[no-untyped-def]
+        asked.append([s.request_id for s in waiting])
+        return {a.email: _cut(whole[a.email], gone, far) for s in waiting for a in s.attendees}
+
+    windows = {email: _cut(av, start, gone) for email, av in whole.items()}
+    lazily = propose(sessions, windows, POLICY, CAL, after_window=after_window)
+    upfront = propose(sessions, {e: _cut(av, start, far) for e, av in whole.items()},
+                      POLICY, CAL)
+    assert asked == [["R2"]]
+    assert lazily == upfront and lazily.check() == []
+    later = lazily.proposals["R2"].options[0]
+    assert later.outside and later.start == at(date(2026, 11, 27), 12)
+    # Without the later days, the search after the window sees only unknown time.
+    blind = propose(sessions, windows, POLICY, CAL).proposals["R2"].options[0]
+    assert (blind.unknown, blind.start) == (2, at(date(2026, 11, 27), 9))
+
+
+def test_after_window_is_not_asked_when_every_session_fits() -> None:
+    def after_window(waiting):  # type: ignore[no-untyped-def]
+        raise AssertionError("asked although every session fits its window")
+
+    result = propose([session("R1", FAC, REQ)], free(FAC, REQ), POLICY, CAL,
+                     after_window=after_window)
+    assert result.proposals["R1"].scheduled

@@ -4,7 +4,8 @@ gathered from several sources, and moving or cancelling invitations."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+import shutil
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,16 +13,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from builders import fac, part, req, workspace
 
-from allocator import InputError
+from allocator import InputError, Policy, WorkingCalendar
+from jags import schedule
+from jags.allocation import allocation_files, run_allocation
+from jags.files import write_outputs
 from jags.schedule import (
+    SEARCH_DAYS,
     Allocated,
     ScheduleInputError,
+    calendar_sources,
+    fetch_range,
     gather,
     read_allocations,
     read_availability_csv,
+    run_schedule,
     session_requests,
 )
+from jags.workspace import read_workspace
 from scheduling.availability import Status
+from scheduling.proposals import propose, window_days
 from scheduling.sources import IcsSource, RowsSource
 
 LONDON = ZoneInfo("Europe/London")
@@ -228,3 +238,44 @@ def test_gather_matches_e_mails_in_any_case() -> None:
     found = gather(sources(), ["Ann@X.example"], START, END)
     at = datetime(2026, 12, 1, 10, tzinfo=LONDON)
     assert found["Ann@X.example"].status(at, at.replace(hour=11)) is Status.BUSY
+
+
+def test_calendars_are_read_for_the_windows_first_and_later_only_when_needed(
+        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The sample, with one requester out of the office for their whole window: only that
+    # session's people are read past the windows, and the proposals are those of reading
+    # everyone's calendars from the first window to well past the last (as before).
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_dir, ws)
+    policy = Policy.preset("norfolk")
+    write_outputs(tmp_path / "today", allocation_files(
+        run_allocation(ws, policy, date(2026, 11, 23)), xlsx=False))
+    calendar = WorkingCalendar.for_policy(policy)
+    files = read_workspace(ws, policy)
+    sessions = session_requests(files, read_allocations(tmp_path / "today" / "allocations.csv",
+                                                        files), CONFIRMED)
+    away = sessions[0].attendees[1].email  # the first session's requester
+    first, last = window_days(CONFIRMED, policy, calendar)[0][1], \
+        window_days(CONFIRMED, policy, calendar)[-1][1]
+    with (ws / "calendars" / "availability.csv").open("a", encoding="utf-8") as rows:
+        rows.write(f"{away},{first.isoformat()}T00:00,{last.isoformat()}T23:59,oof\n")
+    asked: list[tuple[list[str], datetime, datetime]] = []
+
+    def spy(sources: Any, emails: list[str], start: datetime, end: datetime) -> Any:
+        asked.append((sorted(emails), start, end))
+        return gather(sources, emails, start, end)
+
+    monkeypatch.setattr(schedule, "gather", spy)
+    run = run_schedule(ws, tmp_path / "today" / "allocations.csv", CONFIRMED, policy,
+                       cache=False)
+    assert run.result.unscheduled == (sessions[0].request_id,)
+    everyone = sorted({a.email for s in sessions for a in s.attendees})
+    windows = fetch_range(sessions, policy, calendar)
+    assert asked[0] == (everyone, *windows)
+    assert asked[1][0] == sorted(a.email for a in sessions[0].attendees)
+    assert asked[1][1] == windows[1] and len(asked) == 2
+    far = calendar.add_working_days(last, SEARCH_DAYS + 1) + timedelta(days=1)
+    before = gather(calendar_sources(ws, policy, cache=False), everyone, windows[0],
+                    datetime.combine(far, time(0), LONDON))
+    assert run.result == propose(sessions, before, policy, calendar, search_days=SEARCH_DAYS)
+    assert run.result.proposals[sessions[0].request_id].options[0].outside

@@ -81,7 +81,11 @@ out-of-office. Time outside a calendar's coverage is unknown, never free,
 and is reported as unknown.
 """
 
-from scheduling.proposals.engine import has_free_slot, propose
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from scheduling.proposals.result import (
     Option,
     ProposalInputs,
@@ -93,7 +97,19 @@ from scheduling.proposals.scoring import Scoring
 from scheduling.proposals.sessions import Attendee, Booked, SessionRequest
 from scheduling.proposals.slots import day_slots, window_days
 
+if TYPE_CHECKING:
+    from scheduling.proposals.engine import AfterWindow, has_free_slot, propose
+
+
+def __getattr__(name: str) -> Any:
+    """The entry points load on first use (they bring CP-SAT)."""
+    if name in ("AfterWindow", "has_free_slot", "propose"):
+        return getattr(importlib.import_module("scheduling.proposals.engine"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "AfterWindow",
     "Attendee",
     "Booked",
     "Option",

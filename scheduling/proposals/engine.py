@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time as clock
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +20,6 @@ from scheduling.proposals.slots import SlotTable
 from scheduling.proposals.solve import solve_batch
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
     from datetime import date
 
     from allocator.policy import Policy
@@ -27,7 +28,10 @@ if TYPE_CHECKING:
     from scheduling.proposals.result import RequestProposal
     from scheduling.proposals.sessions import Booked, SessionRequest
 
-__all__ = ["has_free_slot", "propose"]
+__all__ = ["AfterWindow", "has_free_slot", "propose"]
+
+AfterWindow = Callable[[Sequence["SessionRequest"]], Mapping[str, "Availability"]]
+"""Gives more availability for the sessions that do not fit their window (see :func:`propose`)."""
 
 logger = logging.getLogger("scheduling")
 
@@ -44,7 +48,7 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
             policy: Policy, calendar: WorkingCalendar, *, options: int | None = None,
             time_limit: float = 30.0, seed: int = 0, candidate_limit: int | None = None,
             search_days: int = 30, booked: Sequence[Booked] = (),
-            **solver_params: Any) -> ScheduleResult:
+            after_window: AfterWindow | None = None, **solver_params: Any) -> ScheduleResult:
     """Propose ranked session times for every session of a batch.
 
     Parameters
@@ -80,6 +84,15 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
         Sessions booked by earlier runs (default none): their attendees
         are busy then, and they count towards each facilitator's sessions
         that day, so nobody is double-booked across runs.
+    after_window
+        Called, once the batch is placed, with the sessions nothing in their
+        window fits (only when there are some and ``search_days`` > 0); it
+        returns more of their attendees' availability, reaching
+        ``search_days`` working days past those windows, which is added to
+        ``availability`` before the search after the window. Default
+        ``None``: ``availability`` already reaches that far. The window's
+        placement never depends on it, so a caller may read calendars for
+        the windows alone first and the rest only when needed.
     **solver_params
         Raw CP-SAT parameters (e.g. ``log_search_progress=True``), set after
         the defaults ``num_workers=1``, ``random_seed=seed``,
@@ -113,7 +126,8 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
         duplicate = next(i for i in ids if ids.count(i) > 1)
         raise InputError(f"request {duplicate} appears twice in the batch")
 
-    known = with_booked(_normalised(availability), booked)
+    given = _normalised(availability)
+    known = with_booked(given, booked)
     inputs = ProposalInputs(tuple(sessions), known, policy, calendar, search_days,
                             tuple(booked))
     taken = booked_per_day(booked, ZoneInfo(policy.timezone))
@@ -124,6 +138,14 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
 
     chosen, status = solve_batch(plans, policy, candidate_limit, time_limit, seed, solver_params,
                             taken)
+
+    waiting = [plan.session for plan, pick in zip(plans, chosen, strict=True) if pick is None]
+    if waiting and after_window is not None and search_days > 0:
+        for email, more in _normalised(after_window(waiting)).items():
+            given[email] = given[email].merged(more) if email in given else more
+        known = with_booked(given, booked)
+        inputs = replace(inputs, availability=known)
+        table = SlotTable(known, policy)
 
     bookings = Bookings(policy.max_sessions_per_facilitator_per_day, taken)
     for plan, pick in zip(plans, chosen, strict=True):
