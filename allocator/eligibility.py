@@ -111,13 +111,16 @@ class Instance:
 
     def __post_init__(self) -> None:
         self.facilitator_code: list[Code | None] = [
-            fails[0][0] if fails else None for fails in self.failures]
+            fails[0][0] if fails else None for fails in self.failures
+        ]
         """The first facilitator-wide rule that fails (``None``: available)."""
-        self.facilitator_detail: list[str] = [fails[0][1] if fails else ""
-                                              for fails in self.failures]
+        self.facilitator_detail: list[str] = [
+            fails[0][1] if fails else "" for fails in self.failures
+        ]
         self.code_if_complete: list[Code | None] = [
             next((c for c, _ in fails if c is not Code.MISSING_DATA), None)
-            for fails in self.failures]
+            for fails in self.failures
+        ]
         """For facilitators with missing data: the rule that would still exclude them."""
         self.available = np.asarray([c is None for c in self.facilitator_code], dtype=np.bool_)
         """Facilitators no facilitator-wide rule excludes."""
@@ -166,8 +169,9 @@ class Instance:
     def request_codes(self, r: int) -> dict[int, Code]:
         """Facilitator → request-specific code, for every facilitator excluded from ``r``
         by a rule about this case (whatever the facilitator-wide rules say)."""
-        codes = {int(f): Code.SHARES_ORGANISATION
-                 for f in np.flatnonzero(self.shares_organisation(r))}
+        codes = {
+            int(f): Code.SHARES_ORGANISATION for f in np.flatnonzero(self.shares_organisation(r))
+        }
         codes.update(self.people[r])
         return dict(sorted(codes.items()))
 
@@ -182,8 +186,9 @@ class Instance:
         solo = self.solo_pin(r)
         return np.asarray([solo], dtype=np.int64) if solo is not None else self.eligible(r)
 
-    def edge_arrays(self, requests: Sequence[int] | NDArray[np.int64]
-                    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    def edge_arrays(
+        self, requests: Sequence[int] | NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Every solver edge of ``requests`` (ascending) as (request, facilitator) arrays,
         by request then facilitator; memory stays bounded by working in chunks."""
         order = np.asarray(requests, dtype=np.int64)
@@ -192,7 +197,7 @@ class Instance:
         found_r: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
         found_f: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
         for start in range(0, len(order), step):
-            chunk = order[start:start + step]
+            chunk = order[start : start + step]
             shared = np.zeros((len(chunk), max(self.n_groups, 1)), dtype=np.bool_)
             rows: list[int] = []
             cols: list[int] = []
@@ -266,16 +271,19 @@ class _PerRequest:
             if self._what == "edges":
                 self._cache[r] = edges.tolist()
             else:
-                score = inst.scores.penalty if self._what == "penalty" else \
-                    inst.scores.preference
+                score = inst.scores.penalty if self._what == "penalty" else inst.scores.preference
                 self._cache[r] = score(np.full(len(edges), r, dtype=np.int64), edges).tolist()
         return self._cache[r]
 
 
-def build_instance(workspace: Workspace, policy: Policy, on: date,
-                   calendar: WorkingCalendar | None = None,
-                   unavailable: frozenset[str] = frozenset(),
-                   state: DayState | None = None) -> Instance:
+def build_instance(
+    workspace: Workspace,
+    policy: Policy,
+    on: date,
+    calendar: WorkingCalendar | None = None,
+    unavailable: frozenset[str] = frozenset(),
+    state: DayState | None = None,
+) -> Instance:
     """Compile the batch of requests received up to ``on``.
 
     Parameters
@@ -313,8 +321,10 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
             skipped.append((req.request_id, f"received after the batch date {on.isoformat()}"))
         else:
             received[req.request_id] = local
-    batch = sorted((r for r in workspace.requests if r.request_id in received),
-                   key=lambda r: (received[r.request_id], r.request_id))
+    batch = sorted(
+        (r for r in workspace.requests if r.request_id in received),
+        key=lambda r: (received[r.request_id], r.request_id),
+    )
 
     facilitators = sorted(workspace.facilitators, key=lambda f: f.facilitator_id)
     if state is None:
@@ -322,27 +332,55 @@ def build_instance(workspace: Workspace, policy: Policy, on: date,
         open_load = [max(f.open_jags, on_record.get(f.facilitator_id, 0)) for f in facilitators]
     else:
         open_load = [state.load_of(f.facilitator_id) for f in facilitators]
-    failures = [facilitator_failures(fac, day, load)
-                for fac, load in zip(facilitators, open_load, strict=True)]
+    failures = [
+        facilitator_failures(fac, day, load)
+        for fac, load in zip(facilitators, open_load, strict=True)
+    ]
     max_open = [f.max_open or 0 for f in facilitators]
     directory = Directory(facilitators, workspace, state)
     sector_ids: dict[str, int] = {}
-    networks = [Network(req, workspace.network_orgs(req), workspace.network_emails(req))
-                for req in batch]
+    networks = [
+        Network(req, workspace.network_orgs(req), workspace.network_emails(req)) for req in batch
+    ]
     inst = Instance(
-        on=on, policy=policy, requests=batch, facilitators=facilitators,
-        allocate_by=[cal.add_working_days(cal.day_zero(r.received_at, policy.cutoff),
-                                          policy.allocate_within_days) for r in batch],
+        on=on,
+        policy=policy,
+        requests=batch,
+        facilitators=facilitators,
+        allocate_by=[
+            cal.add_working_days(
+                cal.day_zero(r.received_at, policy.cutoff), policy.allocate_within_days
+            )
+            for r in batch
+        ],
         capacity=[max(0, m - o) for m, o in zip(max_open, open_load, strict=True)],
-        max_open=max_open, open_load=open_load, failures=failures, people=[],
-        network_groups=[], lifted={}, pins={}, window=window,
-        scores=Scores.build(workspace, policy, on, facilitators, batch,
-                            [n.emails for n in networks], [n.orgs for n in networks]),
-        network_orgs=[n.orgs for n in networks], network_emails=[n.emails for n in networks],
+        max_open=max_open,
+        open_load=open_load,
+        failures=failures,
+        people=[],
+        network_groups=[],
+        lifted={},
+        pins={},
+        window=window,
+        scores=Scores.build(
+            workspace,
+            policy,
+            on,
+            facilitators,
+            batch,
+            [n.emails for n in networks],
+            [n.orgs for n in networks],
+        ),
+        network_orgs=[n.orgs for n in networks],
+        network_emails=[n.emails for n in networks],
         org_groups=directory.group_of,
-        sector_groups=[sector_ids.setdefault((f.sector or "").casefold(), len(sector_ids))
-                       for f in facilitators],
-        skipped=skipped, workspace=workspace)
+        sector_groups=[
+            sector_ids.setdefault((f.sector or "").casefold(), len(sector_ids))
+            for f in facilitators
+        ],
+        skipped=skipped,
+        workspace=workspace,
+    )
     index = {f.facilitator_id: i for i, f in enumerate(facilitators)}
     for r, network in enumerate(networks):
         inst.people.append(person_exclusions(directory, network))
@@ -383,5 +421,9 @@ def _pin(req: Request, inst: Instance, index: dict[str, int], r: int) -> Pin | N
     code = pair_code(inst, r, f)
     if code is not None and code is not Code.SHARES_ORGANISATION:
         return Pin(facilitator=f, kind=kind, rationale=rationale, refused=code)
-    return Pin(facilitator=f, kind=kind, rationale=rationale,
-               overrides_organisation=code is Code.SHARES_ORGANISATION)
+    return Pin(
+        facilitator=f,
+        kind=kind,
+        rationale=rationale,
+        overrides_organisation=code is Code.SHARES_ORGANISATION,
+    )

@@ -40,8 +40,18 @@ if TYPE_CHECKING:
     from allocator.eligibility import Instance
     from allocator.explain_rows import RowBlock
 
-__all__ = ["CHOSEN", "CODE_WORDS", "PINNED", "STAGE_INDEPENDENCE", "STAGE_MOST",
-           "STAGE_OLDEST", "STAGE_PREFERENCES", "STAGE_WORDS", "STAGE_WORKLOAD", "Explainer"]
+__all__ = [
+    "CHOSEN",
+    "CODE_WORDS",
+    "PINNED",
+    "STAGE_INDEPENDENCE",
+    "STAGE_MOST",
+    "STAGE_OLDEST",
+    "STAGE_PREFERENCES",
+    "STAGE_WORDS",
+    "STAGE_WORKLOAD",
+    "Explainer",
+]
 
 CODE_WORDS = {
     Code.NOT_TRAINED: "not trained (or training expired)",
@@ -90,8 +100,9 @@ class Explainer:
         for h in sorted(history, key=lambda h: (h.allocated_on or date.min, h.request_id)):
             if h.closed_on is None:
                 self.open_history.setdefault(h.facilitator_id, []).append(h.request_id)
-        self.full = np.asarray([n >= c for n, c in zip(self.load, inst.capacity, strict=True)],
-                               dtype=np.bool_)
+        self.full = np.asarray(
+            [n >= c for n, c in zip(self.load, inst.capacity, strict=True)], dtype=np.bool_
+        )
         """Facilitators with no place left after this batch."""
         self.row_maker = RowMaker(self)
         self._unblock: dict[int, str] = {}
@@ -117,8 +128,10 @@ class Explainer:
     def concerns(self, r: int, fs: list[int]) -> list[str]:
         """For each facilitator: ``"F1: same locality, …"``, or ``""`` without concerns."""
         terms = self.inst.scores.penalty_terms(r, np.asarray(fs, dtype=np.int64))
-        return [f"{self.fid(f)}: " + ", ".join(words for words, _ in found) if found else ""
-                for f, found in zip(fs, terms, strict=True)]
+        return [
+            f"{self.fid(f)}: " + ", ".join(words for words, _ in found) if found else ""
+            for f, found in zip(fs, terms, strict=True)
+        ]
 
     def code_detail(self, r: int, f: int, code: Code) -> str:
         """The plain detail of a hard-rule code for one pair."""
@@ -127,8 +140,10 @@ class Explainer:
             if failed is code:
                 return detail
         if code is Code.SHARES_ORGANISATION:
-            return (f"works for {inst.facilitators[f].organisation}, an organisation in the "
-                    f"case network")
+            return (
+                f"works for {inst.facilitators[f].organisation}, an organisation in the "
+                f"case network"
+            )
         return REQUEST_RULE_DETAIL.get(code, CODE_WORDS[code])
 
     # Per request ----------------------------------------------------------------------------
@@ -141,29 +156,41 @@ class Explainer:
         fs = self.chosen.get(r, ())
         if fs:
             if len(fs) == 2:
-                parts.append(f"Co-facilitated by {self.label(fs[0])} (lead) and "
-                             f"{self.label(fs[1])}.")
+                parts.append(
+                    f"Co-facilitated by {self.label(fs[0])} (lead) and {self.label(fs[1])}."
+                )
             else:
                 parts.append(f"Allocated to {self.label(fs[0])}.")
             if pin is not None and pin.honoured and pin.facilitator in fs:
-                what = "follow-up keeps its facilitator" if pin.kind is PinKind.FOLLOW_UP \
+                what = (
+                    "follow-up keeps its facilitator"
+                    if pin.kind is PinKind.FOLLOW_UP
                     else "named facilitator with a rationale"
-                override = (" (overrides the shared-organisation rule; rationale recorded)"
-                            if pin.overrides_organisation else "")
+                )
+                override = (
+                    " (overrides the shared-organisation rule; rationale recorded)"
+                    if pin.overrides_organisation
+                    else ""
+                )
                 parts.append(f"Pinned: {what}{override}.")
             flagged = [c for c in self.concerns(r, list(fs)) if c]
             if flagged:
                 parts.append("Closest independent choice available: " + "; ".join(flagged) + ".")
             else:
                 parts.append("Independent of the case network.")
-            parts.append("Workload after this batch: "
-                         + ", ".join(f"{self.fid(f)} {self.load_words(f)}" for f in fs) + ".")
+            parts.append(
+                "Workload after this batch: "
+                + ", ".join(f"{self.fid(f)} {self.load_words(f)}" for f in fs)
+                + "."
+            )
         else:
             parts.append("Waiting: " + self.unblock(r))
         if pin is not None and pin.refused is not None:
             who = "Follow-up facilitator" if pin.kind is PinKind.FOLLOW_UP else "Named facilitator"
-            parts.append(f"{who} {self.fid(pin.facilitator)} not honoured: "
-                         f"{self.code_detail(r, pin.facilitator, pin.refused)}.")
+            parts.append(
+                f"{who} {self.fid(pin.facilitator)} not honoured: "
+                f"{self.code_detail(r, pin.facilitator, pin.refused)}."
+            )
         limit = inst.policy.max_supervisees
         if limit is not None:
             size = len(inst.network_emails[r])
@@ -186,24 +213,35 @@ class Explainer:
         pools = self.pools
         outside = pools.outside(r)
         blocked = outside.count(pools.capacity_only)
-        if inst.policy.facilitators_per_request == 2 and not blocked \
-                and outside.count(pools.available):
-            return ("no two eligible facilitators from different organisations (with a lead) "
-                    "are free.")
+        if (
+            inst.policy.facilitators_per_request == 2
+            and not blocked
+            and outside.count(pools.available)
+        ):
+            return (
+                "no two eligible facilitators from different organisations (with a lead) are free."
+            )
         counts = pools.exclusion_counts(r)
         if blocked:
             f = outside.first(pools.frees, 1)[0]
             filled = outside.count(pools.available_full)
             now = f" ({filled} filled by this batch)" if filled else ""
-            text = (f"all {blocked} facilitators it could go to are at capacity{now}; "
-                    f"{self.fid(f)} frees a place when {self._closes(f)} closes.")
+            text = (
+                f"all {blocked} facilitators it could go to are at capacity{now}; "
+                f"{self.fid(f)} frees a place when {self._closes(f)} closes."
+            )
             if counts:
-                text += (f" The other {sum(n for _, n in counts)} are excluded: "
-                         + ", ".join(f"{n} {CODE_WORDS[c]}" for c, n in counts) + ".")
+                text += (
+                    f" The other {sum(n for _, n in counts)} are excluded: "
+                    + ", ".join(f"{n} {CODE_WORDS[c]}" for c, n in counts)
+                    + "."
+                )
         else:
             common = ", ".join(f"{n} {CODE_WORDS[c]}" for c, n in counts)
-            text = (f"no facilitator is eligible ({common}). A named facilitator with a "
-                    f"rationale can override the shared-organisation rule.")
+            text = (
+                f"no facilitator is eligible ({common}). A named facilitator with a "
+                f"rationale can override the shared-organisation rule."
+            )
         incomplete = outside.first(pools.incomplete, 3)
         if incomplete:
             names = ", ".join(self.fid(f) for f in incomplete)
@@ -239,10 +277,15 @@ class Explainer:
         older = pools.older_takers(r) - sum(1 for f in mine if pools.first_taker[f] < r)
         stage = STAGE_OLDEST if older else STAGE_MOST
         eligible = outside.count(pools.available)
-        whom = (f"all {full} eligible facilitators are" if full == eligible
-                else f"{full} other eligible facilitators are")
-        return stage, (f"{whom} full after this batch, {older} of them with places given to "
-                       f"older requests (each facilitator's places are in their status)")
+        whom = (
+            f"all {full} eligible facilitators are"
+            if full == eligible
+            else f"{full} other eligible facilitators are"
+        )
+        return stage, (
+            f"{whom} full after this batch, {older} of them with places given to "
+            f"older requests (each facilitator's places are in their status)"
+        )
 
     def group_name(self, g: int) -> str:
         """The organisation of group ``g`` as its first facilitator writes it."""
@@ -273,8 +316,9 @@ class Explainer:
         the stage at which another choice won."""
         code = pair_code(self.inst, r, f)
         if code is not None:
-            return Explanation(self.rid(r), self.fid(f), False, str(code),
-                               self.code_detail(r, f, code))
+            return Explanation(
+                self.rid(r), self.fid(f), False, str(code), self.code_detail(r, f, code)
+            )
         return self.row_maker.eligible_rows(r, np.asarray([f], dtype=np.int64))[0]
 
     def rows(self) -> Iterator[Explanation]:
@@ -293,8 +337,10 @@ class Explainer:
         listed under the rule about this case that excludes them, else under the
         facilitator-wide rule, else with the stage at which another choice won."""
         inst = self.inst
-        lines = [f"{self.rid(r)}: {self.reason(r)}",
-                 f"Allocate by {inst.allocate_by[r].isoformat()}."]
+        lines = [
+            f"{self.rid(r)}: {self.reason(r)}",
+            f"Allocate by {inst.allocate_by[r].isoformat()}.",
+        ]
         excluded: dict[str, list[str]] = {}
         own = inst.request_codes(r)
         for f in range(inst.n_facilitators):
@@ -302,12 +348,17 @@ class Explainer:
             if code is None:
                 continue
             fac = inst.facilitators[f]
-            group = (f"{fac.sector or 'Unknown-sector'} facilitators {CODE_WORDS[code]}"
-                     if code is Code.SHARES_ORGANISATION else CODE_WORDS[code].capitalize())
+            group = (
+                f"{fac.sector or 'Unknown-sector'} facilitators {CODE_WORDS[code]}"
+                if code is Code.SHARES_ORGANISATION
+                else CODE_WORDS[code].capitalize()
+            )
             excluded.setdefault(group, []).append(fac.facilitator_id)
-        lost = [f"{ex.facilitator_id} {ex.detail}: {STAGE_WORDS.get(ex.code, ex.code)}"
-                for ex in self.row_maker.eligible_rows(r, inst.eligible(r))
-                if ex.code not in (CHOSEN, PINNED)]
+        lost = [
+            f"{ex.facilitator_id} {ex.detail}: {STAGE_WORDS.get(ex.code, ex.code)}"
+            for ex in self.row_maker.eligible_rows(r, inst.eligible(r))
+            if ex.code not in (CHOSEN, PINNED)
+        ]
         for group, ids in sorted(excluded.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
             lines.append(f"- {group}: {shown}")
@@ -325,15 +376,28 @@ class Explainer:
                 code, detail = str(fails[0][0]), "; ".join(d for _, d in fails)
             else:
                 given = self.given.get(f)
-                code, detail = "available", f"{self.load_words(f)} after this batch" + (
-                    f"; places went to {', '.join(self.rid(t) for t in given)}" if given else "")
+                code, detail = (
+                    "available",
+                    f"{self.load_words(f)} after this batch"
+                    + (
+                        f"; places went to {', '.join(self.rid(t) for t in given)}" if given else ""
+                    ),
+                )
             rows.append((fac.facilitator_id, code, detail, inst.open_load[f], fac.max_open))
         return rows
 
 
-RULE_ORDER = (Code.IS_PARTICIPANT, Code.PRIOR_INVOLVEMENT, Code.DECLINED,
-              Code.SHARES_ORGANISATION, Code.MISSING_DATA, Code.INACTIVE, Code.NOT_TRAINED,
-              Code.ON_LEAVE, Code.AT_CAPACITY)
+RULE_ORDER = (
+    Code.IS_PARTICIPANT,
+    Code.PRIOR_INVOLVEMENT,
+    Code.DECLINED,
+    Code.SHARES_ORGANISATION,
+    Code.MISSING_DATA,
+    Code.INACTIVE,
+    Code.NOT_TRAINED,
+    Code.ON_LEAVE,
+    Code.AT_CAPACITY,
+)
 """Order of the rules in a waiting reason when two exclude as many facilitators."""
 
 
@@ -366,8 +430,9 @@ class _Outside:
     def count(self, ranked: _Ranked) -> int:
         """Members of ``ranked`` no rule about this case excludes."""
         inside = sum(ranked.count_in.get(g, 0) for g in self.groups)
-        inside += sum(1 for f in self.people
-                      if f in ranked.members and self.group[f] not in self.groups)
+        inside += sum(
+            1 for f in self.people if f in ranked.members and self.group[f] not in self.groups
+        )
         if self.lifted is not None and self.lifted in ranked.members:
             inside -= 1
         return len(ranked.members) - inside
@@ -406,10 +471,12 @@ class _Pools:
         self.inst = inst = ex.inst
         codes = inst.facilitator_code
         group = inst.org_groups
-        capacity_only = [f for f in range(inst.n_facilitators)
-                         if (codes[f] is None and ex.full[f]) or codes[f] is Code.AT_CAPACITY]
-        capacity_only.sort(key=lambda f: (0 if ex.open_history.get(ex.fid(f)) else 1,
-                                          ex.fid(f)))
+        capacity_only = [
+            f
+            for f in range(inst.n_facilitators)
+            if (codes[f] is None and ex.full[f]) or codes[f] is Code.AT_CAPACITY
+        ]
+        capacity_only.sort(key=lambda f: (0 if ex.open_history.get(ex.fid(f)) else 1, ex.fid(f)))
         self.capacity_only = self.frees = _Ranked(capacity_only, group)
         """Facilitators whose only obstacle is capacity, who frees a place first (a known
         open JAGS first, then by id)."""
@@ -431,9 +498,14 @@ class _Pools:
             self.taken_in.setdefault(group[f], []).append(self.first_taker[f])
         for ranks in self.taken_in.values():
             ranks.sort()
-        self.incomplete = _Ranked([f for f in range(inst.n_facilitators)
-                                   if codes[f] is Code.MISSING_DATA
-                                   and inst.code_if_complete[f] is None], group)
+        self.incomplete = _Ranked(
+            [
+                f
+                for f in range(inst.n_facilitators)
+                if codes[f] is Code.MISSING_DATA and inst.code_if_complete[f] is None
+            ],
+            group,
+        )
         self.group_size = Counter(group)
         self.by_code: dict[Code, _Ranked] = {}
         for code in {c for c in codes if c is not None and c is not Code.AT_CAPACITY}:
@@ -449,8 +521,11 @@ class _Pools:
         full = self.available_full.members
         count = bisect.bisect_left(self.taken_all, r)
         count -= sum(bisect.bisect_left(self.taken_in.get(g, []), r) for g in outside.groups)
-        count -= sum(1 for f in outside.people if f in full
-                     and outside.group[f] not in outside.groups and self.first_taker[f] < r)
+        count -= sum(
+            1
+            for f in outside.people
+            if f in full and outside.group[f] not in outside.groups and self.first_taker[f] < r
+        )
         lifted = outside.lifted
         if lifted is not None and lifted in full and self.first_taker[lifted] < r:
             count += 1

@@ -48,8 +48,9 @@ KINDS = 5
 """Shared rows per facilitator: key = facilitator × KINDS + kind."""
 FULL_NEWER, FULL_OLDER, EXCLUDED, NO_PAIR, SHARES = range(KINDS)
 NO_ROW = -2
-NO_PAIR_DETAIL = ("eligible, but no pair of facilitators from two organisations with a lead "
-                  "could be formed")
+NO_PAIR_DETAIL = (
+    "eligible, but no pair of facilitators from two organisations with a lead could be formed"
+)
 
 
 class RowBlock(NamedTuple):
@@ -74,10 +75,12 @@ class RowMaker:
         self.first_taker = np.full(n_f, inst.n_requests, dtype=np.int64)
         for f, taken in ex.given.items():
             self.first_taker[f] = taken[0]
-        self.busier_now = [(inst.open_load[f] + ex.load[f]) / max(inst.max_open[f], 1)
-                           for f in range(n_f)]
-        self.busier_next = np.asarray([(inst.open_load[f] + ex.load[f] + 1)
-                                       / max(inst.max_open[f], 1) for f in range(n_f)])
+        self.busier_now = [
+            (inst.open_load[f] + ex.load[f]) / max(inst.max_open[f], 1) for f in range(n_f)
+        ]
+        self.busier_next = np.asarray(
+            [(inst.open_load[f] + ex.load[f] + 1) / max(inst.max_open[f], 1) for f in range(n_f)]
+        )
         self._organisation_rows: dict[int, Explanation] = {}
 
     @cached_property
@@ -89,20 +92,37 @@ class RowMaker:
         for f in range(inst.n_facilitators):
             fid = ex.fid(f)
             if ex.full[f] and inst.available[f]:
-                detail = f"eligible but already at {ex.load_words(f)} (places went to " \
-                         f"{self.takers(f)})"
-                table += [Explanation("", fid, True, STAGE_MOST, detail),
-                          Explanation("", fid, True, STAGE_OLDEST, detail)]
+                detail = (
+                    f"eligible but already at {ex.load_words(f)} (places went to {self.takers(f)})"
+                )
+                table += [
+                    Explanation("", fid, True, STAGE_MOST, detail),
+                    Explanation("", fid, True, STAGE_OLDEST, detail),
+                ]
             else:
                 table += [None, None]
             code = inst.facilitator_code[f]
-            table.append(Explanation("", fid, False, str(code), inst.facilitator_detail[f])
-                         if code is not None else None)
-            table.append(Explanation("", fid, True, STAGE_MOST, NO_PAIR_DETAIL)
-                         if inst.available[f] else None)
-            table.append(Explanation("", fid, False, str(Code.SHARES_ORGANISATION),
-                                     ex.code_detail(0, f, Code.SHARES_ORGANISATION))
-                         if inst.facilitators[f].organisation else None)
+            table.append(
+                Explanation("", fid, False, str(code), inst.facilitator_detail[f])
+                if code is not None
+                else None
+            )
+            table.append(
+                Explanation("", fid, True, STAGE_MOST, NO_PAIR_DETAIL)
+                if inst.available[f]
+                else None
+            )
+            table.append(
+                Explanation(
+                    "",
+                    fid,
+                    False,
+                    str(Code.SHARES_ORGANISATION),
+                    ex.code_detail(0, f, Code.SHARES_ORGANISATION),
+                )
+                if inst.facilitators[f].organisation
+                else None
+            )
         return table
 
     def takers(self, f: int) -> str:
@@ -157,36 +177,50 @@ class RowMaker:
         for f, code in people.items():
             own[f] = Explanation(rid, ex.fid(f), False, str(code), ex.code_detail(r, f, code))
         pin = inst.pins.get(r)
-        if pin is not None and pin.refused is not None \
-                and inst.request_code(r, pin.facilitator) is None:  # else a row says why
+        if (
+            pin is not None
+            and pin.refused is not None
+            and inst.request_code(r, pin.facilitator) is None
+        ):  # else a row says why
             f = pin.facilitator
             who = "follow-up" if pin.kind is PinKind.FOLLOW_UP else "named"
-            own[f] = Explanation(rid, ex.fid(f), False, str(pin.refused),
-                                 f"{who} facilitator, not honoured: "
-                                 f"{ex.code_detail(r, f, pin.refused)}")
+            own[f] = Explanation(
+                rid,
+                ex.fid(f),
+                False,
+                str(pin.refused),
+                f"{who} facilitator, not honoured: {ex.code_detail(r, f, pin.refused)}",
+            )
         outside = ex.pools.outside(r)
         chosen = ex.chosen.get(r, ())
         named = sorted({*chosen, *(f for f in ex.pools.not_full if not outside.excluded(f))})
-        for f, row in zip(named, self.eligible_rows(r, np.asarray(named, dtype=np.int64)),
-                          strict=True):
+        for f, row in zip(
+            named, self.eligible_rows(r, np.asarray(named, dtype=np.int64)), strict=True
+        ):
             own[f] = row
-        return RowBlock(rid, np.full(len(head) + len(own), -1, dtype=np.int64),
-                        [*head, *(own[f] for f in sorted(own))])
+        return RowBlock(
+            rid,
+            np.full(len(head) + len(own), -1, dtype=np.int64),
+            [*head, *(own[f] for f in sorted(own))],
+        )
 
     def organisation_row(self, g: int) -> Explanation:
         """The row of organisation group ``g`` in a case network (request id left empty),
         naming all its facilitators; made once per organisation."""
         if g not in self._organisation_rows:
-            self._organisation_rows[g] = self._organisation_row("", g,
-                                                                self.ex.group_members(g))
+            self._organisation_rows[g] = self._organisation_row("", g, self.ex.group_members(g))
         return self._organisation_rows[g]
 
     def _organisation_row(self, rid: str, g: int, members: list[int]) -> Explanation:
         ex = self.ex
-        return Explanation(rid, "", False, str(Code.SHARES_ORGANISATION),
-                           f"{len(members)} facilitator(s) work for {ex.group_name(g)}, an "
-                           f"organisation in the case network: "
-                           + " ".join(ex.fid(f) for f in members))
+        return Explanation(
+            rid,
+            "",
+            False,
+            str(Code.SHARES_ORGANISATION),
+            f"{len(members)} facilitator(s) work for {ex.group_name(g)}, an "
+            f"organisation in the case network: " + " ".join(ex.fid(f) for f in members),
+        )
 
     # The full product -----------------------------------------------------------------------
 
@@ -205,14 +239,14 @@ class RowMaker:
         for f, code in inst.people[r].items():
             if inst.available[f]:
                 keys[f] = -1
-                own[f] = Explanation(rid, ex.fid(f), False, str(code),
-                                     ex.code_detail(r, f, code))
+                own[f] = Explanation(rid, ex.fid(f), False, str(code), ex.code_detail(r, f, code))
         return RowBlock(rid, keys, [own[f] for f in np.flatnonzero(keys == -1).tolist()])
 
     # Eligible facilitators ------------------------------------------------------------------
 
-    def _eligible(self, r: int, fs: NDArray[np.int64]
-                  ) -> tuple[NDArray[np.int64], dict[int, Explanation]]:
+    def _eligible(
+        self, r: int, fs: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], dict[int, Explanation]]:
         """Shared keys (or -1) for eligible facilitators ``fs`` of request ``r``, and the
         own rows by facilitator."""
         ex = self.ex
@@ -251,31 +285,44 @@ class RowMaker:
         for i, f in enumerate(fs.tolist()):
             text = next(concern) if worse[i] else ""
             if f in chosen:
-                role = (" as lead" if chosen[0] == f else " as co-facilitator") \
-                    if len(chosen) == 2 else ""
-                code, detail = (PINNED if f == pinned_to else CHOSEN,
-                                f"allocated{role}; {ex.load_words(f)} after this batch")
+                role = (
+                    (" as lead" if chosen[0] == f else " as co-facilitator")
+                    if len(chosen) == 2
+                    else ""
+                )
+                code, detail = (
+                    PINNED if f == pinned_to else CHOSEN,
+                    f"allocated{role}; {ex.load_words(f)} after this batch",
+                )
             elif full[i]:
-                code, detail = (STAGE_OLDEST if older[i] else STAGE_MOST,
-                                f"eligible but already at {ex.load_words(f)} (places went to "
-                                f"{self.takers(f)})")
+                code, detail = (
+                    STAGE_OLDEST if older[i] else STAGE_MOST,
+                    f"eligible but already at {ex.load_words(f)} (places went to {self.takers(f)})",
+                )
             elif pinned_to is not None:
-                code, detail = STAGE_MOST, f"eligible; the request is pinned to " \
-                                           f"{ex.fid(pinned_to)}"
+                code, detail = STAGE_MOST, f"eligible; the request is pinned to {ex.fid(pinned_to)}"
             elif worse[i]:
-                code, detail = STAGE_INDEPENDENCE, f"eligible; {winner} is more independent " \
-                                                   f"({text})"
+                code, detail = (
+                    STAGE_INDEPENDENCE,
+                    f"eligible; {winner} is more independent ({text})",
+                )
             elif busier[i]:
-                code, detail = (STAGE_WORKLOAD,
-                                f"eligible; taking it would put {fids[i]} at "
-                                f"{inst.open_load[f] + ex.load[f] + 1} of {inst.max_open[f]}, "
-                                f"busier than {winner}")
+                code, detail = (
+                    STAGE_WORKLOAD,
+                    f"eligible; taking it would put {fids[i]} at "
+                    f"{inst.open_load[f] + ex.load[f] + 1} of {inst.max_open[f]}, "
+                    f"busier than {winner}",
+                )
             elif weaker[i]:
-                code, detail = STAGE_PREFERENCES, f"eligible; {winner} matches the " \
-                                                  f"preferences better"
+                code, detail = (
+                    STAGE_PREFERENCES,
+                    f"eligible; {winner} matches the preferences better",
+                )
             else:
-                code, detail = (STAGE_WORKLOAD,
-                                f"eligible and as suitable; balancing workload across the "
-                                f"whole batch gave it to {winner}")
+                code, detail = (
+                    STAGE_WORKLOAD,
+                    f"eligible and as suitable; balancing workload across the "
+                    f"whole batch gave it to {winner}",
+                )
             rows.append(Explanation(rid, fids[i], True, code, detail))
         return rows

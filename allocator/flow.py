@@ -86,8 +86,9 @@ class _Edges:
         wanted = np.zeros(int(self.request.max(initial=-1)) + 1, dtype=np.bool_)
         wanted[np.asarray(requests, dtype=np.int64)] = True
         keep = wanted[self.request]
-        return _Edges(self.request[keep], self.facilitator[keep], self.penalty[keep],
-                      self.preference[keep])
+        return _Edges(
+            self.request[keep], self.facilitator[keep], self.penalty[keep], self.preference[keep]
+        )
 
     def options(self, requests: list[int]) -> list[list[int]]:
         """Per request of ``requests``: its facilitators."""
@@ -135,8 +136,7 @@ def solve_flow(inst: Instance, *, shortcuts: bool = True) -> Solution:
     start = time.perf_counter()
     if small:  # stages 1–2 at once: the greedy by age is the oldest-first maximum
         every = _Edges.of(inst, list(range(inst.n_requests)))
-        allocated = greedy_matchable(every.options(list(range(inst.n_requests))),
-                                     inst.capacity)
+        allocated = greedy_matchable(every.options(list(range(inst.n_requests))), inst.capacity)
         count, rank_sum, sub = len(allocated), sum(allocated), every.of_requests(allocated)
         stage_1, stage_2 = time.perf_counter() - start, 0.0
     else:
@@ -164,22 +164,30 @@ def solve_flow(inst: Instance, *, shortcuts: bool = True) -> Solution:
         penalty, _ = _transport(inst, sub, allocated, caps, sub.penalty)
     if penalty is None:  # pragma: no cover - stage 2 found these requests a place
         raise SolverError("stage 3 became infeasible")
-    stages.append(StageResult(Stage.INDEPENDENCE, penalty, SolveStatus.OPTIMAL,
-                              time.perf_counter() - start))
+    stages.append(
+        StageResult(Stage.INDEPENDENCE, penalty, SolveStatus.OPTIMAL, time.perf_counter() - start)
+    )
 
     start = time.perf_counter()
     level, caps = _lowest_utilisation(inst, sub, allocated, penalty, cheapest)
-    stages.append(StageResult(Stage.HIGHEST_UTILISATION, level, SolveStatus.OPTIMAL,
-                              time.perf_counter() - start))
+    stages.append(
+        StageResult(
+            Stage.HIGHEST_UTILISATION, level, SolveStatus.OPTIMAL, time.perf_counter() - start
+        )
+    )
 
     start = time.perf_counter()
     chosen = _spread_and_preferences(inst, sub, allocated, caps, lone=small)
     seconds = time.perf_counter() - start
-    spread = sum(spread_cost(inst.open_load[f], inst.max_open[f], n)
-                 for f, n in enumerate(loads(inst, chosen)) if n)
+    spread = sum(
+        spread_cost(inst.open_load[f], inst.max_open[f], n)
+        for f, n in enumerate(loads(inst, chosen))
+        if n
+    )
     taken = np.asarray([fs[0] for _, fs in sorted(chosen.items())], dtype=np.int64)
-    preference = int(inst.scores.preference(np.asarray(sorted(chosen), dtype=np.int64),
-                                            taken).sum())
+    preference = int(
+        inst.scores.preference(np.asarray(sorted(chosen), dtype=np.int64), taken).sum()
+    )
     stages.append(StageResult(Stage.SPREAD, spread, SolveStatus.OPTIMAL, seconds))
     stages.append(StageResult(Stage.PREFERENCES, preference, SolveStatus.OPTIMAL, 0.0))
     return Solution(chosen=chosen, stages=tuple(stages), method="flow")
@@ -242,21 +250,39 @@ class _Reach:
                 owners.append(r)
                 lows.append(low)
                 highs.append(len(order))
-        cover_r, cover_t = _cover(np.asarray(owners, dtype=np.int64),
-                                  np.asarray(lows, dtype=np.int64) + size,
-                                  np.asarray(highs, dtype=np.int64) + size)
+        cover_r, cover_t = _cover(
+            np.asarray(owners, dtype=np.int64),
+            np.asarray(lows, dtype=np.int64) + size,
+            np.asarray(highs, dtype=np.int64) + size,
+        )
         inner = np.arange(1, size, dtype=np.int64)
         leaves = size + np.arange(len(order), dtype=np.int64)
-        tails = np.concatenate([
-            1 + cover_r, 1 + np.asarray(solo_r, dtype=np.int64),
-            tree0 + inner, tree0 + inner, tree0 + leaves])
-        heads = np.concatenate([
-            tree0 + cover_t, tree0 + np.asarray(solo_leaf, dtype=np.int64),
-            tree0 + 2 * inner, tree0 + 2 * inner + 1, np.full(len(order), sink)])
+        tails = np.concatenate(
+            [
+                1 + cover_r,
+                1 + np.asarray(solo_r, dtype=np.int64),
+                tree0 + inner,
+                tree0 + inner,
+                tree0 + leaves,
+            ]
+        )
+        heads = np.concatenate(
+            [
+                tree0 + cover_t,
+                tree0 + np.asarray(solo_leaf, dtype=np.int64),
+                tree0 + 2 * inner,
+                tree0 + 2 * inner + 1,
+                np.full(len(order), sink),
+            ]
+        )
         room = np.asarray([min(inst.capacity[f], n_r) for f in order.tolist()], dtype=np.int64)
-        capacities = np.concatenate([
-            np.ones(len(cover_r) + len(solo_r), dtype=np.int64),
-            np.full(2 * len(inner), n_r, dtype=np.int64), room])
+        capacities = np.concatenate(
+            [
+                np.ones(len(cover_r) + len(solo_r), dtype=np.int64),
+                np.full(2 * len(inner), n_r, dtype=np.int64),
+                room,
+            ]
+        )
         return cls(n_r, sink + 1, tails, heads, capacities)
 
     def max_flow(self) -> int:
@@ -264,8 +290,9 @@ class _Reach:
         n_r = self.n_requests
         solver = max_flow.SimpleMaxFlow()
         requests = 1 + np.arange(n_r, dtype=np.int64)
-        solver.add_arcs_with_capacity(np.zeros(n_r, dtype=np.int64), requests,
-                                      np.ones(n_r, dtype=np.int64))
+        solver.add_arcs_with_capacity(
+            np.zeros(n_r, dtype=np.int64), requests, np.ones(n_r, dtype=np.int64)
+        )
         solver.add_arcs_with_capacity(self.tails, self.heads, self.capacities)
         status = solver.solve(0, self.sink)
         if status != solver.OPTIMAL:
@@ -278,9 +305,11 @@ class _Reach:
         solver = min_cost_flow.SimpleMinCostFlow()
         ranks = np.arange(n_r, dtype=np.int64)
         solver.add_arcs_with_capacity_and_unit_cost(
-            np.zeros(n_r, dtype=np.int64), 1 + ranks, np.ones(n_r, dtype=np.int64), ranks)
+            np.zeros(n_r, dtype=np.int64), 1 + ranks, np.ones(n_r, dtype=np.int64), ranks
+        )
         solver.add_arcs_with_capacity_and_unit_cost(
-            self.tails, self.heads, self.capacities, np.zeros(len(self.tails), dtype=np.int64))
+            self.tails, self.heads, self.capacities, np.zeros(len(self.tails), dtype=np.int64)
+        )
         solver.set_node_supply(0, count)
         solver.set_node_supply(self.sink, -count)
         status = solver.solve()
@@ -290,8 +319,9 @@ class _Reach:
         return np.flatnonzero(flows > 0).tolist(), int(solver.optimal_cost())
 
 
-def _cover(owner: NDArray[np.int64], low: NDArray[np.int64], high: NDArray[np.int64]
-           ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def _cover(
+    owner: NDArray[np.int64], low: NDArray[np.int64], high: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Segment-tree vertices covering each leaf range ``[low, high)``, all ranges at once."""
     found_r: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
     found_t: list[NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
@@ -318,10 +348,14 @@ def _nodes(inst: Instance) -> tuple[int, int, int, int]:
     return 0, 1, 1 + inst.n_requests, 1 + inst.n_requests + inst.n_facilitators
 
 
-def _transport(inst: Instance, sub: _Edges, allocated: list[int], caps: list[int],
-               edge_cost: NDArray[np.int64],
-               unit_costs: list[list[int]] | None = None
-               ) -> tuple[int | None, dict[int, tuple[int, ...]]]:
+def _transport(
+    inst: Instance,
+    sub: _Edges,
+    allocated: list[int],
+    caps: list[int],
+    edge_cost: NDArray[np.int64],
+    unit_costs: list[list[int]] | None = None,
+) -> tuple[int | None, dict[int, tuple[int, ...]]]:
     """Min-cost flow sending one unit from every allocated request.
 
     Returns ``(None, {})`` when the caps make it infeasible. ``unit_costs[f]``
@@ -332,24 +366,35 @@ def _transport(inst: Instance, sub: _Edges, allocated: list[int], caps: list[int
     n_f = inst.n_facilitators
     reqs = np.asarray(allocated, dtype=np.int64)
     solver.add_arcs_with_capacity_and_unit_cost(
-        np.zeros(len(reqs), dtype=np.int64), req0 + reqs,
-        np.ones(len(reqs), dtype=np.int64), np.zeros(len(reqs), dtype=np.int64))
+        np.zeros(len(reqs), dtype=np.int64),
+        req0 + reqs,
+        np.ones(len(reqs), dtype=np.int64),
+        np.zeros(len(reqs), dtype=np.int64),
+    )
     first_edge = solver.num_arcs()
     solver.add_arcs_with_capacity_and_unit_cost(
-        req0 + sub.request, fac0 + sub.facilitator,
-        np.ones(len(sub.request), dtype=np.int64), edge_cost)
+        req0 + sub.request,
+        fac0 + sub.facilitator,
+        np.ones(len(sub.request), dtype=np.int64),
+        edge_cost,
+    )
     if unit_costs is None:
         solver.add_arcs_with_capacity_and_unit_cost(
-            fac0 + np.arange(n_f, dtype=np.int64), np.full(n_f, sink, dtype=np.int64),
+            fac0 + np.arange(n_f, dtype=np.int64),
+            np.full(n_f, sink, dtype=np.int64),
             np.asarray([min(c, inst.n_requests) for c in caps], dtype=np.int64),
-            np.zeros(n_f, dtype=np.int64))
+            np.zeros(n_f, dtype=np.int64),
+        )
     else:
         tails = [fac0 + f for f in range(n_f) for _ in range(len(unit_costs[f]))]
         costs = [c for f in range(n_f) for c in unit_costs[f]]
         if tails:
             solver.add_arcs_with_capacity_and_unit_cost(
-                np.asarray(tails, dtype=np.int64), np.full(len(tails), sink, dtype=np.int64),
-                np.ones(len(tails), dtype=np.int64), np.asarray(costs, dtype=np.int64))
+                np.asarray(tails, dtype=np.int64),
+                np.full(len(tails), sink, dtype=np.int64),
+                np.ones(len(tails), dtype=np.int64),
+                np.asarray(costs, dtype=np.int64),
+            )
     solver.set_node_supply(src, len(reqs))
     solver.set_node_supply(sink, -len(reqs))
     status = solver.solve()
@@ -364,9 +409,13 @@ def _transport(inst: Instance, sub: _Edges, allocated: list[int], caps: list[int
     return int(solver.optimal_cost()), chosen
 
 
-def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: list[int], penalty: int,
-                        cheapest: list[list[int]] | None = None
-                        ) -> tuple[Fraction, list[int]]:
+def _lowest_utilisation(
+    inst: Instance,
+    sub: _Edges,
+    allocated: list[int],
+    penalty: int,
+    cheapest: list[list[int]] | None = None,
+) -> tuple[Fraction, list[int]]:
     """Stage 4a: the lowest cap on utilisation that keeps stages 1–3 optimal.
 
     The candidates are the utilisations a facilitator can reach in this
@@ -384,13 +433,20 @@ def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: list[int], penal
     reach = np.bincount(sub.facilitator, minlength=n_f).tolist()
     reached = [f for f in range(n_f) if reach[f]]
     scale = math.lcm(*{inst.max_open[f] for f in reached})
-    levels = sorted({(inst.open_load[f] + k) * (scale // inst.max_open[f]) for f in reached
-                     for k in range(1, min(inst.capacity[f], reach[f]) + 1)})
+    levels = sorted(
+        {
+            (inst.open_load[f] + k) * (scale // inst.max_open[f])
+            for f in reached
+            for k in range(1, min(inst.capacity[f], reach[f]) + 1)
+        }
+    )
 
     def caps_at(level: int, among: Iterable[int] = range(n_f)) -> dict[int, int]:
         """The caps of utilisation ``level / scale`` (of the facilitators ``among``)."""
-        return {f: max(0, min(inst.capacity[f], level * inst.max_open[f] // scale
-                              - inst.open_load[f])) for f in among}
+        return {
+            f: max(0, min(inst.capacity[f], level * inst.max_open[f] // scale - inst.open_load[f]))
+            for f in among
+        }
 
     places = sorted({f for options in cheapest for f in options}) if cheapest else []
 
@@ -411,9 +467,9 @@ def _lowest_utilisation(inst: Instance, sub: _Edges, allocated: list[int], penal
     return Fraction(levels[lo], scale), list(caps_at(levels[lo]).values())
 
 
-def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
-                            caps: list[int], *, lone: bool = False
-                            ) -> dict[int, tuple[int, ...]]:
+def _spread_and_preferences(
+    inst: Instance, sub: _Edges, allocated: list[int], caps: list[int], *, lone: bool = False
+) -> dict[int, tuple[int, ...]]:
     """Stages 4b and 5 with stage 3 held by a dominating weight.
 
     With ``lone`` and a single allocated request, a facilitator strictly
@@ -427,8 +483,10 @@ def _spread_and_preferences(inst: Instance, sub: _Edges, allocated: list[int],
     top = int(sub.preference.max(initial=0))
     w_spread = len(allocated) * top + 1
     most = len(allocated)  # no facilitator takes more than every allocated request
-    unit_costs = [spread_steps(inst.open_load[f], inst.max_open[f], min(caps[f], most))
-                  for f in range(inst.n_facilitators)]
+    unit_costs = [
+        spread_steps(inst.open_load[f], inst.max_open[f], min(caps[f], most))
+        for f in range(inst.n_facilitators)
+    ]
     spread_range = sum(sum(c) for c in unit_costs)
     w_penalty = w_spread * (spread_range + 1)
     edge_cost = w_penalty * sub.penalty + (top - sub.preference)
@@ -451,9 +509,11 @@ def _lone_choice(inst: Instance, sub: _Edges, caps: list[int]) -> int | None:
     facilitators: list[int] = sub.facilitator.tolist()
     penalties: list[int] = sub.penalty.tolist()
     preferences: list[int] = sub.preference.tolist()
-    keys = sorted((penalty, spread_cost(inst.open_load[f], inst.max_open[f], 1), -preference, f)
-                  for f, penalty, preference in zip(facilitators, penalties, preferences,
-                                                    strict=True) if caps[f] > 0)
+    keys = sorted(
+        (penalty, spread_cost(inst.open_load[f], inst.max_open[f], 1), -preference, f)
+        for f, penalty, preference in zip(facilitators, penalties, preferences, strict=True)
+        if caps[f] > 0
+    )
     if len(keys) == 1 or keys[0][:3] < keys[1][:3]:
         return keys[0][3]
     return None

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["all_matchable", "greedy_matchable"]
 
 
-def greedy_matchable(options: Sequence[Sequence[int]],
-                     places: Sequence[int] | Mapping[int, int]) -> list[int]:
+def greedy_matchable(
+    options: Sequence[Sequence[int]], places: Sequence[int] | Mapping[int, int]
+) -> list[int]:
     """The items kept by the greedy in index order (ascending).
 
     Item ``i`` may go to any place in ``options[i]``; place ``p`` holds at most
@@ -46,17 +47,21 @@ def greedy_matchable(options: Sequence[Sequence[int]],
     return kept
 
 
-def all_matchable(options: Sequence[Sequence[int]],
-                  places: Sequence[int] | Mapping[int, int]) -> bool:
+def all_matchable(
+    options: Sequence[Sequence[int]], places: Sequence[int] | Mapping[int, int]
+) -> bool:
     """Whether every item can be given a place at once (see :func:`greedy_matchable`)."""
     holders: dict[int, list[int]] = {}
-    return all(_augment(item, options, places, holders, set())
-               for item in range(len(options)))
+    return all(_augment(item, options, places, holders, set()) for item in range(len(options)))
 
 
-def _augment(item: int, options: Sequence[Sequence[int]],
-             places: Sequence[int] | Mapping[int, int],
-             holders: dict[int, list[int]], seen: set[int]) -> bool:
+def _augment(
+    item: int,
+    options: Sequence[Sequence[int]],
+    places: Sequence[int] | Mapping[int, int],
+    holders: dict[int, list[int]],
+    seen: set[int],
+) -> bool:
     """Give ``item`` a place, moving items already placed along an augmenting path.
 
     Each place is visited once per search and each placed item holds one

@@ -95,8 +95,12 @@ class Facilitator(Frozen):
     @property
     def missing_fields(self) -> tuple[str, ...]:
         """The fields the allocation rules need that are empty."""
-        if self.organisation and self.sector and self.trained_on is not None \
-                and self.max_open is not None:
+        if (
+            self.organisation
+            and self.sector
+            and self.trained_on is not None
+            and self.max_open is not None
+        ):
             return ()
         needed = ("organisation", "sector", "trained_on", "max_open")
         return tuple(name for name in needed if getattr(self, name) in (None, ""))
@@ -147,7 +151,6 @@ class Request(Frozen):
     preferred_facilitator_id: str | None = None
     preference_rationale: str | None = None
     follow_up_of: str | None = None
-
 
 
 class Involvement(Frozen):
@@ -233,55 +236,89 @@ class Workspace(Frozen):
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some tables replaced, checked again as a whole."""
-        return type(self)(**{**{name: getattr(self, name) for name in type(self).model_fields},
-                             **changes})
+        return type(self)(
+            **{**{name: getattr(self, name) for name in type(self).model_fields}, **changes}
+        )
 
     def check(self) -> list[Issue]:
         """Duplicate ids and references to unknown ids, in table order."""
         issues: list[Issue] = []
-        issues += _duplicates("facilitators", "facilitator_id",
-                              [f.facilitator_id for f in self.facilitators])
+        issues += _duplicates(
+            "facilitators", "facilitator_id", [f.facilitator_id for f in self.facilitators]
+        )
         issues += _duplicates("requests", "request_id", [r.request_id for r in self.requests])
         seen_rows: set[tuple[str, str]] = set()
         for i, h in enumerate(self.history):
             key = (h.request_id, h.facilitator_id)
             if key in seen_rows:
-                issues.append(Issue("history", i, "facilitator_id",
-                                    f"facilitator {h.facilitator_id!r} appears twice for "
-                                    f"request {h.request_id!r}"))
+                issues.append(
+                    Issue(
+                        "history",
+                        i,
+                        "facilitator_id",
+                        f"facilitator {h.facilitator_id!r} appears twice for "
+                        f"request {h.request_id!r}",
+                    )
+                )
             seen_rows.add(key)
-        issues += _duplicates("organisations", "organisation",
-                              [normalise_org(o.organisation) for o in self.organisations])
+        issues += _duplicates(
+            "organisations",
+            "organisation",
+            [normalise_org(o.organisation) for o in self.organisations],
+        )
         fac_ids = {f.facilitator_id for f in self.facilitators}
         req_ids = {r.request_id for r in self.requests}
         past_ids = {h.request_id for h in self.history} | self.known_requests
         for i, lv in enumerate(self.leave):
             if lv.facilitator_id not in fac_ids:
-                issues.append(Issue("leave", i, "facilitator_id",
-                                    f"unknown facilitator {lv.facilitator_id!r}"))
+                issues.append(
+                    Issue(
+                        "leave", i, "facilitator_id", f"unknown facilitator {lv.facilitator_id!r}"
+                    )
+                )
         for i, p in enumerate(self.participants):
             if p.request_id not in req_ids:
-                issues.append(Issue("participants", i, "request_id",
-                                    f"unknown request {p.request_id!r}"))
+                issues.append(
+                    Issue("participants", i, "request_id", f"unknown request {p.request_id!r}")
+                )
         for i, inv in enumerate(self.involvements):
             if inv.facilitator_id not in fac_ids:
-                issues.append(Issue("involvements", i, "facilitator_id",
-                                    f"unknown facilitator {inv.facilitator_id!r}"))
+                issues.append(
+                    Issue(
+                        "involvements",
+                        i,
+                        "facilitator_id",
+                        f"unknown facilitator {inv.facilitator_id!r}",
+                    )
+                )
         for i, h in enumerate(self.history):
             if h.facilitator_id not in fac_ids:
-                issues.append(Issue("history", i, "facilitator_id",
-                                    f"unknown facilitator {h.facilitator_id!r}"))
+                issues.append(
+                    Issue(
+                        "history", i, "facilitator_id", f"unknown facilitator {h.facilitator_id!r}"
+                    )
+                )
         for i, r in enumerate(self.requests):
             pref = r.preferred_facilitator_id
             if pref and pref not in fac_ids:
-                issues.append(Issue("requests", i, "preferred_facilitator_id",
-                                    f"unknown facilitator {pref!r}"))
+                issues.append(
+                    Issue(
+                        "requests", i, "preferred_facilitator_id", f"unknown facilitator {pref!r}"
+                    )
+                )
             if r.follow_up_of and r.follow_up_of not in past_ids:
-                issues.append(Issue("requests", i, "follow_up_of",
-                                    f"request {r.follow_up_of!r} is not in history"))
+                issues.append(
+                    Issue(
+                        "requests",
+                        i,
+                        "follow_up_of",
+                        f"request {r.follow_up_of!r} is not in history",
+                    )
+                )
             if r.follow_up_of and r.follow_up_of == r.request_id:
-                issues.append(Issue("requests", i, "follow_up_of",
-                                    "a request cannot follow itself"))
+                issues.append(
+                    Issue("requests", i, "follow_up_of", "a request cannot follow itself")
+                )
         return issues
 
     # Indexes -------------------------------------------------------------
@@ -313,8 +350,9 @@ class Workspace(Frozen):
         """Request id → its (lead) facilitator's history row."""
         found: dict[str, PastSession] = {}
         for h in self.history:
-            if h.request_id not in found or (h.role is PastRole.LEAD
-                                             and found[h.request_id].role is not PastRole.LEAD):
+            if h.request_id not in found or (
+                h.role is PastRole.LEAD and found[h.request_id].role is not PastRole.LEAD
+            ):
                 found[h.request_id] = h
         return found
 
@@ -341,8 +379,10 @@ class Workspace(Frozen):
     def network_orgs(self, request: Request) -> frozenset[str]:
         """Normalised organisations of the requester and every participant."""
         orgs = {normalise_org(request.requester_organisation)}
-        orgs.update(normalise_org(p.organisation)
-                    for p in self.participants_by_request.get(request.request_id, ()))
+        orgs.update(
+            normalise_org(p.organisation)
+            for p in self.participants_by_request.get(request.request_id, ())
+        )
         return frozenset(orgs)
 
     def network_emails(self, request: Request) -> frozenset[str]:

@@ -178,9 +178,11 @@ class AllocationResult:
     def flagged(self) -> list[tuple[str, str]]:
         """Facilitators excluded for incomplete records: (id, what is missing)."""
         inst = self.instance
-        return [(fac.facilitator_id, inst.facilitator_detail[f])
-                for f, fac in enumerate(inst.facilitators)
-                if inst.facilitator_code[f] == "missing_data"]
+        return [
+            (fac.facilitator_id, inst.facilitator_detail[f])
+            for f, fac in enumerate(inst.facilitators)
+            if inst.facilitator_code[f] == "missing_data"
+        ]
 
     def objectives(self) -> dict[Stage, int | Fraction]:
         """Every stage's value recomputed from the assignment and the data."""
@@ -231,12 +233,16 @@ def _square(load: int, max_open: int) -> int:
     return (10000 * load * load) // (max_open * max_open)
 
 
-def objective_values(inst: Instance, chosen: dict[int, tuple[int, ...]]
-                     ) -> dict[Stage, int | Fraction]:
+def objective_values(
+    inst: Instance, chosen: dict[int, tuple[int, ...]]
+) -> dict[Stage, int | Fraction]:
     """Each stage's value for ``chosen``, computed from the data alone."""
     count = loads(inst, chosen)
-    utilisation = [Fraction(inst.open_load[f] + count[f], inst.max_open[f])
-                   for f in range(inst.n_facilitators) if count[f] > 0]
+    utilisation = [
+        Fraction(inst.open_load[f] + count[f], inst.max_open[f])
+        for f in range(inst.n_facilitators)
+        if count[f] > 0
+    ]
     pairs = [(r, f) for r, fs in chosen.items() for f in fs]
     at_r = np.asarray([r for r, _ in pairs], dtype=np.int64)
     at_f = np.asarray([f for _, f in pairs], dtype=np.int64)
@@ -247,8 +253,10 @@ def objective_values(inst: Instance, chosen: dict[int, tuple[int, ...]]
         Stage.OLDEST_FIRST: sum(chosen),
         Stage.INDEPENDENCE: penalty,
         Stage.HIGHEST_UTILISATION: max(utilisation, default=Fraction(0)),
-        Stage.SPREAD: sum(spread_cost(inst.open_load[f], inst.max_open[f], count[f])
-                          for f in range(inst.n_facilitators)),
+        Stage.SPREAD: sum(
+            spread_cost(inst.open_load[f], inst.max_open[f], count[f])
+            for f in range(inst.n_facilitators)
+        ),
         Stage.PREFERENCES: int(inst.scores.preference(at_r, at_f).sum()),
     }
 

@@ -96,8 +96,11 @@ def on_leave(fac: Facilitator, day: Day, _open_load: int) -> Failure | None:
             return Code.ON_LEAVE, f"on leave until {lv.end.isoformat()}"
     days = day.window_days
     if days and all(any(lv.start <= d <= lv.end for lv in leave) for d in days):
-        return (Code.ON_LEAVE, f"on leave for the whole expected session window "
-                               f"{days[0].isoformat()} to {days[-1].isoformat()}")
+        return (
+            Code.ON_LEAVE,
+            f"on leave for the whole expected session window "
+            f"{days[0].isoformat()} to {days[-1].isoformat()}",
+        )
     return _no_slot(fac, day)
 
 
@@ -115,7 +118,12 @@ def at_capacity(fac: Facilitator, _day: Day, open_load: int) -> Failure | None:
 
 
 FACILITATOR_RULES: tuple[Callable[[Facilitator, Day, int], Failure | None], ...] = (
-    missing_data, inactive, not_trained, on_leave, at_capacity)
+    missing_data,
+    inactive,
+    not_trained,
+    on_leave,
+    at_capacity,
+)
 """Facilitator-wide rules in the order their codes are reported."""
 
 
@@ -156,8 +164,12 @@ class Directory:
         The day's declined pairs (default ``None``: none declined).
     """
 
-    def __init__(self, facilitators: Iterable[Facilitator], workspace: Workspace,
-                 state: DayState | None = None) -> None:
+    def __init__(
+        self,
+        facilitators: Iterable[Facilitator],
+        workspace: Workspace,
+        state: DayState | None = None,
+    ) -> None:
         facs = list(facilitators)
         index = {f.facilitator_id: i for i, f in enumerate(facs)}
         self.groups: dict[str, int] = {}
@@ -165,10 +177,16 @@ class Directory:
         self.group_of = [self.groups.setdefault(f.org_key, len(self.groups)) for f in facs]
         """Facilitator index → organisation group."""
         self.by_email = _grouped((f.email, i) for i, f in enumerate(facs))
-        self.by_case = _grouped((inv.case_ref.casefold(), index[inv.facilitator_id])
-                                for inv in workspace.involvements if inv.case_ref)
-        self.by_family = _grouped((inv.family_ref.casefold(), index[inv.facilitator_id])
-                                  for inv in workspace.involvements if inv.family_ref)
+        self.by_case = _grouped(
+            (inv.case_ref.casefold(), index[inv.facilitator_id])
+            for inv in workspace.involvements
+            if inv.case_ref
+        )
+        self.by_family = _grouped(
+            (inv.family_ref.casefold(), index[inv.facilitator_id])
+            for inv in workspace.involvements
+            if inv.family_ref
+        )
         declined = state.declined if state is not None else frozenset()
         self.declined = _grouped((rid, index[fid]) for rid, fid in declined if fid in index)
 
@@ -212,8 +230,9 @@ def shares_organisation(directory: Directory, network: Network) -> frozenset[int
     """Rule 3: the organisation groups of the case network; every facilitator of
     these organisations is excluded (a group can hold hundreds, so the rule answers
     with organisations, not people)."""
-    return frozenset(g for org in network.orgs if org and (g := directory.groups.get(org))
-                     is not None)
+    return frozenset(
+        g for org in network.orgs if org and (g := directory.groups.get(org)) is not None
+    )
 
 
 PERSON_RULES: tuple[tuple[Code, Callable[[Directory, Network], set[int]]], ...] = (

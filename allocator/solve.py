@@ -26,11 +26,20 @@ log = logging.getLogger("allocator")
 Method = Literal["auto", "flow", "cpsat"]
 
 
-def allocate(workspace: Workspace, policy: Policy, *, on: date,
-             time_limit: float | None = None, seed: int = 0, method: Method = "auto",
-             calendar: WorkingCalendar | None = None,
-             unavailable: Iterable[str] = (), state: DayState | None = None,
-             explain: bool = True, **params: Any) -> AllocationResult:
+def allocate(
+    workspace: Workspace,
+    policy: Policy,
+    *,
+    on: date,
+    time_limit: float | None = None,
+    seed: int = 0,
+    method: Method = "auto",
+    calendar: WorkingCalendar | None = None,
+    unavailable: Iterable[str] = (),
+    state: DayState | None = None,
+    explain: bool = True,
+    **params: Any,
+) -> AllocationResult:
     """Allocate facilitators to the requests received up to ``on``.
 
     Parameters
@@ -68,13 +77,20 @@ def allocate(workspace: Workspace, policy: Policy, *, on: date,
         Raw CP-SAT parameters, passed through.
     """
     inst = build_instance(workspace, policy, on, calendar, frozenset(unavailable), state)
-    return solve_instance(inst, time_limit=time_limit, seed=seed, method=method,
-                          explain=explain, **params)
+    return solve_instance(
+        inst, time_limit=time_limit, seed=seed, method=method, explain=explain, **params
+    )
 
 
-def solve_instance(inst: Instance, *, time_limit: float | None = None, seed: int = 0,
-                   method: Method = "auto", explain: bool = True,
-                   **params: Any) -> AllocationResult:
+def solve_instance(
+    inst: Instance,
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    method: Method = "auto",
+    explain: bool = True,
+    **params: Any,
+) -> AllocationResult:
     """Solve a compiled batch and explain the outcome (see :func:`allocate`)."""
     start = time.perf_counter()
     if method == "auto":
@@ -90,38 +106,61 @@ def solve_instance(inst: Instance, *, time_limit: float | None = None, seed: int
         limit = inst.policy.time_limit_seconds if time_limit is None else time_limit
         solution = solve_cpsat(inst, time_limit=limit, seed=seed, **params)
     runtime = time.perf_counter() - start
-    log.info("allocated %d of %d requests with %s in %.2fs (%s)", len(solution.chosen),
-             inst.n_requests, solution.method, runtime, solution.status)
+    log.info(
+        "allocated %d of %d requests with %s in %.2fs (%s)",
+        len(solution.chosen),
+        inst.n_requests,
+        solution.method,
+        runtime,
+        solution.status,
+    )
     reasons: dict[str, str] = {}
     unblock: dict[str, str] = {}
     if explain:
         explainer = Explainer(inst, solution.chosen)
         reasons = {req.request_id: explainer.reason(r) for r, req in enumerate(inst.requests)}
-        unblock = {inst.requests[r].request_id: explainer.unblock(r)
-                   for r in range(inst.n_requests) if r not in solution.chosen}
+        unblock = {
+            inst.requests[r].request_id: explainer.unblock(r)
+            for r in range(inst.n_requests)
+            if r not in solution.chosen
+        }
     return AllocationResult(
-        instance=inst, chosen=solution.chosen,
+        instance=inst,
+        chosen=solution.chosen,
         assignments=tuple(_assignments(inst, solution.chosen, reasons)),
-        stages=solution.stages, status=solution.status, method=solution.method,
-        runtime=runtime, reasons=reasons, unblock=unblock,
+        stages=solution.stages,
+        status=solution.status,
+        method=solution.method,
+        runtime=runtime,
+        reasons=reasons,
+        unblock=unblock,
     )
 
 
-def _assignments(inst: Instance, chosen: dict[int, tuple[int, ...]],
-                 reasons: dict[str, str]) -> list[Assignment]:
+def _assignments(
+    inst: Instance, chosen: dict[int, tuple[int, ...]], reasons: dict[str, str]
+) -> list[Assignment]:
     rows = []
     for r, req in enumerate(inst.requests):
         fs = chosen.get(r, ())
         pin = inst.pins.get(r)
         reason = reasons.get(req.request_id, "")
         if not fs:
-            rows.append(Assignment(req.request_id, "", "", "unallocated",
-                                   inst.allocate_by[r], reason))
+            rows.append(
+                Assignment(req.request_id, "", "", "unallocated", inst.allocate_by[r], reason)
+            )
             continue
         for i, f in enumerate(fs):
             pinned = pin is not None and pin.refused is None and pin.facilitator == f
             role = ("lead" if i == 0 else "co") if len(fs) == 2 else ""
-            rows.append(Assignment(req.request_id, inst.facilitators[f].facilitator_id, role,
-                                   "pinned" if pinned else "allocated",
-                                   inst.allocate_by[r], reason))
+            rows.append(
+                Assignment(
+                    req.request_id,
+                    inst.facilitators[f].facilitator_id,
+                    role,
+                    "pinned" if pinned else "allocated",
+                    inst.allocate_by[r],
+                    reason,
+                )
+            )
     return rows

@@ -45,8 +45,9 @@ class DayState:
         object.__setattr__(self, "declined", frozenset(self.declined))
 
     @classmethod
-    def of(cls, open_load: Mapping[str, int] | None = None,
-           declined: Iterable[tuple[str, str]] = ()) -> DayState:
+    def of(
+        cls, open_load: Mapping[str, int] | None = None, declined: Iterable[tuple[str, str]] = ()
+    ) -> DayState:
         """A state from plain values (default: nothing open, nothing declined)."""
         return cls(dict(open_load or {}), frozenset(declined))
 

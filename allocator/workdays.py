@@ -39,8 +39,9 @@ class WorkingCalendar:
     simulation's year of days) answers the same questions once.
     """
 
-    def __init__(self, closures: Iterable[date] = (), *,
-                 zone: str | ZoneInfo = DEFAULT_ZONE) -> None:
+    def __init__(
+        self, closures: Iterable[date] = (), *, zone: str | ZoneInfo = DEFAULT_ZONE
+    ) -> None:
         self.closures: frozenset[date] = frozenset(closures)
         self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         # expand=True (the default) fills in each year the first time it is asked about.

@@ -56,8 +56,12 @@ class Row:
 def measure(command: list[str], limit_gib: float | None = None) -> Run:
     """One whole-process run: wall seconds and peak resident memory."""
     limit = ["--limit-gib", str(limit_gib)] if limit_gib else []
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", *limit, "--", *command],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", *limit, "--", *command],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(done.stdout)
     if result["over_limit"]:
         return Run(result["seconds"], result["peak_mib"], False)
@@ -77,10 +81,10 @@ def run_size(n_requests: int, n_facilitators: int, old: Release, seed: int = 1) 
         folder = Path(tmp) / "ws"
         folder.mkdir()
         write_workspace(generate_workspace(n_requests, n_facilitators, seed=seed), folder)
-        before = measure(allocate_command(old.jags, folder, Path(tmp) / "before"),
-                         LIMIT_GIB["before"])
-        after = measure(allocate_command(JAGS, folder, Path(tmp) / "after"),
-                        LIMIT_GIB["after"])
+        before = measure(
+            allocate_command(old.jags, folder, Path(tmp) / "before"), LIMIT_GIB["before"]
+        )
+        after = measure(allocate_command(JAGS, folder, Path(tmp) / "after"), LIMIT_GIB["after"])
         with (Path(tmp) / "after" / "explanations.csv").open("rb") as handle:
             rows = sum(1 for _ in handle) - 1
         return Row(n_requests, n_facilitators, before, after, rows)
@@ -98,23 +102,31 @@ def _cell(run: Run, limit: float) -> str:
 
 
 def report(rows: list[Row], help_before: float, help_after: float) -> str:
-    lines = [f"Allocation: whole `jags allocate` processes (read, six stages proven optimal, "
-             f"reasons, explanations, write), previous release {PREVIOUS_RELEASE} and now, "
-             f"same files, same run",
-             "| requests × facilitators | before: time, peak | after: time, peak "
-             "| time before ÷ after | explanation rows after |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"Allocation: whole `jags allocate` processes (read, six stages proven optimal, "
+        f"reasons, explanations, write), previous release {PREVIOUS_RELEASE} and now, "
+        f"same files, same run",
+        "| requests × facilitators | before: time, peak | after: time, peak "
+        "| time before ÷ after | explanation rows after |",
+        "|---|---|---|---|---|",
+    ]
     for r in rows:
-        ratio = (f"{r.before.seconds / r.after.seconds:.1f}×"
-                 if r.before.fits and r.after.fits else "—")
-        lines.append(f"| {r.requests:,} × {r.facilitators:,} "
-                     f"| {_cell(r.before, LIMIT_GIB['before'])} "
-                     f"| {_cell(r.after, LIMIT_GIB['after'])} | {ratio} "
-                     f"| {r.explanation_rows:,} |")
-    lines.append("Growth after (seconds per 1,000 requests): " + ", ".join(
-        f"{r.requests:,}: {1000 * r.after.seconds / r.requests:.2f}" for r in rows))
-    lines.append(f"`jags --help` (median of 5): before {help_before:.2f} s, "
-                 f"after {help_after:.2f} s")
+        ratio = (
+            f"{r.before.seconds / r.after.seconds:.1f}×" if r.before.fits and r.after.fits else "—"
+        )
+        lines.append(
+            f"| {r.requests:,} × {r.facilitators:,} "
+            f"| {_cell(r.before, LIMIT_GIB['before'])} "
+            f"| {_cell(r.after, LIMIT_GIB['after'])} | {ratio} "
+            f"| {r.explanation_rows:,} |"
+        )
+    lines.append(
+        "Growth after (seconds per 1,000 requests): "
+        + ", ".join(f"{r.requests:,}: {1000 * r.after.seconds / r.requests:.2f}" for r in rows)
+    )
+    lines.append(
+        f"`jags --help` (median of 5): before {help_before:.2f} s, after {help_after:.2f} s"
+    )
     return "\n".join(lines)
 
 

@@ -40,14 +40,16 @@ def dump(workspace: str, on: str, policy: str, out: str, full: str) -> None:
     result = run_allocation(Path(workspace), Policy.preset(policy), date.fromisoformat(on))
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "allocations.csv").write_bytes(csv_bytes(ALLOCATION_COLUMNS,
-                                                       allocation_rows(result)))
+    (folder / "allocations.csv").write_bytes(csv_bytes(ALLOCATION_COLUMNS, allocation_rows(result)))
     (folder / "unblock.json").write_text(json.dumps(result.unblock, sort_keys=True))
     if full == "yes":
         rows = Explainer(result.instance, result.chosen).rows()
-        (folder / "explanations.csv").write_bytes(csv_bytes(
-            ("request_id", "facilitator_id", "eligible", "code", "detail"),
-            (tuple(row) for row in rows)))
+        (folder / "explanations.csv").write_bytes(
+            csv_bytes(
+                ("request_id", "facilitator_id", "eligible", "code", "detail"),
+                (tuple(row) for row in rows),
+            )
+        )
 
 
 @dataclass
@@ -76,21 +78,25 @@ def compare(name: str, before: Path, after: Path) -> Verdict:
             identical += 1
             continue
         rid = old[0]
-        if rid in old_wait and rid in new_wait and old[:5] + old[6:] == new[:5] + new[6:] \
-                and old[5].replace(old_wait[rid], new_wait[rid], 1) == new[5]:
+        if (
+            rid in old_wait
+            and rid in new_wait
+            and old[:5] + old[6:] == new[:5] + new[6:]
+            and old[5].replace(old_wait[rid], new_wait[rid], 1) == new[5]
+        ):
             waiting += 1
         else:
             other += 1
     other += abs(len(old_rows) - len(new_rows))
     full = None
     if (before / "explanations.csv").exists():
-        full = (before / "explanations.csv").read_bytes() == \
-            (after / "explanations.csv").read_bytes()
+        full = (before / "explanations.csv").read_bytes() == (
+            after / "explanations.csv"
+        ).read_bytes()
     return Verdict(name, len(old_rows) - 1, identical - 1, waiting, other, full)
 
 
-def check(python_before: Path, cases: list[tuple[str, Path, date, str, bool]]
-          ) -> list[Verdict]:
+def check(python_before: Path, cases: list[tuple[str, Path, date, str, bool]]) -> list[Verdict]:
     """Dump each case with both versions and compare."""
     verdicts = []
     script = str(Path(__file__).resolve())
@@ -99,22 +105,41 @@ def check(python_before: Path, cases: list[tuple[str, Path, date, str, bool]]
             outs = []
             for label, python in (("before", python_before), ("after", Path(sys.executable))):
                 out = Path(tmp) / name / label
-                subprocess.run([str(python), "-P", script, "--dump", str(workspace), on.isoformat(),
-                                policy, str(out), "yes" if full else "no"], check=True)
+                subprocess.run(
+                    [
+                        str(python),
+                        "-P",
+                        script,
+                        "--dump",
+                        str(workspace),
+                        on.isoformat(),
+                        policy,
+                        str(out),
+                        "yes" if full else "no",
+                    ],
+                    check=True,
+                )
                 outs.append(out)
             verdicts.append(compare(name, *outs))
     return verdicts
 
 
 def report(verdicts: list[Verdict], commit: str) -> str:
-    lines = [f"allocations.csv against the starting point {commit} (every column byte-"
-             f"identical; waiting rows may differ only in the 'Waiting:' clause):"]
+    lines = [
+        f"allocations.csv against the starting point {commit} (every column byte-"
+        f"identical; waiting rows may differ only in the 'Waiting:' clause):"
+    ]
     for v in verdicts:
-        full = "" if v.full_identical is None else (
-            "; --explain full identical" if v.full_identical else "; --explain full DIFFERS")
-        lines.append(f"  {v.name}: {v.rows} rows, {v.identical} identical, {v.waiting_clause} "
-                     f"differ only in the waiting clause, {v.other} other differences{full}"
-                     f" — {'ok' if v.ok else 'CHANGED'}")
+        full = (
+            ""
+            if v.full_identical is None
+            else ("; --explain full identical" if v.full_identical else "; --explain full DIFFERS")
+        )
+        lines.append(
+            f"  {v.name}: {v.rows} rows, {v.identical} identical, {v.waiting_clause} "
+            f"differ only in the waiting clause, {v.other} other differences{full}"
+            f" — {'ok' if v.ok else 'CHANGED'}"
+        )
     return "\n".join(lines)
 
 
@@ -126,7 +151,8 @@ def main(full: bool = False) -> bool:
     old = release(STARTING_POINT)
     cases: list[tuple[str, Path, date, str, bool]] = [
         (f"sample ({policy})", SAMPLE, SAMPLE_DAY, policy, True)
-        for policy in ("norfolk", "bedfordshire", "cheshire-west")]
+        for policy in ("norfolk", "bedfordshire", "cheshire-west")
+    ]
     CACHE.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
         # The starting point cannot hold 20,000 × 4,000 in memory: checked up to 10,000.

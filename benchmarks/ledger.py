@@ -82,17 +82,21 @@ JAGS = Path(sys.executable).parent / "jags"
 
 def year_workspace(seed: int = 2027) -> Workspace:
     """Facilitators, a little history, and a year of requests (about one a working day)."""
-    return generate_workspace(REQUESTS, FACILITATORS, seed=seed, start=START, days=365,
-                              history_per_request=0.3, load=0.3)
+    return generate_workspace(
+        REQUESTS, FACILITATORS, seed=seed, start=START, days=365, history_per_request=0.3, load=0.3
+    )
 
 
 def export_until(files: Workspace, day: date, calendar: WorkingCalendar) -> dict[str, bytes]:
     """``requests.csv`` and ``participants.csv`` as the form's export on ``day``."""
     received = tuple(r for r in files.requests if calendar.local(r.received_at).date() <= day)
     ids = {r.request_id for r in received}
-    tables = workspace_files(files.replace(
-        requests=received, participants=tuple(p for p in files.participants
-                                              if p.request_id in ids)))
+    tables = workspace_files(
+        files.replace(
+            requests=received,
+            participants=tuple(p for p in files.participants if p.request_id in ids),
+        )
+    )
     return {name: tables[name] for name in ("requests.csv", "participants.csv")}
 
 
@@ -118,8 +122,12 @@ class Journeys:
         elif roll < 0.18:
             steps = [contact, (EventKind.CANCELLED, rng.randint(2, 8))]
         else:
-            steps = [contact, (EventKind.CONFIRMED, rng.randint(0, 3)),
-                     (EventKind.HELD, rng.randint(10, 15)), (EventKind.CLOSED, rng.randint(1, 3))]
+            steps = [
+                contact,
+                (EventKind.CONFIRMED, rng.randint(0, 3)),
+                (EventKind.HELD, rng.randint(10, 15)),
+                (EventKind.CLOSED, rng.randint(1, 3)),
+            ]
         self.later[rid] = steps
         self._next(rid, day)
 
@@ -182,8 +190,9 @@ def timed(year: Year, command: str) -> Iterator[None]:
     year.cpu[command].append(time.process_time() - cpu)
 
 
-def run_year(folder: Path, db: str | None, backend: str, days: int = DAYS,
-             seed: int = 2027) -> Year:
+def run_year(
+    folder: Path, db: str | None, backend: str, days: int = DAYS, seed: int = 2027
+) -> Year:
     """The year through the ledger in ``folder`` (``db``: a PostgreSQL URL, else SQLite)."""
     policy = Policy.preset("norfolk")
     calendar = WorkingCalendar.for_policy(policy)
@@ -237,8 +246,7 @@ def run_year(folder: Path, db: str | None, backend: str, days: int = DAYS,
         with timed(year, "status"):
             ledger = daily.open_ledger(where)
             try:
-                header, rows = daily.status_files(ledger, day, request_id=None,
-                                                  facilitators=False)
+                header, rows = daily.status_files(ledger, day, request_id=None, facilitators=False)
                 csv_bytes(header, rows)
             finally:
                 ledger.close()
@@ -269,30 +277,43 @@ def postgresql(folder: Path) -> Iterator[str | None]:
         yield None
         return
     if not any(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")) and not os.environ.get(
-            "JAGS_PG_CTL"):
-        print("PostgreSQL: skipped (Debian's postgresql package is not installed; "
-              "make test installs it)", flush=True)
+        "JAGS_PG_CTL"
+    ):
+        print(
+            "PostgreSQL: skipped (Debian's postgresql package is not installed; "
+            "make test installs it)",
+            flush=True,
+        )
         yield None
         return
     home = folder / "pg"
     home.mkdir()
     server = PostgreSQLExecutor(
-        executable=str(PG_CTL), host="127.0.0.1", port=_free_port(), user="postgres",
-        datadir=str(home / "data"), unixsocketdir=str(home), logfile=str(home / "pg.log"),
-        startparams="-w", dbname="postgres")
+        executable=str(PG_CTL),
+        host="127.0.0.1",
+        port=_free_port(),
+        user="postgres",
+        datadir=str(home / "data"),
+        unixsocketdir=str(home),
+        logfile=str(home / "pg.log"),
+        startparams="-w",
+        dbname="postgres",
+    )
     try:
         server.start()
         server.wait_for_postgres()
     except Exception as exc:  # pg_ctl failed or the server did not come up
-        print(f"PostgreSQL: skipped (the server did not start: {exc.__class__.__name__})",
-              flush=True)
+        print(
+            f"PostgreSQL: skipped (the server did not start: {exc.__class__.__name__})", flush=True
+        )
         with contextlib.suppress(Exception):
             server.stop()
         yield None
         return
     try:
-        with psycopg.connect(host=server.host, port=server.port, user=server.user,
-                             dbname="postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            host=server.host, port=server.port, user=server.user, dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute('CREATE DATABASE "jags_bench"')
         yield f"postgresql://{server.user}@{server.host}:{server.port}/jags_bench"
     finally:
@@ -314,18 +335,29 @@ def commands_once(folder: Path, year: Year, after: date) -> list[tuple[str, floa
     finally:
         ledger.close()
     events = workspace.parent / "events.csv"
-    events.write_text("request_id,event,on\n" + "".join(
-        f"{rid},contacted,{day.isoformat()}\n" for rid in waiting[:3]), encoding="utf-8")
+    events.write_text(
+        "request_id,event,on\n"
+        + "".join(f"{rid},contacted,{day.isoformat()}\n" for rid in waiting[:3]),
+        encoding="utf-8",
+    )
     runs = [
         ("jags --help", [str(JAGS), "--help"]),
-        ("jags allocate --commit", [str(JAGS), "allocate", str(workspace), "--on",
-                                    day.isoformat(), "--commit"]),
-        ("jags record --file", [str(JAGS), "record", str(workspace), "--file", str(events),
-                                "--by", BY]),
-        ("jags schedule --commit", [str(JAGS), "schedule", str(workspace), "--commit", "--on",
-                                    day.isoformat()]),
-        ("jags status --format csv", [str(JAGS), "status", str(workspace), "--on",
-                                      day.isoformat(), "--format", "csv"]),
+        (
+            "jags allocate --commit",
+            [str(JAGS), "allocate", str(workspace), "--on", day.isoformat(), "--commit"],
+        ),
+        (
+            "jags record --file",
+            [str(JAGS), "record", str(workspace), "--file", str(events), "--by", BY],
+        ),
+        (
+            "jags schedule --commit",
+            [str(JAGS), "schedule", str(workspace), "--commit", "--on", day.isoformat()],
+        ),
+        (
+            "jags status --format csv",
+            [str(JAGS), "status", str(workspace), "--on", day.isoformat(), "--format", "csv"],
+        ),
     ]
     found = []
     for label, command in runs:
@@ -344,39 +376,52 @@ def _p95(values: list[float]) -> float:
 
 def report(years: list[Year], once: list[tuple[str, float, float]]) -> str:
     days = len(years[0].per_day)
-    lines = [f"Ledger: a Norfolk year of daily operation ({days} working days from "
-             f"{START.isoformat()}, {FACILITATORS} facilitators, no calendars): each day "
-             "allocate --commit, record, schedule --commit, status; seconds per day"]
+    lines = [
+        f"Ledger: a Norfolk year of daily operation ({days} working days from "
+        f"{START.isoformat()}, {FACILITATORS} facilitators, no calendars): each day "
+        "allocate --commit, record, schedule --commit, status; seconds per day"
+    ]
     for year in years:
         per_day, cpu = year.per_day, year.cpu_per_day
         verdict = ""
         if year.backend == "SQLite":
-            verdict = (f" (target < {TARGET_S} s a day: "
-                       f"{'met' if _p95(per_day) < TARGET_S else 'MISSED'} at the 95th "
-                       f"percentile)")
+            verdict = (
+                f" (target < {TARGET_S} s a day: "
+                f"{'met' if _p95(per_day) < TARGET_S else 'MISSED'} at the 95th "
+                f"percentile)"
+            )
         lines.append(
             f"  {year.backend}: median {statistics.median(per_day):.3f} s, p95 "
             f"{_p95(per_day):.3f} s, max {max(per_day):.3f} s a day{verdict}; CPU median "
             f"{statistics.median(cpu):.3f} s; year {sum(per_day):.1f} s; init "
             f"{year.init_s:.2f} s; {year.requests} requests, {year.booked} sessions booked, "
-            "events " + ", ".join(f"{k} {v}" for k, v in sorted(year.events.items())))
-        lines.append(f"    median day of the first 20: {statistics.median(per_day[:20]):.3f} s, "
-                     f"of the last 20: {statistics.median(per_day[-20:]):.3f} s (the ledger "
-                     "grows: intake, history and status read every request each day)")
+            "events " + ", ".join(f"{k} {v}" for k, v in sorted(year.events.items()))
+        )
+        lines.append(
+            f"    median day of the first 20: {statistics.median(per_day[:20]):.3f} s, "
+            f"of the last 20: {statistics.median(per_day[-20:]):.3f} s (the ledger "
+            "grows: intake, history and status read every request each day)"
+        )
         total = sum(per_day)
         for command in COMMANDS:
             wall = year.wall[command]
-            lines.append(f"    {command:<9} median {statistics.median(wall):.3f} s, p95 "
-                         f"{_p95(wall):.3f} s, {100 * sum(wall) / total:4.1f} % of the year; "
-                         f"CPU median {statistics.median(year.cpu[command]):.3f} s")
+            lines.append(
+                f"    {command:<9} median {statistics.median(wall):.3f} s, p95 "
+                f"{_p95(wall):.3f} s, {100 * sum(wall) / total:4.1f} % of the year; "
+                f"CPU median {statistics.median(year.cpu[command]):.3f} s"
+            )
     if len(years) == 2:
         a, b = years
-        lines.append(f"  {b.backend} ÷ {a.backend} (median day): "
-                     f"{statistics.median(b.per_day) / statistics.median(a.per_day):.2f}×")
+        lines.append(
+            f"  {b.backend} ÷ {a.backend} (median day): "
+            f"{statistics.median(b.per_day) / statistics.median(a.per_day):.2f}×"
+        )
     if once:
-        lines.append("  Whole processes on the SQLite ledger after the year (start-up "
-                     "included): " + "; ".join(f"{label} {wall:.2f} s (CPU {cpu:.2f} s)"
-                                                for label, wall, cpu in once))
+        lines.append(
+            "  Whole processes on the SQLite ledger after the year (start-up "
+            "included): "
+            + "; ".join(f"{label} {wall:.2f} s (CPU {cpu:.2f} s)" for label, wall, cpu in once)
+        )
     return "\n".join(lines)
 
 

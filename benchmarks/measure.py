@@ -59,26 +59,31 @@ def usage(command: list[str]) -> dict[str, object]:
     benchmark that holds large workspaces, every command would seem to need as much.
     """
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     assert process.stderr is not None
     with process.stderr:
         stderr = process.stderr.read()
     _, status, used = os.wait4(process.pid, 0)
-    return {"seconds": time.perf_counter() - start, "cpu": used.ru_utime + used.ru_stime,
-            "peak_mib": used.ru_maxrss / 1024, "returncode": os.waitstatus_to_exitcode(status),
-            "stderr": stderr}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": used.ru_utime + used.ru_stime,
+        "peak_mib": used.ru_maxrss / 1024,
+        "returncode": os.waitstatus_to_exitcode(status),
+        "stderr": stderr,
+    }
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--usage"]:
-        print(json.dumps(usage(argv[argv.index("--") + 1:])))
+        print(json.dumps(usage(argv[argv.index("--") + 1 :])))
         return 0
     limit_kib = None
     if argv[:1] == ["--limit-gib"]:
         limit_kib = int(float(argv[1]) * 1024 * 1024)
         argv = argv[2:]
-    command = argv[argv.index("--") + 1:] if "--" in argv else argv
+    command = argv[argv.index("--") + 1 :] if "--" in argv else argv
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     over = False
@@ -91,9 +96,17 @@ def main(argv: list[str]) -> int:
     _, stderr = process.communicate()
     seconds = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024,
-                      "returncode": process.returncode, "over_limit": over,
-                      "stderr": stderr.decode("utf-8", "replace")[-2000:]}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak_kib / 1024,
+                "returncode": process.returncode,
+                "over_limit": over,
+                "stderr": stderr.decode("utf-8", "replace")[-2000:],
+            }
+        )
+    )
     return 0
 
 

@@ -48,13 +48,24 @@ def release(commit: str) -> Release:
     if not done.exists():
         src = home / "src"
         src.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT,
-                                 check=True, capture_output=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", commit], cwd=ROOT, check=True, capture_output=True
+        ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(src, filter="data")
         print(f"building release {commit} in {home} (once)", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", str(src)], check=True)
+        subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                str(src),
+            ],
+            check=True,
+        )
         done.touch()
     return Release(commit, venv / "bin" / "python", venv / "bin" / "jags")

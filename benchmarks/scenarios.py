@@ -102,8 +102,12 @@ def _measure(command: list[str]) -> dict[str, float]:
     command and every process it started (on a shared machine, CPU time shows
     what the work costs when wall time is stretched by other load)."""
     before = _cpu()
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--", *command],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", "--", *command],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result: dict[str, float] = json.loads(done.stdout)
     if result["returncode"] != 0:
         raise RuntimeError(f"{command[0]} failed: {result['stderr']}")
@@ -132,12 +136,18 @@ def one_year(folder: Path, repeats: int = 5) -> dict[str, float]:
                 walls.append(time.perf_counter() - wall)
         requests.append(outcome.kpis["requests"])
         batches.append(sim.batches)
-    command = _measure([str(JAGS), "scenarios", "run", str(path), "-n", "1", "--out",
-                        str(folder / "year.csv")])
-    return {"seconds": statistics.median(times[False]), "wall": statistics.median(walls),
-            "explained": statistics.median(times[True]),
-            "requests": statistics.mean(requests), "batches": statistics.mean(batches),
-            "command": command["seconds"], "command_mib": command["peak_mib"]}
+    command = _measure(
+        [str(JAGS), "scenarios", "run", str(path), "-n", "1", "--out", str(folder / "year.csv")]
+    )
+    return {
+        "seconds": statistics.median(times[False]),
+        "wall": statistics.median(walls),
+        "explained": statistics.median(times[True]),
+        "requests": statistics.mean(requests),
+        "batches": statistics.mean(batches),
+        "command": command["seconds"],
+        "command_mib": command["peak_mib"],
+    }
 
 
 @contextlib.contextmanager
@@ -155,8 +165,16 @@ def _fingerprint(outcome: Outcome) -> str:
     """Everything a replication measured, as text (so NaN equals NaN)."""
     daily = outcome.daily
     assert daily is not None
-    return json.dumps([outcome.kpis, outcome.events, daily.backlog.tolist(),
-                       daily.on_time.tolist(), daily.load.tolist()], sort_keys=True)
+    return json.dumps(
+        [
+            outcome.kpis,
+            outcome.events,
+            daily.backlog.tolist(),
+            daily.on_time.tolist(),
+            daily.load.tolist(),
+        ],
+        sort_keys=True,
+    )
 
 
 def shortcuts(folder: Path, replications: int = 3) -> dict[str, float]:
@@ -172,11 +190,18 @@ def shortcuts(folder: Path, replications: int = 3) -> dict[str, float]:
     for on in (True, False):
         with _shortcuts(on):
             start = time.process_time()
-            found[on] = [_fingerprint(Simulation(m, seeds[r], r, daily=True, trace=True).run())
-                         for m in models for r in range(replications)]
+            found[on] = [
+                _fingerprint(Simulation(m, seeds[r], r, daily=True, trace=True).run())
+                for m in models
+                for r in range(replications)
+            ]
             seconds[on] = time.process_time() - start
-    return {"with": seconds[True], "without": seconds[False],
-            "runs": len(found[True]), "same": float(found[True] == found[False])}
+    return {
+        "with": seconds[True],
+        "without": seconds[False],
+        "runs": len(found[True]),
+        "same": float(found[True] == found[False]),
+    }
 
 
 def sweep(folder: Path, replications: int, workers: int) -> dict[str, float]:
@@ -184,8 +209,20 @@ def sweep(folder: Path, replications: int, workers: int) -> dict[str, float]:
     path = folder / "sweep.toml"
     path.write_text(BASE + SWEEP, encoding="utf-8")
     out = folder / f"sweep-{replications}-{workers}.parquet"
-    result = _measure([str(JAGS), "scenarios", "run", str(path), "-n", str(replications),
-                       "--workers", str(workers), "--out", str(out)])
+    result = _measure(
+        [
+            str(JAGS),
+            "scenarios",
+            "run",
+            str(path),
+            "-n",
+            str(replications),
+            "--workers",
+            str(workers),
+            "--out",
+            str(out),
+        ]
+    )
     result["days"] = 10 * replications * DAYS
     return result
 
@@ -228,8 +265,7 @@ def main() -> dict[str, object]:
         f"in all processes ({1000 * full['cpu'] / full['days']:.2f} ms per simulated day)",
     ]
     print("\n".join(lines), flush=True)
-    return {"year": year, "shortcuts": check, "small_1": small_1, "small_2": small_2,
-            "full": full}
+    return {"year": year, "shortcuts": check, "small_1": small_1, "small_2": small_2, "full": full}
 
 
 if __name__ == "__main__":

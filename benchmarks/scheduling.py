@@ -48,10 +48,18 @@ def _stamp(moment: datetime) -> str:
 
 
 def _event(lines: list[str], uid: str, start: datetime, minutes: int, extra: list[str]) -> None:
-    lines.extend(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260901T000000Z",
-                  f"DTSTART;TZID=Europe/London:{_stamp(start)}",
-                  f"DTEND;TZID=Europe/London:{_stamp(start + timedelta(minutes=minutes))}",
-                  "SUMMARY:Meeting", *extra, "END:VEVENT"])
+    lines.extend(
+        [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20260901T000000Z",
+            f"DTSTART;TZID=Europe/London:{_stamp(start)}",
+            f"DTEND;TZID=Europe/London:{_stamp(start + timedelta(minutes=minutes))}",
+            "SUMMARY:Meeting",
+            *extra,
+            "END:VEVENT",
+        ]
+    )
 
 
 def _at(day: date, hours: int, minutes: int = 0) -> datetime:
@@ -64,12 +72,20 @@ def calendar_text(email: str, rng: random.Random) -> str:
     n = 0
     for _ in range(rng.randint(3, 6)):  # weekly series for a year, with two exceptions
         n += 1
-        start = _at(YEAR_START + timedelta(days=rng.randrange(5)), rng.randint(9, 15),
-                    rng.choice((0, 30)))
+        start = _at(
+            YEAR_START + timedelta(days=rng.randrange(5)), rng.randint(9, 15), rng.choice((0, 30))
+        )
         skipped = [start + timedelta(weeks=rng.randint(1, 50)) for _ in range(2)]
-        _event(lines, f"{email}-{n}", start, rng.choice((30, 60, 90)),
-               ["RRULE:FREQ=WEEKLY;COUNT=52",
-                *(f"EXDATE;TZID=Europe/London:{_stamp(s)}" for s in skipped)])
+        _event(
+            lines,
+            f"{email}-{n}",
+            start,
+            rng.choice((30, 60, 90)),
+            [
+                "RRULE:FREQ=WEEKLY;COUNT=52",
+                *(f"EXDATE;TZID=Europe/London:{_stamp(s)}" for s in skipped),
+            ],
+        )
     for _ in range(rng.randint(1, 3)):  # fortnightly
         n += 1
         start = _at(YEAR_START + timedelta(days=rng.randrange(10)), rng.randint(9, 15))
@@ -79,8 +95,13 @@ def calendar_text(email: str, rng: random.Random) -> str:
         if day.weekday() < 5:
             n += 1
             start = _at(day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
-            _event(lines, f"{email}-{n}", start, rng.choice((30, 45, 60, 120)),
-                   ["STATUS:TENTATIVE"] if rng.random() < 0.15 else [])
+            _event(
+                lines,
+                f"{email}-{n}",
+                start,
+                rng.choice((30, 45, 60, 120)),
+                ["STATUS:TENTATIVE"] if rng.random() < 0.15 else [],
+            )
     return "\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n"
 
 
@@ -90,8 +111,7 @@ def big_calendar_text(email: str, events: int, rng: random.Random) -> str:
     first = date(2021, 12, 1)
     for n in range(events):
         day = first + timedelta(days=rng.randrange(3650))
-        _event(lines, f"{email}-big-{n}", _at(day, rng.randint(8, 17), rng.choice((0, 30))),
-               30, [])
+        _event(lines, f"{email}-big-{n}", _at(day, rng.randint(8, 17), rng.choice((0, 30))), 30, [])
     return "\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n"
 
 
@@ -99,16 +119,21 @@ def _csv(path: Path, header: str, rows: list[str]) -> None:
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
 
 
-def write_workspace(folder: Path, n_sessions: int, n_attendees: int, *, big: int = 0,
-                    seed: int = 7) -> None:
+def write_workspace(
+    folder: Path, n_sessions: int, n_attendees: int, *, big: int = 0, seed: int = 7
+) -> None:
     """A workspace with allocations and calendars for the configuration."""
     rng = random.Random(seed)
     n_facilitators = max(1, n_sessions * 2 // 3)
     facilitators = [f"F{i:03}" for i in range(n_facilitators)]
-    _csv(folder / "facilitators.csv",
-         "facilitator_id,name,email,organisation,sector,trained_on,max_open",
-         [f"{f},Facilitator {f},{f.lower()}@bench.example,Org {f},Health,2026-01-01,5"
-          for f in facilitators])
+    _csv(
+        folder / "facilitators.csv",
+        "facilitator_id,name,email,organisation,sector,trained_on,max_open",
+        [
+            f"{f},Facilitator {f},{f.lower()}@bench.example,Org {f},Health,2026-01-01,5"
+            for f in facilitators
+        ],
+    )
     requests, participants, allocations = [], [], []
     emails = {f"{f.lower()}@bench.example" for f in facilitators}
     for s in range(n_sessions):
@@ -117,17 +142,23 @@ def write_workspace(folder: Path, n_sessions: int, n_attendees: int, *, big: int
         requests.append(f"{rid},2026-11-02T10:00,Person {s}-0,{requester},Agency {s},CASE-{s}")
         for k in range(1, n_attendees - 1):
             attendance = "required" if k < n_attendees - 2 else "optional"
-            participants.append(f"{rid},Person {s}-{k},p{s}-{k}@bench.example,Agency {s}-{k},"
-                                f"{attendance}")
+            participants.append(
+                f"{rid},Person {s}-{k},p{s}-{k}@bench.example,Agency {s}-{k},{attendance}"
+            )
             emails.add(f"p{s}-{k}@bench.example")
         emails.add(requester)
         allocations.append(f"{rid},{rng.choice(facilitators)},,allocated,2026-11-04,")
-    _csv(folder / "requests.csv", "request_id,received_at,requester_name,requester_email,"
-         "requester_organisation,case_ref", requests)
-    _csv(folder / "participants.csv", "request_id,name,email,organisation,attendance",
-         participants)
-    _csv(folder / "allocations.csv", "request_id,facilitator_id,role,status,allocate_by,reason",
-         allocations)
+    _csv(
+        folder / "requests.csv",
+        "request_id,received_at,requester_name,requester_email,requester_organisation,case_ref",
+        requests,
+    )
+    _csv(folder / "participants.csv", "request_id,name,email,organisation,attendance", participants)
+    _csv(
+        folder / "allocations.csv",
+        "request_id,facilitator_id,role,status,allocate_by,reason",
+        allocations,
+    )
     calendars = folder / "calendars"
     calendars.mkdir()
     for email in sorted(emails):
@@ -150,8 +181,12 @@ class Run:
 def measured(command: list[str]) -> Run:
     """Run ``command`` and measure it alone, its worker processes included (through
     :func:`benchmarks.measure.usage`, in a small process of its own)."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--usage", "--",
-                           *command], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", "--usage", "--", *command],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found = json.loads(done.stdout)
     if found["returncode"] != 0:
         raise RuntimeError(f"{command[0]} failed: {found['stderr'][-2000:]}")
@@ -182,8 +217,9 @@ class Row:
         return sum(int(f[0]) for f in found[1:])
 
 
-def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
-               big: int = 0) -> Row:
+def run_config(
+    label: str, n_sessions: int, n_attendees: int, old_jags: Path, *, big: int = 0
+) -> Row:
     """Both versions on one generated workspace, in this run."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -193,27 +229,42 @@ def run_config(label: str, n_sessions: int, n_attendees: int, old_jags: Path, *,
         os.environ["XDG_CACHE_HOME"] = str(root / "cache")  # an empty cache of its own
 
         def schedule(jags: Path, out: str, *flags: str) -> Run:
-            return measured([str(jags), *flags, "schedule", str(folder), "--allocations",
-                             str(folder / "allocations.csv"), "--confirmed-on",
-                             CONFIRMED_ON.isoformat(), "--out", str(root / out)])
+            return measured(
+                [
+                    str(jags),
+                    *flags,
+                    "schedule",
+                    str(folder),
+                    "--allocations",
+                    str(folder / "allocations.csv"),
+                    "--confirmed-on",
+                    CONFIRMED_ON.isoformat(),
+                    "--out",
+                    str(root / out),
+                ]
+            )
 
         before = schedule(old_jags, "before")
         first = schedule(JAGS, "first", "-v")
         second = schedule(JAGS, "second", "-v")
-        proposals = [(root / name / "proposals.csv").read_bytes()
-                     for name in ("before", "first", "second")]
+        proposals = [
+            (root / name / "proposals.csv").read_bytes() for name in ("before", "first", "second")
+        ]
         people = len(list((folder / "calendars").glob("*.ics")))
-        return Row(label, people, before, first, second,
-                   proposals[0] == proposals[1] == proposals[2])
+        return Row(
+            label, people, before, first, second, proposals[0] == proposals[1] == proposals[2]
+        )
 
 
 def report(rows: list[Row]) -> str:
-    lines = [f"Scheduling: whole `jags schedule` processes, release {PREVIOUS_RELEASE} (before) "
-             "and this version (after), same files, same run; CPU = user + system seconds of "
-             "the process and its workers; 2nd = a second run over unchanged exports (cache)",
-             f"{'workspace':>22} {'people':>6} {'before s':>8} {'CPU s':>6} {'MiB':>5} "
-             f"{'after s':>7} {'CPU s':>6} {'MiB':>5} {'wall ratio':>10} {'CPU ratio':>9} "
-             f"{'read s':>6} {'read again':>10} {'2nd s':>6} {'2nd read s':>10} {'same':>5}"]
+    lines = [
+        f"Scheduling: whole `jags schedule` processes, release {PREVIOUS_RELEASE} (before) "
+        "and this version (after), same files, same run; CPU = user + system seconds of "
+        "the process and its workers; 2nd = a second run over unchanged exports (cache)",
+        f"{'workspace':>22} {'people':>6} {'before s':>8} {'CPU s':>6} {'MiB':>5} "
+        f"{'after s':>7} {'CPU s':>6} {'MiB':>5} {'wall ratio':>10} {'CPU ratio':>9} "
+        f"{'read s':>6} {'read again':>10} {'2nd s':>6} {'2nd read s':>10} {'same':>5}",
+    ]
     for r in rows:
         lines.append(
             f"{r.label:>22} {r.people:>6} {r.before.wall:8.2f} {r.before.cpu:6.2f} "
@@ -222,9 +273,12 @@ def report(rows: list[Row]) -> str:
             f"{r.before.cpu / r.first.cpu:8.1f}× {r.read_seconds(r.first):6.2f} "
             f"{r.read_past_windows(r.first):10d} "
             f"{r.second.wall:6.2f} {r.read_seconds(r.second):10.2f} "
-            f"{'yes' if r.identical else 'NO':>5}")
-    lines.append("(read again: exports read a second time, past the session windows, for the "
-                 "sessions that fit nothing in their window)")
+            f"{'yes' if r.identical else 'NO':>5}"
+        )
+    lines.append(
+        "(read again: exports read a second time, past the session windows, for the "
+        "sessions that fit nothing in their window)"
+    )
     return "\n".join(lines)
 
 
@@ -238,9 +292,19 @@ def startup_seconds(jags: Path, repeats: int = 3) -> float:
         write_workspace(folder, 1, 3)
         for n in range(repeats):
             os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / f"cache{n}")  # nothing cached
-            run = measured([str(jags), "schedule", str(folder), "--allocations",
-                            str(folder / "allocations.csv"), "--confirmed-on",
-                            CONFIRMED_ON.isoformat(), "--out", str(Path(tmp) / f"out{n}")])
+            run = measured(
+                [
+                    str(jags),
+                    "schedule",
+                    str(folder),
+                    "--allocations",
+                    str(folder / "allocations.csv"),
+                    "--confirmed-on",
+                    CONFIRMED_ON.isoformat(),
+                    "--out",
+                    str(Path(tmp) / f"out{n}"),
+                ]
+            )
             best = min(best, run.wall)
     return best
 
@@ -253,10 +317,13 @@ def main() -> list[Row]:
     before, after = startup_seconds(old.jags), startup_seconds(JAGS)
     eager = startup_seconds(release(EAGER_IMPORTS).jags)
     print(report(rows))
-    print(f"Start-up: jags schedule on a one-session workspace (best of 3 processes): before "
-          f"{before:.2f} s, after {after:.2f} s ({before / after:.1f}×); {eager:.2f} s at "
-          f"{EAGER_IMPORTS}, before the ledger's modules and the HTTP client loaded only "
-          f"when used", flush=True)
+    print(
+        f"Start-up: jags schedule on a one-session workspace (best of 3 processes): before "
+        f"{before:.2f} s, after {after:.2f} s ({before / after:.1f}×); {eager:.2f} s at "
+        f"{EAGER_IMPORTS}, before the ledger's modules and the HTTP client loaded only "
+        f"when used",
+        flush=True,
+    )
     return rows
 
 

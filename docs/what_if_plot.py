@@ -23,17 +23,34 @@ SECTORS = ("Police", "Health", "Education")
 def main(replications: int = 20) -> Path:
     plan = ScenarioFile.read(HERE.parent / "notebooks" / "scenarios" / "capacity.toml")
     options = [Scenario(name="today")] + [
-        Scenario(name=f"+{n} {sector}", add_facilitators={
-            "sector": sector, "count": n, "max_open": 2, "on": plan.base.start})
-        for sector in SECTORS for n in (2, 4, 6)]
+        Scenario(
+            name=f"+{n} {sector}",
+            add_facilitators={"sector": sector, "count": n, "max_open": 2, "on": plan.base.start},
+        )
+        for sector in SECTORS
+        for n in (2, 4, 6)
+    ]
     results = simulate(plan.replace(scenario=options), replications=replications, workers=2)
     levels = pd.DataFrame(
         [{"scenario": "today", "sector": s, "added": 0} for s in SECTORS]
-        + [{"scenario": o.name, "sector": o.add_facilitators[0].sector,
-            "added": o.add_facilitators[0].count} for o in options[1:]])
+        + [
+            {
+                "scenario": o.name,
+                "sector": o.add_facilitators[0].sector,
+                "added": o.add_facilitators[0].count,
+            }
+            for o in options[1:]
+        ]
+    )
     trend = results.summary().merge(levels, on="scenario")
-    fig = charts.kpi_trend_chart(trend, "pct_allocated_by_deadline", "added", hue="sector",
-                                 target=95, xlabel="facilitators trained")
+    fig = charts.kpi_trend_chart(
+        trend,
+        "pct_allocated_by_deadline",
+        "added",
+        hue="sector",
+        target=95,
+        xlabel="facilitators trained",
+    )
     path = HERE / "what-if-capacity.png"
     charts.save(fig, path)
     return path

@@ -35,11 +35,17 @@ if TYPE_CHECKING:
     from jags.schedule import Remote
     from scheduling.availability import CalendarSource
 
-ALLOCATION_COLUMNS = ("request_id", "facilitator_id", "role", "status", "allocate_by", "reason",
-                      "rationale")
+ALLOCATION_COLUMNS = (
+    "request_id",
+    "facilitator_id",
+    "role",
+    "status",
+    "allocate_by",
+    "reason",
+    "rationale",
+)
 """The columns of ``allocations.csv`` as first released (their meaning never changes)."""
-ADDED_COLUMNS = ("code", "batch_date", "facilitator_name", "facilitator_email",
-                 "requester_email")
+ADDED_COLUMNS = ("code", "batch_date", "facilitator_name", "facilitator_email", "requester_email")
 """Columns added after them: the outcome's code (``chosen``, ``pinned``, or what keeps a
 waiting request waiting), the batch date and who to contact."""
 FILE_COLUMNS = ALLOCATION_COLUMNS + ADDED_COLUMNS
@@ -54,10 +60,19 @@ CHUNK_BYTES = 1 << 20
 Explain = Literal["default", "full"]
 
 
-def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Method = "auto",
-                   time_limit: float | None = None, remote: Remote | None = None,
-                   strict: bool = False, cache: bool = True, form: Path | None = None,
-                   mapping: str | None = None) -> AllocationResult:
+def run_allocation(
+    workspace_path: Path,
+    policy: Policy,
+    on: date,
+    *,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    remote: Remote | None = None,
+    strict: bool = False,
+    cache: bool = True,
+    form: Path | None = None,
+    mapping: str | None = None,
+) -> AllocationResult:
     """Read the workspace and allocate (raises :class:`InputError` on bad input).
 
     With ``policy.calendar_aware`` the workspace's calendars are read and
@@ -75,13 +90,17 @@ def run_allocation(workspace_path: Path, policy: Policy, on: date, *, method: Me
     if policy.calendar_aware:
         from jags.schedule import calendar_sources, remote_source  # calendars only when used
 
-        sources = calendar_sources(workspace_path, policy, strict=strict, cache=cache) \
-            if workspace_path.is_dir() else []
+        sources = (
+            calendar_sources(workspace_path, policy, strict=strict, cache=cache)
+            if workspace_path.is_dir()
+            else []
+        )
         if remote is not None:
             sources.append(remote_source(remote, policy))
         unavailable = calendar_unavailable(sources, workspace, policy, on)
-    return allocate(workspace, policy, on=on, method=method, time_limit=time_limit,
-                    unavailable=unavailable)
+    return allocate(
+        workspace, policy, on=on, method=method, time_limit=time_limit, unavailable=unavailable
+    )
 
 
 def check_batch_day(policy: Policy, on: date) -> None:
@@ -101,15 +120,23 @@ def check_batch_day(policy: Policy, on: date) -> None:
     if calendar.is_working_day(on):
         return
     holiday = calendar.holiday_name(on)
-    why = ("a closure day in the policy" if holiday == "closure day" else
-           f"{holiday}, a bank holiday" if holiday else "a weekend")
-    raise InputError(f"--on: {on:%A %d %B %Y} is not a working day ({why}); the next working "
-                     f"day is {calendar.next_working_day(on):%A %d %B %Y}. Add --force to run "
-                     f"the batch on it anyway")
+    why = (
+        "a closure day in the policy"
+        if holiday == "closure day"
+        else f"{holiday}, a bank holiday"
+        if holiday
+        else "a weekend"
+    )
+    raise InputError(
+        f"--on: {on:%A %d %B %Y} is not a working day ({why}); the next working "
+        f"day is {calendar.next_working_day(on):%A %d %B %Y}. Add --force to run "
+        f"the batch on it anyway"
+    )
 
 
-def calendar_unavailable(sources: Sequence[CalendarSource], workspace: Workspace,
-                         policy: Policy, on: date) -> list[str]:
+def calendar_unavailable(
+    sources: Sequence[CalendarSource], workspace: Workspace, policy: Policy, on: date
+) -> list[str]:
     """Ids of facilitators whose calendars show no free slot in the expected window."""
     from allocator import WorkingCalendar
     from jags.schedule import gather
@@ -120,22 +147,39 @@ def calendar_unavailable(sources: Sequence[CalendarSource], workspace: Workspace
     first, last = calendar.window(confirm, policy.window_first_day, policy.window_last_day)
     emails = sorted({f.email for f in workspace.facilitators})
     zone = calendar.zone
-    availability = gather(sources, emails,
-                          datetime.combine(first, time(0), zone),
-                          datetime.combine(last + timedelta(days=1), time(0), zone))
-    return sorted(f.facilitator_id for f in workspace.facilitators
-                  if has_free_slot(f.email, availability, first, last, policy,
-                                   calendar) is False)
+    availability = gather(
+        sources,
+        emails,
+        datetime.combine(first, time(0), zone),
+        datetime.combine(last + timedelta(days=1), time(0), zone),
+    )
+    return sorted(
+        f.facilitator_id
+        for f in workspace.facilitators
+        if has_free_slot(f.email, availability, first, last, policy, calendar) is False
+    )
 
 
 def allocation_rows(result: AllocationResult) -> list[tuple[object, ...]]:
     """Rows of ``allocations.csv`` (the pin rationale only in its own column)."""
     inst = result.instance
-    rationale = {inst.requests[r].request_id: pin.rationale for r, pin in inst.pins.items()
-                 if pin.refused is None}
-    return [(a.request_id, a.facilitator_id, a.role, a.status, a.allocate_by, a.reason,
-             rationale.get(a.request_id, "") if a.status == "pinned" else "")
-            for a in result.assignments]
+    rationale = {
+        inst.requests[r].request_id: pin.rationale
+        for r, pin in inst.pins.items()
+        if pin.refused is None
+    }
+    return [
+        (
+            a.request_id,
+            a.facilitator_id,
+            a.role,
+            a.status,
+            a.allocate_by,
+            a.reason,
+            rationale.get(a.request_id, "") if a.status == "pinned" else "",
+        )
+        for a in result.assignments
+    ]
 
 
 def allocation_file_rows(result: AllocationResult) -> list[tuple[object, ...]]:
@@ -148,15 +192,23 @@ def allocation_file_rows(result: AllocationResult) -> list[tuple[object, ...]]:
     for row, a in zip(allocation_rows(result), result.assignments, strict=True):
         r = index[a.request_id]
         fac = people.get(a.facilitator_id)
-        code = {"allocated": CHOSEN, "pinned": PINNED}.get(a.status) or \
-            explainer.waiting_code(r)
-        rows.append((*row, code, result.on, fac.name if fac else "",
-                     fac.email if fac else "", inst.requests[r].requester_email))
+        code = {"allocated": CHOSEN, "pinned": PINNED}.get(a.status) or explainer.waiting_code(r)
+        rows.append(
+            (
+                *row,
+                code,
+                result.on,
+                fac.name if fac else "",
+                fac.email if fac else "",
+                inst.requests[r].requester_email,
+            )
+        )
     return rows
 
 
-def explanation_rows(result: AllocationResult, *, explain: Explain = "default"
-                     ) -> Iterator[tuple[object, ...]]:
+def explanation_rows(
+    result: AllocationResult, *, explain: Explain = "default"
+) -> Iterator[tuple[object, ...]]:
     """Rows of ``explanations.csv`` as tuples (see the module docstring)."""
     explainer = Explainer(result.instance, result.chosen)
     for block in explainer.blocks(full=explain == "full"):
@@ -164,8 +216,9 @@ def explanation_rows(result: AllocationResult, *, explain: Explain = "default"
             yield tuple(ex)
 
 
-def explanation_chunks(result: AllocationResult, *, explain: Explain = "default"
-                       ) -> Iterator[bytes]:
+def explanation_chunks(
+    result: AllocationResult, *, explain: Explain = "default"
+) -> Iterator[bytes]:
     """``explanations.csv`` as CSV bytes, a request at a time.
 
     Rows said of many requests alike (a full facilitator, a shared
@@ -205,8 +258,9 @@ def status_rows(result: AllocationResult) -> list[tuple[object, ...]]:
     return list(Explainer(result.instance, result.chosen).facilitator_status())
 
 
-def allocation_files(result: AllocationResult, *, xlsx: bool = False,
-                     explain: Explain = "default") -> dict[str, Content]:
+def allocation_files(
+    result: AllocationResult, *, xlsx: bool = False, explain: Explain = "default"
+) -> dict[str, Content]:
     """The output files of a run, ready for an all-or-nothing write.
 
     ``explanations.csv`` is an iterable of byte chunks, made while it is
@@ -255,32 +309,48 @@ def summary_sentences(result: AllocationResult, *, full: bool = True) -> list[st
         head += "; none waiting"
     else:
         head += f"; {len(waiting)} waiting"
-        details = ([f"{past} of them past their allocate-by date"] if past else []) + \
-            ([f"{today} due today"] if today else [])
-        head += (", " + " and ".join(details)) if details else \
-            ", none of them past their allocate-by date"
+        details = ([f"{past} of them past their allocate-by date"] if past else []) + (
+            [f"{today} due today"] if today else []
+        )
+        head += (
+            (", " + " and ".join(details))
+            if details
+            else ", none of them past their allocate-by date"
+        )
     lines = [head + "."]
     if late and full:
-        lines.append(f"{late} of the allocated requests {'was' if late == 1 else 'were'} "
-                     f"already past {'its' if late == 1 else 'their'} allocate-by date.")
+        lines.append(
+            f"{late} of the allocated requests {'was' if late == 1 else 'were'} "
+            f"already past {'its' if late == 1 else 'their'} allocate-by date."
+        )
     if s["pinned"]:
         one = s["pinned"] == 1
-        lines.append(f"{s['pinned']} kept the facilitator named for {'it' if one else 'them'} "
-                     f"or {'its' if one else 'their'} follow-up's facilitator.")
+        lines.append(
+            f"{s['pinned']} kept the facilitator named for {'it' if one else 'them'} "
+            f"or {'its' if one else 'their'} follow-up's facilitator."
+        )
     if not full:
         return lines
     flagged = [fid for fid, _ in result.flagged]
     if flagged:
-        lines.append(f"{len(flagged)} facilitator(s) left out until their record is completed: "
-                     f"{', '.join(flagged)}.")
-    lines.append("The allocation is the best possible under the policy's rules and priorities."
-                 if str(result.status) == "optimal" else
-                 "The allocation is the best found in the time allowed; a better one may exist.")
+        lines.append(
+            f"{len(flagged)} facilitator(s) left out until their record is completed: "
+            f"{', '.join(flagged)}."
+        )
+    lines.append(
+        "The allocation is the best possible under the policy's rules and priorities."
+        if str(result.status) == "optimal"
+        else "The allocation is the best found in the time allowed; a better one may exist."
+    )
     return lines
 
 
-def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
-              statuses: list[tuple[object, ...]], explain: Explain) -> bytes:
+def _workbook(
+    result: AllocationResult,
+    rows: list[tuple[object, ...]],
+    statuses: list[tuple[object, ...]],
+    explain: Explain,
+) -> bytes:
     """A workbook for the Business Unit: summary, allocations, explanations, facilitators."""
     import openpyxl  # only when a workbook is asked for
 
@@ -289,24 +359,44 @@ def _workbook(result: AllocationResult, rows: list[tuple[object, ...]],
     policy = result.instance.policy
     book = openpyxl.Workbook(write_only=True)
     lines: list[tuple[str, object]] = [
-        ("Batch date", result.on), ("Partnership", policy.partnership),
-        ("Policy", policy.name)]
-    lines += [("Requests" if i == 0 else "", text)
-              for i, text in enumerate(summary_sentences(result))]
-    lines.append(("Sheets", "Allocations: one row per facilitator given (one row for a request "
-                            "still waiting), with the reason in words. Explanations: why each "
-                            "other facilitator was not chosen. Facilitators: every facilitator's "
-                            "place after this batch."))
+        ("Batch date", result.on),
+        ("Partnership", policy.partnership),
+        ("Policy", policy.name),
+    ]
+    lines += [
+        ("Requests" if i == 0 else "", text) for i, text in enumerate(summary_sentences(result))
+    ]
+    lines.append(
+        (
+            "Sheets",
+            "Allocations: one row per facilitator given (one row for a request "
+            "still waiting), with the reason in words. Explanations: why each "
+            "other facilitator was not chosen. Facilitators: every facilitator's "
+            "place after this batch.",
+        )
+    )
     if total > XLSX_EXPLANATION_LIMIT:
-        lines.append(("Note", f"The Explanations sheet shows the first "
-                              f"{XLSX_EXPLANATION_LIMIT:,} rows; explanations.csv has all "
-                              f"{total:,}."))
+        lines.append(
+            (
+                "Note",
+                f"The Explanations sheet shows the first "
+                f"{XLSX_EXPLANATION_LIMIT:,} rows; explanations.csv has all "
+                f"{total:,}.",
+            )
+        )
     summary_sheet(book, f"Allocation batch of {result.on:%A %d %B %Y}", lines)
     table_sheet(book, "Allocations", FILE_COLUMNS, rows)
-    explanations = itertools.islice(explanation_rows(result, explain=explain),
-                                    XLSX_EXPLANATION_LIMIT)
-    table_sheet(book, "Explanations", EXPLANATION_COLUMNS, explanations,
-                count=min(total, XLSX_EXPLANATION_LIMIT), widths=(11, 13, 9, 24, 90))
+    explanations = itertools.islice(
+        explanation_rows(result, explain=explain), XLSX_EXPLANATION_LIMIT
+    )
+    table_sheet(
+        book,
+        "Explanations",
+        EXPLANATION_COLUMNS,
+        explanations,
+        count=min(total, XLSX_EXPLANATION_LIMIT),
+        widths=(11, 13, 9, 24, 90),
+    )
     table_sheet(book, "Facilitators", STATUS_COLUMNS, statuses)
     return workbook_bytes(book, result.on)
 
@@ -347,9 +437,15 @@ def summary_sheet(book: Workbook, title: str, lines: Sequence[tuple[str, object]
         sheet.append([name, cell])
 
 
-def table_sheet(book: Workbook, title: str, header: Sequence[str],
-                rows: Iterable[Sequence[object]], *, count: int | None = None,
-                widths: Sequence[int] | None = None) -> None:
+def table_sheet(
+    book: Workbook,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    count: int | None = None,
+    widths: Sequence[int] | None = None,
+) -> None:
     """A table sheet an administrator can use as it is.
 
     The header is bold and frozen, with filters on every column; dates are
@@ -376,9 +472,10 @@ def table_sheet(book: Workbook, title: str, header: Sequence[str],
     sheet = book.create_sheet(title)
     if widths is None:
         assert isinstance(rows, list)
-        widths = [min(WIDEST, max([len(h) + 3, *(len(_shown(row[i])) + 1
-                                                  for row in rows[:1000])]))
-                  for i, h in enumerate(header)]
+        widths = [
+            min(WIDEST, max([len(h) + 3, *(len(_shown(row[i])) + 1 for row in rows[:1000])]))
+            for i, h in enumerate(header)
+        ]
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
@@ -411,8 +508,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: object) -> WriteOnlyCell:
 
 
 def _unsafe(value: object) -> TypeGuard[str]:
-    return isinstance(value, str) and (value.startswith(FORMULA_PREFIXES)
-                                       or value.startswith("#"))
+    return isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value.startswith("#"))
 
 
 def _append(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[object]]) -> None:

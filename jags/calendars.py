@@ -117,8 +117,10 @@ def _refusal(path: Path, label: str, limit: int) -> tuple[bytes | None, str]:
         if not stat.S_ISREG(info.st_mode):
             return None, f"{label}: not a regular file (a device, pipe or socket is never read)"
         if info.st_size > limit:
-            return None, (f"{label}: {info.st_size:,} bytes, more than the policy's limit of "
-                          f"{limit:,} (calendar_max_bytes)")
+            return None, (
+                f"{label}: {info.st_size:,} bytes, more than the policy's limit of "
+                f"{limit:,} (calendar_max_bytes)"
+            )
         with os.fdopen(os.dup(handle), "rb") as stream:
             data = stream.read(limit + 1)
     finally:
@@ -128,8 +130,9 @@ def _refusal(path: Path, label: str, limit: int) -> tuple[bytes | None, str]:
     return data, ""
 
 
-def read_exports(folder: Path, policy: Policy, *,
-                 strict: bool = False) -> tuple[dict[str, bytes], dict[str, str]]:
+def read_exports(
+    folder: Path, policy: Policy, *, strict: bool = False
+) -> tuple[dict[str, bytes], dict[str, str]]:
     """The ``*.ics`` files of ``folder`` that may be read, by e-mail (the file stem).
 
     Returns
@@ -174,34 +177,48 @@ class WorkspaceCalendars:
         Keep readings in the user's cache folder (default ``True``).
     """
 
-    def __init__(self, folder: Path, policy: Policy, *, strict: bool = False,
-                 cache: bool = True) -> None:
+    def __init__(
+        self, folder: Path, policy: Policy, *, strict: bool = False, cache: bool = True
+    ) -> None:
         self.folder = folder
         self.strict = strict
         contents, self.refused = read_exports(folder, policy, strict=strict)
-        self.files = {email.strip().casefold(): f"{folder.name}/{email}.ics"
-                      for email in contents}
+        self.files = {email.strip().casefold(): f"{folder.name}/{email}.ics" for email in contents}
         store = DiskCache(cache_folder() / "ics") if cache else None
         self.source = IcsSource.for_policy(contents, policy, strict=False, cache=store)
         self._warned: set[str] = set()
 
-    def availability(self, emails: Sequence[str], start: datetime,
-                     end: datetime) -> Mapping[str, Availability]:
+    def availability(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Availability]:
         """As :meth:`IcsSource.availability`; unreadable exports warned about or raised."""
         began = time.perf_counter()
         result = self.source.availability(emails, start, end)
         parsed, cached = self.source.counts
-        log.info("read %d calendar exports in %.2f s (%d parsed, %d from the cache)",
-                 parsed + cached, time.perf_counter() - began, parsed, cached)
+        log.info(
+            "read %d calendar exports in %.2f s (%d parsed, %d from the cache)",
+            parsed + cached,
+            time.perf_counter() - began,
+            parsed,
+            cached,
+        )
         for problem in self.source.problems:
             owner = problem.email or ""
             label = self.files.get(owner, f"{self.folder.name}/{owner}.ics")
             where = f"{label}, line {problem.line}" if problem.line else label
             if self.strict:
-                raise CalendarError(f"{where}: the calendar {problem.reason}", email=owner,
-                                    line=problem.line, reason=problem.reason)
+                raise CalendarError(
+                    f"{where}: the calendar {problem.reason}",
+                    email=owner,
+                    line=problem.line,
+                    reason=problem.reason,
+                )
             if owner not in self._warned:
                 self._warned.add(owner)
-                log.warning("%s: the calendar %s; the availability of %s is unknown", where,
-                            problem.reason, owner)
+                log.warning(
+                    "%s: the calendar %s; the availability of %s is unknown",
+                    where,
+                    problem.reason,
+                    owner,
+                )
         return result

@@ -70,8 +70,10 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 arithmetic near the year 9999 overflows)."""
 MAX_DIGITS = 18
 
-_DATE = (r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-         r"|(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4}))")
+_DATE = (
+    r"(?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"|(?P<d2>\d{1,2})/(?P<m2>\d{1,2})/(?P<y2>\d{4}))"
+)
 _DATE_RE = re.compile(_DATE)
 _DATETIME_RE = re.compile(
     _DATE + r"(?:[T ]\s*(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,6})\d*)?)?"
@@ -127,8 +129,10 @@ def free_text(text: str) -> str:
 def parse_id(text: str) -> str:
     """An id (:data:`ID_PATTERN`), as it is."""
     if not is_id(text):
-        raise ValueError("is not a valid id (1–64 letters, digits, '-', '_' or '.', "
-                         "starting with a letter or a digit)")
+        raise ValueError(
+            "is not a valid id (1–64 letters, digits, '-', '_' or '.', "
+            "starting with a letter or a digit)"
+        )
     return text
 
 
@@ -147,8 +151,11 @@ def parse_emails(text: str) -> tuple[str, ...]:
 
 def _date_of(match: re.Match[str]) -> date:
     g = match.groupdict()
-    day = date(int(g["y"]), int(g["m"]), int(g["d"])) if g["y"] else \
-        date(int(g["y2"]), int(g["m2"]), int(g["d2"]))
+    day = (
+        date(int(g["y"]), int(g["m"]), int(g["d"]))
+        if g["y"]
+        else date(int(g["y2"]), int(g["m2"]), int(g["d2"]))
+    )
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError
     return day
@@ -194,8 +201,9 @@ def parse_datetime(text: str, zone: tzinfo = LONDON) -> datetime:
         if match is None:
             raise ValueError
         g = match.groupdict()
-        clock = time(int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0),
-                     int((g["f"] or "0").ljust(6, "0")))
+        clock = time(
+            int(g["H"] or 0), int(g["M"] or 0), int(g["S"] or 0), int((g["f"] or "0").ljust(6, "0"))
+        )
         day = _date_of(match)
         if not g["tz"]:
             return datetime.combine(day, clock, tzinfo=zone)
@@ -250,9 +258,16 @@ def choice(text: str) -> str:
     return re.sub(r"[\s-]+", "_", one_line(text).strip().casefold())
 
 
-def parse_cell(problems: list[str], where: str, column: str, raw: str,
-               parse: Callable[[str], T], *, id_value: bool = False,
-               private: bool = False) -> T | None:
+def parse_cell(
+    problems: list[str],
+    where: str,
+    column: str,
+    raw: str,
+    parse: Callable[[str], T],
+    *,
+    id_value: bool = False,
+    private: bool = False,
+) -> T | None:
     """``parse(raw)``; on a :class:`ValueError`, ``None`` and a problem line.
 
     The line is ``"<where>, column <column>: <value> <reason>"``, where the

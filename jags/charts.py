@@ -58,8 +58,9 @@ def _title(ax: Axes, text: str) -> None:
     ax.set_title(textwrap.fill(text, 85), loc="left")
 
 
-def _target_line(ax: Axes, target: float | None, *, vertical: bool = False,
-                 label: str = "target", unit: str = "") -> None:
+def _target_line(
+    ax: Axes, target: float | None, *, vertical: bool = False, label: str = "target", unit: str = ""
+) -> None:
     if target is None:
         return
     words = f"{label} ({target:g}{unit})"
@@ -72,8 +73,9 @@ def _target_line(ax: Axes, target: float | None, *, vertical: bool = False,
 def _band(ax: Axes, rows: pd.DataFrame, x: str, label: str, **style: Any) -> None:
     """The mean as a line and its confidence interval as a band of the same colour."""
     line = ax.plot(rows[x], rows["mean"], label=label, **style)
-    ax.fill_between(rows[x], rows["ci_low"], rows["ci_high"], alpha=0.2,
-                    color=line[0].get_color(), linewidth=0)
+    ax.fill_between(
+        rows[x], rows["ci_low"], rows["ci_high"], alpha=0.2, color=line[0].get_color(), linewidth=0
+    )
 
 
 def _shade(ax: Axes, period: tuple[date, date], label: str) -> None:
@@ -82,8 +84,14 @@ def _shade(ax: Axes, period: tuple[date, date], label: str) -> None:
     ax.axvspan(start, end, label=label, **SHADE_STYLE)  # type: ignore[arg-type]
 
 
-def kpi_chart(summary: pd.DataFrame, measure: str, *, target: float | None = None,
-              higher_is_better: bool = True, title: str | None = None) -> Figure:
+def kpi_chart(
+    summary: pd.DataFrame,
+    measure: str,
+    *,
+    target: float | None = None,
+    higher_is_better: bool = True,
+    title: str | None = None,
+) -> Figure:
     """One measure per scenario: the mean with its 95 % confidence interval.
 
     Parameters
@@ -104,8 +112,17 @@ def kpi_chart(summary: pd.DataFrame, measure: str, *, target: float | None = Non
     fig, ax = _figure(8.0, 1.2 + 0.45 * max(len(rows), 1))
     y = np.arange(len(rows))[::-1]
     err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-    ax.errorbar(rows["mean"], y, xerr=np.nan_to_num(err), fmt="o", color="#2166ac",
-                ecolor="#67a9cf", elinewidth=3, capsize=0, label="mean, 95 % interval")
+    ax.errorbar(
+        rows["mean"],
+        y,
+        xerr=np.nan_to_num(err),
+        fmt="o",
+        color="#2166ac",
+        ecolor="#67a9cf",
+        elinewidth=3,
+        capsize=0,
+        label="mean, 95 % interval",
+    )
     ax.set_yticks(y, rows["scenario"].tolist())
     _target_line(ax, target, vertical=True, unit=" %" if _percent(measure) else "")
     ax.set_xlabel(LABELS.get(measure, measure))
@@ -115,8 +132,9 @@ def kpi_chart(summary: pd.DataFrame, measure: str, *, target: float | None = Non
     return fig
 
 
-def _kpi_finding(rows: pd.DataFrame, measure: str, target: float | None,
-                 higher_is_better: bool) -> str:
+def _kpi_finding(
+    rows: pd.DataFrame, measure: str, target: float | None, higher_is_better: bool
+) -> str:
     if rows.empty:
         return f"No results for {LABELS.get(measure, measure)}"
     if target is not None:
@@ -126,16 +144,26 @@ def _kpi_finding(rows: pd.DataFrame, measure: str, target: float | None,
             return f"No scenario reaches the target of {_fmt(target, measure)}"
         if len(names) == len(rows):
             return f"Every scenario reaches the target of {_fmt(target, measure)}"
-        return (f"{len(names)} of {len(rows)} scenarios reach the target of "
-                f"{_fmt(target, measure)}: {', '.join(names)}")
+        return (
+            f"{len(names)} of {len(rows)} scenarios reach the target of "
+            f"{_fmt(target, measure)}: {', '.join(names)}"
+        )
     means = rows["mean"].to_numpy()
     best = rows.iloc[int(np.nanargmax(means) if higher_is_better else np.nanargmin(means))]
     return f"Best: {best['scenario']} at {_fmt(float(best['mean']), measure)}"
 
 
-def kpi_trend_chart(summary: pd.DataFrame, measure: str, x: str, *, hue: str | None = None,
-                    target: float | None = None, xlabel: str | None = None,
-                    higher_is_better: bool = True, title: str | None = None) -> Figure:
+def kpi_trend_chart(
+    summary: pd.DataFrame,
+    measure: str,
+    x: str,
+    *,
+    hue: str | None = None,
+    target: float | None = None,
+    xlabel: str | None = None,
+    higher_is_better: bool = True,
+    title: str | None = None,
+) -> Figure:
     """One measure against a number (e.g. facilitators added), one line per ``hue``,
     each with its 95 % confidence band.
 
@@ -169,13 +197,18 @@ def kpi_trend_chart(summary: pd.DataFrame, measure: str, x: str, *, hue: str | N
     ax.set_ylabel(LABELS.get(measure, measure))
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small", title=hue)
-    _title(ax, title or _trend_finding(groups, measure, x, xlabel or x, target,
-                                       higher_is_better))
+    _title(ax, title or _trend_finding(groups, measure, x, xlabel or x, target, higher_is_better))
     return fig
 
 
-def _trend_finding(groups: Sequence[tuple[object, pd.DataFrame]], measure: str, x: str,
-                   label: str, target: float | None, higher_is_better: bool) -> str:
+def _trend_finding(
+    groups: Sequence[tuple[object, pd.DataFrame]],
+    measure: str,
+    x: str,
+    label: str,
+    target: float | None,
+    higher_is_better: bool,
+) -> str:
     if target is None:
         return f"{LABELS.get(measure, measure).capitalize()} by {label}"
     reached, lowest = [], math.inf
@@ -190,17 +223,25 @@ def _trend_finding(groups: Sequence[tuple[object, pd.DataFrame]], measure: str, 
     level = min(r[0] for r in reached)
     if level == lowest:
         return f"Already at the target of {_fmt(target, measure)} with {label} = {level:g}"
-    names = [str(n) for _, _, n in sorted(
-        (r for r in reached if r[0] == level), key=lambda r: -r[1] if higher_is_better
-        else r[1]) if n is not None]
+    names = [
+        str(n)
+        for _, _, n in sorted(
+            (r for r in reached if r[0] == level), key=lambda r: -r[1] if higher_is_better else r[1]
+        )
+        if n is not None
+    ]
     who = f" ({', '.join(names)})" if names else ""
-    return (f"The target of {_fmt(target, measure)} is first reached with {label} = "
-            f"{level:g}{who}")
+    return f"The target of {_fmt(target, measure)} is first reached with {label} = {level:g}{who}"
 
 
-def backlog_chart(daily: pd.DataFrame, *, shade: tuple[date, date] | None = None,
-                  shade_label: str = "surge", target: float | None = None,
-                  title: str | None = None) -> Figure:
+def backlog_chart(
+    daily: pd.DataFrame,
+    *,
+    shade: tuple[date, date] | None = None,
+    shade_label: str = "surge",
+    target: float | None = None,
+    title: str | None = None,
+) -> Figure:
     """Requests waiting at the end of each working day, per scenario: the mean over
     replications with its 95 % band.
 
@@ -237,8 +278,9 @@ def backlog_chart(daily: pd.DataFrame, *, shade: tuple[date, date] | None = None
     if title is None:
         top = max(peaks, default=(0.0, ""))
         others = ", ".join(f"{p:.1f} ({n})" for p, n in peaks if n != top[1])
-        title = (f"Backlog peaks at {top[0]:.1f} requests on average ({top[1]})"
-                 + (f", against {others}" if others else ""))
+        title = f"Backlog peaks at {top[0]:.1f} requests on average ({top[1]})" + (
+            f", against {others}" if others else ""
+        )
     _title(ax, title)
     return fig
 
@@ -246,19 +288,26 @@ def backlog_chart(daily: pd.DataFrame, *, shade: tuple[date, date] | None = None
 def weekly_on_time(daily: pd.DataFrame) -> pd.DataFrame:
     """Per scenario, replication and week: requests received and the percentage of them
     allocated by their allocate-by date."""
-    frame = daily.assign(week=pd.to_datetime(daily["date"]).dt.to_period("W-SUN")
-                         .dt.start_time)
-    weekly = frame.groupby(["scenario", "replication", "week"], sort=False)[
-        ["arrived", "on_time"]].sum().reset_index()
-    weekly["pct_on_time"] = np.where(weekly["arrived"] > 0,
-                                     100 * weekly["on_time"] / weekly["arrived"].clip(lower=1),
-                                     np.nan)
+    frame = daily.assign(week=pd.to_datetime(daily["date"]).dt.to_period("W-SUN").dt.start_time)
+    weekly = (
+        frame.groupby(["scenario", "replication", "week"], sort=False)[["arrived", "on_time"]]
+        .sum()
+        .reset_index()
+    )
+    weekly["pct_on_time"] = np.where(
+        weekly["arrived"] > 0, 100 * weekly["on_time"] / weekly["arrived"].clip(lower=1), np.nan
+    )
     return weekly
 
 
-def on_time_chart(daily: pd.DataFrame, *, target: float | None = 95.0,
-                  shade: tuple[date, date] | None = None, shade_label: str = "surge",
-                  title: str | None = None) -> Figure:
+def on_time_chart(
+    daily: pd.DataFrame,
+    *,
+    target: float | None = 95.0,
+    shade: tuple[date, date] | None = None,
+    shade_label: str = "surge",
+    title: str | None = None,
+) -> Figure:
     """Week by week, the percentage of the week's requests allocated by their
     allocate-by date, per scenario, with its 95 % band and the target.
 
@@ -274,8 +323,11 @@ def on_time_chart(daily: pd.DataFrame, *, target: float | None = 95.0,
         The title (default: each scenario's worst week).
     """
     weekly = weekly_on_time(daily)
-    stats = summarise(weekly.rename(columns={"pct_on_time": "pct_allocated_by_deadline"}),
-                      ["scenario", "week"], ["pct_allocated_by_deadline"])
+    stats = summarise(
+        weekly.rename(columns={"pct_on_time": "pct_allocated_by_deadline"}),
+        ["scenario", "week"],
+        ["pct_allocated_by_deadline"],
+    )
     fig, ax = _figure()
     lows = []
     for name, group in stats.groupby("scenario", sort=False):
@@ -300,8 +352,9 @@ def on_time_chart(daily: pd.DataFrame, *, target: float | None = 95.0,
     return fig
 
 
-def utilisation_chart(sectors: pd.DataFrame, *, target: float | None = None,
-                      title: str | None = None) -> Figure:
+def utilisation_chart(
+    sectors: pd.DataFrame, *, target: float | None = None, title: str | None = None
+) -> Figure:
     """Mean utilisation (open JAGS ÷ places) by sector, one bar per scenario, with
     95 % intervals.
 
@@ -315,8 +368,9 @@ def utilisation_chart(sectors: pd.DataFrame, *, target: float | None = None,
     title
         The title (default: the busiest sector).
     """
-    stats = summarise(sectors.dropna(subset=["utilisation"]), ["scenario", "sector"],
-                      ["utilisation"])
+    stats = summarise(
+        sectors.dropna(subset=["utilisation"]), ["scenario", "sector"], ["utilisation"]
+    )
     scenario_names = list(dict.fromkeys(stats["scenario"]))
     sector_names = sorted(dict.fromkeys(stats["sector"]))
     fig, ax = _figure(8.0, 1.5 + 0.35 * len(sector_names) * max(1, len(scenario_names)) / 1.5)
@@ -325,8 +379,14 @@ def utilisation_chart(sectors: pd.DataFrame, *, target: float | None = None,
     for k, name in enumerate(scenario_names):
         rows = stats[stats["scenario"] == name].set_index("sector").reindex(sector_names)
         err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-        ax.barh(base + k * height, rows["mean"], height=height, label=name,
-                xerr=np.nan_to_num(err), error_kw={"elinewidth": 1, "capsize": 2})
+        ax.barh(
+            base + k * height,
+            rows["mean"],
+            height=height,
+            label=name,
+            xerr=np.nan_to_num(err),
+            error_kw={"elinewidth": 1, "capsize": 2},
+        )
     ax.set_yticks(base + height * (len(scenario_names) - 1) / 2, sector_names)
     ax.invert_yaxis()
     _target_line(ax, target, vertical=True, label="ceiling", unit=" %")
@@ -338,8 +398,9 @@ def utilisation_chart(sectors: pd.DataFrame, *, target: float | None = None,
             title = "No facilitator places"
         else:
             top = stats.iloc[int(np.nanargmax(stats["mean"].to_numpy()))]
-            title = (f"Busiest: {top['sector']} at {top['mean']:.0f} % of its places "
-                     f"({top['scenario']})")
+            title = (
+                f"Busiest: {top['sector']} at {top['mean']:.0f} % of its places ({top['scenario']})"
+            )
     _title(ax, title)
     return fig
 

@@ -30,8 +30,9 @@ app.add_typer(scenarios_app, name="scenarios")
 
 
 @app.command("policies")
-def policies_command(name: Annotated[str | None, typer.Argument(
-        help="Show one preset's settings.")] = None) -> None:
+def policies_command(
+    name: Annotated[str | None, typer.Argument(help="Show one preset's settings.")] = None,
+) -> None:
     """List the policy presets, or print one as TOML (save it, edit it, pass it with
     --policy FILE)."""
     from allocator import Policy
@@ -41,10 +42,12 @@ def policies_command(name: Annotated[str | None, typer.Argument(
         if name is None:
             for preset in PRESETS:
                 p = Policy.preset(preset)
-                out.print(f"{preset:15} {p.partnership}: {p.facilitators_per_request} "
-                          f"facilitator(s), allocate within {p.allocate_within_days} working "
-                          f"days, session window {p.window_first_day}–{p.window_last_day} "
-                          f"working days")
+                out.print(
+                    f"{preset:15} {p.partnership}: {p.facilitators_per_request} "
+                    f"facilitator(s), allocate within {p.allocate_within_days} working "
+                    f"days, session window {p.window_first_day}–{p.window_last_day} "
+                    f"working days"
+                )
             return
         text = policy_toml(load_policy(name))
     sys.stdout.write(text)
@@ -52,8 +55,9 @@ def policies_command(name: Annotated[str | None, typer.Argument(
 
 @app.command("demo")
 def demo_command(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo output.")]
-    = Path("out/demo"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the demo output.")] = Path(
+        "out/demo"
+    ),
 ) -> None:
     """A week of daily batches on a copy of the bundled sample (data/sample/) through the
     ledger: allocate, record, schedule, invite, status each day; the report on Friday."""
@@ -75,10 +79,12 @@ def generate_command(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 0,
     start: Annotated[str, typer.Option(help="First day requests arrive.")] = "2026-11-09",
     days: Annotated[int, typer.Option(help="Calendar days over which requests arrive.")] = 10,
-    gaps: Annotated[bool, typer.Option(
-        help="Leave a few facilitator records incomplete (missing_data).")] = True,
-    sample: Annotated[bool, typer.Option(
-        help="Write the bundled sample (data/sample/, with calendars) instead.")] = False,
+    gaps: Annotated[
+        bool, typer.Option(help="Leave a few facilitator records incomplete (missing_data).")
+    ] = True,
+    sample: Annotated[
+        bool, typer.Option(help="Write the bundled sample (data/sample/, with calendars) instead.")
+    ] = False,
 ) -> None:
     """Write a synthetic workspace: invented people and cases, nothing real.
 
@@ -94,9 +100,12 @@ def generate_command(
         if sample:
             generate.write_sample(out_dir)
         else:
-            generate.write_workspace(generate.generate_workspace(
-                requests, facilitators, seed=seed, start=day, days=days, with_gaps=gaps),
-                out_dir)
+            generate.write_workspace(
+                generate.generate_workspace(
+                    requests, facilitators, seed=seed, start=day, days=days, with_gaps=gaps
+                ),
+                out_dir,
+            )
     out.print(f"Wrote {'the sample' if sample else 'a synthetic workspace'} into {out_dir}")
 
 

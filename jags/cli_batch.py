@@ -40,29 +40,56 @@ if TYPE_CHECKING:
 def allocate_command(
     workspace: WorkspaceArg,
     on: OnOpt,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for the output files (with a ledger, default "
-                      "batches/<date>/ beside the workspace).")] = None,
-    policy: Annotated[str | None, typer.Option(
-        "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
-                         f"the ledger's, else norfolk).")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for the output files (with a ledger, default "
+            "batches/<date>/ beside the workspace).",
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+            f"the ledger's, else norfolk).",
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, or xlsx to add a workbook.")] = "csv",
     method: Annotated[str, typer.Option(help="auto, flow or cpsat.")] = "auto",
-    time_limit: Annotated[float | None, typer.Option(
-        help="Solver seconds (default from the policy).")] = None,
-    calendar_aware: Annotated[bool, typer.Option(
-        help="Skip facilitators whose calendars (workspace calendars/) show no free "
-             "session slot in the expected window.")] = False,
-    source: Annotated[str | None, typer.Option(
-        help="With --calendar-aware, also read free/busy from exchange or graph "
-             "(credentials from the environment).")] = None,
-    explain: Annotated[str, typer.Option(
-        help="default: explanations.csv holds each request's own exclusions and every "
-             "eligible facilitator (facilitator-wide reasons once each in "
-             "facilitator_status.csv); full: every request × facilitator pair.")] = "default",
-    commit: Annotated[bool, typer.Option(
-        help="Record the batch in the ledger (created when missing): new requests are "
-             "imported, allocations recorded.")] = False,
+    time_limit: Annotated[
+        float | None, typer.Option(help="Solver seconds (default from the policy).")
+    ] = None,
+    calendar_aware: Annotated[
+        bool,
+        typer.Option(
+            help="Skip facilitators whose calendars (workspace calendars/) show no free "
+            "session slot in the expected window."
+        ),
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="With --calendar-aware, also read free/busy from exchange or graph "
+            "(credentials from the environment)."
+        ),
+    ] = None,
+    explain: Annotated[
+        str,
+        typer.Option(
+            help="default: explanations.csv holds each request's own exclusions and every "
+            "eligible facilitator (facilitator-wide reasons once each in "
+            "facilitator_status.csv); full: every request × facilitator pair."
+        ),
+    ] = "default",
+    commit: Annotated[
+        bool,
+        typer.Option(
+            help="Record the batch in the ledger (created when missing): new requests are "
+            "imported, allocations recorded."
+        ),
+    ] = False,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
@@ -70,9 +97,14 @@ def allocate_command(
     no_cache: NoCacheOpt = False,
     form: FormOpt = None,
     mapping: MappingOpt = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Run on a non-working day, and replace an earlier, different result "
-                        "in the output folder (both refused by default).")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Run on a non-working day, and replace an earlier, different result "
+            "in the output folder (both refused by default).",
+        ),
+    ] = False,
 ) -> None:
     """Allocate facilitators to the requests received up to --on.
 
@@ -98,16 +130,30 @@ def allocate_command(
             day = parse_on(on, "--on")
             if not force:
                 allocation.check_batch_day(daily.batch_policy(where, chosen), day)
-            _allocate_with_ledger(where, day, out_dir, chosen, commit=commit,
-                                  xlsx=fmt == "xlsx", method=method, time_limit=time_limit,
-                                  remote=source, by=by or daily.default_by(),
-                                  calendar_aware=calendar_aware, explain=explain, force=force,
-                                  form=form, mapping=mapping)
+            _allocate_with_ledger(
+                where,
+                day,
+                out_dir,
+                chosen,
+                commit=commit,
+                xlsx=fmt == "xlsx",
+                method=method,
+                time_limit=time_limit,
+                remote=source,
+                by=by or daily.default_by(),
+                calendar_aware=calendar_aware,
+                explain=explain,
+                force=force,
+                form=form,
+                mapping=mapping,
+            )
         return
     if out_dir is None:
         with user_errors():
-            raise InputError("--out: say where to write the files (this workspace has no "
-                             "ledger; jags init starts one)")
+            raise InputError(
+                "--out: say where to write the files (this workspace has no "
+                "ledger; jags init starts one)"
+            )
         return
     policy = policy or "norfolk"
     with user_errors():
@@ -123,14 +169,19 @@ def allocate_command(
         day = parse_on(on, "--on")
         if not force:
             allocation.check_batch_day(chosen_policy, day)
-        result = allocation.run_allocation(workspace, chosen_policy, day,
-                                           method=method,  # type: ignore[arg-type]
-                                           time_limit=time_limit,
-                                           remote=source,  # type: ignore[arg-type]
-                                           strict=strict, cache=not no_cache, form=form,
-                                           mapping=mapping)
-        files = allocation.allocation_files(result, xlsx=fmt == "xlsx",
-                                            explain=explain)  # type: ignore[arg-type]
+        result = allocation.run_allocation(
+            workspace,
+            chosen_policy,
+            day,
+            method=method,  # type: ignore[arg-type]
+            time_limit=time_limit,
+            remote=source,  # type: ignore[arg-type]
+            strict=strict,
+            cache=not no_cache,
+            form=form,
+            mapping=mapping,
+        )
+        files = allocation.allocation_files(result, xlsx=fmt == "xlsx", explain=explain)  # type: ignore[arg-type]
         write_outputs(out_dir, files, replace=force)
     head = f"Allocation for {result.on:%a %d %b %Y} ({chosen_policy.name} policy)"
     for line in render.batch_lines(result, head):
@@ -140,13 +191,24 @@ def allocate_command(
     files_line(out_dir, files)
 
 
-
-
-def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
-                         policy: Policy | None, *, commit: bool, xlsx: bool, method: str,
-                         time_limit: float | None, remote: str | None, by: str,
-                         calendar_aware: bool, explain: str, force: bool,
-                         form: Path | None = None, mapping: str | None = None) -> None:
+def _allocate_with_ledger(
+    where: daily.Where,
+    on: date,
+    out_dir: Path | None,
+    policy: Policy | None,
+    *,
+    commit: bool,
+    xlsx: bool,
+    method: str,
+    time_limit: float | None,
+    remote: str | None,
+    by: str,
+    calendar_aware: bool,
+    explain: str,
+    force: bool,
+    form: Path | None = None,
+    mapping: str | None = None,
+) -> None:
     """``jags allocate`` against the ledger: summary first, waiting and overdue next, files
     last. A batch whose files would replace a different earlier result is refused before
     it is recorded (unless ``force``)."""
@@ -163,12 +225,21 @@ def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
             policy = ledger.policy.replace(calendar_aware=True)
             ledger.close()
     target = out_dir or daily.default_out(where, "batches", on)
-    run = daily.run_daily(where, on, by, commit=commit, policy=policy,
-                          method=method,  # type: ignore[arg-type]
-                          time_limit=time_limit, xlsx=xlsx, explain=explain,
-                          remote=remote,  # type: ignore[arg-type]
-                          form=form, mapping=mapping,
-                          check=None if force else lambda files: refuse_earlier(target, files))
+    run = daily.run_daily(
+        where,
+        on,
+        by,
+        commit=commit,
+        policy=policy,
+        method=method,  # type: ignore[arg-type]
+        time_limit=time_limit,
+        xlsx=xlsx,
+        explain=explain,
+        remote=remote,  # type: ignore[arg-type]
+        form=form,
+        mapping=mapping,
+        check=None if force else lambda files: refuse_earlier(target, files),
+    )
     write_outputs(target, run.files, replace=force)
     if run.created:
         out.print(f"Started the ledger for {run.ledger_name}.", highlight=False)
@@ -183,22 +254,35 @@ def _allocate_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
 
 @app.command("explain")
 def explain_command(
-    workspace: Annotated[str, typer.Argument(
-        help="The workspace the batch is allocated from.", show_default=False)],
+    workspace: Annotated[
+        str, typer.Argument(help="The workspace the batch is allocated from.", show_default=False)
+    ],
     on: OnOpt,
-    request_id: Annotated[str | None, typer.Argument(
-        help="The request to explain, e.g. R-0012.", show_default=False)] = None,
-    policy: Annotated[str | None, typer.Option(
-        "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
-                         f"the ledger's, else norfolk).")] = None,
-    calendar_aware: Annotated[bool, typer.Option(
-        help="As for jags allocate --calendar-aware.")] = False,
+    request_id: Annotated[
+        str | None, typer.Argument(help="The request to explain, e.g. R-0012.", show_default=False)
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+            f"the ledger's, else norfolk).",
+        ),
+    ] = None,
+    calendar_aware: Annotated[
+        bool, typer.Option(help="As for jags allocate --calendar-aware.")
+    ] = False,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
-    old_workspace: Annotated[Path | None, typer.Option(
-        "--workspace", "-w", hidden=True,
-        help="Deprecated: jags explain REQUEST --workspace W is now jags explain W "
-             "REQUEST.")] = None,
+    old_workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            hidden=True,
+            help="Deprecated: jags explain REQUEST --workspace W is now jags explain W REQUEST.",
+        ),
+    ] = None,
 ) -> None:
     """Why a request got its facilitator, and why each other facilitator did not.
 
@@ -216,14 +300,19 @@ def explain_command(
             if request_id is not None:
                 raise InputError("give WORKSPACE REQUEST, or REQUEST --workspace W, not both")
             request_id, path = workspace, old_workspace
-            err.print("note: 'jags explain REQUEST --workspace W' is deprecated; use "
-                      "'jags explain W REQUEST'.", highlight=False, markup=False,
-                      soft_wrap=True)
+            err.print(
+                "note: 'jags explain REQUEST --workspace W' is deprecated; use "
+                "'jags explain W REQUEST'.",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
         else:
             path = Path(workspace)
         if request_id is None:
-            raise InputError("give the workspace and the request: jags explain WORKSPACE "
-                             "REQUEST --on DATE")
+            raise InputError(
+                "give the workspace and the request: jags explain WORKSPACE REQUEST --on DATE"
+            )
         request_id_arg(request_id, "REQUEST")
         day = parse_on(on, "--on")
         where = daily.Where(path, db, partnership)
@@ -247,30 +336,61 @@ def explain_command(
 @app.command("schedule")
 def schedule_command(
     workspace: WorkspaceArg,
-    allocations: Annotated[Path | None, typer.Option(
-        "--allocations", help="allocations.csv written by jags allocate (the file-only "
-                              "flow, without a ledger).")] = None,
-    confirmed_on: Annotated[str | None, typer.Option(
-        "--confirmed-on", help="With --allocations: the day the facilitators confirmed the "
-                               "JAGS (window counts from it); a confirmed_on column in the "
-                               "allocations file overrides it per request.")] = None,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="Folder for proposals and invites (with a ledger, default "
-                      "schedules/<date>/ beside the workspace).")] = None,
-    policy: Annotated[str | None, typer.Option(
-        "--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
-                         f"the ledger's, else norfolk).")] = None,
-    source: Annotated[str | None, typer.Option(
-        help="Also read free/busy from exchange or graph (credentials from the "
-             "environment).")] = None,
-    holds: Annotated[bool, typer.Option(
-        help="Send tentative holds for every option instead of one invitation (file-only "
-             "flow).")] = False,
-    on: Annotated[str | None, typer.Option(
-        "--on", help="The day of this run (default today); a session window that opened "
-                     "before it is refused.")] = None,
-    commit: Annotated[bool, typer.Option(
-        help="Book the sessions in the ledger and queue their invitations.")] = False,
+    allocations: Annotated[
+        Path | None,
+        typer.Option(
+            "--allocations",
+            help="allocations.csv written by jags allocate (the file-only flow, without a ledger).",
+        ),
+    ] = None,
+    confirmed_on: Annotated[
+        str | None,
+        typer.Option(
+            "--confirmed-on",
+            help="With --allocations: the day the facilitators confirmed the "
+            "JAGS (window counts from it); a confirmed_on column in the "
+            "allocations file overrides it per request.",
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for proposals and invites (with a ledger, default "
+            "schedules/<date>/ beside the workspace).",
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+            f"the ledger's, else norfolk).",
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Also read free/busy from exchange or graph (credentials from the environment)."
+        ),
+    ] = None,
+    holds: Annotated[
+        bool,
+        typer.Option(
+            help="Send tentative holds for every option instead of one invitation (file-only flow)."
+        ),
+    ] = False,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="The day of this run (default today); a session window that opened "
+            "before it is refused.",
+        ),
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option(help="Book the sessions in the ledger and queue their invitations.")
+    ] = False,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
@@ -297,11 +417,20 @@ def schedule_command(
             if source not in (None, "exchange", "graph"):
                 raise InputError(f"--source: {source!r} is not exchange or graph")
             if not daily.has_ledger(where):
-                raise InputError("--allocations: say which allocations to schedule (this "
-                                 "workspace has no ledger; jags init starts one)")
-            _schedule_with_ledger(where, parse_on(on, "--on") if on else date.today(), out_dir,
-                                  load_policy(policy) if policy else None, commit=commit,
-                                  remote=source, by=by or daily.default_by(), force=force)
+                raise InputError(
+                    "--allocations: say which allocations to schedule (this "
+                    "workspace has no ledger; jags init starts one)"
+                )
+            _schedule_with_ledger(
+                where,
+                parse_on(on, "--on") if on else date.today(),
+                out_dir,
+                load_policy(policy) if policy else None,
+                commit=commit,
+                remote=source,
+                by=by or daily.default_by(),
+                force=force,
+            )
         return
     with user_errors():
         if source not in (None, "exchange", "graph"):
@@ -309,21 +438,34 @@ def schedule_command(
         if confirmed_on is None or out_dir is None:
             raise InputError("with --allocations, give --confirmed-on and --out too")
         day = parse_on(on, "--on") if on else date.today()
-        run = schedule.run_schedule(workspace, allocations,
-                                    parse_on(confirmed_on, "--confirmed-on"),
-                                    load_policy(policy or "norfolk"),
-                                    remote=source,  # type: ignore[arg-type]
-                                    holds=holds, run_on=day, strict=strict,
-                                    cache=not no_cache)
+        run = schedule.run_schedule(
+            workspace,
+            allocations,
+            parse_on(confirmed_on, "--confirmed-on"),
+            load_policy(policy or "norfolk"),
+            remote=source,  # type: ignore[arg-type]
+            holds=holds,
+            run_on=day,
+            strict=strict,
+            cache=not no_cache,
+        )
         written = write_outputs(out_dir, run.files, replace=force)
     out.print(render.proposals_table(run.result))
     out.print(render.schedule_summary(run.result, run.invited))
     out.print(f"Wrote {len(written)} files into {out_dir}")
 
 
-def _schedule_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
-                         policy: Policy | None, *, commit: bool, remote: str | None,
-                         by: str, force: bool) -> None:
+def _schedule_with_ledger(
+    where: daily.Where,
+    on: date,
+    out_dir: Path | None,
+    policy: Policy | None,
+    *,
+    commit: bool,
+    remote: str | None,
+    by: str,
+    force: bool,
+) -> None:
     """``jags schedule`` against the ledger: one line a request (every option is in
     proposals.csv). Proposals that would replace a different earlier result are refused
     before anything is booked (unless ``force``)."""
@@ -333,8 +475,14 @@ def _schedule_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
 
     target = out_dir or daily.default_out(where, "schedules", on)
     run = run_ledger_schedule(
-        where, on, by, commit=commit, policy=policy, remote=remote,  # type: ignore[arg-type]
-        check=None if force else lambda files: refuse_earlier(target, files, partial=True))
+        where,
+        on,
+        by,
+        commit=commit,
+        policy=policy,
+        remote=remote,  # type: ignore[arg-type]
+        check=None if force else lambda files: refuse_earlier(target, files, partial=True),
+    )
     if run.files:
         write_outputs(target, run.files, replace=force)
     for line in render.ledger_schedule_lines(run):
@@ -345,19 +493,32 @@ def _schedule_with_ledger(where: daily.Where, on: date, out_dir: Path | None,
 
 @app.command("invite")
 def invite_command(
-    folder: Annotated[Path, typer.Argument(
-        help="The --out folder of jags schedule, or a workspace with a ledger (its outbox).")],
-    choose: Annotated[list[str] | None, typer.Option(
-        help="REQUEST_ID=OPTION: invite to that option (releases holds, moves an earlier "
-             "invitation). Repeatable.")] = None,
-    cancel: Annotated[list[str] | None, typer.Option(
-        help="REQUEST_ID: cancel the session (stepped down). Repeatable.")] = None,
-    on: Annotated[str | None, typer.Option(
-        "--on", help="Date of these changes (default today).")] = None,
-    send: Annotated[str | None, typer.Option(
-        help="Send the latest invitations through exchange or graph.")] = None,
-    dry_run: Annotated[bool, typer.Option(
-        help="Show what would be sent without sending (default).")] = True,
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="The --out folder of jags schedule, or a workspace with a ledger (its outbox)."
+        ),
+    ],
+    choose: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="REQUEST_ID=OPTION: invite to that option (releases holds, moves an earlier "
+            "invitation). Repeatable."
+        ),
+    ] = None,
+    cancel: Annotated[
+        list[str] | None,
+        typer.Option(help="REQUEST_ID: cancel the session (stepped down). Repeatable."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of these changes (default today).")
+    ] = None,
+    send: Annotated[
+        str | None, typer.Option(help="Send the latest invitations through exchange or graph.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="Show what would be sent without sending (default).")
+    ] = True,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
@@ -375,11 +536,17 @@ def invite_command(
     if not (folder / manifests.MANIFEST).is_file() and daily.has_ledger(where):
         with user_errors():
             if choose or cancel:
-                raise InputError("with a ledger, record stepped_down or cancelled with jags "
-                                 "record (the cancellation is queued for you)")
-            _invite_with_ledger(where, send, dry_run=dry_run,
-                                on=parse_on(on, "--on") if on else date.today(),
-                                by=by or daily.default_by())
+                raise InputError(
+                    "with a ledger, record stepped_down or cancelled with jags "
+                    "record (the cancellation is queued for you)"
+                )
+            _invite_with_ledger(
+                where,
+                send,
+                dry_run=dry_run,
+                on=parse_on(on, "--on") if on else date.today(),
+                by=by or daily.default_by(),
+            )
         return
     with user_errors():
         from jags.cells import is_id, shown
@@ -395,13 +562,16 @@ def invite_command(
                 picks[rid] = int(number)
             cancelled = [request_id_arg(rid, "--cancel") for rid in cancel or []]
             day = parse_on(on, "--on") if on else date.today()
-            manifest, files = manifests.update_invitations(manifest, choose=picks,
-                                                           cancel=cancelled, on=day)
+            manifest, files = manifests.update_invitations(
+                manifest, choose=picks, cancel=cancelled, on=day
+            )
             files[manifests.MANIFEST] = manifest.to_bytes()
             write_outputs(folder, files, based_on=version)
             version = current_version(folder)
-            out.print(f"Wrote {len(manifest.outbox)} invitation(s): "
-                      + (", ".join(manifest.outbox) or "nothing changed"))
+            out.print(
+                f"Wrote {len(manifest.outbox)} invitation(s): "
+                + (", ".join(manifest.outbox) or "nothing changed")
+            )
         if send is not None:
             if send not in ("exchange", "graph"):
                 raise InputError(f"--send: {send!r} is not exchange or graph")
@@ -410,8 +580,9 @@ def invite_command(
                 out.print(line, highlight=False, markup=False)
 
 
-def _invite_with_ledger(where: daily.Where, send: str | None, *, dry_run: bool, on: date,
-                       by: str) -> None:
+def _invite_with_ledger(
+    where: daily.Where, send: str | None, *, dry_run: bool, on: date, by: str
+) -> None:
     from jags import daily
     from jags.send import SendError
     from jags.sessions import send_from_ledger
@@ -422,13 +593,19 @@ def _invite_with_ledger(where: daily.Where, send: str | None, *, dry_run: bool, 
             waiting = ledger.outbox()
         finally:
             ledger.close()
-        out.print(f"{len(waiting)} message(s) waiting in the outbox"
-                  + (" (send with --send graph or --send exchange)." if waiting else "."),
-                  highlight=False)
+        out.print(
+            f"{len(waiting)} message(s) waiting in the outbox"
+            + (" (send with --send graph or --send exchange)." if waiting else "."),
+            highlight=False,
+        )
         for m in waiting:
             failed = f"; last attempt failed: {m.error}" if m.error else ""
-            out.print(f"  {m.id}: {m.method} for {m.request_id}, SEQUENCE {m.sequence}, "
-                      f"{m.attempts} attempt(s){failed}", highlight=False, markup=False)
+            out.print(
+                f"  {m.id}: {m.method} for {m.request_id}, SEQUENCE {m.sequence}, "
+                f"{m.attempts} attempt(s){failed}",
+                highlight=False,
+                markup=False,
+            )
         return
     lines, error = send_from_ledger(where, via=send, dry_run=dry_run, on=on, by=by)
     for line in lines:

@@ -37,12 +37,18 @@ if TYPE_CHECKING:
 def init_command(
     workspace: WorkspaceArg,
     policy: PolicyOpt = "norfolk",
-    on: Annotated[str | None, typer.Option(
-        "--on", help="Day the ledger starts (default today).")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day the ledger starts (default today).")
+    ] = None,
     db: DbOpt = None,
-    partnership: Annotated[str | None, typer.Option(
-        "--partnership", help="A short name for the partnership in a shared ledger "
-                              "(default: the policy's name).")] = None,
+    partnership: Annotated[
+        str | None,
+        typer.Option(
+            "--partnership",
+            help="A short name for the partnership in a shared ledger "
+            "(default: the policy's name).",
+        ),
+    ] = None,
     by: ByOpt = None,
 ) -> None:
     """Start the ledger: import history.csv and the facilitators' open_jags, once.
@@ -56,12 +62,16 @@ def init_command(
     with user_errors():
         where = daily.Where(workspace, db, partnership)
         day = parse_on(on, "--on") if on else date.today()
-        ledger, created = daily.init_ledger(where, load_policy(policy), day,
-                                            by or daily.default_by())
+        ledger, created = daily.init_ledger(
+            where, load_policy(policy), day, by or daily.default_by()
+        )
         what = "Started" if created else "Already started:"
-        out.print(f"{what} the ledger for {ledger.name} (partnership {ledger.key!r}, policy "
-                  f"{ledger.policy.name}) in {_where_text(ledger)}.", highlight=False,
-                  markup=False)
+        out.print(
+            f"{what} the ledger for {ledger.name} (partnership {ledger.key!r}, policy "
+            f"{ledger.policy.name}) in {_where_text(ledger)}.",
+            highlight=False,
+            markup=False,
+        )
         ledger.close()
 
 
@@ -92,15 +102,26 @@ def intake_command(
     from jags import daily
 
     with user_errors():
-        name, found = daily.import_requests(daily.Where(workspace, db, partnership),
-                                            parse_on(on, "--on"), by or daily.default_by(),
-                                            form=form, mapping=mapping)
-    out.print(f"{name}: {len(found.new)} new request(s) imported"
-              + (f" ({', '.join(found.new)})" if found.new else "") + ".", highlight=False,
-              markup=False)
+        name, found = daily.import_requests(
+            daily.Where(workspace, db, partnership),
+            parse_on(on, "--on"),
+            by or daily.default_by(),
+            form=form,
+            mapping=mapping,
+        )
+    out.print(
+        f"{name}: {len(found.new)} new request(s) imported"
+        + (f" ({', '.join(found.new)})" if found.new else "")
+        + ".",
+        highlight=False,
+        markup=False,
+    )
     if found.later:
-        out.print(f"{len(found.later)} request(s) received after {on} wait for a later day.",
-                  highlight=False, markup=False)
+        out.print(
+            f"{len(found.later)} request(s) received after {on} wait for a later day.",
+            highlight=False,
+            markup=False,
+        )
     for line in daily.change_lines(found.changed):
         out.print(line, style="yellow", highlight=False, markup=False)
 
@@ -108,21 +129,39 @@ def intake_command(
 @app.command("record")
 def record_command(
     workspace: WorkspaceArg,
-    request_id: Annotated[str | None, typer.Argument(
-        help="The request, e.g. R-0012 (or use --file).", show_default=False)] = None,
-    event: Annotated[str | None, typer.Argument(
-        help="contacted, confirmed, declined, stepped_down, cancelled, held or closed.",
-        show_default=False)] = None,
-    on: Annotated[str | None, typer.Option(
-        "--on", help="Day it happened, YYYY-MM-DD or dd/mm/yyyy.")] = None,
-    facilitator: Annotated[str | None, typer.Option(
-        "--facilitator", help="The facilitator concerned (who declined, for a "
-                              "co-facilitated JAGS).")] = None,
-    reason: Annotated[str | None, typer.Option(
-        "--reason", help="A short reason (e.g. the other route agreed); kept in the ledger, "
-                         "never shown in messages.")] = None,
-    file: Annotated[Path | None, typer.Option(
-        "--file", help="events.csv: request_id, event, on, facilitator_id, reason.")] = None,
+    request_id: Annotated[
+        str | None,
+        typer.Argument(help="The request, e.g. R-0012 (or use --file).", show_default=False),
+    ] = None,
+    event: Annotated[
+        str | None,
+        typer.Argument(
+            help="contacted, confirmed, declined, stepped_down, cancelled, held or closed.",
+            show_default=False,
+        ),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="Day it happened, YYYY-MM-DD or dd/mm/yyyy.")
+    ] = None,
+    facilitator: Annotated[
+        str | None,
+        typer.Option(
+            "--facilitator",
+            help="The facilitator concerned (who declined, for a co-facilitated JAGS).",
+        ),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            help="A short reason (e.g. the other route agreed); kept in the ledger, "
+            "never shown in messages.",
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="events.csv: request_id, event, on, facilitator_id, reason."),
+    ] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
@@ -152,19 +191,32 @@ def record_command(
 @app.command("status")
 def status_command(
     workspace: WorkspaceArg,
-    request_id: Annotated[str | None, typer.Option(
-        "--request", help="Only this request.")] = None,
-    facilitators: Annotated[bool, typer.Option(
-        "--facilitators", help="Facilitators and their open load instead of requests.")]
-    = False,
-    fmt: Annotated[str, typer.Option(
-        "--format", help="table, csv, json, or xlsx: status.xlsx (Summary, Requests and "
-                         "Facilitators sheets) in --out.")] = "table",
-    on: Annotated[str | None, typer.Option(
-        "--on", help="What is overdue as of this day (default today).")] = None,
-    out_dir: Annotated[Path | None, typer.Option(
-        "--out", help="With --format xlsx: the folder for status.xlsx (default "
-                      "status/<date>/ beside the workspace).")] = None,
+    request_id: Annotated[str | None, typer.Option("--request", help="Only this request.")] = None,
+    facilitators: Annotated[
+        bool,
+        typer.Option(
+            "--facilitators", help="Facilitators and their open load instead of requests."
+        ),
+    ] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table, csv, json, or xlsx: status.xlsx (Summary, Requests and "
+            "Facilitators sheets) in --out.",
+        ),
+    ] = "table",
+    on: Annotated[
+        str | None, typer.Option("--on", help="What is overdue as of this day (default today).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="With --format xlsx: the folder for status.xlsx (default "
+            "status/<date>/ beside the workspace).",
+        ),
+    ] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     force: ForceOpt = False,
@@ -181,8 +233,10 @@ def status_command(
         if out_dir is not None and fmt != "xlsx":
             raise InputError("--out: only with --format xlsx (the other formats print)")
         if fmt == "xlsx" and (request_id or facilitators):
-            raise InputError("--format xlsx: the workbook holds every request and every "
-                             "facilitator; leave out --request and --facilitators")
+            raise InputError(
+                "--format xlsx: the workbook holds every request and every "
+                "facilitator; leave out --request and --facilitators"
+            )
         day = parse_on(on, "--on") if on else date.today()
         where = daily.Where(workspace, db, partnership)
         ledger = daily.open_ledger(where)
@@ -190,8 +244,9 @@ def status_command(
             if fmt == "xlsx":
                 book, lines = daily.status_workbook(ledger, day)
             else:
-                header, rows = daily.status_files(ledger, day, request_id=request_id,
-                                                  facilitators=facilitators)
+                header, rows = daily.status_files(
+                    ledger, day, request_id=request_id, facilitators=facilitators
+                )
         finally:
             ledger.close()
         if fmt == "xlsx":
@@ -204,9 +259,21 @@ def status_command(
     elif fmt == "csv":
         sys.stdout.write(csv_bytes(header, rows).decode("utf-8"))
     elif fmt == "json":
-        sys.stdout.write(jsonlib.dumps([dict(zip(header, (str(v) if isinstance(v, date) else v
-                                                          for v in row), strict=True))
-                                        for row in rows], indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            jsonlib.dumps(
+                [
+                    dict(
+                        zip(
+                            header, (str(v) if isinstance(v, date) else v for v in row), strict=True
+                        )
+                    )
+                    for row in rows
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     else:
         out.print(render.status_table(header, rows, facilitators=facilitators))
 
@@ -258,9 +325,14 @@ def backup_command(
 @app.command("purge")
 def purge_command(
     workspace: WorkspaceArg,
-    before: Annotated[str | None, typer.Option(
-        "--before", help="Purge requests that ended before this day (default: the "
-                         "policy's retention_months ago).")] = None,
+    before: Annotated[
+        str | None,
+        typer.Option(
+            "--before",
+            help="Purge requests that ended before this day (default: the "
+            "policy's retention_months ago).",
+        ),
+    ] = None,
     on: Annotated[str | None, typer.Option("--on", help="Today (default today).")] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
@@ -274,13 +346,18 @@ def purge_command(
         day = parse_on(on, "--on") if on else date.today()
         ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
         try:
-            cut = parse_on(before, "--before") if before else \
-                months_before(day, ledger.policy.retention_months)
+            cut = (
+                parse_on(before, "--before")
+                if before
+                else months_before(day, ledger.policy.retention_months)
+            )
             ids = ledger.purge(cut, day, by or daily.default_by())
         finally:
             ledger.close()
-    out.print(f"Purged the personal data of {len(ids)} request(s) that ended before "
-              f"{cut.isoformat()}.", highlight=False)
+    out.print(
+        f"Purged the personal data of {len(ids)} request(s) that ended before {cut.isoformat()}.",
+        highlight=False,
+    )
 
 
 @app.command("report")
@@ -288,13 +365,17 @@ def report_command(
     workspace: WorkspaceArg,
     start: Annotated[str, typer.Option("--from", help="First day of the report.")],
     end: Annotated[str, typer.Option("--to", help="Last day (the ledger is read as of it).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html and "
-                                                        "kpis.csv.")],
-    publish: Annotated[bool, typer.Option(
-        help="Show counts under 5 as '<5' (for board papers).")] = False,
-    target: Annotated[list[str] | None, typer.Option(
-        help="KPI=SHARE target for a timeliness KPI, e.g. allocated_by_deadline=0.95 "
-             "(default 0.9). Repeatable.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html and kpis.csv.")],
+    publish: Annotated[
+        bool, typer.Option(help="Show counts under 5 as '<5' (for board papers).")
+    ] = False,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="KPI=SHARE target for a timeliness KPI, e.g. allocated_by_deadline=0.95 "
+            "(default 0.9). Repeatable."
+        ),
+    ] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     force: ForceOpt = False,
@@ -303,29 +384,40 @@ def report_command(
     from jags.report.job import parse_targets, run_report
 
     with user_errors():
-        files, warnings = run_report(workspace, parse_on(start, "--from"), parse_on(end, "--to"),
-                                     targets=parse_targets(target or []), publish=publish,
-                                     db=db, partnership=partnership)
+        files, warnings = run_report(
+            workspace,
+            parse_on(start, "--from"),
+            parse_on(end, "--to"),
+            targets=parse_targets(target or []),
+            publish=publish,
+            db=db,
+            partnership=partnership,
+        )
         write_outputs(out_dir, files, replace=force)
     for line in warnings:
         out.print(f"warning: {line}", style="yellow", highlight=False, markup=False)
-    out.print(f"Wrote {out_dir / 'report.html'} and {out_dir / 'kpis.csv'}", highlight=False,
-              markup=False)
+    out.print(
+        f"Wrote {out_dir / 'report.html'} and {out_dir / 'kpis.csv'}", highlight=False, markup=False
+    )
 
 
-feedback_app = typer.Typer(help="Session feedback from the feedback form.",
-                           no_args_is_help=True)
+feedback_app = typer.Typer(help="Session feedback from the feedback form.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 
 
 @feedback_app.command("import")
 def feedback_import_command(
     workspace: WorkspaceArg,
-    file: Annotated[Path, typer.Argument(help="The form's export: .xlsx as downloaded from "
-                                              "Microsoft Forms, or CSV.")],
-    mapping: Annotated[str | None, typer.Option(
-        "--mapping", help="Column mapping: a TOML file, or the preset 'sample' (default).")]
-    = None,
+    file: Annotated[
+        Path,
+        typer.Argument(help="The form's export: .xlsx as downloaded from Microsoft Forms, or CSV."),
+    ],
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--mapping", help="Column mapping: a TOML file, or the preset 'sample' (default)."
+        ),
+    ] = None,
     on: Annotated[str | None, typer.Option("--on", help="Today (default today).")] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
@@ -341,8 +433,13 @@ def feedback_import_command(
 
     with user_errors():
         day = parse_on(on, "--on") if on else date.today()
-        added, already = import_file(workspace, file, mapping, on=day,
-                                     by=by or daily.default_by(), db=db,
-                                     partnership=partnership)
-    out.print(f"Imported {added} response(s); {already} already in the ledger.",
-              highlight=False)
+        added, already = import_file(
+            workspace,
+            file,
+            mapping,
+            on=day,
+            by=by or daily.default_by(),
+            db=db,
+            partnership=partnership,
+        )
+    out.print(f"Imported {added} response(s); {already} already in the ledger.", highlight=False)

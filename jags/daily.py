@@ -19,12 +19,7 @@ from jags.files import csv_bytes
 from jags.forms import read_inputs
 from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
 from jags.ledger.records import PRIVATE_FIELDS
-from jags.ledger.views import (
-    FACILITATOR_COLUMNS,
-    REQUEST_COLUMNS,
-    FacilitatorStatus,
-    RequestStatus,
-)
+from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS, FacilitatorStatus, RequestStatus
 from jags.workspace import parse_date, read_workspace
 
 if TYPE_CHECKING:
@@ -64,18 +59,19 @@ def open_ledger(where: Where) -> Ledger:
     """The workspace's ledger; an error when it has none."""
     ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership)
     if ledger is None:
-        raise LedgerError(f"{where.workspace.name} has no ledger yet: run "
-                          f"jags init {where.workspace} first")
+        raise LedgerError(
+            f"{where.workspace.name} has no ledger yet: run jags init {where.workspace} first"
+        )
     return ledger
 
 
 def init_ledger(where: Where, policy: Policy, on: date, by: str) -> tuple[Ledger, bool]:
     """Create the ledger and import history.csv and the facilitators' open_jags once."""
     # The requests come later, day by day (from requests.csv or the form's export).
-    files = read_workspace(where.workspace, policy,
-                           skip=frozenset({"requests", "participants"}))
-    return Ledger.init(where.workspace, files, policy, on=on, by=by, db=where.db,
-                       partnership=where.partnership)
+    files = read_workspace(where.workspace, policy, skip=frozenset({"requests", "participants"}))
+    return Ledger.init(
+        where.workspace, files, policy, on=on, by=by, db=where.db, partnership=where.partnership
+    )
 
 
 @dataclass
@@ -90,11 +86,22 @@ class DailyRun:
     """Requests overdue on the ledger after the batch: (request id, what to chase)."""
 
 
-def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy | None = None,
-              method: Method = "auto", time_limit: float | None = None, xlsx: bool = False,
-              explain: str = "default", remote: Remote | None = None,
-              check: Callable[[Mapping[str, bytes]], None] | None = None,
-              form: Path | None = None, mapping: str | None = None) -> DailyRun:
+def run_daily(
+    where: Where,
+    on: date,
+    by: str,
+    *,
+    commit: bool,
+    policy: Policy | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    xlsx: bool = False,
+    explain: str = "default",
+    remote: Remote | None = None,
+    check: Callable[[Mapping[str, bytes]], None] | None = None,
+    form: Path | None = None,
+    mapping: str | None = None,
+) -> DailyRun:
     """Import, allocate against the ledger and (with ``commit``) record the batch.
 
     Without a ledger, ``commit`` creates one first (as ``jags init`` would).
@@ -108,20 +115,35 @@ def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy |
     created = False
     if ledger is None:
         if not commit:
-            raise LedgerError(f"{where.workspace.name} has no ledger yet: run jags init, or "
-                              f"jags allocate --commit to start one")
+            raise LedgerError(
+                f"{where.workspace.name} has no ledger yet: run jags init, or "
+                f"jags allocate --commit to start one"
+            )
         from allocator import Policy as PolicyClass
 
         ledger, created = init_ledger(where, policy or PolicyClass.preset("norfolk"), on, by)
     try:
-        files, run = _daily_step(where, ledger, on, policy, method=method,
-                                 time_limit=time_limit, remote=remote, form=form,
-                                 mapping=mapping)
+        files, run = _daily_step(
+            where,
+            ledger,
+            on,
+            policy,
+            method=method,
+            time_limit=time_limit,
+            remote=remote,
+            form=form,
+            mapping=mapping,
+        )
 
         def render(result: AllocationResult) -> dict[str, bytes]:
-            made = {name: content if isinstance(content, bytes) else b"".join(content)
-                    for name, content in allocation.allocation_files(
-                        result, xlsx=xlsx, explain=explain).items()}  # type: ignore[arg-type]
+            made = {
+                name: content if isinstance(content, bytes) else b"".join(content)
+                for name, content in allocation.allocation_files(
+                    result,
+                    xlsx=xlsx,
+                    explain=explain,  # type: ignore[arg-type]
+                ).items()
+            }
             if check is not None:
                 check(made)
             return made
@@ -136,20 +158,35 @@ def run_daily(where: Where, on: date, by: str, *, commit: bool, policy: Policy |
         ledger.close()
 
 
-def _daily_step(where: Where, ledger: Ledger, on: date, policy: Policy | None, *,
-                method: Method = "auto", time_limit: float | None = None,
-                remote: Remote | None = None, form: Path | None = None,
-                mapping: str | None = None
-                ) -> tuple[Workspace, Callable[[Workspace, DayState], AllocationResult]]:
+def _daily_step(
+    where: Where,
+    ledger: Ledger,
+    on: date,
+    policy: Policy | None,
+    *,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    remote: Remote | None = None,
+    form: Path | None = None,
+    mapping: str | None = None,
+) -> tuple[Workspace, Callable[[Workspace, DayState], AllocationResult]]:
     """The workspace files and the engine call of the daily step of ``on``."""
     chosen = policy or ledger.policy
-    files = read_inputs(where.workspace, chosen, known=ledger.request_ids(), form=form,
-                        mapping=mapping)
+    files = read_inputs(
+        where.workspace, chosen, known=ledger.request_ids(), form=form, mapping=mapping
+    )
     unavailable = _unavailable(where.workspace, files, chosen, on, remote)
 
     def run(workspace: Workspace, state: DayState) -> AllocationResult:
-        return allocate(workspace, chosen, on=on, method=method, time_limit=time_limit,
-                        unavailable=unavailable, state=state)
+        return allocate(
+            workspace,
+            chosen,
+            on=on,
+            method=method,
+            time_limit=time_limit,
+            unavailable=unavailable,
+            state=state,
+        )
 
     return files, run
 
@@ -159,8 +196,11 @@ def batch_policy(where: Where, policy: Policy | None) -> Policy:
     else the default preset (``norfolk``)."""
     if policy is not None:
         return policy
-    ledger = Ledger.open(where.workspace, db=where.db, partnership=where.partnership) \
-        if has_ledger(where) else None
+    ledger = (
+        Ledger.open(where.workspace, db=where.db, partnership=where.partnership)
+        if has_ledger(where)
+        else None
+    )
     if ledger is None:
         from allocator import Policy as PolicyClass
 
@@ -171,8 +211,9 @@ def batch_policy(where: Where, policy: Policy | None) -> Policy:
         ledger.close()
 
 
-def explain_request(where: Where, on: date, request_id: str, *,
-                    policy: Policy | None = None) -> list[str]:
+def explain_request(
+    where: Where, on: date, request_id: str, *, policy: Policy | None = None
+) -> list[str]:
     """Why ``request_id`` gets its facilitator (or waits) in the daily batch of ``on``.
 
     The batch is re-run exactly as ``jags allocate --on`` would run it against
@@ -186,8 +227,9 @@ def explain_request(where: Where, on: date, request_id: str, *,
     ledger = open_ledger(where)
     try:
         files, run = _daily_step(where, ledger, on, policy)
-        outcome = ledger.allocate_day(files, on, default_by(), commit=False, run=run,
-                                      render=lambda _: {})
+        outcome = ledger.allocate_day(
+            files, on, default_by(), commit=False, run=run, render=lambda _: {}
+        )
         result = outcome.result
         index = {r.request_id: i for i, r in enumerate(result.instance.requests)}
         if request_id in index:
@@ -197,15 +239,23 @@ def explain_request(where: Where, on: date, request_id: str, *,
         ledger.close()
     if not rows:
         if request_id in outcome.intake.later:
-            raise InputError(f"request {request_id} was received after {on.isoformat()}: it "
-                             f"waits for a later batch")
+            raise InputError(
+                f"request {request_id} was received after {on.isoformat()}: it "
+                f"waits for a later batch"
+            )
         raise InputError(f"request {request_id} is not in the ledger or in requests.csv")
     row = rows[0]
-    lines = [f"{request_id} is {row.state.replace('_', ' ')}"
-             + (f" (facilitator {row.facilitator_ids.replace(';', ' and ')}, allocated on "
-                f"{row.allocated_on:%a %d %b %Y})" if row.allocated_on else "")
-             + f", so it is not in the batch of {on:%a %d %b %Y}, which allocates only the "
-               f"requests waiting."]
+    lines = [
+        f"{request_id} is {row.state.replace('_', ' ')}"
+        + (
+            f" (facilitator {row.facilitator_ids.replace(';', ' and ')}, allocated on "
+            f"{row.allocated_on:%a %d %b %Y})"
+            if row.allocated_on
+            else ""
+        )
+        + f", so it is not in the batch of {on:%a %d %b %Y}, which allocates only the "
+        f"requests waiting."
+    ]
     if row.allocated_on is not None:
         lines += _recorded_reason(default_out(where, "batches", row.allocated_on), request_id)
     return lines
@@ -234,8 +284,9 @@ def _recorded_reason(folder: Path, request_id: str) -> list[str]:
     return lines
 
 
-def _unavailable(path: Path, files: Workspace, policy: Policy, on: date,
-                 remote: Remote | None) -> list[str]:
+def _unavailable(
+    path: Path, files: Workspace, policy: Policy, on: date, remote: Remote | None
+) -> list[str]:
     if not policy.calendar_aware:
         return []
     from jags.schedule import calendar_sources, remote_source
@@ -248,8 +299,10 @@ def _unavailable(path: Path, files: Workspace, policy: Policy, on: date,
 
 def changes_csv(changes: list[Change]) -> bytes:
     """What changed in the export since import (old → new): for the Business Unit only."""
-    return csv_bytes(("request_id", "column", "old", "new"),
-                     [(c.request_id, c.column, c.old, c.new) for c in changes])
+    return csv_bytes(
+        ("request_id", "column", "old", "new"),
+        [(c.request_id, c.column, c.old, c.new) for c in changes],
+    )
 
 
 def change_lines(changes: list[Change]) -> list[str]:
@@ -259,8 +312,12 @@ def change_lines(changes: list[Change]) -> list[str]:
         by_request.setdefault(change.request_id, []).append(change)
     lines = []
     for rid, items in by_request.items():
-        parts = [f"{c.column} (value not shown)" if c.column in PRIVATE_FIELDS
-                 else f"{c.column} {c.old!s} → {c.new!s}" for c in items]
+        parts = [
+            f"{c.column} (value not shown)"
+            if c.column in PRIVATE_FIELDS
+            else f"{c.column} {c.old!s} → {c.new!s}"
+            for c in items
+        ]
         lines.append(f"{rid} changed since it was imported, not applied: " + "; ".join(parts))
     return lines
 
@@ -298,9 +355,16 @@ def read_events(path: Path) -> list[RecordItem]:
         row = {h: (raw[i].strip() if i < len(raw) else "") for i, h in enumerate(header)}
         where = f"{path.name}, row {number}"
         try:
-            items.append(event_item(row["request_id"], row["event"], row["on"],
-                                    row.get("facilitator_id") or None,
-                                    row.get("reason") or None, where))
+            items.append(
+                event_item(
+                    row["request_id"],
+                    row["event"],
+                    row["on"],
+                    row.get("facilitator_id") or None,
+                    row.get("reason") or None,
+                    where,
+                )
+            )
         except _BadCell as exc:
             problems.append(f"{where}, column {exc.column}: {exc}")
     if problems:
@@ -314,8 +378,14 @@ class _BadCell(ValueError):
         self.column = column
 
 
-def event_item(request_id: str, event: str, on: str, facilitator_id: str | None,
-               reason: str | None, where: str = "") -> RecordItem:
+def event_item(
+    request_id: str,
+    event: str,
+    on: str,
+    facilitator_id: str | None,
+    reason: str | None,
+    where: str = "",
+) -> RecordItem:
     """One event from text, checked (raises with the column at fault)."""
     if not request_id:
         raise _BadCell("request_id", "value is empty")
@@ -330,8 +400,9 @@ def event_item(request_id: str, event: str, on: str, facilitator_id: str | None,
     return RecordItem(request_id, EventKind(kind), day, facilitator_id, reason, where)
 
 
-def record_one(request_id: str, event: str, on: str, facilitator_id: str | None,
-               reason: str | None) -> RecordItem:
+def record_one(
+    request_id: str, event: str, on: str, facilitator_id: str | None, reason: str | None
+) -> RecordItem:
     """An event from the command line (errors name the argument)."""
     try:
         return event_item(request_id, event, on, facilitator_id, reason)
@@ -343,8 +414,9 @@ def record_one(request_id: str, event: str, on: str, facilitator_id: str | None,
 # Status ------------------------------------------------------------------------------
 
 
-def status_files(ledger: Ledger, on: date, *, request_id: str | None,
-                 facilitators: bool) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+def status_files(
+    ledger: Ledger, on: date, *, request_id: str | None, facilitators: bool
+) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
     """The header and rows of ``jags status``."""
     if facilitators:
         return FACILITATOR_COLUMNS, [f.row() for f in ledger.facilitator_status()]
@@ -362,49 +434,66 @@ def has_ledger(where: Where) -> bool:
 
     if where.db or os.environ.get(ENV_DB, "").strip():
         return True
-    folder = where.workspace if where.workspace.suffix.casefold() != ".xlsx" \
-        else where.workspace.parent
+    folder = (
+        where.workspace if where.workspace.suffix.casefold() != ".xlsx" else where.workspace.parent
+    )
     return (folder / DB_FILE).is_file()
 
 
 def default_out(where: Where, kind: str, on: date) -> Path:
     """``batches/<date>`` (or ``schedules/<date>``) beside the workspace."""
-    folder = where.workspace if where.workspace.suffix.casefold() != ".xlsx" \
-        else where.workspace.parent
+    folder = (
+        where.workspace if where.workspace.suffix.casefold() != ".xlsx" else where.workspace.parent
+    )
     return folder / kind / on.isoformat()
 
 
 # status.xlsx --------------------------------------------------------------------------
 
 STATUS_WORKBOOK = "status.xlsx"
-STATE_WORDS = {"received": "waiting for a facilitator",
-               "allocated": "allocated (not yet contacted)",
-               "contacted": "contacted (not yet confirmed)",
-               "confirmed": "confirmed (no session booked)", "scheduled": "with a session booked",
-               "held": "held", "closed": "closed", "stepped_down": "stepped down",
-               "cancelled": "cancelled"}
+STATE_WORDS = {
+    "received": "waiting for a facilitator",
+    "allocated": "allocated (not yet contacted)",
+    "contacted": "contacted (not yet confirmed)",
+    "confirmed": "confirmed (no session booked)",
+    "scheduled": "with a session booked",
+    "held": "held",
+    "closed": "closed",
+    "stepped_down": "stepped down",
+    "cancelled": "cancelled",
+}
 """Each state in words, in journey order."""
 
 
-def status_summary(requests: Sequence[RequestStatus], facilitators: Sequence[FacilitatorStatus],
-                   on: date) -> list[str]:
+def status_summary(
+    requests: Sequence[RequestStatus], facilitators: Sequence[FacilitatorStatus], on: date
+) -> list[str]:
     """Where the requests stand on ``on``, in plain English (no codes)."""
     from collections import Counter
 
     states = Counter(r.state for r in requests)
-    parts = [f"{states[state]} {words}" for state, words in STATE_WORDS.items()
-             if states[state]]
-    lines = [f"{len(requests)} request(s) on the ledger on {on:%a %d %b %Y}"
-             + (": " + "; ".join(parts) + "." if parts else ".")]
+    parts = [f"{states[state]} {words}" for state, words in STATE_WORDS.items() if states[state]]
+    lines = [
+        f"{len(requests)} request(s) on the ledger on {on:%a %d %b %Y}"
+        + (": " + "; ".join(parts) + "." if parts else ".")
+    ]
     overdue = [r.request_id for r in requests if r.overdue]
-    lines.append(f"{len(overdue)} overdue (see the overdue column): {', '.join(overdue)}."
-                 if overdue else "Nothing is overdue.")
-    full = [f.facilitator_id for f in facilitators
-            if f.max_open is not None and f.open_load >= f.max_open]
+    lines.append(
+        f"{len(overdue)} overdue (see the overdue column): {', '.join(overdue)}."
+        if overdue
+        else "Nothing is overdue."
+    )
+    full = [
+        f.facilitator_id
+        for f in facilitators
+        if f.max_open is not None and f.open_load >= f.max_open
+    ]
     load = sum(f.open_load for f in facilitators)
     places = sum(f.max_open or 0 for f in facilitators)
-    lines.append(f"{len(facilitators)} facilitator(s) hold {load} open JAGS of {places} places; "
-                 f"{len(full)} at their maximum.")
+    lines.append(
+        f"{len(facilitators)} facilitator(s) hold {load} open JAGS of {places} places; "
+        f"{len(full)} at their maximum."
+    )
     return lines
 
 
@@ -421,15 +510,27 @@ def status_workbook(ledger: Ledger, on: date) -> tuple[bytes, list[str]]:
     lines = status_summary(requests, facilitators, on)
     zone = WorkingCalendar.for_policy(ledger.policy).zone
     book = openpyxl.Workbook(write_only=True)
-    allocation.summary_sheet(book, f"{ledger.name}: where every request stands", [
-        ("Date", on), ("Requests", lines[0]), ("Overdue", lines[1]),
-        ("Facilitators", lines[2]),
-        ("Sheets", "Requests: every request from the form, oldest first, with its dates and "
-                   "what is overdue. Facilitators: every facilitator's open JAGS.")])
-    allocation.table_sheet(book, "Requests", REQUEST_COLUMNS,
-                           [_local_times(r.row(), zone) for r in requests])
-    allocation.table_sheet(book, "Facilitators", FACILITATOR_COLUMNS,
-                           [f.row() for f in facilitators])
+    allocation.summary_sheet(
+        book,
+        f"{ledger.name}: where every request stands",
+        [
+            ("Date", on),
+            ("Requests", lines[0]),
+            ("Overdue", lines[1]),
+            ("Facilitators", lines[2]),
+            (
+                "Sheets",
+                "Requests: every request from the form, oldest first, with its dates and "
+                "what is overdue. Facilitators: every facilitator's open JAGS.",
+            ),
+        ],
+    )
+    allocation.table_sheet(
+        book, "Requests", REQUEST_COLUMNS, [_local_times(r.row(), zone) for r in requests]
+    )
+    allocation.table_sheet(
+        book, "Facilitators", FACILITATOR_COLUMNS, [f.row() for f in facilitators]
+    )
     return allocation.workbook_bytes(book, on), lines
 
 
@@ -447,13 +548,15 @@ def _local_times(row: tuple[object, ...], zone: ZoneInfo) -> tuple[object, ...]:
     return tuple(out)
 
 
-def import_requests(where: Where, on: date, by: str, *, form: Path | None = None,
-                    mapping: str | None = None) -> tuple[str, Intake]:
+def import_requests(
+    where: Where, on: date, by: str, *, form: Path | None = None, mapping: str | None = None
+) -> tuple[str, Intake]:
     """``jags intake``: the export's new requests into the ledger, nothing allocated."""
     ledger = open_ledger(where)
     try:
-        files = read_inputs(where.workspace, ledger.policy, known=ledger.request_ids(),
-                            form=form, mapping=mapping)
+        files = read_inputs(
+            where.workspace, ledger.policy, known=ledger.request_ids(), form=form, mapping=mapping
+        )
         return ledger.name, ledger.import_requests(files, on, by)
     finally:
         ledger.close()

@@ -61,8 +61,9 @@ def export_rows(path: Path) -> Iterator[list[str]]:
     except FileNotFoundError:
         raise InputError(f"{path.name}: file not found") from None
     except (OSError, UnicodeDecodeError):
-        raise InputError(f"{path.name}: not a readable UTF-8 CSV file (save it as 'CSV "
-                         f"UTF-8')") from None
+        raise InputError(
+            f"{path.name}: not a readable UTF-8 CSV file (save it as 'CSV UTF-8')"
+        ) from None
     try:
         yield from csv.reader(io.StringIO(text, newline=""), strict=True)
     except csv.Error:
@@ -74,22 +75,23 @@ def choices(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
-def mapping_text(kind: str, name_or_path: str | None, presets: tuple[str, ...]
-                 ) -> tuple[dict[str, Any], str]:
+def mapping_text(
+    kind: str, name_or_path: str | None, presets: tuple[str, ...]
+) -> tuple[dict[str, Any], str]:
     """A mapping's TOML as data: a shipped preset (``presets/<kind>-<name>.toml``; the first
     preset by default) or a file. Returns the data and its name for messages."""
     name = name_or_path or presets[0]
     if name in presets:
-        text = resources.files("jags").joinpath(f"presets/{kind}-{name}.toml") \
-            .read_text("utf-8")
+        text = resources.files("jags").joinpath(f"presets/{kind}-{name}.toml").read_text("utf-8")
         source = f"mapping preset {name}"
     else:
         path = Path(name)
         try:
             text = path.read_text("utf-8")
         except FileNotFoundError:
-            raise InputError(f"--mapping: {path.name}: not a preset ({', '.join(presets)}) "
-                             f"nor a file") from None
+            raise InputError(
+                f"--mapping: {path.name}: not a preset ({', '.join(presets)}) nor a file"
+            ) from None
         except (OSError, UnicodeDecodeError):
             raise InputError(f"{path.name}: not a readable UTF-8 TOML file") from None
         source = path.name
@@ -99,8 +101,9 @@ def mapping_text(kind: str, name_or_path: str | None, presets: tuple[str, ...]
         raise InputError(f"{source}: not valid TOML ({exc})") from None
 
 
-def mapped_columns(raw: dict[str, Any], source: str, fields: tuple[str, ...],
-                   required: tuple[str, ...]) -> dict[str, str]:
+def mapped_columns(
+    raw: dict[str, Any], source: str, fields: tuple[str, ...], required: tuple[str, ...]
+) -> dict[str, str]:
     """A mapping's ``[columns]`` table checked: field → column title.
 
     Raises :class:`InputError` naming the mapping for a missing table, an
@@ -111,8 +114,10 @@ def mapped_columns(raw: dict[str, Any], source: str, fields: tuple[str, ...],
         raise InputError(f"{source}: needs a [columns] table")
     unknown = sorted(set(columns) - set(fields))
     if unknown:
-        raise InputError(f"{source}: unknown field(s) in [columns]: {', '.join(unknown)} "
-                         f"(known: {', '.join(fields)})")
+        raise InputError(
+            f"{source}: unknown field(s) in [columns]: {', '.join(unknown)} "
+            f"(known: {', '.join(fields)})"
+        )
     missing = [f for f in required if not columns.get(f)]
     if missing:
         raise InputError(f"{source}: [columns] must name {', '.join(missing)}")

@@ -32,8 +32,15 @@ if TYPE_CHECKING:
     from allocator import PastSession
 
 PRESETS = ("sample",)
-FIELDS = ("response_id", "submitted_on", "request_id", "role", "themes", "confidence_before",
-          "confidence_after")
+FIELDS = (
+    "response_id",
+    "submitted_on",
+    "request_id",
+    "role",
+    "themes",
+    "confidence_before",
+    "confidence_after",
+)
 REQUIRED = ("response_id", "request_id", "themes")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
 ROLE_LIMIT = 40
@@ -84,16 +91,22 @@ class Mapping:
             raise InputError(f"{source}: form must be a short name (letters, digits, . _ -)")
         scores, themes = raw.get("scores", {}), raw.get("themes", {})
         try:
-            mapping = cls(form=form, columns=columns,
-                          score_min=int(scores.get("min", 1)),
-                          score_max=int(scores.get("max", 5)),
-                          themes_min=int(themes.get("min", 1)),
-                          themes_max=int(themes.get("max", 5)),
-                          max_words=int(themes.get("max_words", 6)))
+            mapping = cls(
+                form=form,
+                columns=columns,
+                score_min=int(scores.get("min", 1)),
+                score_max=int(scores.get("max", 5)),
+                themes_min=int(themes.get("min", 1)),
+                themes_max=int(themes.get("max", 5)),
+                max_words=int(themes.get("max_words", 6)),
+            )
         except (TypeError, ValueError, AttributeError):
             raise InputError(f"{source}: [scores] and [themes] hold whole numbers") from None
-        if mapping.score_min >= mapping.score_max or not \
-                1 <= mapping.themes_min <= mapping.themes_max or mapping.max_words < 1:
+        if (
+            mapping.score_min >= mapping.score_max
+            or not 1 <= mapping.themes_min <= mapping.themes_max
+            or mapping.max_words < 1
+        ):
             raise InputError(f"{source}: the score scale or theme limits are inconsistent")
         return mapping
 
@@ -144,8 +157,7 @@ def read_export(path: Path, mapping: Mapping) -> list[Response]:
         seen.setdefault(rid, number)
         if len(problems) > before or response is None:
             continue
-        found.append(Response(**{**response.__dict__,
-                                 "where": f"{path.name}, row {number}"}))
+        found.append(Response(**{**response.__dict__, "where": f"{path.name}, row {number}"}))
     if problems:
         raise WorkspaceReadError(problems)
     return found
@@ -160,13 +172,20 @@ def _response(cells: dict[str, str], mapping: Mapping, bad: Any) -> Response | N
         bad("request_id", "empty or not a request id (e.g. R-0012)")
     themes = [" ".join(t.split()) for t in cells["themes"].split(";") if t.strip()]
     if not mapping.themes_min <= len(themes) <= mapping.themes_max:
-        bad("themes", f"{len(themes)} theme(s): give {mapping.themes_min} to "
-                      f"{mapping.themes_max}, separated by ';'")
+        bad(
+            "themes",
+            f"{len(themes)} theme(s): give {mapping.themes_min} to "
+            f"{mapping.themes_max}, separated by ';'",
+        )
     if any(len(t.split()) > mapping.max_words or len(t) > 80 for t in themes):
-        bad("themes", f"a theme is longer than {mapping.max_words} words: themes are short "
-                      f"words or phrases (free text is not imported)")
-    scores = [_score(cells.get(f, ""), f, mapping, bad)
-              for f in ("confidence_before", "confidence_after")]
+        bad(
+            "themes",
+            f"a theme is longer than {mapping.max_words} words: themes are short "
+            f"words or phrases (free text is not imported)",
+        )
+    scores = [
+        _score(cells.get(f, ""), f, mapping, bad) for f in ("confidence_before", "confidence_after")
+    ]
     role = cells.get("role", "") or None
     if role is not None and len(role) > ROLE_LIMIT:
         bad("role", f"longer than {ROLE_LIMIT} characters (a role, such as Facilitator)")
@@ -181,9 +200,15 @@ def _response(cells: dict[str, str], mapping: Mapping, bad: Any) -> Response | N
                 bad("submitted_on", "not a date (use YYYY-MM-DD or dd/mm/yyyy)")
     if not (_ID.fullmatch(rid) and _ID.fullmatch(request)):
         return None
-    return Response(response_id=f"{mapping.form}:{rid}", request_id=request, role=role,
-                    themes=tuple(themes), confidence_before=scores[0],
-                    confidence_after=scores[1], submitted_on=submitted)
+    return Response(
+        response_id=f"{mapping.form}:{rid}",
+        request_id=request,
+        role=role,
+        themes=tuple(themes),
+        confidence_before=scores[0],
+        confidence_after=scores[1],
+        submitted_on=submitted,
+    )
 
 
 def _score(text: str, field: str, mapping: Mapping, bad: Any) -> int | None:
@@ -204,14 +229,28 @@ def _score(text: str, field: str, mapping: Mapping, bad: Any) -> int | None:
 SAMPLE_FILE = "feedback-form.xlsx"
 SAMPLE_SEED = 58
 SAMPLE_THEMES = (
-    "Complexity", "Drift", "Professionals feeling stuck", "Professional disagreement",
-    "Emotional impact on professionals", "Lived experience of the child",
-    "Roles and responsibilities", "Communication between agencies", "Family voice",
-    "Lack of direction", "Working together", "Risk and safety planning")
+    "Complexity",
+    "Drift",
+    "Professionals feeling stuck",
+    "Professional disagreement",
+    "Emotional impact on professionals",
+    "Lived experience of the child",
+    "Roles and responsibilities",
+    "Communication between agencies",
+    "Family voice",
+    "Lack of direction",
+    "Working together",
+    "Risk and safety planning",
+)
 """Theme choices on the sample form (words from the Norfolk procedure and evaluation)."""
 SAMPLE_ROLES = ("Facilitator", "Requester", "Participant")
-SAMPLE_COMMENTS = ("Helpful to hear other views.", "", "Would like a follow-up session.",
-                   "Good use of time.", "")
+SAMPLE_COMMENTS = (
+    "Helpful to hear other views.",
+    "",
+    "Would like a follow-up session.",
+    "Good use of time.",
+    "",
+)
 
 
 def sample_export(history: Sequence[PastSession], *, seed: int = SAMPLE_SEED) -> bytes:
@@ -230,22 +269,47 @@ def sample_export(history: Sequence[PastSession], *, seed: int = SAMPLE_SEED) ->
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
-    sheet.append(["ID", "Start time", titles["submitted_on"], "Email", "Name",
-                  "Last modified time", titles["request_id"], titles["role"], titles["themes"],
-                  titles["confidence_before"], titles["confidence_after"],
-                  "Anything else you would like to tell us?"])
+    sheet.append(
+        [
+            "ID",
+            "Start time",
+            titles["submitted_on"],
+            "Email",
+            "Name",
+            "Last modified time",
+            titles["request_id"],
+            titles["role"],
+            titles["themes"],
+            titles["confidence_before"],
+            titles["confidence_after"],
+            "Anything else you would like to tell us?",
+        ]
+    )
     held = sorted({(h.held_on, h.request_id) for h in history if h.held_on is not None})
     number = 0
     for held_on, request_id in held:
         themes = rng.sample(SAMPLE_THEMES, rng.randint(3, 5))
-        for role in SAMPLE_ROLES[:rng.randint(2, 3)]:
+        for role in SAMPLE_ROLES[: rng.randint(2, 3)]:
             number += 1
             before = rng.randint(1, 4)
             after = min(5, max(1, before + rng.choice((-1, 0, 1, 1, 2, 2, 3))))
             finished = datetime.combine(held_on, time(11, 25)) + timedelta(minutes=number % 7)
-            sheet.append([number, finished - timedelta(minutes=4), finished, "anonymous", "",
-                          None, request_id, role, "".join(f"{t};" for t in themes), before,
-                          after, rng.choice(SAMPLE_COMMENTS)])
+            sheet.append(
+                [
+                    number,
+                    finished - timedelta(minutes=4),
+                    finished,
+                    "anonymous",
+                    "",
+                    None,
+                    request_id,
+                    role,
+                    "".join(f"{t};" for t in themes),
+                    before,
+                    after,
+                    rng.choice(SAMPLE_COMMENTS),
+                ]
+            )
     stamp = datetime(2026, 11, 23)
     book.properties.created = stamp
     book.properties.modified = stamp
@@ -258,8 +322,16 @@ def sample_export(history: Sequence[PastSession], *, seed: int = SAMPLE_SEED) ->
 # The job behind ``jags feedback import`` ----------------------------------------------------
 
 
-def import_file(workspace: Path, file: Path, mapping: str | None, *, on: date, by: str,
-                db: str | None = None, partnership: str | None = None) -> tuple[int, int]:
+def import_file(
+    workspace: Path,
+    file: Path,
+    mapping: str | None,
+    *,
+    on: date,
+    by: str,
+    db: str | None = None,
+    partnership: str | None = None,
+) -> tuple[int, int]:
     """Read a feedback export and add its new responses to the workspace's ledger.
 
     Returns

@@ -63,10 +63,21 @@ KILL_AFTER_ENV = "JAGS_WRITER_KILL_AFTER"
 """Test hook, read only here: SIGKILL this process after that many writer steps."""
 
 _VERSION = re.compile(r"v(\d{6,})")
-KNOWN_OUTPUTS = frozenset({"allocations.csv", "explanations.csv", "allocations.xlsx",
-                           "facilitator_status.csv", "proposals.csv", "schedule.json",
-                           "invites", "intake_changes.csv", "report.html", "kpis.csv",
-                           "status.xlsx"})
+KNOWN_OUTPUTS = frozenset(
+    {
+        "allocations.csv",
+        "explanations.csv",
+        "allocations.xlsx",
+        "facilitator_status.csv",
+        "proposals.csv",
+        "schedule.json",
+        "invites",
+        "intake_changes.csv",
+        "report.html",
+        "kpis.csv",
+        "status.xlsx",
+    }
+)
 """What the commands write: a plain folder holding only these (and the names being
 written) is an output folder of an earlier release and may be moved aside."""
 
@@ -128,8 +139,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([_text(h) for h in header])
-    writer.writerows([_text(v) if type(v) is str else _cell(v) for v in row]
-                     for row in rows)
+    writer.writerows([_text(v) if type(v) is str else _cell(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -137,7 +147,8 @@ def csv_line(row: Sequence[object]) -> bytes:
     """One line of CSV exactly as :func:`csv_bytes` writes it (with its ``"\n"``)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(
-        [_text(v) if type(v) is str else _cell(v) for v in row])
+        [_text(v) if type(v) is str else _cell(v) for v in row]
+    )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -152,20 +163,27 @@ class EarlierResultError(InputError):
         super().__init__(
             f"{out_dir} holds an earlier result that differs from this one; nothing was "
             "written. Add --force to replace it (the earlier files are kept in "
-            f".{out_dir.name}.versions/ until the next run), or choose another folder")
+            f".{out_dir.name}.versions/ until the next run), or choose another folder"
+        )
 
 
 def _files_in(folder: Path) -> dict[str, Path]:
     """The files of an output version (relative name → path), hidden names left out."""
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and not any(part.startswith(".")
-                                       for part in p.relative_to(folder).parts)}
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
 
 
-def _kept(earlier: Mapping[str, Path], files: Mapping[str, bytes] | Mapping[str, Path], *,
-          partial: bool = False) -> bool:
+def _kept(
+    earlier: Mapping[str, Path],
+    files: Mapping[str, bytes] | Mapping[str, Path],
+    *,
+    partial: bool = False,
+) -> bool:
     """Whether ``files`` keeps every earlier file as it is (new files may be added).
 
     ``files`` maps names to bytes or to files to compare; with ``partial`` it is
@@ -179,8 +197,9 @@ def _kept(earlier: Mapping[str, Path], files: Mapping[str, bytes] | Mapping[str,
             return False
         content = files[name]
         if isinstance(content, Path):
-            if content.stat().st_size != path.stat().st_size or \
-                    not filecmp.cmp(content, path, shallow=False):
+            if content.stat().st_size != path.stat().st_size or not filecmp.cmp(
+                content, path, shallow=False
+            ):
                 return False
         elif path.read_bytes() != content:
             return False
@@ -314,13 +333,17 @@ def _check_plain(out_dir: Path, names: Iterable[str]) -> None:
     (``--out .`` in a project folder, or a workspace folder)."""
     here = Path(os.path.abspath(Path.cwd()))
     if out_dir == here or out_dir in here.parents:
-        raise InputError(f"{out_dir}: the output folder cannot be the current folder or "
-                         "one above it; name a folder of its own")
+        raise InputError(
+            f"{out_dir}: the output folder cannot be the current folder or "
+            "one above it; name a folder of its own"
+        )
     allowed = KNOWN_OUTPUTS | {name.split("/")[0] for name in names}
     others = [p for p in out_dir.iterdir() if p.name not in allowed]
     if others:
-        raise InputError(f"{out_dir}: this folder holds {len(others)} file(s) or folder(s) "
-                         "that jags did not write; use a new or empty folder for the output")
+        raise InputError(
+            f"{out_dir}: this folder holds {len(others)} file(s) or folder(s) "
+            "that jags did not write; use a new or empty folder for the output"
+        )
 
 
 def _move_legacy(out_dir: Path, container: Path) -> Path:
@@ -334,8 +357,13 @@ def _move_legacy(out_dir: Path, container: Path) -> Path:
     return keep
 
 
-def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
-                  based_on: Path | None = None, replace: bool = True) -> list[Path]:
+def write_outputs(
+    out_dir: Path,
+    files: Mapping[str, Content],
+    *,
+    based_on: Path | None = None,
+    replace: bool = True,
+) -> list[Path]:
     """Make ``files`` the contents of ``out_dir``: all of them at once, or nothing.
 
     The files are written into a staging folder in ``.<name>.versions/``
@@ -413,7 +441,8 @@ def write_outputs(out_dir: Path, files: Mapping[str, Content], *,
         if based_on is not None and current_version(out_dir) != Path(os.path.abspath(based_on)):
             raise OutputsChangedError(
                 f"{out_dir} was changed by another command while this one ran; nothing was "
-                "written: run it again")
+                "written: run it again"
+            )
         number = max((n for n, _ in _versions(container)), default=0) + 1
         version = container / f"v{number:06d}"
         staging = version.with_name(version.name + ".staging")
@@ -493,8 +522,10 @@ def stable_zip(data: bytes) -> bytes:
     replaced by its "created" stamp, which the caller fixes.
     """
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":

@@ -30,11 +30,29 @@ if TYPE_CHECKING:
     from allocator import Policy, Workspace
 
 PRESETS = ("sample",)
-REQUEST_FIELDS = ("request_id", "received_at", "requester_name", "requester_email",
-                  "requester_organisation", "case_ref", "family_ref", "locality", "mode",
-                  "topic", "preferred_facilitator_id", "preference_rationale", "follow_up_of")
-REQUIRED = ("request_id", "received_at", "requester_name", "requester_email",
-            "requester_organisation", "case_ref")
+REQUEST_FIELDS = (
+    "request_id",
+    "received_at",
+    "requester_name",
+    "requester_email",
+    "requester_organisation",
+    "case_ref",
+    "family_ref",
+    "locality",
+    "mode",
+    "topic",
+    "preferred_facilitator_id",
+    "preference_rationale",
+    "follow_up_of",
+)
+REQUIRED = (
+    "request_id",
+    "received_at",
+    "requester_name",
+    "requester_email",
+    "requester_organisation",
+    "case_ref",
+)
 PARTICIPANT_FIELDS = ("name", "email", "organisation", "attendance")
 SINGLE_CHOICE = ("mode", "topic", "locality")
 """Fields holding one value: a multi-select answer gives its first choice."""
@@ -75,21 +93,32 @@ class FormMapping:
             extra = sorted(set(group) - set(PARTICIPANT_FIELDS))
             needs = [f for f in ("name", "email", "organisation") if not group.get(f)]
             if extra or needs:
-                raise InputError(f"{source}: participants group {number} needs name, email "
-                                 f"and organisation (and may give attendance)")
+                raise InputError(
+                    f"{source}: participants group {number} needs name, email "
+                    f"and organisation (and may give attendance)"
+                )
         if not all(isinstance(t, str) and t.strip() for g in groups for t in g.values()):
             raise InputError(f"{source}: every column title must be text")
         ident = raw.get("request_id", {})
         values = raw.get("values", {})
         try:
             prefix, digits = str(ident.get("prefix", "")), int(ident.get("digits", 0))
-            answers = {name: {str(k).strip(): str(v) for k, v in table.items()}
-                       for name, table in values.items()}
+            answers = {
+                name: {str(k).strip(): str(v) for k, v in table.items()}
+                for name, table in values.items()
+            }
         except (AttributeError, TypeError, ValueError):
-            raise InputError(f"{source}: [request_id] holds a prefix and a number of digits; "
-                             f"[values.<field>] tables map answers to values") from None
-        return cls(columns, prefix, digits, answers,
-                   tuple({k: str(v).strip() for k, v in g.items()} for g in groups))
+            raise InputError(
+                f"{source}: [request_id] holds a prefix and a number of digits; "
+                f"[values.<field>] tables map answers to values"
+            ) from None
+        return cls(
+            columns,
+            prefix,
+            digits,
+            answers,
+            tuple({k: str(v).strip() for k, v in g.items()} for g in groups),
+        )
 
     def request_id(self, text: str) -> str:
         """The request id for a response number (anything else is kept as written)."""
@@ -101,8 +130,14 @@ class FormMapping:
         if name in SINGLE_CHOICE and ";" in text:
             text = next(iter(choices(text)), "")
         wanted = text.strip().casefold()
-        return next((value for answer, value in self.values.get(name, {}).items()
-                     if answer.casefold() == wanted), text)
+        return next(
+            (
+                value
+                for answer, value in self.values.get(name, {}).items()
+                if answer.casefold() == wanted
+            ),
+            text,
+        )
 
 
 def load_form_mapping(name_or_path: str | None) -> FormMapping:
@@ -136,17 +171,18 @@ def read_form(path: Path, mapping: FormMapping, policy: Policy | None = None) ->
     titles = [*mapping.columns.values(), *(t for g in mapping.participants for t in g.values())]
     missing = [t for t in dict.fromkeys(titles) if t not in index]
     if missing:
-        raise WorkspaceReadError([Problem(path.name, 1, t, "column is missing from the export")
-                                  for t in missing])
+        raise WorkspaceReadError(
+            [Problem(path.name, 1, t, "column is missing from the export") for t in missing]
+        )
     requests: list[tuple[int, dict[str, str]]] = []
     groups: list[list[tuple[int, dict[str, str]]]] = [[] for _ in mapping.participants]
     for rownum, row in enumerate(rows, start=2):
+
         def cell(title: str, row: list[str] = row) -> str:
             i = index[title]
             return row[i].strip() if i < len(row) else ""
 
-        cells = {name: mapping.value(name, cell(title))
-                 for name, title in mapping.columns.items()}
+        cells = {name: mapping.value(name, cell(title)) for name, title in mapping.columns.items()}
         if not any(cells.values()):
             continue  # a blank row
         cells["request_id"] = mapping.request_id(cells["request_id"])
@@ -167,8 +203,14 @@ def read_form(path: Path, mapping: FormMapping, policy: Policy | None = None) ->
     for rownum, cells in requests:
         rid = cells["request_id"]
         if rid in seen:
-            problems.append(Problem(path.name, rownum, mapping.columns["request_id"],
-                                    f"request {rid} appears twice (first in row {seen[rid]})"))
+            problems.append(
+                Problem(
+                    path.name,
+                    rownum,
+                    mapping.columns["request_id"],
+                    f"request {rid} appears twice (first in row {seen[rid]})",
+                )
+            )
         seen.setdefault(rid, rownum)
     if problems:
         raise WorkspaceReadError(sorted(problems, key=lambda p: (p.row or 0, p.column)))
@@ -178,32 +220,49 @@ def read_form(path: Path, mapping: FormMapping, policy: Policy | None = None) ->
 
 def _titled(problem: Problem, titles: dict[str, str]) -> Problem:
     """A problem named by the form's column title instead of the field."""
-    return Problem(problem.file, problem.row, titles.get(problem.column, problem.column),
-                   problem.message)
+    return Problem(
+        problem.file, problem.row, titles.get(problem.column, problem.column), problem.message
+    )
 
 
-def read_inputs(workspace: Path, policy: Policy | None = None, *,
-                known: frozenset[str] = frozenset(), form: Path | None = None,
-                mapping: str | None = None) -> Workspace:
+def read_inputs(
+    workspace: Path,
+    policy: Policy | None = None,
+    *,
+    known: frozenset[str] = frozenset(),
+    form: Path | None = None,
+    mapping: str | None = None,
+) -> Workspace:
     """The workspace, with its requests and participants from ``form`` when one is given
     (``requests.csv`` and ``participants.csv`` are then not read)."""
     if form is None:
         return read_workspace(workspace, policy, known)
     chosen = load_form_mapping(mapping)
     read = read_form(form, chosen, policy)
-    files = read_workspace(workspace, policy, known,
-                           skip=frozenset({"requests", "participants"}))
+    files = read_workspace(workspace, policy, known, skip=frozenset({"requests", "participants"}))
     problems = []
     facilitators = {f.facilitator_id for f in files.facilitators}
     earlier = {h.request_id for h in files.history} | known | set(read.rows)
     for req in read.requests:
         row = read.rows[req.request_id]
         if req.preferred_facilitator_id and req.preferred_facilitator_id not in facilitators:
-            problems.append(Problem(form.name, row, chosen.columns["preferred_facilitator_id"],
-                                    f"unknown facilitator {req.preferred_facilitator_id}"))
+            problems.append(
+                Problem(
+                    form.name,
+                    row,
+                    chosen.columns["preferred_facilitator_id"],
+                    f"unknown facilitator {req.preferred_facilitator_id}",
+                )
+            )
         if req.follow_up_of and req.follow_up_of not in earlier:
-            problems.append(Problem(form.name, row, chosen.columns["follow_up_of"],
-                                    f"request {req.follow_up_of} is not an earlier JAGS"))
+            problems.append(
+                Problem(
+                    form.name,
+                    row,
+                    chosen.columns["follow_up_of"],
+                    f"request {req.follow_up_of} is not an earlier JAGS",
+                )
+            )
     if problems:
         raise WorkspaceReadError(problems)
     return files.replace(requests=read.requests, participants=read.participants)
@@ -221,17 +280,30 @@ def sample_form_export(workspace: Workspace) -> bytes:
     from jags.files import stable_zip
 
     mapping = load_form_mapping("sample")
-    answer = {name: {v: k for k, v in mapping.values.get(name, {}).items()}
-              for name in ("mode", "attendance")}
+    answer = {
+        name: {v: k for k, v in mapping.values.get(name, {}).items()}
+        for name in ("mode", "attendance")
+    }
     columns = mapping.columns
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
-    sheet.append(["ID", "Start time", columns["received_at"], columns["requester_email"],
-                  columns["requester_name"], "Last modified time",
-                  *(columns[f] for f in REQUEST_FIELDS if f not in
-                    ("request_id", "received_at", "requester_email", "requester_name")),
-                  *(t for g in mapping.participants for t in g.values())])
+    sheet.append(
+        [
+            "ID",
+            "Start time",
+            columns["received_at"],
+            columns["requester_email"],
+            columns["requester_name"],
+            "Last modified time",
+            *(
+                columns[f]
+                for f in REQUEST_FIELDS
+                if f not in ("request_id", "received_at", "requester_email", "requester_name")
+            ),
+            *(t for g in mapping.participants for t in g.values()),
+        ]
+    )
     topics = sorted({r.topic for r in workspace.requests if r.topic})
     for n, req in enumerate(sorted(workspace.requests, key=lambda r: r.request_id), start=1):
         received = req.received_at.replace(tzinfo=None)
@@ -239,28 +311,47 @@ def sample_form_export(workspace: Workspace) -> bytes:
         if req.topic:  # every third answer ticks a second concern too, as people do
             second = topics[(topics.index(req.topic) + 1) % len(topics)]
             topic = f"{req.topic};" + (f"{second};" if n % 3 == 0 else "")
-        fields = {"family_ref": req.family_ref, "locality": req.locality,
-                  "mode": answer["mode"].get(req.mode.value, req.mode.value), "topic": topic,
-                  "requester_organisation": req.requester_organisation,
-                  "case_ref": req.case_ref,
-                  "preferred_facilitator_id": req.preferred_facilitator_id,
-                  "preference_rationale": req.preference_rationale,
-                  "follow_up_of": req.follow_up_of}
+        fields = {
+            "family_ref": req.family_ref,
+            "locality": req.locality,
+            "mode": answer["mode"].get(req.mode.value, req.mode.value),
+            "topic": topic,
+            "requester_organisation": req.requester_organisation,
+            "case_ref": req.case_ref,
+            "preferred_facilitator_id": req.preferred_facilitator_id,
+            "preference_rationale": req.preference_rationale,
+            "follow_up_of": req.follow_up_of,
+        }
         people: list[object] = []
         invited = workspace.participants_by_request.get(req.request_id, ())
         for i in range(len(mapping.participants)):
             if i < len(invited):
                 p = invited[i]
-                people += [p.name, p.email, p.organisation,
-                           answer["attendance"].get(p.attendance.value, p.attendance.value)]
+                people += [
+                    p.name,
+                    p.email,
+                    p.organisation,
+                    answer["attendance"].get(p.attendance.value, p.attendance.value),
+                ]
             else:
                 people += [None, None, None, None]
         number = int("".join(c for c in req.request_id if c.isdigit()) or n)
-        sheet.append([number, received - timedelta(minutes=6 + n % 5), received,
-                      req.requester_email, req.requester_name, None,
-                      *(fields[f] or None for f in REQUEST_FIELDS if f not in
-                        ("request_id", "received_at", "requester_email", "requester_name")),
-                      *people])
+        sheet.append(
+            [
+                number,
+                received - timedelta(minutes=6 + n % 5),
+                received,
+                req.requester_email,
+                req.requester_name,
+                None,
+                *(
+                    fields[f] or None
+                    for f in REQUEST_FIELDS
+                    if f not in ("request_id", "received_at", "requester_email", "requester_name")
+                ),
+                *people,
+            ]
+        )
     stamp = datetime(2026, 11, 23)
     book.properties.created = stamp
     book.properties.modified = stamp

@@ -125,7 +125,6 @@ class _Past:
     attendees: list[str]
 
 
-
 # The generator ----------------------------------------------------------------
 
 
@@ -201,13 +200,21 @@ def generate_workspace(
     return _assemble(facs, reqs, past, involvements, orgs)
 
 
-def _facilitators(rng: random.Random, people: People, index: OrgIndex, n: int,
-                  start: date, days: int, with_gaps: bool) -> list[_Fac]:
+def _facilitators(
+    rng: random.Random,
+    people: People,
+    index: OrgIndex,
+    n: int,
+    start: date,
+    days: int,
+    with_gaps: bool,
+) -> list[_Fac]:
     facs: list[_Fac] = []
     for i in range(n):
         sector = SECTORS[i] if i < len(SECTORS) else rng.choices(SECTORS, FACILITATOR_SECTORS)[0]
-        locality = (LOCALITIES[i] if i < len(LOCALITIES)
-                    else rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0])
+        locality = (
+            LOCALITIES[i] if i < len(LOCALITIES) else rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0]
+        )
         org = index.pick(rng, sector, locality)
         assert org is not None  # every sector has a county-wide organisation
         person = people.new(org)
@@ -223,10 +230,17 @@ def _facilitators(rng: random.Random, people: People, index: OrgIndex, n: int,
             expires = plus_years(trained, 3) if rng.random() < 0.75 else None
         max_open = rng.choices((1, 2, 3, 4), (25, 40, 25, 10))[0]
         specialisms = tuple(rng.sample(SPECIALISMS, rng.randint(1, 3)))
-        fac = _Fac(person=person, sector=org.sector, locality=locality, trained_on=trained,
-                   training_expires=expires, max_open=max_open,
-                   can_lead=rng.random() < 0.85, specialisms=specialisms,
-                   active=rng.random() >= 0.07)
+        fac = _Fac(
+            person=person,
+            sector=org.sector,
+            locality=locality,
+            trained_on=trained,
+            training_expires=expires,
+            max_open=max_open,
+            can_lead=rng.random() < 0.85,
+            specialisms=specialisms,
+            active=rng.random() >= 0.07,
+        )
         if rng.random() < 0.25:
             first = start + timedelta(days=rng.randint(-10, days + 40))
             fac.leave.append((first, first + timedelta(days=rng.choice((0, 1, 2, 4, 6, 9, 13)))))
@@ -264,8 +278,9 @@ def _received_times(rng: random.Random, n: int, start: date, days: int) -> list[
     return sorted(times)
 
 
-def _requests(rng: random.Random, people: People, index: OrgIndex, n: int, start: date,
-              days: int) -> list[_Req]:
+def _requests(
+    rng: random.Random, people: People, index: OrgIndex, n: int, start: date, days: int
+) -> list[_Req]:
     digits = 4 if 2 * n + 50 < 9000 else 5
     low, high = 10 ** (digits - 1), 10**digits
     case_numbers = rng.sample(range(low, high), n + 20)
@@ -285,17 +300,22 @@ def _requests(rng: random.Random, people: People, index: OrgIndex, n: int, start
             family = None
         else:
             family = f"FAM-{family_numbers[i]}"
-        reqs.append(_Req(
-            received_at=received, locality=locality, requester=requester,
-            participants=make_network(rng, people, index, locality, requester, k),
-            case_ref=f"CASE-{case_numbers[i]}", family_ref=family,
-            mode=rng.choices((Mode.IN_PERSON, Mode.ONLINE, Mode.EITHER), (35, 40, 25))[0],
-            topic=rng.choice(SPECIALISMS) if rng.random() < 0.9 else None))
+        reqs.append(
+            _Req(
+                received_at=received,
+                locality=locality,
+                requester=requester,
+                participants=make_network(rng, people, index, locality, requester, k),
+                case_ref=f"CASE-{case_numbers[i]}",
+                family_ref=family,
+                mode=rng.choices((Mode.IN_PERSON, Mode.ONLINE, Mode.EITHER), (35, 40, 25))[0],
+                topic=rng.choice(SPECIALISMS) if rng.random() < 0.9 else None,
+            )
+        )
     return reqs
 
 
-def _past_network(rng: random.Random, people: People, index: OrgIndex,
-                  fac: _Fac) -> list[str]:
+def _past_network(rng: random.Random, people: People, index: OrgIndex, fac: _Fac) -> list[str]:
     """Attendees of an earlier JAGS facilitated by ``fac`` (none from its organisation)."""
     locality = rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0]
     org = None
@@ -303,12 +323,18 @@ def _past_network(rng: random.Random, people: People, index: OrgIndex,
         org = index.pick(rng, rng.choices(SECTORS, REQUESTER_SECTORS)[0], locality)
     requester = people.pick(org, reuse=0.5)
     network = make_network(rng, people, index, locality, requester, rng.randint(1, 5))
-    return [requester.email] + [p.email for p, _ in network
-                                if p.org.name != fac.person.org.name]
+    return [requester.email] + [p.email for p, _ in network if p.org.name != fac.person.org.name]
 
 
-def _closed_history(rng: random.Random, people: People, index: OrgIndex, facs: list[_Fac],
-                    start: date, n_requests: int, per_request: float) -> list[_Past]:
+def _closed_history(
+    rng: random.Random,
+    people: People,
+    index: OrgIndex,
+    facs: list[_Fac],
+    start: date,
+    n_requests: int,
+    per_request: float,
+) -> list[_Past]:
     past: list[_Past] = []
     count = max(3, round(per_request * n_requests))
     trained = sorted((f.trained_on, i) for i, f in enumerate(facs) if f.trained_on)
@@ -324,8 +350,7 @@ def _closed_history(rng: random.Random, people: People, index: OrgIndex, facs: l
         else:
             held = weekday_on_or_before(allocated + timedelta(days=rng.randint(15, 35)))
             closed = held
-        past.append(_Past(i, allocated, held, closed,
-                          _past_network(rng, people, index, facs[i])))
+        past.append(_Past(i, allocated, held, closed, _past_network(rng, people, index, facs[i])))
     return past
 
 
@@ -349,8 +374,15 @@ def _free_place(rng: random.Random, facs: list[_Fac], candidates: list[int]) -> 
     return chosen
 
 
-def _pins(rng: random.Random, people: People, facs: list[_Fac], reqs: list[_Req],
-          past: list[_Past], start: date, days: int) -> None:
+def _pins(
+    rng: random.Random,
+    people: People,
+    facs: list[_Fac],
+    reqs: list[_Req],
+    past: list[_Past],
+    start: date,
+    days: int,
+) -> None:
     """Follow-ups of earlier JAGS and named preferences with a rationale."""
     if len(reqs) < 2:
         return
@@ -365,8 +397,9 @@ def _pins(rng: random.Random, people: People, facs: list[_Fac], reqs: list[_Req]
     for k, r in enumerate(follow_ups):
         req = reqs[r]
         network = {req.requester.org.name} | {p.org.name for p, _ in req.participants}
-        options = [i for i in usable if facs[i].person.org.name not in network
-                   and i not in taken] or usable
+        options = [
+            i for i in usable if facs[i].person.org.name not in network and i not in taken
+        ] or usable
         fac = _free_place(rng, facs, options) if k == 0 else rng.choice(options)
         taken.add(fac)
         held = weekday_on_or_before(start - timedelta(days=rng.randint(21, 56)))
@@ -405,8 +438,9 @@ def _participating_facilitators(rng: random.Random, facs: list[_Fac], reqs: list
         req.participants.append((facs[rng.choice(options or others)].person, Attendance.REQUIRED))
 
 
-def _involvements(rng: random.Random, facs: list[_Fac],
-                  reqs: list[_Req]) -> list[tuple[int, str | None, str | None, str]]:
+def _involvements(
+    rng: random.Random, facs: list[_Fac], reqs: list[_Req]
+) -> list[tuple[int, str | None, str | None, str]]:
     out: list[tuple[int, str | None, str | None, str]] = []
     if not reqs:
         return out
@@ -421,14 +455,24 @@ def _involvements(rng: random.Random, facs: list[_Fac],
         else:
             out.append((fac, req.case_ref, None, rng.choice(CASE_NOTES)))
     for _ in range(max(1, round(0.02 * len(facs)))):  # cases not in this batch
-        out.append((rng.randrange(len(facs)), f"CASE-{rng.randint(100000, 999999)}", None,
-                    rng.choice(CASE_NOTES)))
+        out.append(
+            (
+                rng.randrange(len(facs)),
+                f"CASE-{rng.randint(100000, 999999)}",
+                None,
+                rng.choice(CASE_NOTES),
+            )
+        )
     return out
 
 
-def _assemble(facs: list[_Fac], reqs: list[_Req], past: list[_Past],
-              involvements: list[tuple[int, str | None, str | None, str]],
-              orgs: list[Org]) -> Workspace:
+def _assemble(
+    facs: list[_Fac],
+    reqs: list[_Req],
+    past: list[_Past],
+    involvements: list[tuple[int, str | None, str | None, str]],
+    orgs: list[Org],
+) -> Workspace:
     width = max(3, len(str(len(facs))))
     fac_ids = [f"F{i + 1:0{width}d}" for i in range(len(facs))]
     req_width = max(4, len(str(len(reqs))))
@@ -440,48 +484,83 @@ def _assemble(facs: list[_Fac], reqs: list[_Req], past: list[_Past],
         if p.closed_on is None:
             open_counts[p.facilitator] += 1
     facilitators = tuple(
-        Facilitator(facilitator_id=fac_ids[i], name=f.person.name, email=f.person.email,
-                    organisation=f.person.org.name, sector=f.sector, locality=f.locality,
-                    trained_on=f.trained_on, training_expires=f.training_expires,
-                    max_open=f.max_open, open_jags=open_counts[i], can_lead=f.can_lead,
-                    specialisms=f.specialisms, active=f.active)
-        for i, f in enumerate(facs))
-    leave = tuple(Leave(facilitator_id=fac_ids[i], start=a, end=b)
-                  for i, f in enumerate(facs) for a, b in f.leave)
+        Facilitator(
+            facilitator_id=fac_ids[i],
+            name=f.person.name,
+            email=f.person.email,
+            organisation=f.person.org.name,
+            sector=f.sector,
+            locality=f.locality,
+            trained_on=f.trained_on,
+            training_expires=f.training_expires,
+            max_open=f.max_open,
+            open_jags=open_counts[i],
+            can_lead=f.can_lead,
+            specialisms=f.specialisms,
+            active=f.active,
+        )
+        for i, f in enumerate(facs)
+    )
+    leave = tuple(
+        Leave(facilitator_id=fac_ids[i], start=a, end=b)
+        for i, f in enumerate(facs)
+        for a, b in f.leave
+    )
     requests: list[Request] = []
     participants: list[Participant] = []
     for k, r in enumerate(reqs):
         rid = f"R-{k + 1:0{req_width}d}"
-        requests.append(Request(
-            request_id=rid, received_at=r.received_at, requester_name=r.requester.name,
-            requester_email=r.requester.email, requester_organisation=r.requester.org.name,
-            case_ref=r.case_ref, family_ref=r.family_ref, locality=r.locality, mode=r.mode,
-            topic=r.topic,
-            preferred_facilitator_id=None if r.preferred is None else fac_ids[r.preferred],
-            preference_rationale=r.rationale,
-            follow_up_of=None if r.follow_up is None else past_ids[id(r.follow_up)]))
+        requests.append(
+            Request(
+                request_id=rid,
+                received_at=r.received_at,
+                requester_name=r.requester.name,
+                requester_email=r.requester.email,
+                requester_organisation=r.requester.org.name,
+                case_ref=r.case_ref,
+                family_ref=r.family_ref,
+                locality=r.locality,
+                mode=r.mode,
+                topic=r.topic,
+                preferred_facilitator_id=None if r.preferred is None else fac_ids[r.preferred],
+                preference_rationale=r.rationale,
+                follow_up_of=None if r.follow_up is None else past_ids[id(r.follow_up)],
+            )
+        )
         participants.extend(
-            Participant(request_id=rid, name=p.name, email=p.email, organisation=p.org.name,
-                        attendance=a)
-            for p, a in r.participants)
+            Participant(
+                request_id=rid, name=p.name, email=p.email, organisation=p.org.name, attendance=a
+            )
+            for p, a in r.participants
+        )
     history = tuple(
-        PastSession(request_id=past_ids[id(p)], facilitator_id=fac_ids[p.facilitator],
-                    allocated_on=p.allocated_on, held_on=p.held_on, closed_on=p.closed_on,
-                    attendees=tuple(p.attendees))
-        for p in past_sorted)
+        PastSession(
+            request_id=past_ids[id(p)],
+            facilitator_id=fac_ids[p.facilitator],
+            allocated_on=p.allocated_on,
+            held_on=p.held_on,
+            closed_on=p.closed_on,
+            attendees=tuple(p.attendees),
+        )
+        for p in past_sorted
+    )
     return Workspace(
         facilitators=facilitators,
         leave=leave,
         requests=tuple(requests),
         participants=tuple(participants),
-        involvements=tuple(Involvement(facilitator_id=fac_ids[i], case_ref=c, family_ref=fam,
-                                       note=note) for i, c, fam, note in involvements),
+        involvements=tuple(
+            Involvement(facilitator_id=fac_ids[i], case_ref=c, family_ref=fam, note=note)
+            for i, c, fam, note in involvements
+        ),
         history=history,
-        organisations=tuple(Organisation(organisation=o.name, sector=o.sector,
-                                         locality=None if o.countywide else o.locality)
-                            for o in orgs),
+        organisations=tuple(
+            Organisation(
+                organisation=o.name, sector=o.sector, locality=None if o.countywide else o.locality
+            )
+            for o in orgs
+        ),
     )
-
 
 
 # The bundled sample -----------------------------------------------------------------
@@ -498,8 +577,9 @@ def sample_workspace() -> Workspace:
     40 facilitators and 25 requests received over the two weeks from
     Monday 9 November 2026, seed :data:`SAMPLE_SEED`.
     """
-    return generate_workspace(25, 40, seed=SAMPLE_SEED, start=date(2026, 11, 9), days=14,
-                              with_gaps=True, load=SAMPLE_LOAD)
+    return generate_workspace(
+        25, 40, seed=SAMPLE_SEED, start=date(2026, 11, 9), days=14, with_gaps=True, load=SAMPLE_LOAD
+    )
 
 
 def write_sample(folder: Path) -> Workspace:

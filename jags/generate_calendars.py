@@ -16,14 +16,7 @@ from typing import TYPE_CHECKING
 
 from allocator.models import Attendance, normalise_email, normalise_org
 from jags.generate_ics import apple_export, google_export, outlook_export
-from jags.generate_plans import (
-    BLOCKS,
-    FIRST_DAY,
-    LAST_DAY,
-    availability_rows,
-    make_plan,
-    uid,
-)
+from jags.generate_plans import BLOCKS, FIRST_DAY, LAST_DAY, availability_rows, make_plan, uid
 
 if TYPE_CHECKING:
     from datetime import date
@@ -34,8 +27,18 @@ if TYPE_CHECKING:
 __all__ = ["sample_calendar_files", "write_sample_calendars"]
 
 
-_PUBLIC_BODIES = ("Council", "NHS", "Constabulary", "Police", "Probation", "Youth Justice",
-                  "Virtual School", "Medical Practice", "Early Help Hub", "Family Hubs")
+_PUBLIC_BODIES = (
+    "Council",
+    "NHS",
+    "Constabulary",
+    "Police",
+    "Probation",
+    "Youth Justice",
+    "Virtual School",
+    "Medical Practice",
+    "Early Help Hub",
+    "Family Hubs",
+)
 
 
 def _style_for(organisation: str, sector: str | None) -> str:
@@ -73,8 +76,9 @@ def _calendar_people(ws: Workspace) -> _Cast:
     orgs: dict[str, str] = {f.email: f.organisation or "" for f in ws.facilitators}
     attending: dict[str, list[str]] = {}
     for req in ws.requests:
-        people = [req.requester_email] + [normalise_email(p.email) for p in
-                                          ws.participants_by_request.get(req.request_id, ())]
+        people = [req.requester_email] + [
+            normalise_email(p.email) for p in ws.participants_by_request.get(req.request_id, ())
+        ]
         for email in people:
             attending.setdefault(email, []).append(req.request_id)
         orgs.setdefault(req.requester_email, req.requester_organisation)
@@ -85,16 +89,20 @@ def _calendar_people(ws: Workspace) -> _Cast:
 
     def plain(req: Request, required: bool = False) -> list[str]:
         """The request's participants who attend no other request and facilitate nothing."""
-        return [e for p in ws.participants_by_request.get(req.request_id, ())
-                if len(attending[e := normalise_email(p.email)]) == 1 and e not in facilitators
-                and (p.attendance is Attendance.REQUIRED or not required)]
+        return [
+            e
+            for p in ws.participants_by_request.get(req.request_id, ())
+            if len(attending[e := normalise_email(p.email)]) == 1
+            and e not in facilitators
+            and (p.attendance is Attendance.REQUIRED or not required)
+        ]
 
     follow = next((r for r in ws.requests if r.follow_up_of), None)
-    special = {r.request_id for r in ws.requests
-               if r.follow_up_of or r.preferred_facilitator_id}
+    special = {r.request_id for r in ws.requests if r.follow_up_of or r.preferred_facilitator_id}
     if follow is not None:
-        attendees = [normalise_email(p.email)
-                     for p in ws.participants_by_request.get(follow.request_id, ())]
+        attendees = [
+            normalise_email(p.email) for p in ws.participants_by_request.get(follow.request_id, ())
+        ]
         if len(attendees) > 2 and attendees[-1] in plain(follow):
             cast.unknown.append(attendees[-1])
         if len(attendees) > 1 and attendees[1] not in cast.unknown:
@@ -109,10 +117,17 @@ def _calendar_people(ws: Workspace) -> _Cast:
     for lv in ws.leave:
         if lv.end >= FIRST_DAY and lv.start <= LAST_DAY:
             email = ws.facilitator_by_id[lv.facilitator_id].email
-            cast.leave.setdefault(email, []).append((max(lv.start, FIRST_DAY),
-                                                     min(lv.end, LAST_DAY)))
-    candidates = sorted(e for e in attending if e not in facilitators
-                        and e not in cast.unknown and e not in cast.rows and e not in cast.leave)
+            cast.leave.setdefault(email, []).append(
+                (max(lv.start, FIRST_DAY), min(lv.end, LAST_DAY))
+            )
+    candidates = sorted(
+        e
+        for e in attending
+        if e not in facilitators
+        and e not in cast.unknown
+        and e not in cast.rows
+        and e not in cast.leave
+    )
     cast.rows += rng.sample(candidates, min(5, len(candidates)))
     for email in sorted(set(orgs) - set(cast.unknown) - set(cast.rows)):
         org = orgs[email]
@@ -143,8 +158,13 @@ def sample_calendar_files(ws: Workspace) -> dict[str, bytes]:
     for email, style in cast.ics.items():
         rng = random.Random(f"ics:{email}")
         plan = make_plan(rng, cast.leave.get(email, ()))
-        text = outlook_export(email, plan) if style == "outlook" else \
-            google_export(email, plan, rng) if style == "google" else apple_export(email, plan)
+        text = (
+            outlook_export(email, plan)
+            if style == "outlook"
+            else google_export(email, plan, rng)
+            if style == "google"
+            else apple_export(email, plan)
+        )
         files[f"{email.lower()}.ics"] = text.encode("utf-8")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

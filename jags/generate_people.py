@@ -30,8 +30,17 @@ if TYPE_CHECKING:
     import random
     from collections.abc import Iterable, Sequence
 
-__all__ = ["Org", "OrgIndex", "People", "Person", "make_network", "organisations", "plus_years",
-           "slug", "weekday_on_or_before"]
+__all__ = [
+    "Org",
+    "OrgIndex",
+    "People",
+    "Person",
+    "make_network",
+    "organisations",
+    "plus_years",
+    "slug",
+    "weekday_on_or_before",
+]
 
 
 @dataclass(frozen=True)
@@ -99,27 +108,36 @@ def slug(text: str) -> str:
 
 def organisations(rng: random.Random, n_requests: int, n_facilitators: int) -> list[Org]:
     """The organisation catalogue, local ones scaled with the workspace size."""
-    orgs = [Org(name, sector, loc, domain, size, True)
-            for name, sector, loc, domain, size in COUNTYWIDE]
+    orgs = [
+        Org(name, sector, loc, domain, size, True) for name, sector, loc, domain, size in COUNTYWIDE
+    ]
     scale = max(n_requests / 30, n_facilitators / 40)
     n_schools = max(3, round(2 * scale))
     n_practices = max(2, round(scale))
     for locality in LOCALITIES:
         name, domain = DISTRICT_COUNCILS[locality]
         orgs.append(Org(name, "Housing", locality, domain, 1.0, False))
-        orgs.append(Org(f"{locality} Early Help Hub", "Early Help", locality,
-                         f"{slug(locality)}-earlyhelp", 1.5, False))
+        orgs.append(
+            Org(
+                f"{locality} Early Help Hub",
+                "Early Help",
+                locality,
+                f"{slug(locality)}-earlyhelp",
+                1.5,
+                False,
+            )
+        )
         places = PLACES[locality]
         schools = [(p, w, t) for p in places for w in SCHOOL_WORDS for t in SCHOOL_TYPES]
         for place, word, kind in rng.sample(schools, min(n_schools, len(schools))):
             name = f"{place} {word} {kind}"
-            orgs.append(Org(name, "Education", locality, slug(f"{place} {word} {kind}"),
-                             0.6, False))
+            orgs.append(
+                Org(name, "Education", locality, slug(f"{place} {word} {kind}"), 0.6, False)
+            )
         practices = [(p, w) for p in places for w in PRACTICE_WORDS]
         for place, word in rng.sample(practices, min(n_practices, len(practices))):
             name = f"{place} {word} Medical Practice"
-            orgs.append(Org(name, "Health", locality, slug(f"{place} {word} surgery"),
-                             0.4, False))
+            orgs.append(Org(name, "Health", locality, slug(f"{place} {word} surgery"), 0.4, False))
     return orgs
 
 
@@ -131,12 +149,16 @@ class OrgIndex:
         self.choices: dict[tuple[str, str], tuple[list[Org], list[float]]] = {}
         for sector in SECTORS:
             for locality in LOCALITIES:
-                found = [o for o in orgs if o.sector == sector
-                         and (o.countywide or o.locality == locality)]
+                found = [
+                    o
+                    for o in orgs
+                    if o.sector == sector and (o.countywide or o.locality == locality)
+                ]
                 self.choices[sector, locality] = (found, list(accumulate(o.size for o in found)))
 
-    def pick(self, rng: random.Random, sector: str, locality: str,
-             avoid: Iterable[str] = ()) -> Org | None:
+    def pick(
+        self, rng: random.Random, sector: str, locality: str, avoid: Iterable[str] = ()
+    ) -> Org | None:
         found, cumulative = self.choices[sector, locality]
         if not found:
             return None
@@ -162,9 +184,9 @@ def weekday_on_or_before(day: date) -> date:
     return day
 
 
-
-def make_network(rng: random.Random, people: People, index: OrgIndex, locality: str,
-             requester: Person, k: int) -> list[tuple[Person, Attendance]]:
+def make_network(
+    rng: random.Random, people: People, index: OrgIndex, locality: str, requester: Person, k: int
+) -> list[tuple[Person, Attendance]]:
     used_orgs = [requester.org.name]
     used_sectors = [requester.org.sector]
     out: list[tuple[Person, Attendance]] = []
@@ -175,8 +197,10 @@ def make_network(rng: random.Random, people: People, index: OrgIndex, locality: 
         else:
             org = None
             for _ in range(6):
-                weights = [w * (0.1 if s in used_sectors else 1.0)
-                           for s, w in zip(SECTORS, PARTICIPANT_SECTORS, strict=True)]
+                weights = [
+                    w * (0.1 if s in used_sectors else 1.0)
+                    for s, w in zip(SECTORS, PARTICIPANT_SECTORS, strict=True)
+                ]
                 sector = rng.choices(SECTORS, weights)[0]
                 org = index.pick(rng, sector, locality, avoid=used_orgs)
                 if org is not None:

@@ -21,8 +21,22 @@ if TYPE_CHECKING:
     import random
     from collections.abc import Iterable, Sequence
 
-__all__ = ["BLOCKS", "FIRST_DAY", "LAST_DAY", "STAMP", "UNTIL", "WEEKDAYS", "Event", "Plan",
-           "Series", "availability_rows", "first_on", "make_plan", "quiet", "uid"]
+__all__ = [
+    "BLOCKS",
+    "FIRST_DAY",
+    "LAST_DAY",
+    "STAMP",
+    "UNTIL",
+    "WEEKDAYS",
+    "Event",
+    "Plan",
+    "Series",
+    "availability_rows",
+    "first_on",
+    "make_plan",
+    "quiet",
+    "uid",
+]
 
 FIRST_DAY = date(2026, 11, 23)
 LAST_DAY = date(2027, 1, 31)
@@ -30,8 +44,18 @@ STAMP = datetime(2026, 11, 20, 9, tzinfo=UTC)
 """DTSTAMP of every exported event."""
 UNTIL = datetime.combine(LAST_DAY, time(23, 59, 59), UTC)
 """End of every recurring series."""
-_AD_HOC = ("Meeting", "Meeting", "Planning meeting", "Catch-up", "Service meeting", "Panel",
-           "Training", "Clinic", "Duty", "Focus time")
+_AD_HOC = (
+    "Meeting",
+    "Meeting",
+    "Planning meeting",
+    "Catch-up",
+    "Service meeting",
+    "Panel",
+    "Training",
+    "Clinic",
+    "Duty",
+    "Focus time",
+)
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CALENDAR = WorkingCalendar()
 """England and Wales bank holidays (in the period: 25 and 28 December, 1 January)."""
@@ -110,9 +134,9 @@ class Plan:
     leave: tuple[tuple[date, date], ...]  # inclusive, merged, sorted
     free_day: date  # a working day marked free (working from home, study day)
 
+
 def uid(email: str, key: str) -> str:
     return hashlib.sha256(f"{email}|{key}".encode()).hexdigest()
-
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -160,15 +184,22 @@ def make_plan(rng: random.Random, fixed_leave: Sequence[tuple[date, date]]) -> P
     skipped = tuple(d for d in team_days if quiet(d) or not _working(d))
     moved_day = rng.choice([d for d in team_days[1:8] if d not in skipped])
     moved_to = moved_day + timedelta(days=1 if moved_day.weekday() < 4 else -1)
-    team = Series("team", "Team meeting", team_first, 60, skipped=skipped,
-                   moved=(moved_day, datetime.combine(moved_to, time(rng.choice((11, 15)), 0))))
+    team = Series(
+        "team",
+        "Team meeting",
+        team_first,
+        60,
+        skipped=skipped,
+        moved=(moved_day, datetime.combine(moved_to, time(rng.choice((11, 15)), 0))),
+    )
 
     weekday = rng.choice((0, 1, 2, 3, 4))
     hour, minute = rng.choice(((10, 0), (11, 0), (13, 30), (14, 0), (15, 0)))
     sup_first = datetime.combine(first_on(weekday, rng.choice((0, 1))), time(hour, minute))
     supervision = Series("supervision", "Supervision", sup_first, rng.choice((60, 90)), weeks=2)
-    supervision = replace(supervision, skipped=tuple(d for d in supervision.days()
-                                                     if not _working(d)))
+    supervision = replace(
+        supervision, skipped=tuple(d for d in supervision.days() if not _working(d))
+    )
 
     taken: dict[date, list[tuple[datetime, datetime]]] = {}
     for begin, end in team.occurrences() + supervision.occurrences():
@@ -176,8 +207,9 @@ def make_plan(rng: random.Random, fixed_leave: Sequence[tuple[date, date]]) -> P
     meetings: list[Event] = []
     for week in range(10):
         monday = FIRST_DAY + timedelta(weeks=week)
-        days = [d for d in _days(monday, monday + timedelta(days=4))
-                if _working(d) and d not in off]
+        days = [
+            d for d in _days(monday, monday + timedelta(days=4)) if _working(d) and d not in off
+        ]
         wanted = rng.randint(0, 2) if quiet(monday + timedelta(days=3)) else rng.randint(3, 8)
         placed = 0
         for _ in range(wanted * 6):
@@ -188,7 +220,8 @@ def make_plan(rng: random.Random, fixed_leave: Sequence[tuple[date, date]]) -> P
             begin = datetime.combine(day, time(9)) + timedelta(minutes=30 * rng.randrange(16))
             end = begin + length
             if end > datetime.combine(day, time(17)) or any(
-                    a < end and begin < b for a, b in taken.get(day, ())):
+                a < end and begin < b for a, b in taken.get(day, ())
+            ):
                 continue
             taken.setdefault(day, []).append((begin, end))
             status = "tentative" if rng.random() < 0.15 else "busy"
@@ -199,9 +232,9 @@ def make_plan(rng: random.Random, fixed_leave: Sequence[tuple[date, date]]) -> P
     return Plan(team, supervision, tuple(meetings), leave, free_day)
 
 
-
 def availability_rows(email: str, plan: Plan) -> list[list[str]]:
     """The same working pattern as free/busy rows (recurring meetings expanded)."""
+
     def moment(value: datetime) -> str:
         return f"{value:%Y-%m-%dT%H:%M}"
 
@@ -211,7 +244,10 @@ def availability_rows(email: str, plan: Plan) -> list[list[str]]:
     for event in plan.meetings:
         assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
         timed.append((event.start, event.end, event.status))
-    timed += [(datetime.combine(a, time(0)), datetime.combine(b + timedelta(days=1), time(0)),
-               "oof") for a, b in plan.leave]
+    timed += [
+        (datetime.combine(a, time(0)), datetime.combine(b + timedelta(days=1), time(0)), "oof")
+        for a, b in plan.leave
+    ]
     return [[email, moment(first), moment(last), "free"]] + [
-        [email, moment(b), moment(e), status] for b, e, status in sorted(timed)]
+        [email, moment(b), moment(e), status] for b, e, status in sorted(timed)
+    ]

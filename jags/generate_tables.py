@@ -16,17 +16,47 @@ if TYPE_CHECKING:
 __all__ = ["COLUMNS", "workspace_files", "workspace_tables", "write_workspace"]
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "facilitators": ("facilitator_id", "name", "email", "organisation", "sector", "locality",
-                     "trained_on", "training_expires", "max_open", "open_jags", "can_lead",
-                     "specialisms", "active"),
+    "facilitators": (
+        "facilitator_id",
+        "name",
+        "email",
+        "organisation",
+        "sector",
+        "locality",
+        "trained_on",
+        "training_expires",
+        "max_open",
+        "open_jags",
+        "can_lead",
+        "specialisms",
+        "active",
+    ),
     "leave": ("facilitator_id", "start", "end"),
-    "requests": ("request_id", "received_at", "requester_name", "requester_email",
-                 "requester_organisation", "case_ref", "family_ref", "locality", "mode", "topic",
-                 "preferred_facilitator_id", "preference_rationale", "follow_up_of"),
+    "requests": (
+        "request_id",
+        "received_at",
+        "requester_name",
+        "requester_email",
+        "requester_organisation",
+        "case_ref",
+        "family_ref",
+        "locality",
+        "mode",
+        "topic",
+        "preferred_facilitator_id",
+        "preference_rationale",
+        "follow_up_of",
+    ),
     "participants": ("request_id", "name", "email", "organisation", "attendance"),
     "involvements": ("facilitator_id", "case_ref", "family_ref", "note"),
-    "history": ("request_id", "facilitator_id", "allocated_on", "held_on", "closed_on",
-                "attendees"),
+    "history": (
+        "request_id",
+        "facilitator_id",
+        "allocated_on",
+        "held_on",
+        "closed_on",
+        "attendees",
+    ),
     "organisations": ("organisation", "sector", "locality"),
 }
 """Header of each workspace table, in file order (file contract v1 plus extensions)."""
@@ -63,14 +93,17 @@ def workspace_tables(ws: Workspace) -> dict[str, tuple[list[str], list[list[str]
         ``true``/``false`` and missing values are empty strings.
     """
     records: dict[str, Sequence[object]] = {
-        "facilitators": ws.facilitators, "leave": ws.leave, "requests": ws.requests,
-        "participants": ws.participants, "involvements": ws.involvements,
-        "history": ws.history, "organisations": ws.organisations,
+        "facilitators": ws.facilitators,
+        "leave": ws.leave,
+        "requests": ws.requests,
+        "participants": ws.participants,
+        "involvements": ws.involvements,
+        "history": ws.history,
+        "organisations": ws.organisations,
     }
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
     for name, header in COLUMNS.items():
-        rows = [[_cell(getattr(record, column)) for column in header]
-                for record in records[name]]
+        rows = [[_cell(getattr(record, column)) for column in header] for record in records[name]]
         tables[name] = (list(header), rows)
     return tables
 

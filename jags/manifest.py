@@ -109,12 +109,19 @@ class Manifest(_Model):
 
     def to_bytes(self) -> bytes:
         """Deterministic JSON."""
-        return (json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True,
-                           ensure_ascii=False) + "\n").encode("utf-8")
+        return (
+            json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False)
+            + "\n"
+        ).encode("utf-8")
 
 
-def new_manifest(policy: Policy, workspace: Workspace, sessions: Sequence[SessionRequest],
-                 result: ScheduleResult, made_on: date) -> Manifest:
+def new_manifest(
+    policy: Policy,
+    workspace: Workspace,
+    sessions: Sequence[SessionRequest],
+    result: ScheduleResult,
+    made_on: date,
+) -> Manifest:
     """A manifest for a run's sessions, nothing invited yet."""
     entries: dict[str, Entry] = {}
     for session in sessions:
@@ -122,13 +129,24 @@ def new_manifest(policy: Policy, workspace: Workspace, sessions: Sequence[Sessio
         proposal = result.proposals[session.request_id]
         entries[session.request_id] = Entry(
             organizer=Contact(name=req.requester_name, email=req.requester_email),
-            attendees=tuple(Invitee(name=a.name, email=a.email,
-                                    role="CHAIR" if a.facilitator else "REQ-PARTICIPANT"
-                                    if a.required else "OPT-PARTICIPANT")
-                            for a in session.attendees),
+            attendees=tuple(
+                Invitee(
+                    name=a.name,
+                    email=a.email,
+                    role="CHAIR"
+                    if a.facilitator
+                    else "REQ-PARTICIPANT"
+                    if a.required
+                    else "OPT-PARTICIPANT",
+                )
+                for a in session.attendees
+            ),
             location=location_for(str(req.mode)),
-            options=tuple(Slot(start=o.start.isoformat(), end=o.end.isoformat(),
-                               outside=o.outside) for o in proposal.options))
+            options=tuple(
+                Slot(start=o.start.isoformat(), end=o.end.isoformat(), outside=o.outside)
+                for o in proposal.options
+            ),
+        )
     return Manifest(policy=policy, made_on=made_on, sessions=entries)
 
 
@@ -138,8 +156,7 @@ def load_manifest(folder: Path) -> Manifest:
     try:
         return Manifest.model_validate_json(path.read_bytes())
     except FileNotFoundError:
-        raise InputError(f"{MANIFEST}: not found in {folder} (run jags schedule first)") \
-            from None
+        raise InputError(f"{MANIFEST}: not found in {folder} (run jags schedule first)") from None
     except (OSError, ValidationError):
         raise InputError(f"{MANIFEST}: not a readable schedule manifest") from None
 
@@ -154,23 +171,42 @@ def _stamp(day: date, policy: Policy) -> datetime:
 
 def _session(entry: Entry, rid: str, start: str, end: str, sequence: int) -> Session:
     return Session(
-        request_id=rid, start=datetime.fromisoformat(start), end=datetime.fromisoformat(end),
+        request_id=rid,
+        start=datetime.fromisoformat(start),
+        end=datetime.fromisoformat(end),
         organizer=Person(entry.organizer.name, entry.organizer.email),
         attendees=tuple(Attendee(a.name, a.email, a.role) for a in entry.attendees),
-        sequence=sequence, location=entry.location)
+        sequence=sequence,
+        location=entry.location,
+    )
 
 
-def _documents(name: str, ics: bytes, session: Session, *, method: Literal["REQUEST", "CANCEL"],
-               stamp: datetime, option: int | None = None, update: bool = False
-               ) -> dict[str, bytes]:
+def _documents(
+    name: str,
+    ics: bytes,
+    session: Session,
+    *,
+    method: Literal["REQUEST", "CANCEL"],
+    stamp: datetime,
+    option: int | None = None,
+    update: bool = False,
+) -> dict[str, bytes]:
     """The .ics and a matching .eml for people who send from their own mailbox."""
     subject = subject_for(session.request_id, method=method, option=option, update=update)
     text = invitation_text(session.request_id, method=method, option=option)
     recipients = [Person(a.name, a.email) for a in session.attendees]
-    eml = eml_bytes(ics, method=method, sender=session.organizer, recipients=recipients,
-                    subject=subject, text=text, date=stamp,
-                    message_id=message_id_for(session.request_id, method=method,
-                                              sequence=session.sequence, ics=ics))
+    eml = eml_bytes(
+        ics,
+        method=method,
+        sender=session.organizer,
+        recipients=recipients,
+        subject=subject,
+        text=text,
+        date=stamp,
+        message_id=message_id_for(
+            session.request_id, method=method, sequence=session.sequence, ics=ics
+        ),
+    )
     return {f"invites/{name}.ics": ics, f"invites/{name}.eml": eml}
 
 
@@ -192,24 +228,36 @@ def render_initial(manifest: Manifest, *, holds: bool) -> tuple[Manifest, dict[s
             for n, opt in enumerate(options, start=1):
                 session = _session(entry, rid, opt.start, opt.end, 0)
                 ics = request_ics(session, policy, dtstamp=stamp, hold=True, option=n)
-                files.update(_documents(f"{rid}-hold-{n}", ics, session, method="REQUEST",
-                                        stamp=stamp, option=n))
+                files.update(
+                    _documents(
+                        f"{rid}-hold-{n}", ics, session, method="REQUEST", stamp=stamp, option=n
+                    )
+                )
                 held[str(n)] = Invited(start=opt.start, end=opt.end, sequence=0)
                 outbox.append(f"{rid}-hold-{n}")
             sessions[rid] = entry.model_copy(update={"holds": held})
         else:
             first = options[0]
             session = _session(entry, rid, first.start, first.end, 0)
-            files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,
-                                    method="REQUEST", stamp=stamp))
-            sessions[rid] = entry.model_copy(update={"invited": Invited(
-                start=first.start, end=first.end, sequence=0)})
+            files.update(
+                _documents(
+                    rid,
+                    request_ics(session, policy, dtstamp=stamp),
+                    session,
+                    method="REQUEST",
+                    stamp=stamp,
+                )
+            )
+            sessions[rid] = entry.model_copy(
+                update={"invited": Invited(start=first.start, end=first.end, sequence=0)}
+            )
             outbox.append(rid)
     return manifest.model_copy(update={"sessions": sessions, "outbox": tuple(outbox)}), files
 
 
-def update_invitations(manifest: Manifest, *, choose: Mapping[str, int], cancel: Iterable[str],
-                       on: date) -> tuple[Manifest, dict[str, bytes]]:
+def update_invitations(
+    manifest: Manifest, *, choose: Mapping[str, int], cancel: Iterable[str], on: date
+) -> tuple[Manifest, dict[str, bytes]]:
     """Choose an option (releasing holds, moving an invitation) or cancel sessions.
 
     A moved invitation keeps its UID and raises SEQUENCE; released holds and
@@ -228,22 +276,33 @@ def update_invitations(manifest: Manifest, *, choose: Mapping[str, int], cancel:
     for rid, number in sorted(choose.items()):
         entry = sessions[rid]
         if not 1 <= number <= len(entry.options):
-            raise InputError(f"{rid}: option {number} does not exist "
-                             f"({len(entry.options)} proposed)")
+            raise InputError(
+                f"{rid}: option {number} does not exist ({len(entry.options)} proposed)"
+            )
         opt = entry.options[number - 1]
         entry = _release_holds(entry, rid, policy, stamp, files, outbox)
         invited = entry.invited
-        if invited and not entry.cancelled and (invited.start, invited.end) == (opt.start,
-                                                                                 opt.end):
+        if invited and not entry.cancelled and (invited.start, invited.end) == (opt.start, opt.end):
             sessions[rid] = entry
             continue  # already invited to that time: nothing to send
         sequence = invited.sequence + 1 if invited else 0
         session = _session(entry, rid, opt.start, opt.end, sequence)
-        files.update(_documents(rid, request_ics(session, policy, dtstamp=stamp), session,
-                                method="REQUEST", stamp=stamp, update=invited is not None))
-        sessions[rid] = entry.model_copy(update={
-            "invited": Invited(start=opt.start, end=opt.end, sequence=sequence),
-            "cancelled": False})
+        files.update(
+            _documents(
+                rid,
+                request_ics(session, policy, dtstamp=stamp),
+                session,
+                method="REQUEST",
+                stamp=stamp,
+                update=invited is not None,
+            )
+        )
+        sessions[rid] = entry.model_copy(
+            update={
+                "invited": Invited(start=opt.start, end=opt.end, sequence=sequence),
+                "cancelled": False,
+            }
+        )
         outbox.append(rid)
     for rid in sorted(set(cancel)):
         entry = _release_holds(sessions[rid], rid, policy, stamp, files, outbox)
@@ -252,24 +311,49 @@ def update_invitations(manifest: Manifest, *, choose: Mapping[str, int], cancel:
             sessions[rid] = entry
             continue
         session = _session(entry, rid, invited.start, invited.end, invited.sequence + 1)
-        files.update(_documents(rid, cancel_ics(session, policy, dtstamp=stamp), session,
-                                method="CANCEL", stamp=stamp))
-        sessions[rid] = entry.model_copy(update={
-            "invited": invited.model_copy(update={"sequence": invited.sequence + 1}),
-            "cancelled": True})
+        files.update(
+            _documents(
+                rid,
+                cancel_ics(session, policy, dtstamp=stamp),
+                session,
+                method="CANCEL",
+                stamp=stamp,
+            )
+        )
+        sessions[rid] = entry.model_copy(
+            update={
+                "invited": invited.model_copy(update={"sequence": invited.sequence + 1}),
+                "cancelled": True,
+            }
+        )
         outbox.append(rid)
-    return manifest.model_copy(update={"sessions": sessions, "outbox": tuple(outbox),
-                                       "made_on": on}), files
+    return manifest.model_copy(
+        update={"sessions": sessions, "outbox": tuple(outbox), "made_on": on}
+    ), files
 
 
-def _release_holds(entry: Entry, rid: str, policy: Policy, stamp: datetime,
-                   files: dict[str, bytes], outbox: list[str]) -> Entry:
+def _release_holds(
+    entry: Entry,
+    rid: str,
+    policy: Policy,
+    stamp: datetime,
+    files: dict[str, bytes],
+    outbox: list[str],
+) -> Entry:
     """CANCEL every hold of ``entry`` (documents added to ``files``); the entry without them."""
     for number, hold in sorted(entry.holds.items()):
         session = _session(entry, rid, hold.start, hold.end, hold.sequence + 1)
         ics = cancel_ics(session, policy, dtstamp=stamp, option=int(number))
-        files.update(_documents(f"{rid}-hold-{number}", ics, session, method="CANCEL",
-                                stamp=stamp, option=int(number)))
+        files.update(
+            _documents(
+                f"{rid}-hold-{number}",
+                ics,
+                session,
+                method="CANCEL",
+                stamp=stamp,
+                option=int(number),
+            )
+        )
         outbox.append(f"{rid}-hold-{number}")
     return entry.model_copy(update={"holds": {}}) if entry.holds else entry
 
@@ -286,12 +370,18 @@ def outgoing(folder: Path, manifest: Manifest) -> list[OutgoingInvite]:
         ics = path.read_bytes()
         rid, _, hold = name.partition("-hold-")
         option = int(hold) if hold else None
-        method: Literal["REQUEST", "CANCEL"] = "CANCEL" if b"\r\nMETHOD:CANCEL\r\n" in ics \
-            else "REQUEST"
+        method: Literal["REQUEST", "CANCEL"] = (
+            "CANCEL" if b"\r\nMETHOD:CANCEL\r\n" in ics else "REQUEST"
+        )
         entry = manifest.sessions[rid]
-        items.append(OutgoingInvite(
-            request_id=rid, method=method, ics=ics,
-            recipients=tuple(Person(a.name, a.email) for a in entry.attendees),
-            subject=subject_for(rid, method=method, option=option),
-            text=invitation_text(rid, method=method, option=option)))
+        items.append(
+            OutgoingInvite(
+                request_id=rid,
+                method=method,
+                ics=ics,
+                recipients=tuple(Person(a.name, a.email) for a in entry.attendees),
+                subject=subject_for(rid, method=method, option=option),
+                text=invitation_text(rid, method=method, option=option),
+            )
+        )
     return items

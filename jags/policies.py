@@ -18,8 +18,9 @@ def read_policy_file(path: str | Path) -> Policy:
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"{path.name}: cannot read policy file ({exc.__class__.__name__})") \
-            from None
+        raise PolicyError(
+            f"{path.name}: cannot read policy file ({exc.__class__.__name__})"
+        ) from None
     return Policy.from_toml(text, path.name)
 
 
@@ -29,8 +30,9 @@ def load_policy(name_or_path: str | Path) -> Policy:
         return Policy.preset(str(name_or_path))
     path = Path(name_or_path)
     if not path.exists():
-        raise PolicyError(f"no policy preset or file named {str(name_or_path)!r}; "
-                          f"presets: {', '.join(PRESETS)}")
+        raise PolicyError(
+            f"no policy preset or file named {str(name_or_path)!r}; presets: {', '.join(PRESETS)}"
+        )
     return read_policy_file(path)
 
 
@@ -40,8 +42,10 @@ def policy_toml(policy: Policy) -> str:
     Every field is written, nested settings as tables; an unset optional
     field is left out (it reads back as unset).
     """
-    lines = [f"# JAGS Planner policy: {policy.partnership}",
-             "# Every field; edit and pass the file with --policy."]
+    lines = [
+        f"# JAGS Planner policy: {policy.partnership}",
+        "# Every field; edit and pass the file with --policy.",
+    ]
     tables: list[tuple[str, BaseModel]] = []
     for name in type(policy).model_fields:
         value = getattr(policy, name)
@@ -51,8 +55,11 @@ def policy_toml(policy: Policy) -> str:
             lines.append(f"{name} = {_toml_value(value)}")
     for name, table in tables:
         lines += ["", f"[{name}]"]
-        lines += [f"{key} = {_toml_value(getattr(table, key))}"
-                  for key in type(table).model_fields if getattr(table, key) is not None]
+        lines += [
+            f"{key} = {_toml_value(getattr(table, key))}"
+            for key in type(table).model_fields
+            if getattr(table, key) is not None
+        ]
     return "\n".join(lines) + "\n"
 
 

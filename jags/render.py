@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from scheduling.proposals import ScheduleResult
 
 
-
 SHOWN = 10
 """Requests listed by name in a batch's console output (each list); the rest are counted,
 and every request is in allocations.csv."""
@@ -40,16 +39,23 @@ def batch_lines(result: AllocationResult, head: str) -> list[str]:
         lines.append(f"Waiting ({len(waiting)}), oldest first:")
         for r in waiting[:SHOWN]:
             due = inst.allocate_by[r]
-            when = ("past its allocate-by date " if result.on > due else
-                    "due today, " if result.on == due else "allocate by ") + f"{due:%a %d %b}"
+            when = (
+                "past its allocate-by date "
+                if result.on > due
+                else "due today, "
+                if result.on == due
+                else "allocate by "
+            ) + f"{due:%a %d %b}"
             rid = inst.requests[r].request_id
             lines.append(f"  {rid} ({when}): {first_sentence(result.unblock.get(rid, ''))}")
         lines += _more(len(waiting))
-    late = [inst.requests[r].request_id for r in sorted(result.chosen)
-            if result.on > inst.allocate_by[r]]
+    late = [
+        inst.requests[r].request_id
+        for r in sorted(result.chosen)
+        if result.on > inst.allocate_by[r]
+    ]
     if late:
-        lines.append(f"Allocated after their allocate-by date ({len(late)}): "
-                     + _ids(late))
+        lines.append(f"Allocated after their allocate-by date ({len(late)}): " + _ids(late))
     return lines
 
 
@@ -65,14 +71,16 @@ def _ids(ids: list[str]) -> str:
 
 
 def _more(total: int) -> list[str]:
-    return [f"  … and {total - SHOWN} more (every request is in allocations.csv)."] \
-        if total > SHOWN else []
+    return (
+        [f"  … and {total - SHOWN} more (every request is in allocations.csv)."]
+        if total > SHOWN
+        else []
+    )
 
 
 def flagged_lines(result: AllocationResult) -> list[str]:
     """One line per facilitator left out because their record is incomplete."""
-    return [f"Flag: {fid} excluded until completed ({detail})."
-            for fid, detail in result.flagged]
+    return [f"Flag: {fid} excluded until completed ({detail})." for fid, detail in result.flagged]
 
 
 def proposals_table(result: ScheduleResult) -> Table:
@@ -95,9 +103,15 @@ def proposals_table(result: ScheduleResult) -> Table:
             if opt.outside:
                 when = f"[yellow]{when} (outside window)[/yellow]"
                 reason = f"{proposal.reason} {opt.reason}"
-            table.add_row(rid if opt.option == 1 else "", str(opt.option), when,
-                          str(opt.working_day), str(opt.required_free), str(opt.unknown),
-                          escape(reason))
+            table.add_row(
+                rid if opt.option == 1 else "",
+                str(opt.option),
+                when,
+                str(opt.working_day),
+                str(opt.required_free),
+                str(opt.unknown),
+                escape(reason),
+            )
     return table
 
 
@@ -105,9 +119,11 @@ def schedule_summary(result: ScheduleResult, invited: list[str]) -> str:
     """``12 sessions: 11 in their window, 1 outside; 11 invitations written``."""
     total = len(result.proposals)
     placed = sum(1 for p in result.proposals.values() if p.scheduled)
-    return (f"{total} sessions: {placed} in their window, {total - placed} not; "
-            f"{len(invited)} invitation(s) written. Solver: {result.status}, "
-            f"{result.runtime:.2f}s.")
+    return (
+        f"{total} sessions: {placed} in their window, {total - placed} not; "
+        f"{len(invited)} invitation(s) written. Solver: {result.status}, "
+        f"{result.runtime:.2f}s."
+    )
 
 
 # Daily operation ---------------------------------------------------------------------
@@ -120,26 +136,38 @@ def day_lines(outcome: DayOutcome, overdue: Sequence[tuple[str, str]] = ()) -> l
     result = outcome.result
     day = f"{result.on:%a %d %b %Y}"
     if outcome.unchanged_since is not None:
-        lines = [f"Nothing new for {day}: batch {outcome.unchanged_since} already recorded "
-                 f"today's work, and no request could be added or allocated. Its files were "
-                 f"written again."]
+        lines = [
+            f"Nothing new for {day}: batch {outcome.unchanged_since} already recorded "
+            f"today's work, and no request could be added or allocated. Its files were "
+            f"written again."
+        ]
         lines += batch_lines(result, "")[1:]
     else:
         s = result.summary
-        head = (f"Batch {outcome.batch_id} recorded for {day}" if outcome.committed
-                else f"Proposal for {day} (not recorded: add --commit to record it)")
-        lines = [f"{head}: {len(outcome.intake.new)} new request(s) imported, "
-                 f"{s['allocated']} allocated, {s['waiting']} waiting "
-                 f"({s['allocate_by_breaches']} past allocate-by)."]
+        head = (
+            f"Batch {outcome.batch_id} recorded for {day}"
+            if outcome.committed
+            else f"Proposal for {day} (not recorded: add --commit to record it)"
+        )
+        lines = [
+            f"{head}: {len(outcome.intake.new)} new request(s) imported, "
+            f"{s['allocated']} allocated, {s['waiting']} waiting "
+            f"({s['allocate_by_breaches']} past allocate-by)."
+        ]
         lines += batch_lines(result, "")[1:]  # the counts are in the first line
     if outcome.reallocated:
-        lines.append("Booked sessions moved to the new facilitator (cancellation and update "
-                     "queued): " + ", ".join(outcome.reallocated))
+        lines.append(
+            "Booked sessions moved to the new facilitator (cancellation and update "
+            "queued): " + ", ".join(outcome.reallocated)
+        )
     if outcome.intake.later:
-        lines.append(f"{len(outcome.intake.later)} request(s) in the export were received "
-                     f"after {result.on.isoformat()} and wait for a later batch.")
-    waiting = {req.request_id for r, req in enumerate(result.instance.requests)
-               if r not in result.chosen}
+        lines.append(
+            f"{len(outcome.intake.later)} request(s) in the export were received "
+            f"after {result.on.isoformat()} and wait for a later batch."
+        )
+    waiting = {
+        req.request_id for r, req in enumerate(result.instance.requests) if r not in result.chosen
+    }
     chase = [(rid, what) for rid, what in overdue if rid not in waiting]
     if chase:
         lines.append(f"Also overdue on the ledger ({len(chase)}):")
@@ -149,8 +177,9 @@ def day_lines(outcome: DayOutcome, overdue: Sequence[tuple[str, str]] = ()) -> l
     return lines
 
 
-def status_table(header: tuple[str, ...], rows: list[tuple[object, ...]], *,
-                 facilitators: bool) -> Table:
+def status_table(
+    header: tuple[str, ...], rows: list[tuple[object, ...]], *, facilitators: bool
+) -> Table:
     """``jags status`` as a table; overdue rows highlighted."""
     table = Table(title="Facilitators" if facilitators else "Requests")
     for column in header:
@@ -171,20 +200,27 @@ def ledger_schedule_lines(run: LedgerSchedule) -> list[str]:
     if run.result is None and not run.refused:
         return ["No confirmed request is waiting for a session."]
     if run.committed:
-        lines.append(f"{len(run.booked)} session(s) booked and their invitations queued in the "
-                     f"outbox (send with jags invite --send)." if run.booked else
-                     "No session could be booked in its window.")
+        lines.append(
+            f"{len(run.booked)} session(s) booked and their invitations queued in the "
+            f"outbox (send with jags invite --send)."
+            if run.booked
+            else "No session could be booked in its window."
+        )
     elif run.result is not None:
-        lines.append(f"Proposal only (not booked: add --commit): {len(placed)} of "
-                     f"{len(proposals)} session(s) fit their window.")
+        lines.append(
+            f"Proposal only (not booked: add --commit): {len(placed)} of "
+            f"{len(proposals)} session(s) fit their window."
+        )
     for rid, proposal in proposals.items():
         if proposal.scheduled:
             opt = proposal.options[0]
             start, end = opt.start, opt.end  # in the policy's time zone
             unknown = f", {opt.unknown} unknown" if opt.unknown else ""
-            lines.append(f"  {rid}: {start:%a %d %b %Y %H:%M}–{end:%H:%M}"
-                         f" ({opt.required_free} required attendee(s) free{unknown}; option 1 "
-                         f"of {len(proposal.options)})")
+            lines.append(
+                f"  {rid}: {start:%a %d %b %Y %H:%M}–{end:%H:%M}"
+                f" ({opt.required_free} required attendee(s) free{unknown}; option 1 "
+                f"of {len(proposal.options)})"
+            )
         else:
             lines.append(f"  {rid}: nothing fits its window — {first_sentence(proposal.reason)}")
     for rid, why in run.refused:

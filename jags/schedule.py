@@ -31,11 +31,24 @@ if TYPE_CHECKING:
 
     from allocator import Workspace
     from scheduling.availability import CalendarSource
-    from scheduling.proposals import AfterWindow, RequestProposal, ScheduleResult
+    from scheduling.proposals import AfterWindow, ScheduleResult
 
-PROPOSAL_COLUMNS = ("request_id", "option", "start", "end", "working_day", "required_free",
-                    "required_busy", "unknown", "score", "reason", "outside", "tentative",
-                    "unknown_names", "optional_busy")
+PROPOSAL_COLUMNS = (
+    "request_id",
+    "option",
+    "start",
+    "end",
+    "working_day",
+    "required_free",
+    "required_busy",
+    "unknown",
+    "score",
+    "reason",
+    "outside",
+    "tentative",
+    "unknown_names",
+    "optional_busy",
+)
 SEARCH_DAYS = 30
 """Working days searched after the window when nothing fits (for the fetch range too)."""
 Remote = Literal["exchange", "graph"]
@@ -67,6 +80,7 @@ class ScheduleRun:
 
 # Reading ----------------------------------------------------------------------
 
+
 def _csv_records(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as dicts with their spreadsheet row number (header = row 1)."""
     try:
@@ -80,8 +94,11 @@ def _csv_records(path: Path, required: Sequence[str]) -> list[tuple[int, dict[st
     missing = [c for c in required if c not in header]
     if missing:
         raise ScheduleInputError(f"{path.name}, row 1: missing column(s) {', '.join(missing)}")
-    return [(n, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)})
-            for n, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)]
+    return [
+        (n, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)})
+        for n, row in enumerate(rows[1:], start=2)
+        if any(cell.strip() for cell in row)
+    ]
 
 
 def read_allocations(path: Path, workspace: Workspace) -> list[Allocated]:
@@ -105,8 +122,9 @@ def read_allocations(path: Path, workspace: Workspace) -> list[Allocated]:
             continue
         if status == "unallocated":
             continue
-        fid = parse_cell(problems, where, "facilitator_id", row["facilitator_id"], parse_id,
-                    id_value=True)
+        fid = parse_cell(
+            problems, where, "facilitator_id", row["facilitator_id"], parse_id, id_value=True
+        )
         if fid is None:
             continue
         if fid not in workspace.facilitator_by_id:
@@ -119,9 +137,14 @@ def read_allocations(path: Path, workspace: Workspace) -> list[Allocated]:
         grouped.setdefault(rid, []).append((row.get("role", ""), fid))
     if problems:
         raise ScheduleInputError("\n".join(problems))
-    return [Allocated(rid, tuple(fid for _, fid in sorted(rows, key=lambda x: x[0] != "lead")),
-                      confirmed.get(rid))
-            for rid, rows in grouped.items()]
+    return [
+        Allocated(
+            rid,
+            tuple(fid for _, fid in sorted(rows, key=lambda x: x[0] != "lead")),
+            confirmed.get(rid),
+        )
+        for rid, rows in grouped.items()
+    ]
 
 
 def _status(text: str) -> str:
@@ -159,8 +182,9 @@ def read_availability_csv(path: Path) -> list[tuple[str, datetime, datetime, Sta
     return rows
 
 
-def calendar_sources(folder: Path, policy: Policy | None = None, *, strict: bool = False,
-                     cache: bool = True) -> list[CalendarSource]:
+def calendar_sources(
+    folder: Path, policy: Policy | None = None, *, strict: bool = False, cache: bool = True
+) -> list[CalendarSource]:
     """The file sources of a workspace: ``calendars/<email>.ics`` and ``availability.csv``
     (in ``calendars/`` or the workspace folder).
 
@@ -195,8 +219,9 @@ def remote_source(kind: Remote, policy: Policy | None = None) -> CalendarSource:
     return GraphSource.from_env()
 
 
-def gather(sources: Iterable[CalendarSource], emails: Sequence[str], start: datetime,
-           end: datetime) -> dict[str, Availability]:
+def gather(
+    sources: Iterable[CalendarSource], emails: Sequence[str], start: datetime, end: datetime
+) -> dict[str, Availability]:
     """Every source's view of ``emails`` merged; a person no source sees is unknown."""
     found: list[Availability] = []
     for source in sources:
@@ -207,39 +232,55 @@ def gather(sources: Iterable[CalendarSource], emails: Sequence[str], start: date
 
 # Sessions ---------------------------------------------------------------------
 
-def session_requests(workspace: Workspace, allocated: Sequence[Allocated],
-                     confirmed_on: date) -> list[SessionRequest]:
+
+def session_requests(
+    workspace: Workspace, allocated: Sequence[Allocated], confirmed_on: date
+) -> list[SessionRequest]:
     """Attendees per allocated request: facilitator(s), requester, participants."""
     sessions = []
     for item in allocated:
         req = workspace.request_by_id[item.request_id]
-        people = [Attendee(workspace.facilitator_by_id[fid].email,
-                           workspace.facilitator_by_id[fid].name, facilitator=True)
-                  for fid in item.facilitators]
+        people = [
+            Attendee(
+                workspace.facilitator_by_id[fid].email,
+                workspace.facilitator_by_id[fid].name,
+                facilitator=True,
+            )
+            for fid in item.facilitators
+        ]
         people.append(Attendee(req.requester_email, req.requester_name))
-        people += [Attendee(p.email, p.name, required=p.attendance == "required")
-                   for p in workspace.participants_by_request.get(req.request_id, ())]
+        people += [
+            Attendee(p.email, p.name, required=p.attendance == "required")
+            for p in workspace.participants_by_request.get(req.request_id, ())
+        ]
         unique: dict[str, Attendee] = {}
         for person in people:  # the first role given to a person wins
             unique.setdefault(normalise_email(person.email), person)
-        sessions.append(SessionRequest(req.request_id, item.confirmed_on or confirmed_on,
-                                       tuple(unique.values())))
+        sessions.append(
+            SessionRequest(
+                req.request_id, item.confirmed_on or confirmed_on, tuple(unique.values())
+            )
+        )
     return sessions
 
 
-def fetch_range(sessions: Sequence[SessionRequest], policy: Policy,
-                calendar: WorkingCalendar) -> tuple[datetime, datetime]:
+def fetch_range(
+    sessions: Sequence[SessionRequest], policy: Policy, calendar: WorkingCalendar
+) -> tuple[datetime, datetime]:
     """The session windows: from the first window's first midnight to the midnight after
     the last window (in the calendar's zone). Calendars are read for this first."""
     days = [window_days(s.confirmed_on, policy, calendar) for s in sessions]
     first = min(d[0][1] for d in days)
     last = max(d[-1][1] for d in days)
-    return (datetime.combine(first, time(0), calendar.zone),
-            datetime.combine(last + timedelta(days=1), time(0), calendar.zone))
+    return (
+        datetime.combine(first, time(0), calendar.zone),
+        datetime.combine(last + timedelta(days=1), time(0), calendar.zone),
+    )
 
 
-def search_range(waiting: Sequence[SessionRequest], read_to: datetime, policy: Policy,
-                 calendar: WorkingCalendar) -> tuple[datetime, datetime]:
+def search_range(
+    waiting: Sequence[SessionRequest], read_to: datetime, policy: Policy, calendar: WorkingCalendar
+) -> tuple[datetime, datetime]:
     """What is read besides :func:`fetch_range` for sessions nothing in their window fits:
     from ``read_to`` (where that reading ended) to well past the
     :data:`SEARCH_DAYS` working days searched after their windows."""
@@ -248,9 +289,12 @@ def search_range(waiting: Sequence[SessionRequest], read_to: datetime, policy: P
     return read_to, max(read_to, datetime.combine(end, time(0), calendar.zone))
 
 
-def read_availability(sources: Sequence[CalendarSource], sessions: Sequence[SessionRequest],
-                      policy: Policy, calendar: WorkingCalendar
-                      ) -> tuple[dict[str, Availability], AfterWindow]:
+def read_availability(
+    sources: Sequence[CalendarSource],
+    sessions: Sequence[SessionRequest],
+    policy: Policy,
+    calendar: WorkingCalendar,
+) -> tuple[dict[str, Availability], AfterWindow]:
     """Every attendee's availability in the session windows, and the reading of the
     days after them for :func:`~scheduling.proposals.propose` to ask for (the
     attendees of the sessions that do not fit their window only)."""
@@ -268,10 +312,20 @@ def read_availability(sources: Sequence[CalendarSource], sessions: Sequence[Sess
 
 # The job ----------------------------------------------------------------------
 
-def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: date,
-                 policy: Policy, *, remote: Remote | None = None, holds: bool = False,
-                 time_limit: float = 30.0, run_on: date | None = None, strict: bool = False,
-                 cache: bool = True) -> ScheduleRun:
+
+def run_schedule(
+    workspace_path: Path,
+    allocations_path: Path,
+    confirmed_on: date,
+    policy: Policy,
+    *,
+    remote: Remote | None = None,
+    holds: bool = False,
+    time_limit: float = 30.0,
+    run_on: date | None = None,
+    strict: bool = False,
+    cache: bool = True,
+) -> ScheduleRun:
     """Read everything, propose times, and render proposals and invitations.
 
     ``run_on`` is the day of the run (default: no check): a request whose
@@ -284,28 +338,44 @@ def run_schedule(workspace_path: Path, allocations_path: Path, confirmed_on: dat
     calendar = WorkingCalendar.for_policy(policy)
     sessions = session_requests(workspace, allocated, confirmed_on)
     if run_on is not None:
-        late = [(s.request_id, window_days(s.confirmed_on, policy, calendar)[0][1])
-                for s in sessions]
+        late = [
+            (s.request_id, window_days(s.confirmed_on, policy, calendar)[0][1]) for s in sessions
+        ]
         late = [(rid, first) for rid, first in late if first < run_on]
         if late:
-            raise ScheduleInputError("\n".join(
-                f"{rid}: its session window opened on {first.isoformat()}, before this run "
-                f"({run_on.isoformat()}); check --confirmed-on (or the confirmed_on column), "
-                f"or give --on with the day of the run" for rid, first in late))
-    sources = calendar_sources(workspace_path, policy, strict=strict, cache=cache) \
-        if workspace_path.is_dir() else []
+            raise ScheduleInputError(
+                "\n".join(
+                    f"{rid}: its session window opened on {first.isoformat()}, before this run "
+                    f"({run_on.isoformat()}); check --confirmed-on (or the confirmed_on column), "
+                    f"or give --on with the day of the run"
+                    for rid, first in late
+                )
+            )
+    sources = (
+        calendar_sources(workspace_path, policy, strict=strict, cache=cache)
+        if workspace_path.is_dir()
+        else []
+    )
     if remote is not None:
         sources.append(remote_source(remote, policy))
     availability: dict[str, Availability] = {}
     after_window: AfterWindow | None = None
     if sessions:
         availability, after_window = read_availability(sources, sessions, policy, calendar)
-    result = propose(sessions, availability, policy, calendar, time_limit=time_limit,
-                     search_days=SEARCH_DAYS, after_window=after_window)
+    result = propose(
+        sessions,
+        availability,
+        policy,
+        calendar,
+        time_limit=time_limit,
+        search_days=SEARCH_DAYS,
+        after_window=after_window,
+    )
     run = ScheduleRun(result=result, sessions=sessions)
     run.files["proposals.csv"] = csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))
     manifest, documents = render_initial(
-        new_manifest(policy, workspace, sessions, result, confirmed_on), holds=holds)
+        new_manifest(policy, workspace, sessions, result, confirmed_on), holds=holds
+    )
     run.files.update(documents)
     run.invited = sorted(manifest.outbox)
     run.files[MANIFEST] = manifest.to_bytes()
@@ -321,8 +391,22 @@ def proposal_rows(result: ScheduleResult) -> list[tuple[object, ...]]:
             continue
         for opt in proposal.options:
             reason = opt.reason if not opt.outside else f"{proposal.reason} {opt.reason}"
-            rows.append((rid, opt.option, opt.start.isoformat(), opt.end.isoformat(),
-                         opt.working_day, opt.required_free, opt.required_busy, opt.unknown,
-                         opt.score, reason, opt.outside, "; ".join(opt.tentative_names),
-                         "; ".join(opt.unknown_names), "; ".join(opt.busy_names)))
+            rows.append(
+                (
+                    rid,
+                    opt.option,
+                    opt.start.isoformat(),
+                    opt.end.isoformat(),
+                    opt.working_day,
+                    opt.required_free,
+                    opt.required_busy,
+                    opt.unknown,
+                    opt.score,
+                    reason,
+                    opt.outside,
+                    "; ".join(opt.tentative_names),
+                    "; ".join(opt.unknown_names),
+                    "; ".join(opt.busy_names),
+                )
+            )
     return rows

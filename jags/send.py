@@ -32,13 +32,7 @@ import requests
 
 from allocator.errors import InputError
 from allocator.workdays import DEFAULT_ZONE
-from scheduling.invitations import (
-    SERVICE_NAME,
-    Method,
-    Person,
-    eml_bytes,
-    message_id_for,
-)
+from scheduling.invitations import SERVICE_NAME, Method, Person, eml_bytes, message_id_for
 from scheduling.sources.errors import CalendarServiceError, require_extra
 from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
 from scheduling.sources.graph import ENV_CA_BUNDLE, VerifyingSession, client_token
@@ -47,21 +41,18 @@ from scheduling.sources.redact import scrub
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-__all__ = [
-    "EWS_ENV",
-    "GRAPH_ENV",
-    "OutgoingInvite",
-    "SendError",
-    "Via",
-    "send_invites",
-]
+__all__ = ["EWS_ENV", "GRAPH_ENV", "OutgoingInvite", "SendError", "Via", "send_invites"]
 
 log = logging.getLogger("jags.send")
 
 Via = Literal["exchange", "graph"]
 
-GRAPH_ENV = ("JAGS_GRAPH_TENANT_ID", "JAGS_GRAPH_CLIENT_ID", "JAGS_GRAPH_CLIENT_SECRET",
-             "JAGS_GRAPH_ORGANIZER")
+GRAPH_ENV = (
+    "JAGS_GRAPH_TENANT_ID",
+    "JAGS_GRAPH_CLIENT_ID",
+    "JAGS_GRAPH_CLIENT_SECRET",
+    "JAGS_GRAPH_ORGANIZER",
+)
 """Required for ``via="graph"``. Optional: ``JAGS_GRAPH_BASE_URL`` (default
 ``https://graph.microsoft.com/v1.0``) and ``JAGS_GRAPH_AUTHORITY_HOST``
 (default ``https://login.microsoftonline.com``)."""
@@ -117,13 +108,15 @@ class OutgoingInvite:
 
     def __post_init__(self) -> None:
         if self.method not in _METHODS:
-            raise ValueError(f"{self.request_id}: method {self.method!r} is not one of "
-                             f"{sorted(_METHODS)}")
+            raise ValueError(
+                f"{self.request_id}: method {self.method!r} is not one of {sorted(_METHODS)}"
+            )
         if not isinstance(self.recipients, tuple) or not self.recipients:
             raise ValueError(f"{self.request_id}: recipients must be a non-empty tuple")
         if f"\r\nMETHOD:{self.method}\r\n".encode("ascii") not in self.ics:
-            raise ValueError(f"{self.request_id}: method {self.method} does not match the "
-                             "iCalendar METHOD")
+            raise ValueError(
+                f"{self.request_id}: method {self.method} does not match the iCalendar METHOD"
+            )
 
     @property
     def sequence(self) -> int:
@@ -134,8 +127,10 @@ class OutgoingInvite:
 
 def _line(verb: str, message: OutgoingInvite, via: str) -> str:
     count = len(message.recipients)
-    return (f"{verb} {message.method} for {message.request_id} to {count} "
-            f"recipient{'s' if count != 1 else ''} via {via}")
+    return (
+        f"{verb} {message.method} for {message.request_id} to {count} "
+        f"recipient{'s' if count != 1 else ''} via {via}"
+    )
 
 
 def send_invites(
@@ -200,8 +195,15 @@ def send_invites(
     env = os.environ if environ is None else environ
     moment = now or datetime.now(UTC)
     if via == "graph":
-        return _send_graph(messages, env, sender_name=sender_name, now=moment,
-                           session=session, timeout=timeout, sleep=sleep)
+        return _send_graph(
+            messages,
+            env,
+            sender_name=sender_name,
+            now=moment,
+            session=session,
+            timeout=timeout,
+            sleep=sleep,
+        )
     return _send_exchange(messages, env, sender_name=sender_name, now=moment)
 
 
@@ -211,8 +213,9 @@ def send_invites(
 def _require_env(env: Mapping[str, str], names: Sequence[str], via: str) -> dict[str, str]:
     missing = [name for name in names if not env.get(name, "").strip()]
     if missing:
-        raise InputError(f"sending via {via} needs these environment variables set: "
-                         + ", ".join(missing))
+        raise InputError(
+            f"sending via {via} needs these environment variables set: " + ", ".join(missing)
+        )
     return {name: env[name].strip() for name in names}
 
 
@@ -238,28 +241,46 @@ def _endpoint(url: str, variable: str, *, allow_loopback_http: bool) -> str:
 def _email(message: OutgoingInvite, sender: Person, now: datetime) -> bytes:
     domain = sender.email.rpartition("@")[2]
     return eml_bytes(
-        message.ics, method=message.method, sender=sender, recipients=message.recipients,
-        subject=message.subject, text=message.text, date=now,
-        message_id=message_id_for(message.request_id, method=message.method,
-                                  sequence=message.sequence, ics=message.ics,
-                                  domain=domain),
+        message.ics,
+        method=message.method,
+        sender=sender,
+        recipients=message.recipients,
+        subject=message.subject,
+        text=message.text,
+        date=now,
+        message_id=message_id_for(
+            message.request_id,
+            method=message.method,
+            sequence=message.sequence,
+            ics=message.ics,
+            domain=domain,
+        ),
     )
 
 
 # --------------------------------------------------------------------------- Graph
 
 
-def _graph_token(env: Mapping[str, str], settings: Mapping[str, str], base: str,
-                 http: Any, timeout: float) -> str:
-    host = _endpoint(env.get("JAGS_GRAPH_AUTHORITY_HOST", "").strip() or GRAPH_AUTHORITY_HOST,
-                     "JAGS_GRAPH_AUTHORITY_HOST", allow_loopback_http=False)
+def _graph_token(
+    env: Mapping[str, str], settings: Mapping[str, str], base: str, http: Any, timeout: float
+) -> str:
+    host = _endpoint(
+        env.get("JAGS_GRAPH_AUTHORITY_HOST", "").strip() or GRAPH_AUTHORITY_HOST,
+        "JAGS_GRAPH_AUTHORITY_HOST",
+        allow_loopback_http=False,
+    )
     parts = urlsplit(base)
     scope = f"{parts.scheme}://{parts.netloc}/.default"
     try:
-        token, _ = client_token(settings["JAGS_GRAPH_CLIENT_ID"],
-                                settings["JAGS_GRAPH_CLIENT_SECRET"],
-                                settings["JAGS_GRAPH_TENANT_ID"], host, [scope],
-                                http_client=http, timeout=timeout)
+        token, _ = client_token(
+            settings["JAGS_GRAPH_CLIENT_ID"],
+            settings["JAGS_GRAPH_CLIENT_SECRET"],
+            settings["JAGS_GRAPH_TENANT_ID"],
+            host,
+            [scope],
+            http_client=http,
+            timeout=timeout,
+        )
     except CalendarServiceError as exc:
         raise SendError(str(exc)) from None
     return token
@@ -284,16 +305,26 @@ def _retry_wait(response: requests.Response, attempt: int) -> float:
     try:
         wait = float(header)
     except ValueError:
-        wait = float(2 ** attempt)
+        wait = float(2**attempt)
     return min(max(wait, 0.0), _MAX_RETRY_WAIT)
 
 
-def _send_graph(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
-                sender_name: str, now: datetime, session: requests.Session | None,
-                timeout: float, sleep: Callable[[float], None]) -> list[str]:
+def _send_graph(
+    messages: Sequence[OutgoingInvite],
+    env: Mapping[str, str],
+    *,
+    sender_name: str,
+    now: datetime,
+    session: requests.Session | None,
+    timeout: float,
+    sleep: Callable[[float], None],
+) -> list[str]:
     settings = _require_env(env, GRAPH_ENV, "graph")
-    base = _endpoint(env.get("JAGS_GRAPH_BASE_URL", "").strip() or GRAPH_BASE_URL,
-                     "JAGS_GRAPH_BASE_URL", allow_loopback_http=True)
+    base = _endpoint(
+        env.get("JAGS_GRAPH_BASE_URL", "").strip() or GRAPH_BASE_URL,
+        "JAGS_GRAPH_BASE_URL",
+        allow_loopback_http=True,
+    )
     organizer = settings["JAGS_GRAPH_ORGANIZER"]
     try:
         sender = Person(sender_name, organizer)
@@ -308,26 +339,36 @@ def _send_graph(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
         body = base64.b64encode(_email(message, sender, now))
         for attempt in range(_ATTEMPTS):
             try:
-                response = http.post(url, data=body, timeout=timeout, headers={
-                    "Authorization": f"Bearer {token}",
-                    "Content-Type": "text/plain",
-                })
+                response = http.post(
+                    url,
+                    data=body,
+                    timeout=timeout,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"},
+                )
             except requests.RequestException as exc:
-                raise SendError(f"Graph could not be reached sending {message.method} for "
-                                f"{message.request_id} ({exc.__class__.__name__})",
-                                sent) from None
+                raise SendError(
+                    f"Graph could not be reached sending {message.method} for "
+                    f"{message.request_id} ({exc.__class__.__name__})",
+                    sent,
+                ) from None
             if response.status_code in _RETRY_STATUS and attempt + 1 < _ATTEMPTS:
                 wait = _retry_wait(response, attempt)
-                log.info("Graph throttled %s for %s; retrying in %.0f s", message.method,
-                         message.request_id, wait)
+                log.info(
+                    "Graph throttled %s for %s; retrying in %.0f s",
+                    message.method,
+                    message.request_id,
+                    wait,
+                )
                 sleep(wait)
                 continue
             break
         if response.status_code not in (200, 202):
-            raise SendError(f"Graph refused {message.method} for {message.request_id}: "
-                            f"HTTP {response.status_code}"
-                            f"{_graph_error_code(response, settings['JAGS_GRAPH_CLIENT_SECRET'])}",
-                            sent)
+            raise SendError(
+                f"Graph refused {message.method} for {message.request_id}: "
+                f"HTTP {response.status_code}"
+                f"{_graph_error_code(response, settings['JAGS_GRAPH_CLIENT_SECRET'])}",
+                sent,
+            )
         line = _line("sent", message, "graph")
         log.info(line)
         sent.append(line)
@@ -337,8 +378,9 @@ def _send_graph(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
 # --------------------------------------------------------------------------- Exchange
 
 
-def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *,
-                   sender_name: str, now: datetime) -> list[str]:
+def _send_exchange(
+    messages: Sequence[OutgoingInvite], env: Mapping[str, str], *, sender_name: str, now: datetime
+) -> list[str]:
     settings = _require_env(env, EWS_ENV, "exchange")
     url = _endpoint(settings["JAGS_EWS_URL"], "JAGS_EWS_URL", allow_loopback_http=True)
     auth_name = env.get("JAGS_EWS_AUTH", "").strip().lower() or "ntlm"
@@ -375,9 +417,14 @@ def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *
     )
     sent: list[str] = []
     try:
-        account = Account(primary_smtp_address=sender.email, config=config,
-                          autodiscover=False, access_type=DELEGATE, locale="en_GB",
-                          default_timezone=EWSTimeZone(DEFAULT_ZONE))
+        account = Account(
+            primary_smtp_address=sender.email,
+            config=config,
+            autodiscover=False,
+            access_type=DELEGATE,
+            locale="en_GB",
+            default_timezone=EWSTimeZone(DEFAULT_ZONE),
+        )
         for message in messages:
             item = Message(account=account, mime_content=_email(message, sender, now))
             item.send(save_copy=True)
@@ -387,10 +434,15 @@ def _send_exchange(messages: Sequence[OutgoingInvite], env: Mapping[str, str], *
     except (EWSError, requests.RequestException, OSError) as exc:
         # exchangelib names its error classes after the EWS response codes
         # (e.g. ErrorSendAsDenied); their messages are shown scrubbed of secrets.
-        what = (f" {messages[len(sent)].method} for {messages[len(sent)].request_id}"
-                if len(sent) < len(messages) else "")
+        what = (
+            f" {messages[len(sent)].method} for {messages[len(sent)].request_id}"
+            if len(sent) < len(messages)
+            else ""
+        )
         said = scrub(exc, [settings["JAGS_EWS_PASSWORD"]])
-        raise SendError(f"Exchange refused or could not be reached sending{what} "
-                        f"({exc.__class__.__name__}" + (f": {said})" if said else ")"),
-                        sent) from None
+        raise SendError(
+            f"Exchange refused or could not be reached sending{what} "
+            f"({exc.__class__.__name__}" + (f": {said})" if said else ")"),
+            sent,
+        ) from None
     return sent

@@ -53,16 +53,32 @@ class LedgerSchedule:
 
 def session_request(candidate: Candidate) -> SessionRequest:
     """The scheduling engine's view of a candidate: attendees with their roles."""
-    return SessionRequest(candidate.request_id, candidate.confirmed_on, tuple(
-        Attendee(a["email"], a["name"], required=a["role"] != "OPT-PARTICIPANT",
-                 facilitator=a["role"] == "CHAIR") for a in candidate.attendees))
+    return SessionRequest(
+        candidate.request_id,
+        candidate.confirmed_on,
+        tuple(
+            Attendee(
+                a["email"],
+                a["name"],
+                required=a["role"] != "OPT-PARTICIPANT",
+                facilitator=a["role"] == "CHAIR",
+            )
+            for a in candidate.attendees
+        ),
+    )
 
 
-def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
-                        policy: Policy | None = None, remote: Remote | None = None,
-                        time_limit: float = 30.0,
-                        check: Callable[[Mapping[str, bytes]], None] | None = None
-                        ) -> LedgerSchedule:
+def run_ledger_schedule(
+    where: Where,
+    on: date,
+    by: str,
+    *,
+    commit: bool,
+    policy: Policy | None = None,
+    remote: Remote | None = None,
+    time_limit: float = 30.0,
+    check: Callable[[Mapping[str, bytes]], None] | None = None,
+) -> LedgerSchedule:
     """Propose times for confirmed requests (and book them with ``commit``).
 
     A request whose session window opened before ``on`` is refused: its
@@ -79,10 +95,14 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
         for candidate in ledger.schedule_candidates():
             first = window_days(candidate.confirmed_on, chosen_policy, calendar)[0][1]
             if first < on:
-                refused.append((candidate.request_id,
-                                f"its session window opened on {first.isoformat()}, before "
-                                f"this run ({on.isoformat()}); arrange the session by hand and "
-                                f"record it as held"))
+                refused.append(
+                    (
+                        candidate.request_id,
+                        f"its session window opened on {first.isoformat()}, before "
+                        f"this run ({on.isoformat()}); arrange the session by hand and "
+                        f"record it as held",
+                    )
+                )
             else:
                 usable.append(session_request(candidate))
         if not usable:
@@ -90,24 +110,34 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
         sources = calendar_sources(where.workspace) if where.workspace.is_dir() else []
         if remote is not None:
             sources.append(remote_source(remote))
-        availability, after_window = read_availability(sources, usable, chosen_policy,
-                                                       calendar)
+        availability, after_window = read_availability(sources, usable, chosen_policy, calendar)
         outcome: dict[str, ScheduleResult] = {}
 
         def choose(found: list[Candidate], booked: list[Booked]) -> dict[str, tuple[Any, Any]]:
             ids = {c.request_id for c in found}
             batch = [s for s in usable if s.request_id in ids]
-            result = propose(batch, availability, chosen_policy, calendar, booked=booked,
-                             time_limit=time_limit, search_days=SEARCH_DAYS,
-                             after_window=after_window)
+            result = propose(
+                batch,
+                availability,
+                chosen_policy,
+                calendar,
+                booked=booked,
+                time_limit=time_limit,
+                search_days=SEARCH_DAYS,
+                after_window=after_window,
+            )
             outcome["result"] = result
             if check is not None:
                 check({"proposals.csv": csv_bytes(PROPOSAL_COLUMNS, proposal_rows(result))})
-            return {rid: (p.options[0].start, p.options[0].end)
-                    for rid, p in result.proposals.items() if p.scheduled}
+            return {
+                rid: (p.options[0].start, p.options[0].end)
+                for rid, p in result.proposals.items()
+                if p.scheduled
+            }
 
-        _, booked_ids = ledger.schedule(on, by, commit=commit, propose=choose,
-                                        wanted=[s.request_id for s in usable])
+        _, booked_ids = ledger.schedule(
+            on, by, commit=commit, propose=choose, wanted=[s.request_id for s in usable]
+        )
         result = outcome.get("result")
         run = LedgerSchedule(result, booked_ids, refused, commit)
         if result is not None:
@@ -128,21 +158,35 @@ def run_ledger_schedule(where: Where, on: date, by: str, *, commit: bool,
 
 def outgoing(message: OutboxMessage) -> OutgoingInvite:
     """An outbox row as the sender's :class:`OutgoingInvite`."""
-    return OutgoingInvite(request_id=message.request_id,
-                          method="CANCEL" if message.method == "CANCEL" else "REQUEST",
-                          ics=message.ics, recipients=recipients_of(message),
-                          subject=message.subject, text=message.text)
+    return OutgoingInvite(
+        request_id=message.request_id,
+        method="CANCEL" if message.method == "CANCEL" else "REQUEST",
+        ics=message.ics,
+        recipients=recipients_of(message),
+        subject=message.subject,
+        text=message.text,
+    )
 
 
 def message_eml(message: OutboxMessage, on: date) -> bytes:
     """The e-mail carrying an outbox message, for people who send from their own mailbox."""
     people = recipients_of(message)
     organizer = _organizer(message) or people[0]
-    return eml_bytes(message.ics, method=message.method, sender=organizer,
-                     recipients=list(people), subject=message.subject, text=message.text,
-                     date=stamp_for(on),
-                     message_id=message_id_for(message.request_id, method=message.method,  # type: ignore[arg-type]
-                                               sequence=message.sequence, ics=message.ics))
+    return eml_bytes(
+        message.ics,
+        method=message.method,
+        sender=organizer,
+        recipients=list(people),
+        subject=message.subject,
+        text=message.text,
+        date=stamp_for(on),
+        message_id=message_id_for(
+            message.request_id,
+            method=message.method,  # type: ignore[arg-type]
+            sequence=message.sequence,
+            ics=message.ics,
+        ),
+    )
 
 
 def _organizer(message: OutboxMessage) -> Person | None:
@@ -159,8 +203,7 @@ def _organizer(message: OutboxMessage) -> Person | None:
         if organizer is None:
             continue
         address = str(organizer)
-        email = address[len("mailto:"):] if address.casefold().startswith("mailto:") \
-            else address
+        email = address[len("mailto:") :] if address.casefold().startswith("mailto:") else address
         name = str(organizer.params.get("CN", "")).strip()
         try:
             return Person(name or email, email.strip())
@@ -169,8 +212,9 @@ def _organizer(message: OutboxMessage) -> Person | None:
     return None
 
 
-def send_from_ledger(where: Where, *, via: str, dry_run: bool, on: date,
-                     by: str) -> tuple[list[str], str | None]:
+def send_from_ledger(
+    where: Where, *, via: str, dry_run: bool, on: date, by: str
+) -> tuple[list[str], str | None]:
     """Send what is queued in the outbox (a dry run by default).
 
     Returns the lines to show and the error that stopped sending, if any.
@@ -183,10 +227,15 @@ def send_from_ledger(where: Where, *, via: str, dry_run: bool, on: date,
     try:
         if dry_run:
             waiting = ledger.outbox()
-            lines = send_invites([outgoing(m) for m in waiting], via=via,  # type: ignore[arg-type]
-                                 dry_run=True)
-            return [f"{line} (message {m.id}, SEQUENCE {m.sequence})"
-                    for line, m in zip(lines, waiting, strict=True)], None
+            lines = send_invites(
+                [outgoing(m) for m in waiting],
+                via=via,  # type: ignore[arg-type]
+                dry_run=True,
+            )
+            return [
+                f"{line} (message {m.id}, SEQUENCE {m.sequence})"
+                for line, m in zip(lines, waiting, strict=True)
+            ], None
 
         def send_one(message: OutboxMessage) -> str | None:
             try:
@@ -196,11 +245,16 @@ def send_from_ledger(where: Where, *, via: str, dry_run: bool, on: date,
             return None
 
         sent, failed, error = ledger.send_queued(send_one, on=on, by=by)
-        lines = [f"sent {m.method} for {m.request_id} (message {m.id}, SEQUENCE {m.sequence}) "
-                 f"to {len(json.loads(m.recipients))} recipient(s) via {via}" for m in sent]
+        lines = [
+            f"sent {m.method} for {m.request_id} (message {m.id}, SEQUENCE {m.sequence}) "
+            f"to {len(json.loads(m.recipients))} recipient(s) via {via}"
+            for m in sent
+        ]
         if failed is not None:
-            return lines, (f"message {failed.id} ({failed.method} for {failed.request_id}) "
-                           f"was not sent and stays queued: {error}")
+            return lines, (
+                f"message {failed.id} ({failed.method} for {failed.request_id}) "
+                f"was not sent and stays queued: {error}"
+            )
         return lines, None
     finally:
         ledger.close()

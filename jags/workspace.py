@@ -67,13 +67,22 @@ __all__ = [
 ]
 
 #: Columns whose values are never repeated in a message.
-PRIVATE_COLUMNS = frozenset({
-    "case_ref", "family_ref", "topic", "preference_rationale", "note", "requester_name", "name",
-    "email", "requester_email", "attendees",
-})
+PRIVATE_COLUMNS = frozenset(
+    {
+        "case_ref",
+        "family_ref",
+        "topic",
+        "preference_rationale",
+        "note",
+        "requester_name",
+        "name",
+        "email",
+        "requester_email",
+        "attendees",
+    }
+)
 #: Columns holding ids: repeated in a message only when they match the id pattern.
-ID_COLUMNS = frozenset({"facilitator_id", "request_id", "preferred_facilitator_id",
-                        "follow_up_of"})
+ID_COLUMNS = frozenset({"facilitator_id", "request_id", "preferred_facilitator_id", "follow_up_of"})
 #: Tables about cases: no cell value of theirs is repeated in a message, in case a
 #: reference or free text was pasted into the wrong column.
 PRIVATE_TABLES = frozenset({"requests", "participants", "involvements", "history"})
@@ -142,49 +151,114 @@ class _Table:
 
 _TABLES = (
     _Table(
-        "facilitators", Facilitator,
-        {"facilitator_id": parse_id, "name": one_line, "email": parse_email,
-         "organisation": one_line, "sector": one_line, "locality": one_line,
-         "trained_on": parse_date, "training_expires": parse_date, "max_open": parse_int,
-         "open_jags": parse_int, "can_lead": parse_bool, "specialisms": parse_names,
-         "active": parse_bool},
+        "facilitators",
+        Facilitator,
+        {
+            "facilitator_id": parse_id,
+            "name": one_line,
+            "email": parse_email,
+            "organisation": one_line,
+            "sector": one_line,
+            "locality": one_line,
+            "trained_on": parse_date,
+            "training_expires": parse_date,
+            "max_open": parse_int,
+            "open_jags": parse_int,
+            "can_lead": parse_bool,
+            "specialisms": parse_names,
+            "active": parse_bool,
+        },
         ("facilitator_id", "name", "email", "organisation", "sector", "trained_on", "max_open"),
-        required=True, id_column="facilitator_id",
+        required=True,
+        id_column="facilitator_id",
     ),
-    _Table("leave", Leave, {"facilitator_id": parse_id, "start": parse_date, "end": parse_date},
-           ("facilitator_id", "start", "end")),
     _Table(
-        "requests", Request,
-        {"request_id": parse_id, "received_at": parse_datetime, "requester_name": one_line,
-         "requester_email": parse_email, "requester_organisation": one_line,
-         "case_ref": one_line, "family_ref": one_line, "locality": one_line, "mode": choice,
-         "topic": free_text, "preferred_facilitator_id": parse_id,
-         "preference_rationale": free_text, "follow_up_of": parse_id},
-        ("request_id", "received_at", "requester_name", "requester_email",
-         "requester_organisation", "case_ref"),
-        required=True, id_column="request_id",
+        "leave",
+        Leave,
+        {"facilitator_id": parse_id, "start": parse_date, "end": parse_date},
+        ("facilitator_id", "start", "end"),
     ),
-    _Table("participants", Participant,
-           {"request_id": parse_id, "name": one_line, "email": parse_email,
-            "organisation": one_line, "attendance": choice},
-           ("request_id", "name", "email", "organisation")),
-    _Table("involvements", Involvement,
-           {"facilitator_id": parse_id, "case_ref": one_line, "family_ref": one_line,
-            "note": free_text},
-           ("facilitator_id",), one_of=("case_ref", "family_ref")),
-    _Table("history", PastSession,
-           {"request_id": parse_id, "facilitator_id": parse_id, "role": choice,
-            "allocated_on": parse_date, "held_on": parse_date, "closed_on": parse_date,
-            "attendees": parse_emails},
-           ("request_id", "facilitator_id"), id_column="request_id"),
-    _Table("organisations", Organisation,
-           {"organisation": one_line, "sector": one_line, "locality": one_line},
-           ("organisation", "sector")),
+    _Table(
+        "requests",
+        Request,
+        {
+            "request_id": parse_id,
+            "received_at": parse_datetime,
+            "requester_name": one_line,
+            "requester_email": parse_email,
+            "requester_organisation": one_line,
+            "case_ref": one_line,
+            "family_ref": one_line,
+            "locality": one_line,
+            "mode": choice,
+            "topic": free_text,
+            "preferred_facilitator_id": parse_id,
+            "preference_rationale": free_text,
+            "follow_up_of": parse_id,
+        },
+        (
+            "request_id",
+            "received_at",
+            "requester_name",
+            "requester_email",
+            "requester_organisation",
+            "case_ref",
+        ),
+        required=True,
+        id_column="request_id",
+    ),
+    _Table(
+        "participants",
+        Participant,
+        {
+            "request_id": parse_id,
+            "name": one_line,
+            "email": parse_email,
+            "organisation": one_line,
+            "attendance": choice,
+        },
+        ("request_id", "name", "email", "organisation"),
+    ),
+    _Table(
+        "involvements",
+        Involvement,
+        {
+            "facilitator_id": parse_id,
+            "case_ref": one_line,
+            "family_ref": one_line,
+            "note": free_text,
+        },
+        ("facilitator_id",),
+        one_of=("case_ref", "family_ref"),
+    ),
+    _Table(
+        "history",
+        PastSession,
+        {
+            "request_id": parse_id,
+            "facilitator_id": parse_id,
+            "role": choice,
+            "allocated_on": parse_date,
+            "held_on": parse_date,
+            "closed_on": parse_date,
+            "attendees": parse_emails,
+        },
+        ("request_id", "facilitator_id"),
+        id_column="request_id",
+    ),
+    _Table(
+        "organisations",
+        Organisation,
+        {"organisation": one_line, "sector": one_line, "locality": one_line},
+        ("organisation", "sector"),
+    ),
 )
 
 #: Columns whose values beyond a policy limit are input errors (the limit's policy field).
-_LIMITS = {("facilitators", "max_open"): "max_open_limit",
-           ("facilitators", "open_jags"): "max_open_limit"}
+_LIMITS = {
+    ("facilitators", "max_open"): "max_open_limit",
+    ("facilitators", "open_jags"): "max_open_limit",
+}
 
 #: (table, column) of each cross-table reference → the table it points into.
 _REFERENCES = {
@@ -272,17 +346,27 @@ class _Source:
         self.book: Any = None
         if path.is_file():
             if path.stat().st_size > MAX_FILE_BYTES:
-                raise WorkspaceReadError([Problem(
-                    path.name, None, "", f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")])
+                raise WorkspaceReadError(
+                    [
+                        Problem(
+                            path.name,
+                            None,
+                            "",
+                            f"file is larger than {MAX_FILE_BYTES // 2**20} MiB",
+                        )
+                    ]
+                )
             import openpyxl  # only for a workbook workspace
 
             try:
                 self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             except Exception:  # any failure here means "not a usable workbook"
-                raise WorkspaceReadError([Problem(
-                    path.name, None, "", "file is not a valid .xlsx workbook")]) from None
-            self.sheets = {name.strip().casefold(): self.book[name]
-                           for name in self.book.sheetnames}
+                raise WorkspaceReadError(
+                    [Problem(path.name, None, "", "file is not a valid .xlsx workbook")]
+                ) from None
+            self.sheets = {
+                name.strip().casefold(): self.book[name] for name in self.book.sheetnames
+            }
 
     def label(self, table: str) -> str:
         return f"{table}.csv" if self.sheets is None else f"{self.path.name}[{table}]"
@@ -345,8 +429,9 @@ def _field_message(table: str, column: str, raw: str, error: Any) -> str:
     return f"{_shown(table, column, raw)} is not valid: {reason}"
 
 
-def _read_table(spec: _Table, source: _Source, limits: dict[str, int],
-                zone: tzinfo = LONDON) -> _Read:
+def _read_table(
+    spec: _Table, source: _Source, limits: dict[str, int], zone: tzinfo = LONDON
+) -> _Read:
     label = source.label(spec.name)
     out = _Read([], [], [], set(), limits=limits, zone=zone)
     rows = source.rows(spec.name)
@@ -379,21 +464,29 @@ def _read_rows(spec: _Table, label: str, rows: Iterator[list[str]], out: _Read) 
         out.problems.append(Problem(label, None, column, "required column is missing"))
     if spec.one_of and not any(c in index for c in spec.one_of):
         missing.append(spec.one_of[0])
-        out.problems.append(Problem(label, None, " or ".join(spec.one_of),
-                                    "required column is missing (one of the two is needed)"))
+        out.problems.append(
+            Problem(
+                label,
+                None,
+                " or ".join(spec.one_of),
+                "required column is missing (one of the two is needed)",
+            )
+        )
     if missing:
         out.failed = True
         return
     for rownum, row in enumerate(rows, start=2):
-        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()
-                 if c in spec.columns}
+        cells = {
+            c: (row[i].strip() if i < len(row) else "")
+            for c, i in index.items()
+            if c in spec.columns
+        }
         if not any(cells.values()):
             continue  # blank line
         _read_record(spec, label, rownum, cells, out)
 
 
-def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
-                 out: _Read) -> None:
+def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str], out: _Read) -> None:
     data: dict[str, Any] = {}
     bad: set[str] = set()
     for column, raw in cells.items():
@@ -408,8 +501,9 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
                 raise ValueError(f"is above the policy limit of {limit} (max_open_limit)")
         except ValueError as exc:
             bad.add(column)
-            out.problems.append(Problem(label, rownum, column,
-                                        f"{_shown(spec.name, column, raw)} {exc}"))
+            out.problems.append(
+                Problem(label, rownum, column, f"{_shown(spec.name, column, raw)} {exc}")
+            )
     record: Frozen | None = None
     try:
         record = spec.model.model_validate(data)
@@ -417,8 +511,14 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
         for error in exc.errors():
             column = str(error["loc"][0]) if error["loc"] else _RECORD_COLUMN.get(spec.name, "")
             if column not in bad:
-                out.problems.append(Problem(label, rownum, column, _field_message(
-                    spec.name, column, cells.get(column, ""), error)))
+                out.problems.append(
+                    Problem(
+                        label,
+                        rownum,
+                        column,
+                        _field_message(spec.name, column, cells.get(column, ""), error),
+                    )
+                )
     if record is None or bad:
         if spec.id_column and cells.get(spec.id_column):
             out.broken_ids.add(cells[spec.id_column])
@@ -427,8 +527,9 @@ def _read_record(spec: _Table, label: str, rownum: int, cells: dict[str, str],
     out.rownums.append(rownum)
 
 
-def read_records(table: str, label: str, rows: Iterable[tuple[int, dict[str, str]]],
-                 zone: tzinfo = LONDON) -> tuple[list[Frozen], list[Problem]]:
+def read_records(
+    table: str, label: str, rows: Iterable[tuple[int, dict[str, str]]], zone: tzinfo = LONDON
+) -> tuple[list[Frozen], list[Problem]]:
     """Records of one table from cells already taken out of some other file (a form's
     export), each with its row number there; the same checks and messages as a
     workspace file. Returns the records read and the problems found."""
@@ -439,8 +540,7 @@ def read_records(table: str, label: str, rows: Iterable[tuple[int, dict[str, str
     return out.records, out.problems
 
 
-def _cross_check(reads: dict[str, _Read], source: _Source,
-                 known: frozenset[str]) -> list[Problem]:
+def _cross_check(reads: dict[str, _Read], source: _Source, known: frozenset[str]) -> list[Problem]:
     """Duplicate ids and unknown references, muted where the target row was unreadable."""
     tables: dict[str, Any] = {name: tuple(r.records) for name, r in reads.items()}
     tables["known_requests"] = known
@@ -456,9 +556,12 @@ def _cross_check(reads: dict[str, _Read], source: _Source,
     return problems
 
 
-def read_workspace(path: Path, policy: Policy | None = None,
-                   known_requests: frozenset[str] = frozenset(),
-                   skip: frozenset[str] = frozenset()) -> Workspace:
+def read_workspace(
+    path: Path,
+    policy: Policy | None = None,
+    known_requests: frozenset[str] = frozenset(),
+    skip: frozenset[str] = frozenset(),
+) -> Workspace:
     """Read and validate a workspace.
 
     Parameters
@@ -495,16 +598,35 @@ def read_workspace(path: Path, policy: Policy | None = None,
     if not path.exists():
         raise WorkspaceReadError([Problem(path.name, None, "", "workspace not found")])
     if path.is_file() and path.suffix.casefold() != ".xlsx":
-        raise WorkspaceReadError([Problem(
-            path.name, None, "", "a workspace is a folder of CSV files or one .xlsx workbook")])
+        raise WorkspaceReadError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    "",
+                    "a workspace is a folder of CSV files or one .xlsx workbook",
+                )
+            ]
+        )
     source = _Source(path)
     try:
         chosen = policy if policy is not None else Policy()
         zone = ZoneInfo(chosen.timezone)
-        reads = {spec.name: _read_table(spec, source, {
-            column: getattr(chosen, name) for (table, column), name in _LIMITS.items()
-            if table == spec.name}, zone) if spec.name not in skip else _Read([], [], [], set())
-            for spec in _TABLES}
+        reads = {
+            spec.name: _read_table(
+                spec,
+                source,
+                {
+                    column: getattr(chosen, name)
+                    for (table, column), name in _LIMITS.items()
+                    if table == spec.name
+                },
+                zone,
+            )
+            if spec.name not in skip
+            else _Read([], [], [], set())
+            for spec in _TABLES
+        }
     finally:
         source.close()
     problems = [p for r in reads.values() for p in r.problems]
@@ -513,5 +635,6 @@ def read_workspace(path: Path, policy: Policy | None = None,
     if problems:
         problems.sort(key=lambda p: (order.get(p.file, -1), p.row or 0))
         raise WorkspaceReadError(problems)
-    return Workspace(**{name: tuple(r.records) for name, r in reads.items()},
-                     known_requests=known_requests)
+    return Workspace(
+        **{name: tuple(r.records) for name, r in reads.items()}, known_requests=known_requests
+    )

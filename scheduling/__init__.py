@@ -43,13 +43,43 @@ if TYPE_CHECKING:
     )
 
 _LAZY = {
-    **dict.fromkeys(("Person", "Session", "cancel_ics", "eml_bytes", "release_holds_ics",
-                     "request_ics", "uid_for"), "scheduling.invitations"),
-    **dict.fromkeys(("Attendee", "Booked", "Option", "RequestProposal", "ScheduleResult",
-                     "SessionRequest", "has_free_slot", "propose", "window_days"),
-                    "scheduling.proposals"),
-    **dict.fromkeys(("CalendarError", "CalendarServiceError", "ExchangeSource", "GraphSource",
-                     "IcsSource", "RowsSource"), "scheduling.sources"),
+    **dict.fromkeys(
+        (
+            "Person",
+            "Session",
+            "cancel_ics",
+            "eml_bytes",
+            "release_holds_ics",
+            "request_ics",
+            "uid_for",
+        ),
+        "scheduling.invitations",
+    ),
+    **dict.fromkeys(
+        (
+            "Attendee",
+            "Booked",
+            "Option",
+            "RequestProposal",
+            "ScheduleResult",
+            "SessionRequest",
+            "has_free_slot",
+            "propose",
+            "window_days",
+        ),
+        "scheduling.proposals",
+    ),
+    **dict.fromkeys(
+        (
+            "CalendarError",
+            "CalendarServiceError",
+            "ExchangeSource",
+            "GraphSource",
+            "IcsSource",
+            "RowsSource",
+        ),
+        "scheduling.sources",
+    ),
 }
 """Names loaded on first use: the proposals load CP-SAT, the sources icalendar and an HTTP
 client, so a command that needs neither (``jags status``) never pays for them."""

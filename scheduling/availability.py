@@ -137,8 +137,12 @@ class Availability:
         """Both sources' knowledge together (coverage and intervals united)."""
         names = {n for s in (self.source, other.source) for n in s.split("+") if n}
         sources = "+".join(sorted(names))
-        return Availability(email=self.email, coverage=self.coverage + other.coverage,
-                            intervals=self.intervals + other.intervals, source=sources)
+        return Availability(
+            email=self.email,
+            coverage=self.coverage + other.coverage,
+            intervals=self.intervals + other.intervals,
+            source=sources,
+        )
 
 
 def _seconds(value: float) -> timedelta:
@@ -177,8 +181,9 @@ class CalendarSource(Protocol):
     :mod:`scheduling.sources.exchange`, :mod:`scheduling.sources.graph`.
     """
 
-    def availability(self, emails: Sequence[str], start: datetime,
-                     end: datetime) -> Mapping[str, Availability]:
+    def availability(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Availability]:
         """Availability of each of ``emails`` between ``start`` and ``end`` (aware).
 
         Every e-mail asked for is in the result; one the source cannot see

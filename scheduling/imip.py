@@ -65,7 +65,6 @@ class Person:
         check_email(self.email, "e-mail address")
 
 
-
 _ICS_METHOD = re.compile(rb"\r\nMETHOD:([A-Z-]+)\r\n")
 
 
@@ -78,8 +77,17 @@ def _mailbox(person: Person) -> Address:
     return Address(display_name=person.name, addr_spec=person.email)
 
 
-def eml_bytes(ics: bytes, *, method: str, sender: Person, recipients: Sequence[Person],
-              subject: str, text: str, date: datetime, message_id: str) -> bytes:
+def eml_bytes(
+    ics: bytes,
+    *,
+    method: str,
+    sender: Person,
+    recipients: Sequence[Person],
+    subject: str,
+    text: str,
+    date: datetime,
+    message_id: str,
+) -> bytes:
     """An RFC 5322 / iMIP (RFC 6047) e-mail carrying an iCalendar invitation.
 
     The structure is ``multipart/mixed`` holding ``multipart/alternative``
@@ -136,10 +144,21 @@ def eml_bytes(ics: bytes, *, method: str, sender: Person, recipients: Sequence[P
     message["Message-ID"] = msgid
     message["MIME-Version"] = "1.0"
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(ics, maintype="text", subtype="calendar", cte="base64",
-                            params={"method": method, "charset": "UTF-8"})
-    message.add_attachment(ics, maintype="application", subtype="ics", cte="base64",
-                           filename="invite.ics", params={"name": "invite.ics"})
+    message.add_alternative(
+        ics,
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        params={"method": method, "charset": "UTF-8"},
+    )
+    message.add_attachment(
+        ics,
+        maintype="application",
+        subtype="ics",
+        cte="base64",
+        filename="invite.ics",
+        params={"name": "invite.ics"},
+    )
     message.set_boundary(_boundary(msgid, "mixed"))
     for part in message.walk():
         if part is message:

@@ -67,6 +67,8 @@ _ROLES: frozenset[str] = frozenset(get_args(Role))
 _METHODS: frozenset[str] = frozenset(get_args(Method))
 _UID_NAMESPACE = uuid.UUID("6f1c2a4e-5b7d-5e1a-9c3f-4a2b8d0e7f16")
 """Fixed namespace for :func:`uuid.uuid5`; changing it changes every UID."""
+
+
 @dataclass(frozen=True, slots=True)
 class Attendee:
     """One invited professional and their RFC 5545 participation role.
@@ -194,8 +196,9 @@ def summary_for(request_id: str, *, option: int | None = None) -> str:
     return summary
 
 
-def subject_for(request_id: str, *, method: Method, option: int | None = None,
-                update: bool = False) -> str:
+def subject_for(
+    request_id: str, *, method: Method, option: int | None = None, update: bool = False
+) -> str:
     """An e-mail subject for an invitation, safe under the privacy rule.
 
     Parameters
@@ -219,8 +222,14 @@ def subject_for(request_id: str, *, method: Method, option: int | None = None,
     return f"{prefix}: {summary}"
 
 
-def message_id_for(request_id: str, *, method: Method, sequence: int, ics: bytes,
-                   domain: str = "jags-planner.invalid") -> str:
+def message_id_for(
+    request_id: str,
+    *,
+    method: Method,
+    sequence: int,
+    ics: bytes,
+    domain: str = "jags-planner.invalid",
+) -> str:
     """A deterministic RFC 5322 Message-ID for one invitation e-mail.
 
     Parameters
@@ -239,8 +248,9 @@ def message_id_for(request_id: str, *, method: Method, sequence: int, ics: bytes
     """
     check_text(domain, "message-id domain")
     digest = hashlib.sha256(
-        b"\0".join([request_id.encode("utf-8"), method.encode("ascii"),
-                    str(sequence).encode("ascii"), ics])
+        b"\0".join(
+            [request_id.encode("utf-8"), method.encode("ascii"), str(sequence).encode("ascii"), ics]
+        )
     ).hexdigest()[:32]
     return f"<{digest}@{domain}>"
 
@@ -248,15 +258,18 @@ def message_id_for(request_id: str, *, method: Method, sequence: int, ics: bytes
 # --------------------------------------------------------------------------- documents
 
 
-def _description(session: Session, policy: Policy, *, option: int | None,
-                 cancelled: bool) -> str:
+def _description(session: Session, policy: Policy, *, option: int | None, cancelled: bool) -> str:
     if cancelled:
         if option is not None:
-            return (f"This provisional hold (option {option}) for {SERVICE_NAME} "
-                    f"{session.request_id} is released: the time is no longer needed. "
-                    "Please remove it from your calendar.")
-        return (f"{SERVICE_NAME} {session.request_id} at this time is cancelled. "
-                "Please remove it from your calendar.")
+            return (
+                f"This provisional hold (option {option}) for {SERVICE_NAME} "
+                f"{session.request_id} is released: the time is no longer needed. "
+                "Please remove it from your calendar."
+            )
+        return (
+            f"{SERVICE_NAME} {session.request_id} at this time is cancelled. "
+            "Please remove it from your calendar."
+        )
     minutes = int((session.end - session.start).total_seconds() // 60)
     paragraphs = [
         f"{SERVICE_NAME} (JAGS) {session.request_id}, arranged through the "
@@ -297,8 +310,15 @@ def _address(person: Person | Attendee) -> vCalAddress:
     return address
 
 
-def _calendar(session: Session, policy: Policy, *, method: Method, dtstamp: datetime,
-              option: int | None, status: str) -> bytes:
+def _calendar(
+    session: Session,
+    policy: Policy,
+    *,
+    method: Method,
+    dtstamp: datetime,
+    option: int | None,
+    status: str,
+) -> bytes:
     check_aware(dtstamp, "dtstamp")
     if option is not None and option < 1:
         raise ValueError(f"hold option {option} is not a positive number")
@@ -332,14 +352,15 @@ def _calendar(session: Session, policy: Policy, *, method: Method, dtstamp: date
     event.add("dtstart", session.start.astimezone(zone))
     event.add("dtend", session.end.astimezone(zone))
     event.add("summary", summary_for(session.request_id, option=option))
-    event.add("description",
-              _description(session, policy, option=option, cancelled=cancelled))
+    event.add("description", _description(session, policy, option=option, cancelled=cancelled))
     if session.location is not None:
         event.add("location", session.location)
     event.add("status", status)
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-    event.add("x-microsoft-cdo-busystatus",
-              "FREE" if cancelled else ("TENTATIVE" if status == "TENTATIVE" else "BUSY"))
+    event.add(
+        "x-microsoft-cdo-busystatus",
+        "FREE" if cancelled else ("TENTATIVE" if status == "TENTATIVE" else "BUSY"),
+    )
     event.add("organizer", _address(session.organizer))
     for attendee in session.attendees:
         address = _address(attendee)
@@ -352,8 +373,14 @@ def _calendar(session: Session, policy: Policy, *, method: Method, dtstamp: date
     return ics
 
 
-def request_ics(session: Session, policy: Policy, *, dtstamp: datetime, hold: bool = False,
-                option: int | None = None) -> bytes:
+def request_ics(
+    session: Session,
+    policy: Policy,
+    *,
+    dtstamp: datetime,
+    hold: bool = False,
+    option: int | None = None,
+) -> bytes:
     """An iTIP REQUEST: the invitation itself, an update of it, or a provisional hold.
 
     Parameters
@@ -386,12 +413,19 @@ def request_ics(session: Session, policy: Policy, *, dtstamp: datetime, hold: bo
     """
     if hold != (option is not None):
         raise ValueError("a hold needs an option number, and only a hold takes one")
-    return _calendar(session, policy, method="REQUEST", dtstamp=dtstamp, option=option,
-                     status="TENTATIVE" if hold else "CONFIRMED")
+    return _calendar(
+        session,
+        policy,
+        method="REQUEST",
+        dtstamp=dtstamp,
+        option=option,
+        status="TENTATIVE" if hold else "CONFIRMED",
+    )
 
 
-def cancel_ics(session: Session, policy: Policy, *, dtstamp: datetime,
-               option: int | None = None) -> bytes:
+def cancel_ics(
+    session: Session, policy: Policy, *, dtstamp: datetime, option: int | None = None
+) -> bytes:
     """An iTIP CANCEL of a whole session (or of one provisional hold).
 
     Parameters
@@ -412,12 +446,14 @@ def cancel_ics(session: Session, policy: Policy, *, dtstamp: datetime,
     bytes
         METHOD:CANCEL with the same UID and STATUS:CANCELLED.
     """
-    return _calendar(session, policy, method="CANCEL", dtstamp=dtstamp, option=option,
-                     status="CANCELLED")
+    return _calendar(
+        session, policy, method="CANCEL", dtstamp=dtstamp, option=option, status="CANCELLED"
+    )
 
 
-def release_holds_ics(holds: Mapping[int, Session], policy: Policy, *,
-                      dtstamp: datetime) -> dict[int, bytes]:
+def release_holds_ics(
+    holds: Mapping[int, Session], policy: Policy, *, dtstamp: datetime
+) -> dict[int, bytes]:
     """Cancellations for provisional holds, one document per hold (one UID per iTIP object).
 
     Parameters
@@ -432,5 +468,7 @@ def release_holds_ics(holds: Mapping[int, Session], policy: Policy, *,
     dict[int, bytes]
         Option number → METHOD:CANCEL document, in ascending option order.
     """
-    return {option: cancel_ics(holds[option], policy, dtstamp=dtstamp, option=option)
-            for option in sorted(holds)}
+    return {
+        option: cancel_ics(holds[option], policy, dtstamp=dtstamp, option=option)
+        for option in sorted(holds)
+    }

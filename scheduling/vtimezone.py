@@ -45,8 +45,9 @@ class _Rule:
     def onset(self, year: int) -> datetime:
         """The change in ``year`` as local wall-clock time before it (naive)."""
         days = calendar.monthrange(year, self.month)[1]
-        matching = [d for d in range(1, days + 1)
-                    if calendar.weekday(year, self.month, d) == self.weekday]
+        matching = [
+            d for d in range(1, days + 1) if calendar.weekday(year, self.month, d) == self.weekday
+        ]
         day = matching[-1] if self.nth == -1 else matching[self.nth - 1]
         return datetime(year, self.month, day) + self.wall
 
@@ -90,8 +91,10 @@ class ZoneRules:
             kind.add("tzoffsetfrom", rule.offset_from)
             kind.add("tzoffsetto", rule.offset_to)
             kind.add("dtstart", first)
-            kind.add("rrule", vRecur(freq="YEARLY", bymonth=rule.month,
-                                     byday=f"{rule.nth}{_DAYS[rule.weekday]}"))
+            kind.add(
+                "rrule",
+                vRecur(freq="YEARLY", bymonth=rule.month, byday=f"{rule.nth}{_DAYS[rule.weekday]}"),
+            )
             vtimezone.add_component(kind)
         return vtimezone
 
@@ -130,16 +133,24 @@ def _rule_at(zone: ZoneInfo, instant: datetime) -> _Rule:
     wall = (instant + before).replace(tzinfo=None)
     days = calendar.monthrange(wall.year, wall.month)[1]
     nth = -1 if wall.day + 7 > days else (wall.day - 1) // 7 + 1
-    return _Rule(wall.month, wall.weekday(), nth,
-                 wall - wall.replace(hour=0, minute=0, second=0), before, after,
-                 instant.astimezone(zone).tzname() or "")
+    return _Rule(
+        wall.month,
+        wall.weekday(),
+        nth,
+        wall - wall.replace(hour=0, minute=0, second=0),
+        before,
+        after,
+        instant.astimezone(zone).tzname() or "",
+    )
 
 
 def _held(zone: ZoneInfo, rule: _Rule, year: int) -> bool:
     """Whether ``rule`` changed ``zone``'s clock in ``year``, from and to its offsets."""
     instant = rule.instant(year)
-    return _offset(zone, instant - timedelta(minutes=1)) == rule.offset_from \
+    return (
+        _offset(zone, instant - timedelta(minutes=1)) == rule.offset_from
         and _offset(zone, instant) == rule.offset_to
+    )
 
 
 @functools.cache

@@ -42,16 +42,26 @@ def plan(rng: random.Random) -> list[tuple[EventKind, int]]:
         return [contact, (EventKind.STEPPED_DOWN, rng.randint(1, 4))]
     if roll < 0.23:
         return [contact, (EventKind.CANCELLED, rng.randint(2, 8))]
-    return [contact, (EventKind.CONFIRMED, rng.randint(0, 3)),
-            (EventKind.HELD, rng.choice((9, 11, 12, 13, 14, 15, 15, 16, 18)))]
+    return [
+        contact,
+        (EventKind.CONFIRMED, rng.randint(0, 3)),
+        (EventKind.HELD, rng.choice((9, 11, 12, 13, 14, 15, 15, 16, 18))),
+    ]
 
 
 def build(folder: Path, seed: int = 7) -> Path:
     """The workspace and its ledger in ``folder``."""
     rng = random.Random(seed)
     policy = Policy.preset("norfolk")
-    files = generate_workspace(170, 14, seed=seed, start=START, days=(END - START).days - 20,
-                               history_per_request=0.0, load=0.0)
+    files = generate_workspace(
+        170,
+        14,
+        seed=seed,
+        start=START,
+        days=(END - START).days - 20,
+        history_per_request=0.0,
+        load=0.0,
+    )
     write_workspace(files, folder)
     calendar = WorkingCalendar(policy.closure_days)
     ledger, _ = Ledger.init(folder, files, policy, on=START, by=BY)
@@ -61,11 +71,13 @@ def build(folder: Path, seed: int = 7) -> Path:
     try:
         for day in calendar.working_days(START, END):
             if day.weekday() in BATCH_DAYS:
+
                 def run(ws: Workspace, state: DayState, day: date = day) -> AllocationResult:
                     return allocate(ws, policy, on=day, state=state)
 
-                outcome = ledger.allocate_day(files, day, BY, commit=True, run=run,
-                                              render=lambda result: {})
+                outcome = ledger.allocate_day(
+                    files, day, BY, commit=True, run=run, render=lambda result: {}
+                )
                 for r in outcome.result.chosen:
                     rid = outcome.result.instance.requests[r].request_id
                     steps[rid] = plan(rng)
@@ -75,11 +87,20 @@ def build(folder: Path, seed: int = 7) -> Path:
                 items.append(RecordItem(rid, kind, day))
                 if kind is EventKind.HELD:
                     themes = rng.sample(SAMPLE_THEMES, rng.randint(3, 5))
-                    for role in SAMPLE_ROLES[:rng.randint(2, 3)]:
+                    for role in SAMPLE_ROLES[: rng.randint(2, 3)]:
                         before = rng.randint(1, 4)
                         after = min(5, before + rng.choice((0, 1, 1, 2, 2, 3)))
-                        responses.append(Response(f"example:{len(responses) + 1}", rid, role,
-                                                  tuple(themes), before, after, day))
+                        responses.append(
+                            Response(
+                                f"example:{len(responses) + 1}",
+                                rid,
+                                role,
+                                tuple(themes),
+                                before,
+                                after,
+                                day,
+                            )
+                        )
                 elif kind is not EventKind.DECLINED:
                     _schedule(due, steps, rid, day, calendar)
             if items:
@@ -90,21 +111,32 @@ def build(folder: Path, seed: int = 7) -> Path:
     return folder
 
 
-def _schedule(due: dict[date, list[tuple[str, EventKind]]],
-              steps: dict[str, list[tuple[EventKind, int]]], rid: str, day: date,
-              calendar: WorkingCalendar) -> None:
+def _schedule(
+    due: dict[date, list[tuple[str, EventKind]]],
+    steps: dict[str, list[tuple[EventKind, int]]],
+    rid: str,
+    day: date,
+    calendar: WorkingCalendar,
+) -> None:
     if steps.get(rid):
         kind, gap = steps[rid].pop(0)
-        due.setdefault(calendar.add_working_days(day + timedelta(days=1), max(gap - 1, 0)),
-                       []).append((rid, kind))
+        due.setdefault(
+            calendar.add_working_days(day + timedelta(days=1), max(gap - 1, 0)), []
+        ).append((rid, kind))
 
 
 def screenshot(page: Path, png: Path) -> None:
     """A full-page PNG of ``page`` in Debian's headless Chromium."""
     from playwright.sync_api import sync_playwright
 
-    args = ["--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
+    args = [
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     if os.geteuid() == 0:
         args.insert(0, "--no-sandbox")
     with sync_playwright() as playwright:
@@ -124,8 +156,22 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     build(folder)
     out = folder / "report"
-    subprocess.run([sys.executable, "-m", "jags.cli", "report", str(folder), "--from",
-                    START.isoformat(), "--to", END.isoformat(), "--out", str(out)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jags.cli",
+            "report",
+            str(folder),
+            "--from",
+            START.isoformat(),
+            "--to",
+            END.isoformat(),
+            "--out",
+            str(out),
+        ],
+        check=True,
+    )
     png = ROOT / "docs" / "report.png"
     png.parent.mkdir(exist_ok=True)
     screenshot(out / "report.html", png)

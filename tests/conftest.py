@@ -32,8 +32,9 @@ def sample(sample_dir: Path) -> Workspace:
 
 
 @pytest.fixture(autouse=True)
-def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory,
-                      monkeypatch: pytest.MonkeyPatch) -> Path:
+def _own_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test (and every command it runs) keeps calendar readings in a folder of its own,
     never in the user's ``~/.cache``."""
     folder = tmp_path_factory.mktemp("cache")

@@ -68,17 +68,21 @@ def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, requests.Session]]:
 
         def do_GET(self) -> None:
             self._record()
-            match = re.fullmatch(r"/([^/]+)/v2\.0/\.well-known/openid-configuration",
-                                 self.path.split("?")[0])
+            match = re.fullmatch(
+                r"/([^/]+)/v2\.0/\.well-known/openid-configuration", self.path.split("?")[0]
+            )
             if not match:
                 self._json(404, {"error": "not_found"})
                 return
             tenant = match.group(1)
-            self._json(200, {
-                "issuer": f"{state.url}/{tenant}/v2.0",
-                "authorization_endpoint": f"{state.url}/{tenant}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{state.url}/{tenant}/oauth2/v2.0/token",
-            })
+            self._json(
+                200,
+                {
+                    "issuer": f"{state.url}/{tenant}/v2.0",
+                    "authorization_endpoint": f"{state.url}/{tenant}/oauth2/v2.0/authorize",
+                    "token_endpoint": f"{state.url}/{tenant}/oauth2/v2.0/token",
+                },
+            )
 
         def do_POST(self) -> None:
             entry = self._record()
@@ -86,12 +90,23 @@ def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, requests.Session]]:
                 if state.token_error:
                     # Some sign-in servers (and proxies in front of them) echo the request.
                     echoed = entry.body.decode()
-                    self._json(401, {"error": f"invalid_client (request: {echoed})",
-                                     "error_description": "AADSTS7000215: Invalid client "
-                                     f"secret provided: {unquote(echoed)}"})
+                    self._json(
+                        401,
+                        {
+                            "error": f"invalid_client (request: {echoed})",
+                            "error_description": "AADSTS7000215: Invalid client "
+                            f"secret provided: {unquote(echoed)}",
+                        },
+                    )
                 else:
-                    self._json(200, {"token_type": "Bearer", "expires_in": 3599,
-                                     "access_token": "fake-access-token"})
+                    self._json(
+                        200,
+                        {
+                            "token_type": "Bearer",
+                            "expires_in": 3599,
+                            "access_token": "fake-access-token",
+                        },
+                    )
                 return
             if entry.path.endswith("/sendMail"):
                 status = state.send_statuses.pop(0) if state.send_statuses else 202
@@ -105,8 +120,10 @@ def graph(tmp_path: Path) -> Iterator[tuple[FakeGraph, requests.Session]]:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                 else:
-                    self._json(status, {"error": {"code": "ErrorAccessDenied",
-                                                  "message": "Access is denied."}})
+                    self._json(
+                        status,
+                        {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}},
+                    )
                 return
             self._json(404, {"error": "not_found"})
 
@@ -138,5 +155,3 @@ def graph_env(state: FakeGraph) -> dict[str, str]:
         "JAGS_GRAPH_BASE_URL": f"{state.url}/v1.0",
         "JAGS_GRAPH_AUTHORITY_HOST": state.url,
     }
-
-

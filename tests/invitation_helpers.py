@@ -9,12 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ical.calendar_stream import IcsCalendarStream
 
-from scheduling.invitations import (
-    PRODID,
-    Attendee,
-    Person,
-    Session,
-)
+from scheduling.invitations import PRODID, Attendee, Person, Session
 
 LONDON = ZoneInfo("Europe/London")
 STAMP = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -117,8 +112,7 @@ def check_itip(ics: bytes, method: str) -> tuple[list[tuple[str, str, str]], Cou
     calendar = Counter(name for name, _, _ in comps["VCALENDAR"][0])
     assert calendar == Counter({"PRODID": 1, "VERSION": 1, "CALSCALE": 1, "METHOD": 1})
     values = {name: value for name, _, value in comps["VCALENDAR"][0]}
-    assert values == {"PRODID": PRODID, "VERSION": "2.0", "CALSCALE": "GREGORIAN",
-                      "METHOD": method}
+    assert values == {"PRODID": PRODID, "VERSION": "2.0", "CALSCALE": "GREGORIAN", "METHOD": method}
     assert len(comps["VEVENT"]) == 1, "one iTIP object carries one event"
     event = comps["VEVENT"][0]
     counts = Counter(name for name, _, _ in event)
@@ -148,8 +142,12 @@ def check_itip(ics: bytes, method: str) -> tuple[list[tuple[str, str, str]], Cou
 
     # Every TZID used is defined by a VTIMEZONE in the same object (RFC 5545 3.2.19).
     used = {m for _, params, _ in event for m in re.findall(r";TZID=([^;:]+)", params)}
-    defined = {value for props_ in comps.get("VTIMEZONE", []) for name, _, value in props_
-               if name == "TZID"}
+    defined = {
+        value
+        for props_ in comps.get("VTIMEZONE", [])
+        for name, _, value in props_
+        if name == "TZID"
+    }
     assert used <= defined
     assert len(defined) == len(comps.get("VTIMEZONE", []))
     return event, counts

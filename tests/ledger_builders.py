@@ -21,25 +21,29 @@ def when(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=LONDON)
 
 
-def new_ledger(db_url: str, files: Workspace, *, on: date, policy: Policy = NORFOLK,
-               key: str | None = None) -> Ledger:
+def new_ledger(
+    db_url: str, files: Workspace, *, on: date, policy: Policy = NORFOLK, key: str | None = None
+) -> Ledger:
     if db_url.startswith("sqlite:///"):
         Path(db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    ledger, _ = Ledger.init(Path("."), files, policy, on=on, by="tester", db=db_url,
-                            partnership=key)
+    ledger, _ = Ledger.init(
+        Path("."), files, policy, on=on, by="tester", db=db_url, partnership=key
+    )
     return ledger
 
 
-def day(ledger: Ledger, files: Workspace, on: date, *, commit: bool = True,
-        policy: Policy | None = None) -> DayOutcome:
+def day(
+    ledger: Ledger, files: Workspace, on: date, *, commit: bool = True, policy: Policy | None = None
+) -> DayOutcome:
     chosen = policy or ledger.policy
 
     def run(ws: Workspace, state: DayState) -> AllocationResult:
         return allocate(ws, chosen, on=on, state=state)
 
     def render(result: AllocationResult) -> dict[str, bytes]:
-        text = "\n".join(f"{a.request_id},{a.facilitator_id},{a.status}"
-                         for a in result.assignments)
+        text = "\n".join(
+            f"{a.request_id},{a.facilitator_id},{a.status}" for a in result.assignments
+        )
         return {"allocations.csv": text.encode()}
 
     return ledger.allocate_day(files, on, "tester", commit=commit, run=run, render=render)

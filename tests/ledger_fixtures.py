@@ -27,8 +27,11 @@ HERE = Path(__file__).resolve().parent
 IN_CI = os.environ.get("CI", "").casefold() in ("1", "true", "yes")
 
 jags_postgresql_proc = factories.postgresql_proc(
-    executable=str(HERE / "pg_ctl_unprivileged"), host="127.0.0.1", user="postgres",
-    postgres_options="-c fsync=off -c full_page_writes=off")
+    executable=str(HERE / "pg_ctl_unprivileged"),
+    host="127.0.0.1",
+    user="postgres",
+    postgres_options="-c fsync=off -c full_page_writes=off",
+)
 _names = itertools.count(1)
 
 
@@ -46,8 +49,9 @@ def pg_server(request: pytest.FixtureRequest) -> PostgreSQLExecutor:
 
 
 def _admin(server: PostgreSQLExecutor) -> psycopg.Connection[tuple[object, ...]]:
-    return psycopg.connect(host=server.host, port=server.port, user=server.user,
-                           dbname="postgres", autocommit=True)
+    return psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname="postgres", autocommit=True
+    )
 
 
 @pytest.fixture

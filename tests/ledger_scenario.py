@@ -49,16 +49,24 @@ BY = "test"
 
 
 def _req(rid: str, at: datetime, org: str = "Gamma School", pin: str | None = None) -> Request:
-    return Request(request_id=rid, received_at=at, requester_name="Robin Quill",
-                   requester_email=f"{rid.lower()}@gamma.example", requester_organisation=org,
-                   case_ref=f"CASE-{rid}", preferred_facilitator_id=pin,
-                   preference_rationale="known to the network" if pin else None)
+    return Request(
+        request_id=rid,
+        received_at=at,
+        requester_name="Robin Quill",
+        requester_email=f"{rid.lower()}@gamma.example",
+        requester_organisation=org,
+        case_ref=f"CASE-{rid}",
+        preferred_facilitator_id=pin,
+        preference_rationale="known to the network" if pin else None,
+    )
 
 
 def scenario_workspace() -> Workspace:
     """The facilitators, requests and organisations of the scenario."""
-    facilitators = [fac("F1", "Alpha Trust", sector="Health", max_open=2),
-                    fac("F2", "Beta Constabulary", sector="Police", max_open=2)]
+    facilitators = [
+        fac("F1", "Alpha Trust", sector="Health", max_open=2),
+        fac("F2", "Beta Constabulary", sector="Police", max_open=2),
+    ]
     requests = [
         _req("R1", datetime(2026, 12, 23, 17, 30), pin="F1"),
         _req("R2", datetime(2026, 12, 23, 10, 0), org="Delta Council", pin="F2"),
@@ -67,22 +75,31 @@ def scenario_workspace() -> Workspace:
         _req("R5", datetime(2026, 12, 11, 17, 0)),
         _req("R6", datetime(2027, 1, 29, 18, 0)),
     ]
-    blocked = [Participant(request_id=rid, name="Participant", email=f"{org}@{rid}.example",
-                           organisation=name)
-               for rid in ("R5", "R6")
-               for org, name in (("a", "Alpha Trust"), ("b", "Beta Constabulary"))]
-    organisations = [Organisation(organisation="Gamma School", sector="Education"),
-                     Organisation(organisation="Alpha Trust", sector="Health"),
-                     Organisation(organisation="Beta Constabulary", sector="Police")]
-    return Workspace(facilitators=tuple(facilitators), requests=tuple(requests),
-                     participants=tuple(blocked), organisations=tuple(organisations))
+    blocked = [
+        Participant(
+            request_id=rid, name="Participant", email=f"{org}@{rid}.example", organisation=name
+        )
+        for rid in ("R5", "R6")
+        for org, name in (("a", "Alpha Trust"), ("b", "Beta Constabulary"))
+    ]
+    organisations = [
+        Organisation(organisation="Gamma School", sector="Education"),
+        Organisation(organisation="Alpha Trust", sector="Health"),
+        Organisation(organisation="Beta Constabulary", sector="Police"),
+    ]
+    return Workspace(
+        facilitators=tuple(facilitators),
+        requests=tuple(requests),
+        participants=tuple(blocked),
+        organisations=tuple(organisations),
+    )
 
 
 FEEDBACK_CSV = (
     "ID,Completion time,Name,JAGS request number,Your role in the session,"
     "Themes agreed by the group,"
-    "\"Before the session, how confident did you feel about working with this family?\","
-    "\"After the session, how confident do you feel about working with this family?\","
+    '"Before the session, how confident did you feel about working with this family?",'
+    '"After the session, how confident do you feel about working with this family?",'
     "Anything else you would like to tell us?\n"
     "1,2027-01-06 11:20,,R3,Facilitator,Drift;Professional disagreement;Family voice;,2,4,"
     "Good session\n"
@@ -103,12 +120,19 @@ def build(folder: Path, db: str | None = None) -> Path:
     write_workspace(files, folder)
     ledger, _ = Ledger.init(folder, files, POLICY, on=date(2026, 12, 1), by=BY, db=db)
     try:
+
         def batch(day: date) -> None:
             def run(ws: Workspace, state: object) -> object:
                 return allocate(ws, POLICY, on=day, state=state)  # type: ignore[arg-type]
 
-            ledger.allocate_day(files, day, BY, commit=True, run=run,  # type: ignore[arg-type]
-                                render=allocation.allocation_files)
+            ledger.allocate_day(
+                files,
+                day,
+                BY,
+                commit=True,
+                run=run,  # type: ignore[arg-type]
+                render=allocation.allocation_files,
+            )
 
         def record(*items: tuple[str, EventKind, date]) -> None:
             ledger.record([RecordItem(rid, kind, on) for rid, kind, on in items], BY)
@@ -116,18 +140,22 @@ def build(folder: Path, db: str | None = None) -> Path:
         batch(date(2026, 12, 8))
         record(("R3", EventKind.CONTACTED, date(2026, 12, 14)))
         batch(date(2026, 12, 14))
-        record(("R3", EventKind.CONFIRMED, date(2026, 12, 15)),
-               ("R4", EventKind.DECLINED, date(2026, 12, 15)),
-               ("R5", EventKind.CANCELLED, date(2026, 12, 15)))
+        record(
+            ("R3", EventKind.CONFIRMED, date(2026, 12, 15)),
+            ("R4", EventKind.DECLINED, date(2026, 12, 15)),
+            ("R5", EventKind.CANCELLED, date(2026, 12, 15)),
+        )
         batch(date(2026, 12, 16))
         batch(date(2026, 12, 30))
-        record(("R4", EventKind.CONTACTED, date(2027, 1, 4)),
-               ("R4", EventKind.STEPPED_DOWN, date(2027, 1, 5)),
-               ("R3", EventKind.HELD, date(2027, 1, 6)),
-               ("R1", EventKind.CONTACTED, date(2027, 1, 7)),
-               ("R1", EventKind.CONFIRMED, date(2027, 1, 7)),
-               ("R2", EventKind.CONTACTED, date(2027, 1, 11)),
-               ("R1", EventKind.HELD, date(2027, 1, 29)))
+        record(
+            ("R4", EventKind.CONTACTED, date(2027, 1, 4)),
+            ("R4", EventKind.STEPPED_DOWN, date(2027, 1, 5)),
+            ("R3", EventKind.HELD, date(2027, 1, 6)),
+            ("R1", EventKind.CONTACTED, date(2027, 1, 7)),
+            ("R1", EventKind.CONFIRMED, date(2027, 1, 7)),
+            ("R2", EventKind.CONTACTED, date(2027, 1, 11)),
+            ("R1", EventKind.HELD, date(2027, 1, 29)),
+        )
         batch(date(2027, 1, 29))
     finally:
         ledger.close()

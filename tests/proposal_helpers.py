@@ -24,10 +24,14 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
 
 
-def person(email: str, *spans: tuple[datetime, datetime, Status],
-           coverage: tuple[tuple[datetime, datetime], ...] = COVER) -> Availability:
-    return Availability(email, coverage=coverage,
-                        intervals=tuple(Interval(a, b, s) for a, b, s in spans))
+def person(
+    email: str,
+    *spans: tuple[datetime, datetime, Status],
+    coverage: tuple[tuple[datetime, datetime], ...] = COVER,
+) -> Availability:
+    return Availability(
+        email, coverage=coverage, intervals=tuple(Interval(a, b, s) for a, b, s in spans)
+    )
 
 
 def whole_day(day: date, status: Status = Status.BUSY) -> tuple[datetime, datetime, Status]:

@@ -47,17 +47,30 @@ def batch() -> Workspace:
     """Five requests: a named pin (overriding a shared organisation), a refused pin, a
     preference without a rationale, a follow-up and a plain request."""
     return workspace(
-        [fac("F1", "Org X"), fac("F2", "Org B", max_open=1, open_jags=1),
-         fac("F3", "Org C", max_open=3), fac("F4", "Org D", sector="Police", max_open=3)],
-        [req("R1", preferred_facilitator_id="F1", preference_rationale=NAMED),
-         req("R2", preferred_facilitator_id="F2", preference_rationale=REFUSED),
-         req("R3", preferred_facilitator_id="F3"),
-         req("R4", follow_up_of="H1"),
-         req("R5")],
+        [
+            fac("F1", "Org X"),
+            fac("F2", "Org B", max_open=1, open_jags=1),
+            fac("F3", "Org C", max_open=3),
+            fac("F4", "Org D", sector="Police", max_open=3),
+        ],
+        [
+            req("R1", preferred_facilitator_id="F1", preference_rationale=NAMED),
+            req("R2", preferred_facilitator_id="F2", preference_rationale=REFUSED),
+            req("R3", preferred_facilitator_id="F3"),
+            req("R4", follow_up_of="H1"),
+            req("R5"),
+        ],
         participants=[part("R4", "p@org-e.example", "Org E")],
-        history=[PastSession(request_id="H1", facilitator_id="F4",
-                             allocated_on=date(2026, 6, 1), held_on=date(2026, 6, 20),
-                             closed_on=date(2026, 6, 20))])
+        history=[
+            PastSession(
+                request_id="H1",
+                facilitator_id="F4",
+                allocated_on=date(2026, 6, 1),
+                held_on=date(2026, 6, 20),
+                closed_on=date(2026, 6, 20),
+            )
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +126,13 @@ def test_rationale_only_in_its_column_and_only_for_pinned_rows(result: Allocatio
 
 def test_co_facilitated_pin_puts_the_rationale_on_the_pinned_row_only() -> None:
     ws = workspace(
-        [fac("F1", "Org X", can_lead=True), fac("F2", "Org B", sector="Police"),
-         fac("F3", "Org C", sector="Education")],
-        [req("R1", preferred_facilitator_id="F1", preference_rationale=NAMED)])
+        [
+            fac("F1", "Org X", can_lead=True),
+            fac("F2", "Org B", sector="Police"),
+            fac("F3", "Org C", sector="Education"),
+        ],
+        [req("R1", preferred_facilitator_id="F1", preference_rationale=NAMED)],
+    )
     res = allocate(ws, Policy.preset("bedfordshire"), on=ON)
     rows = allocation_rows(res)
     assert len(rows) == 2
@@ -134,8 +151,9 @@ def test_co_facilitated_pin_puts_the_rationale_on_the_pinned_row_only() -> None:
 
 def materialise(files: dict[str, Content]) -> dict[str, bytes]:
     """File contents as bytes (explanations.csv comes as chunks)."""
-    return {name: data if isinstance(data, bytes) else b"".join(data)
-            for name, data in files.items()}
+    return {
+        name: data if isinstance(data, bytes) else b"".join(data) for name, data in files.items()
+    }
 
 
 def test_files_hold_every_row_with_the_contract_headers(result: AllocationResult) -> None:
@@ -160,9 +178,13 @@ def test_files_hold_every_row_with_the_contract_headers(result: AllocationResult
     assert [e["request_id"] for e in explanations if e["facilitator_id"] == "F2"] == ["R2"]
     status = {s["facilitator_id"]: s for s in parse(files["facilitator_status.csv"])}
     assert list(next(iter(status.values()))) == list(STATUS_COLUMNS)
-    assert status["F2"] == {"facilitator_id": "F2", "code": "at_capacity",
-                            "detail": "already at 1 of 1 open JAGS", "open_load": "1",
-                            "max_open": "1"}
+    assert status["F2"] == {
+        "facilitator_id": "F2",
+        "code": "at_capacity",
+        "detail": "already at 1 of 1 open JAGS",
+        "open_load": "1",
+        "max_open": "1",
+    }
     assert {s["code"] for f, s in status.items() if f != "F2"} == {"available"}
     # R1's named facilitator F1 shares its organisation and is pinned: their row says so.
     pinned = [e for e in explanations if e["request_id"] == "R1" and e["facilitator_id"] == "F1"]
@@ -170,19 +192,23 @@ def test_files_hold_every_row_with_the_contract_headers(result: AllocationResult
     # R2 named F2 with a rationale, but F2 is full: the refused pin is R2's own row.
     refused = [e for e in explanations if e["request_id"] == "R2" and e["facilitator_id"] == "F2"]
     assert [(e["eligible"], e["code"], e["detail"]) for e in refused] == [
-        ("false", "at_capacity", "named facilitator, not honoured: already at 1 of 1 open JAGS")]
+        ("false", "at_capacity", "named facilitator, not honoured: already at 1 of 1 open JAGS")
+    ]
 
 
 def test_full_explanations_list_every_pair(result: AllocationResult) -> None:
     files = materialise(allocation_files(result, explain="full"))
     explanations = parse(files["explanations.csv"])
     assert {(e["request_id"], e["facilitator_id"]) for e in explanations} == {
-        (r, f) for r in ("R1", "R2", "R3", "R4", "R5") for f in ("F1", "F2", "F3", "F4")}
+        (r, f) for r in ("R1", "R2", "R3", "R4", "R5") for f in ("F1", "F2", "F3", "F4")
+    }
     assert len(explanations) == 20
     full = [e for e in explanations if e["facilitator_id"] == "F2"]
     assert all(e["eligible"] == "false" and e["code"] == "at_capacity" for e in full)
-    assert explanations == [dict(zip(EXPLANATION_COLUMNS, map(cell, row), strict=True))
-                            for row in explanation_rows(result, explain="full")]
+    assert explanations == [
+        dict(zip(EXPLANATION_COLUMNS, map(cell, row), strict=True))
+        for row in explanation_rows(result, explain="full")
+    ]
 
 
 def cell(value: object) -> str:
@@ -193,8 +219,12 @@ def test_files_are_deterministic_across_runs(result: AllocationResult) -> None:
     again = allocate(batch(), Policy.preset("norfolk"), on=ON)
     first = materialise(allocation_files(result, xlsx=True))
     second = materialise(allocation_files(again, xlsx=True))
-    assert sorted(first) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
-                             "facilitator_status.csv"]
+    assert sorted(first) == [
+        "allocations.csv",
+        "allocations.xlsx",
+        "explanations.csv",
+        "facilitator_status.csv",
+    ]
     assert first == second
 
 
@@ -204,7 +234,8 @@ def summary_of(book: openpyxl.Workbook) -> dict[object, object]:
 
 
 def test_workbook_has_summary_allocations_explanations_and_facilitators(
-        result: AllocationResult) -> None:
+    result: AllocationResult,
+) -> None:
     files = materialise(allocation_files(result, xlsx=True))
     book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]), read_only=True)
     try:
@@ -214,8 +245,10 @@ def test_workbook_has_summary_allocations_explanations_and_facilitators(
         assert [r[0] for r in sheet[1:]] == ["R1", "R2", "R3", "R4", "R5"]
         csv_rows = parse(files["allocations.csv"])
         for got, want in zip(sheet[1:], csv_rows, strict=True):  # the same table as the CSV
-            assert [cell(v.date() if isinstance(v, datetime) else v) if v is not None else ""
-                    for v in got] == list(want.values())
+            assert [
+                cell(v.date() if isinstance(v, datetime) else v) if v is not None else ""
+                for v in got
+            ] == list(want.values())
         rows = len(parse(files["explanations.csv"]))
         assert len(list(book["Explanations"].iter_rows(values_only=True))) == rows + 1
         assert len(list(book["Facilitators"].iter_rows(values_only=True))) == 5
@@ -232,16 +265,21 @@ def test_workbook_sheets_are_ready_to_use(result: AllocationResult) -> None:
     """Bold frozen header, filters on every column, widths, real dates, plain English."""
     files = materialise(allocation_files(result, xlsx=True))
     book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]))
-    for name, header in (("Allocations", FILE_COLUMNS), ("Explanations", EXPLANATION_COLUMNS),
-                         ("Facilitators", STATUS_COLUMNS)):
+    for name, header in (
+        ("Allocations", FILE_COLUMNS),
+        ("Explanations", EXPLANATION_COLUMNS),
+        ("Facilitators", STATUS_COLUMNS),
+    ):
         sheet = book[name]
         assert sheet.freeze_panes == "A2", name
         assert [c.value for c in sheet[1]] == list(header)
         assert all(c.font.b for c in sheet[1]), name
         last = openpyxl.utils.get_column_letter(len(header))
         assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}", name
-        widths = [sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
-                  for i in range(1, len(header) + 1)]
+        widths = [
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+            for i in range(1, len(header) + 1)
+        ]
         assert all(w and 6 <= w <= 90 for w in widths), (name, widths)
     allocations = book["Allocations"]
     for column in ("allocate_by", "batch_date"):
@@ -249,8 +287,10 @@ def test_workbook_sheets_are_ready_to_use(result: AllocationResult) -> None:
         assert all(c.is_date and c.data_type == "d" for c in cells), column
         assert all(c.number_format == "yyyy-mm-dd" for c in cells)
     reason = FILE_COLUMNS.index("reason")
-    assert allocations.column_dimensions[openpyxl.utils.get_column_letter(reason + 1)].width \
-        > allocations.column_dimensions["C"].width  # the reason gets room, the role does not
+    assert (
+        allocations.column_dimensions[openpyxl.utils.get_column_letter(reason + 1)].width
+        > allocations.column_dimensions["C"].width
+    )  # the reason gets room, the role does not
     summary = book["Summary"]
     assert summary["A1"].font.b
     text = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value)
@@ -262,15 +302,20 @@ def test_workbook_sheets_are_ready_to_use(result: AllocationResult) -> None:
 def test_summary_sentences_say_what_waits_in_plain_english() -> None:
     # One place (F1) for three requests on Friday 20: R1 and R2 (received Monday, due
     # Wednesday) are late, R1 is allocated; R3 (received Wednesday) is due today.
-    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org X")],
-                   [req("R1", day=16), req("R2", day=16, hour=11), req("R3", day=18)])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=1), fac("F2", "Org X")],
+        [req("R1", day=16), req("R2", day=16, hour=11), req("R3", day=18)],
+    )
     res = allocate(ws, Policy.preset("norfolk"), on=ON)
     lines = summary_sentences(res)
-    assert lines[0] == ("1 of 3 requests allocated; 2 waiting, 1 of them past their "
-                        "allocate-by date and 1 due today.")
+    assert lines[0] == (
+        "1 of 3 requests allocated; 2 waiting, 1 of them past their "
+        "allocate-by date and 1 due today."
+    )
     assert lines[1] == "1 of the allocated requests was already past its allocate-by date."
-    assert lines[-1] == "The allocation is the best possible under the policy's rules and " \
-                        "priorities."
+    assert (
+        lines[-1] == "The allocation is the best possible under the policy's rules and priorities."
+    )
     assert summary_sentences(res, full=False) == lines[:1]  # the console lists the late ones
 
 
@@ -278,15 +323,24 @@ def test_waiting_requests_carry_the_code_that_keeps_them_waiting() -> None:
     # F1 has one place: R1 (older) takes it, so R2 waits at the oldest-first stage;
     # F2 is full before the batch, so R3 (only F2 is independent of Org A) waits at
     # capacity; R4 shares its organisation with every facilitator.
-    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1,
-                                                         open_jags=1)],
-                   [req("R1", "Org B", day=16), req("R2", "Org B", day=17),
-                    req("R3", "Org A", day=17), req("R4", "Org A", day=18)],
-                   participants=[part("R4", "p@b.example", "Org B")])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1, open_jags=1)],
+        [
+            req("R1", "Org B", day=16),
+            req("R2", "Org B", day=17),
+            req("R3", "Org A", day=17),
+            req("R4", "Org A", day=18),
+        ],
+        participants=[part("R4", "p@b.example", "Org B")],
+    )
     res = allocate(ws, Policy.preset("norfolk"), on=ON)
     codes = {row[0]: row[FILE_COLUMNS.index("code")] for row in allocation_file_rows(res)}
-    assert codes == {"R1": "chosen", "R2": "stage_2_oldest_first", "R3": "at_capacity",
-                     "R4": "shares_organisation"}
+    assert codes == {
+        "R1": "chosen",
+        "R2": "stage_2_oldest_first",
+        "R3": "at_capacity",
+        "R4": "shares_organisation",
+    }
     reasons = {a.request_id: a.reason for a in res.assignments}
     assert "at capacity" in reasons["R3"] and "no facilitator is eligible" in reasons["R4"]
     assert all("stage" not in reason for reason in reasons.values())  # words, not codes
@@ -295,26 +349,39 @@ def test_waiting_requests_carry_the_code_that_keeps_them_waiting() -> None:
 def test_a_batch_on_a_non_working_day_is_refused_with_the_next_working_day() -> None:
     norfolk = Policy.preset("norfolk")
     check_batch_day(norfolk, date(2026, 11, 23))  # a Monday
-    cases = {date(2026, 11, 21): ("Saturday 21 November 2026", "a weekend",
-                                  "Monday 23 November 2026"),
-             date(2026, 12, 25): ("Friday 25 December 2026", "Christmas Day, a bank holiday",
-                                  "Tuesday 29 December 2026"),
-             date(2027, 3, 29): ("Monday 29 March 2027", "Easter Monday, a bank holiday",
-                                 "Tuesday 30 March 2027")}
+    cases = {
+        date(2026, 11, 21): ("Saturday 21 November 2026", "a weekend", "Monday 23 November 2026"),
+        date(2026, 12, 25): (
+            "Friday 25 December 2026",
+            "Christmas Day, a bank holiday",
+            "Tuesday 29 December 2026",
+        ),
+        date(2027, 3, 29): (
+            "Monday 29 March 2027",
+            "Easter Monday, a bank holiday",
+            "Tuesday 30 March 2027",
+        ),
+    }
     for day, (said, why, nxt) in cases.items():
         with pytest.raises(InputError) as error:
             check_batch_day(norfolk, day)
-        assert str(error.value) == (f"--on: {said} is not a working day ({why}); the next "
-                                    f"working day is {nxt}. Add --force to run the batch on it "
-                                    f"anyway")
+        assert str(error.value) == (
+            f"--on: {said} is not a working day ({why}); the next "
+            f"working day is {nxt}. Add --force to run the batch on it "
+            f"anyway"
+        )
     closed = norfolk.replace(closure_days=(date(2026, 11, 23), date(2026, 11, 24)))
-    with pytest.raises(InputError, match=r"a closure day in the policy\); the next working "
-                                         r"day is Wednesday 25 November 2026"):
+    with pytest.raises(
+        InputError,
+        match=r"a closure day in the policy\); the next working "
+        r"day is Wednesday 25 November 2026",
+    ):
         check_batch_day(closed, date(2026, 11, 23))
 
 
-def test_workbook_explanations_are_capped_with_a_note(result: AllocationResult,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workbook_explanations_are_capped_with_a_note(
+    result: AllocationResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(allocation, "XLSX_EXPLANATION_LIMIT", 3)
     files = materialise(allocation_files(result, xlsx=True))
     book = openpyxl.load_workbook(io.BytesIO(files["allocations.xlsx"]), read_only=True)
@@ -338,15 +405,17 @@ def test_calendar_aware_allocation_skips_a_facilitator_booked_all_window(tmp_pat
     (tmp_path / "calendars" / "availability.csv").write_text(
         "email,start,end,status\n"
         "f1@fac.example,2026-12-01T00:00,2027-01-10T00:00,oof\n"
-        "f2@fac.example,2026-12-14T09:00,2026-12-14T10:00,busy\n")
+        "f2@fac.example,2026-12-14T09:00,2026-12-14T10:00,busy\n"
+    )
     plain = run_allocation(tmp_path, Policy.preset("norfolk"), ON)
     aware = run_allocation(tmp_path, Policy.preset("norfolk").replace(calendar_aware=True), ON)
     assert plain.facilitators_of("R1") == ("F1",)
     assert aware.facilitators_of("R1") == ("F2",)
-    f1 = next(e for e in Explainer(aware.instance, aware.chosen).rows()
-              if e.facilitator_id == "F1")
-    assert (f1.code, f1.detail) == ("on_leave", "no free session slot in the expected window "
-                                                "(calendar)")
+    f1 = next(e for e in Explainer(aware.instance, aware.chosen).rows() if e.facilitator_id == "F1")
+    assert (f1.code, f1.detail) == (
+        "on_leave",
+        "no free session slot in the expected window (calendar)",
+    )
 
 
 # Unchanged from the starting point -------------------------------------------------------
@@ -367,9 +436,10 @@ def test_sample_allocations_are_unchanged_from_the_starting_point(policy: str) -
     header, *rows = csv.reader(io.StringIO((golden / "allocations.csv").read_text("utf-8")))
     for row in rows:
         if row[0] in old_waiting:
-            row[5] = row[5].replace(f"Waiting: {old_waiting[row[0]]}",
-                                    f"Waiting: {result.unblock[row[0]]}", 1)
+            row[5] = row[5].replace(
+                f"Waiting: {old_waiting[row[0]]}", f"Waiting: {result.unblock[row[0]]}", 1
+            )
     # The columns first released are unchanged; the added ones follow them.
     made = list(csv.reader(io.StringIO(files["allocations.csv"].decode("utf-8"))))
     assert made[0] == [*header, *ADDED_COLUMNS]
-    assert csv_bytes(header, [row[:len(header)] for row in made[1:]]) == csv_bytes(header, rows)
+    assert csv_bytes(header, [row[: len(header)] for row in made[1:]]) == csv_bytes(header, rows)

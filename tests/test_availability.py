@@ -25,8 +25,12 @@ def iv(start: float, end: float, status: Status = Status.BUSY, day: int = 0) -> 
     return Interval(at(start, day), at(end, day), status)
 
 
-def person(*intervals: Interval, coverage: tuple[tuple[datetime, datetime], ...] = COVER,
-           email: str = "ann@x.org", source: str = "ics") -> Availability:
+def person(
+    *intervals: Interval,
+    coverage: tuple[tuple[datetime, datetime], ...] = COVER,
+    email: str = "ann@x.org",
+    source: str = "ics",
+) -> Availability:
     return Availability(email, coverage=coverage, intervals=intervals, source=source)
 
 
@@ -94,13 +98,16 @@ def test_a_gap_between_coverage_spans_is_unknown() -> None:
 # --------------------------------------------------------------------------- overlaps
 
 
-@pytest.mark.parametrize(("statuses", "expected"), [
-    ((Status.TENTATIVE, Status.BUSY), Status.BUSY),
-    ((Status.BUSY, Status.TENTATIVE), Status.BUSY),
-    ((Status.OOF, Status.BUSY), Status.OOF),
-    ((Status.BUSY, Status.OOF, Status.TENTATIVE), Status.OOF),
-    ((Status.TENTATIVE,), Status.TENTATIVE),
-])
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ((Status.TENTATIVE, Status.BUSY), Status.BUSY),
+        ((Status.BUSY, Status.TENTATIVE), Status.BUSY),
+        ((Status.OOF, Status.BUSY), Status.OOF),
+        ((Status.BUSY, Status.OOF, Status.TENTATIVE), Status.OOF),
+        ((Status.TENTATIVE,), Status.TENTATIVE),
+    ],
+)
 def test_worst_overlapping_status_wins(statuses: tuple[Status, ...], expected: Status) -> None:
     # Each interval starts half an hour later; all of them overlap 11:00-11:30.
     ann = person(*(iv(9 + k / 2, 12, s) for k, s in enumerate(statuses)))
@@ -210,16 +217,19 @@ def test_london_clock_change_is_compared_in_utc() -> None:
     second = datetime(2026, 10, 25, 1, 0, fold=1, tzinfo=LONDON)  # GMT, 01:00 UTC
     assert first.replace(tzinfo=None) == second.replace(tzinfo=None)
     hour = Interval(first, second, Status.BUSY)  # equal on the wall clock, an hour apart
-    assert (hour.start, hour.end) == (datetime(2026, 10, 25, 0, tzinfo=UTC),
-                                      datetime(2026, 10, 25, 1, tzinfo=UTC))
+    assert (hour.start, hour.end) == (
+        datetime(2026, 10, 25, 0, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, tzinfo=UTC),
+    )
     # Ends at 01:00 GMT although the wall clock says 01:59 -> 01:00.
     minute = Interval(datetime(2026, 10, 25, 1, 59, tzinfo=LONDON), second, Status.OOF)
     assert minute.end - minute.start == timedelta(minutes=1)
 
     day = (datetime(2026, 10, 25, tzinfo=LONDON), datetime(2026, 10, 26, tzinfo=LONDON))
     ann = Availability("a@x.org", coverage=(day,), intervals=(hour,))
-    assert ann.coverage == ((datetime(2026, 10, 24, 23, tzinfo=UTC),
-                             datetime(2026, 10, 26, 0, tzinfo=UTC)),)
+    assert ann.coverage == (
+        (datetime(2026, 10, 24, 23, tzinfo=UTC), datetime(2026, 10, 26, 0, tzinfo=UTC)),
+    )
     # The second 01:00-01:30 (GMT) is after the busy hour, the first is inside it.
     later = datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=LONDON)
     assert ann.status(second, later) is Status.FREE
@@ -276,8 +286,12 @@ def test_merged_with_unknown_keeps_what_is_known() -> None:
 
 def test_merge_all_merges_one_person_case_insensitively() -> None:
     first = person(iv(9, 10), coverage=((at(0), at(12)),), email="Ann@X.org", source="ics")
-    second = person(iv(13, 14, Status.TENTATIVE), coverage=((at(12), at(18)),),
-                    email="  ann@x.ORG ", source="exchange")
+    second = person(
+        iv(13, 14, Status.TENTATIVE),
+        coverage=((at(12), at(18)),),
+        email="  ann@x.ORG ",
+        source="exchange",
+    )
     other = person(email="bob@x.org", source="csv")
     result = merge_all([first, other, second])
     assert set(result) == {"ann@x.org", "bob@x.org"}
@@ -300,15 +314,23 @@ SPAN = 48 * 60  # minutes of coverage in the property
 def intervals(draw: st.DrawFn) -> Interval:
     start = draw(st.integers(-SPAN // 2, SPAN))
     length = draw(st.one_of(st.integers(1, 120), st.integers(1, 2 * SPAN)))
-    return Interval(DAY + timedelta(minutes=start), DAY + timedelta(minutes=start + length),
-                    draw(st.sampled_from(BLOCKING)))
+    return Interval(
+        DAY + timedelta(minutes=start),
+        DAY + timedelta(minutes=start + length),
+        draw(st.sampled_from(BLOCKING)),
+    )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(intervals(), max_size=25), st.integers(0, SPAN - 1), st.integers(1, SPAN),
-       st.sampled_from([UTC, LONDON]))
-def test_status_is_the_worst_of_the_truly_overlapping(found: list[Interval], start: int,
-                                                      length: int, zone: ZoneInfo) -> None:
+@given(
+    st.lists(intervals(), max_size=25),
+    st.integers(0, SPAN - 1),
+    st.integers(1, SPAN),
+    st.sampled_from([UTC, LONDON]),
+)
+def test_status_is_the_worst_of_the_truly_overlapping(
+    found: list[Interval], start: int, length: int, zone: ZoneInfo
+) -> None:
     ann = person(*found, coverage=((DAY, DAY + timedelta(minutes=SPAN)),))
     lo = DAY + timedelta(minutes=start)
     hi = min(lo + timedelta(minutes=length), DAY + timedelta(minutes=SPAN))

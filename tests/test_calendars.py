@@ -26,7 +26,8 @@ def folder(tmp_path: Path) -> Path:
     calendars.mkdir()
     (calendars / f"{GOOD}.ics").write_bytes((DATA / "utc_vs_tzid.ics").read_bytes())
     (calendars / "broken@example.org.ics").write_bytes(
-        (DATA / "outlook_broken_dtstart.ics").read_bytes())
+        (DATA / "outlook_broken_dtstart.ics").read_bytes()
+    )
     (calendars / "folder@example.org.ics").mkdir()
     (calendars / "gone@example.org.ics").symlink_to(tmp_path / "nowhere.ics")
     (calendars / "zero@example.org.ics").symlink_to("/dev/zero")
@@ -42,9 +43,9 @@ def test_only_regular_files_are_read(folder: Path, caplog: pytest.LogCaptureFixt
         "folder@example.org": "calendars/folder@example.org.ics: a folder, not a calendar file",
         "gone@example.org": "calendars/gone@example.org.ics: a broken link, not a calendar file",
         "pipe@example.org": "calendars/pipe@example.org.ics: not a regular file (a device, pipe "
-                            "or socket is never read)",
+        "or socket is never read)",
         "zero@example.org": "calendars/zero@example.org.ics: not a regular file (a device, pipe "
-                            "or socket is never read)",
+        "or socket is never read)",
     }
     for why in refused.values():
         assert why in caplog.text
@@ -55,8 +56,10 @@ def test_a_file_over_the_size_limit_is_not_read(folder: Path) -> None:
     size = (folder / f"{GOOD}.ics").stat().st_size
     contents, refused = read_exports(folder, Policy().replace(calendar_max_bytes=size - 1))
     assert GOOD not in contents
-    assert refused[GOOD] == (f"calendars/{GOOD}.ics: {size:,} bytes, more than the policy's "
-                             f"limit of {size - 1:,} (calendar_max_bytes)")
+    assert refused[GOOD] == (
+        f"calendars/{GOOD}.ics: {size:,} bytes, more than the policy's "
+        f"limit of {size - 1:,} (calendar_max_bytes)"
+    )
 
 
 def test_strict_refuses_the_first_bad_file(folder: Path) -> None:
@@ -65,15 +68,18 @@ def test_strict_refuses_the_first_bad_file(folder: Path) -> None:
 
 
 def test_an_unreadable_export_makes_its_owner_unknown_with_a_warning_naming_file_and_line(
-        folder: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     source = WorkspaceCalendars(folder, Policy(), cache=False)
     with caplog.at_level(logging.WARNING, logger="jags.calendars"):
         found = source.availability([GOOD, "broken@example.org"], *WEEK)
         source.availability([GOOD, "broken@example.org"], *WEEK)  # warned once
     assert found["broken@example.org"].status(*WEEK) is Status.UNKNOWN
     assert found[GOOD].coverage == (WEEK,)
-    warning = ("calendars/broken@example.org.ics, line 9: the calendar has an unreadable DTSTART "
-               "in a VEVENT; the availability of broken@example.org is unknown")
+    warning = (
+        "calendars/broken@example.org.ics, line 9: the calendar has an unreadable DTSTART "
+        "in a VEVENT; the availability of broken@example.org is unknown"
+    )
     assert caplog.text.count(warning) == 1
     assert "Jamie" not in caplog.text  # the event's summary
 
@@ -82,26 +88,31 @@ def test_strict_makes_an_unreadable_export_an_input_error(tmp_path: Path) -> Non
     calendars = tmp_path / "calendars"
     calendars.mkdir()
     (calendars / "broken@example.org.ics").write_bytes(
-        (DATA / "outlook_broken_dtstart.ics").read_bytes())
+        (DATA / "outlook_broken_dtstart.ics").read_bytes()
+    )
     source = WorkspaceCalendars(calendars, Policy(), strict=True, cache=False)
     with pytest.raises(CalendarError) as caught:
         source.availability(["broken@example.org"], *WEEK)
-    assert str(caught.value) == ("calendars/broken@example.org.ics, line 9: the calendar has an "
-                                 "unreadable DTSTART in a VEVENT")
+    assert str(caught.value) == (
+        "calendars/broken@example.org.ics, line 9: the calendar has an "
+        "unreadable DTSTART in a VEVENT"
+    )
 
 
-def test_the_component_limit_comes_from_the_policy(tmp_path: Path,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_the_component_limit_comes_from_the_policy(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     calendars = tmp_path / "calendars"
     calendars.mkdir()
     (calendars / f"{GOOD}.ics").write_bytes((DATA / "utc_vs_tzid.ics").read_bytes())
-    source = WorkspaceCalendars(calendars, Policy().replace(calendar_max_components=3),
-                                cache=False)
+    source = WorkspaceCalendars(calendars, Policy().replace(calendar_max_components=3), cache=False)
     with caplog.at_level(logging.WARNING, logger="jags.calendars"):
         found = source.availability([GOOD], *WEEK)
     assert found[GOOD].coverage == ()
-    assert f"calendars/{GOOD}.ics: the calendar has 8 components, more than the limit of 3" \
+    assert (
+        f"calendars/{GOOD}.ics: the calendar has 8 components, more than the limit of 3"
         in caplog.text
+    )
 
 
 def test_readings_are_cached_in_the_user_cache_folder(tmp_path: Path) -> None:

@@ -26,8 +26,23 @@ from jags.cells import (
     shown,
 )
 
-HOSTILE_IDS = ["a/b", "../../x", "..", ".hidden", "-R1", "=cmd", "+1", "@x", "R 1", "R\n1",
-               "Jayden Smith (DOB 01/02/2015)", "x" * 65, "", "R-1\x00", "Ŕ-1"]
+HOSTILE_IDS = [
+    "a/b",
+    "../../x",
+    "..",
+    ".hidden",
+    "-R1",
+    "=cmd",
+    "+1",
+    "@x",
+    "R 1",
+    "R\n1",
+    "Jayden Smith (DOB 01/02/2015)",
+    "x" * 65,
+    "",
+    "R-1\x00",
+    "Ŕ-1",
+]
 
 
 @pytest.mark.parametrize("text", ["R-0001", "F001", "H-0053", "a", "1.2_3-x", "x" * 64])
@@ -51,8 +66,19 @@ def test_every_id_is_safe_as_a_file_name(text: str) -> None:
         assert text.isascii() and text.isprintable() and len(text) <= 64
 
 
-@pytest.mark.parametrize("text", ["Ann\nSmith", "Ann\rSmith", "Ann\tSmith", "Ann\x00",
-                                  "Ann\x1b[31m", "Ann\u2028Smith", "Ann\x85", "Ann\x7f"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ann\nSmith",
+        "Ann\rSmith",
+        "Ann\tSmith",
+        "Ann\x00",
+        "Ann\x1b[31m",
+        "Ann\u2028Smith",
+        "Ann\x85",
+        "Ann\x7f",
+    ],
+)
 def test_one_line_values_refuse_control_characters(text: str) -> None:
     with pytest.raises(ValueError, match="control character"):
         one_line(text)
@@ -78,8 +104,20 @@ def test_emails(text: str) -> None:
     assert parse_email(text) == text
 
 
-@pytest.mark.parametrize("text", ["ann", "ann@@x", "ann@x, eve@evil.example", "a b@x",
-                                  "ann@x;eve@y", "<ann@x>", "ann@x\nBcc: eve@y", "@x", "ann@"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ann",
+        "ann@@x",
+        "ann@x, eve@evil.example",
+        "a b@x",
+        "ann@x;eve@y",
+        "<ann@x>",
+        "ann@x\nBcc: eve@y",
+        "@x",
+        "ann@",
+    ],
+)
 def test_bad_emails_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match=r"e-mail address|control character"):
         parse_email(text)
@@ -121,11 +159,11 @@ def test_shown_repeats_only_safe_values() -> None:
 
 def test_parse_cell_collects_a_problem() -> None:
     problems: list[str] = []
-    assert parse_cell(problems, "a.csv, row 2", "on", "2026-01-02", parse_date) == \
-        date(2026, 1, 2)
+    assert parse_cell(problems, "a.csv, row 2", "on", "2026-01-02", parse_date) == date(2026, 1, 2)
     assert parse_cell(problems, "a.csv, row 3", "on", "31/02/2026", parse_date) is None
-    assert parse_cell(problems, "a.csv, row 4", "email", "Jayden", parse_email,
-                      private=True) is None
+    assert (
+        parse_cell(problems, "a.csv, row 4", "email", "Jayden", parse_email, private=True) is None
+    )
     assert parse_cell(problems, "a.csv, row 5", "id", "a b", parse_id, id_value=True) is None
     assert problems == [
         "a.csv, row 3, column on: '31/02/2026' is not a valid date",

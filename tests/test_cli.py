@@ -44,8 +44,18 @@ CONFIRMED = date(2026, 11, 30)
 ALLOCATION_COLUMNS = ["request_id", "facilitator_id", "role", "status", "allocate_by", "reason"]
 EXPLANATION_COLUMNS = ["request_id", "facilitator_id", "eligible", "code", "detail"]
 STATUS_COLUMNS = ["facilitator_id", "code", "detail", "open_load", "max_open"]
-PROPOSAL_COLUMNS = ["request_id", "option", "start", "end", "working_day", "required_free",
-                    "required_busy", "unknown", "score", "reason"]
+PROPOSAL_COLUMNS = [
+    "request_id",
+    "option",
+    "start",
+    "end",
+    "working_day",
+    "required_free",
+    "required_busy",
+    "unknown",
+    "score",
+    "reason",
+]
 
 
 # Helpers ---------------------------------------------------------------------------------
@@ -68,8 +78,11 @@ def header(path: Path) -> list[str]:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative name → content)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def sample_rows(name: str) -> list[dict[str, str]]:
@@ -125,16 +138,20 @@ def assert_clean_failure(result: Result, out: Path, *expected: str) -> None:
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     for fragment in expected:
-        assert any(fragment in line for line in error_lines(result)), \
+        assert any(fragment in line for line in error_lines(result)), (
             f"{fragment!r} not on one line of:\n{result.stderr}"
+        )
     assert not out.exists(), "nothing may be written on bad input"
 
 
 def ics_field(ics: bytes, name: str) -> list[str]:
     """Values of an iCalendar property in the VEVENT (lines unfolded)."""
     text = ics.decode("utf-8").replace("\r\n ", "")
-    return [line.split(":", 1)[1] for line in text.split("\r\n")
-            if line.split(":", 1)[0].split(";")[0] == name]
+    return [
+        line.split(":", 1)[1]
+        for line in text.split("\r\n")
+        if line.split(":", 1)[0].split(";")[0] == name
+    ]
 
 
 def eml_text(path: Path) -> str:
@@ -160,11 +177,22 @@ def allocated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
 
 
 @pytest.fixture(scope="module")
-def scheduled(allocated: tuple[Result, Path],
-              tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+def scheduled(
+    allocated: tuple[Result, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Result, Path]:
     out = tmp_path_factory.mktemp("schedule") / "out"
-    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
-                  "--confirmed-on", CONFIRMED.isoformat(), "--on", ON, "--out", out)
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        allocated[1] / "allocations.csv",
+        "--confirmed-on",
+        CONFIRMED.isoformat(),
+        "--on",
+        ON,
+        "--out",
+        out,
+    )
     assert result.exit_code == 0, result.output
     return result, out
 
@@ -182,8 +210,9 @@ def schedule_copy(scheduled: tuple[Result, Path], tmp_path: Path) -> Path:
 
 def test_console_script_runs() -> None:
     script = Path(sys.executable).parent / "jags"
-    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60,
-                          check=False)
+    done = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     for command in ("allocate", "explain", "schedule", "invite", "demo", "policies"):
         assert command in done.stdout
@@ -195,16 +224,26 @@ def test_console_script_runs() -> None:
 def test_allocate_writes_contract_files(allocated: tuple[Result, Path]) -> None:
     _, out = allocated
     assert sorted(p.name for p in out.iterdir()) == [
-        "allocations.csv", "explanations.csv", "facilitator_status.csv"]
-    assert header(out / "allocations.csv") == [*ALLOCATION_COLUMNS, "rationale", "code",
-                                               "batch_date", "facilitator_name",
-                                               "facilitator_email", "requester_email"]
+        "allocations.csv",
+        "explanations.csv",
+        "facilitator_status.csv",
+    ]
+    assert header(out / "allocations.csv") == [
+        *ALLOCATION_COLUMNS,
+        "rationale",
+        "code",
+        "batch_date",
+        "facilitator_name",
+        "facilitator_email",
+        "requester_email",
+    ]
     assert header(out / "explanations.csv") == EXPLANATION_COLUMNS
     assert header(out / "facilitator_status.csv") == STATUS_COLUMNS
 
 
 def test_allocate_one_row_per_request_and_every_pair_explained(
-        allocated: tuple[Result, Path]) -> None:
+    allocated: tuple[Result, Path],
+) -> None:
     _, out = allocated
     rows = read_csv(out / "allocations.csv")
     request_ids = [r["request_id"] for r in sample_rows("requests")]
@@ -227,15 +266,22 @@ def test_allocate_one_row_per_request_and_every_pair_explained(
     for rid in request_ids:
         mine = [e for e in explanations if e["request_id"] == rid]
         named = {e["facilitator_id"] for e in mine if e["facilitator_id"]}
-        by_org = {f for e in mine if not e["facilitator_id"] and not json_bool(e["eligible"])
-                  for f in e["detail"].split(": ", 1)[1].split()}
+        by_org = {
+            f
+            for e in mine
+            if not e["facilitator_id"] and not json_bool(e["eligible"])
+            for f in e["detail"].split(": ", 1)[1].split()
+        }
         assert not named & by_org
         waiting = [e for e in mine if not e["facilitator_id"] and json_bool(e["eligible"])]
         counted = int(re.findall(r"\d+", waiting[0]["detail"])[0]) if waiting else 0
         assert len(available - named - by_org) == counted, rid
     given = {(r["request_id"], r["facilitator_id"]) for r in rows if r["facilitator_id"]}
-    chosen = {(e["request_id"], e["facilitator_id"]) for e in explanations
-              if e["code"] in ("chosen", "pinned")}
+    chosen = {
+        (e["request_id"], e["facilitator_id"])
+        for e in explanations
+        if e["code"] in ("chosen", "pinned")
+    }
     assert chosen == given  # nobody is given a request a hard rule excludes them from
 
 
@@ -272,58 +318,70 @@ def test_allocate_summary_matches_the_files(allocated: tuple[Result, Path]) -> N
     statuses = Counter(r["status"] for r in rows)
     lines = result.stdout.splitlines()
     # The summary first, in words.
-    match = re.fullmatch(r"Allocation for Mon 23 Nov 2026 \(norfolk policy\): (\d+) of (\d+) "
-                         r"requests allocated; (\d+) waiting, none of them past their "
-                         r"allocate-by date\.", lines[0])
+    match = re.fullmatch(
+        r"Allocation for Mon 23 Nov 2026 \(norfolk policy\): (\d+) of (\d+) "
+        r"requests allocated; (\d+) waiting, none of them past their "
+        r"allocate-by date\.",
+        lines[0],
+    )
     assert match, result.stdout
     given, total, waiting = map(int, match.groups())
     assert total == len(rows)
     assert given == statuses["allocated"] + statuses["pinned"]
     assert waiting == statuses["unallocated"]
-    assert lines[1] == f"{statuses['pinned']} kept the facilitator named for them or their " \
-                       "follow-up's facilitator."
+    assert (
+        lines[1] == f"{statuses['pinned']} kept the facilitator named for them or their "
+        "follow-up's facilitator."
+    )
     # Then the waiting requests, each with the first sentence of its reason.
     assert lines[2] == f"Waiting ({waiting}), oldest first:"
-    for line, row in zip(lines[3:3 + waiting], [r for r in rows
-                                                 if r["status"] == "unallocated"], strict=True):
+    for line, row in zip(
+        lines[3 : 3 + waiting], [r for r in rows if r["status"] == "unallocated"], strict=True
+    ):
         due = date.fromisoformat(row["allocate_by"])
         assert line.startswith(f"  {row['request_id']} (allocate by {due:%a %d %b}): ")
         assert row["reason"].startswith("Waiting: " + line.split("): ", 1)[1].rstrip("."))
     # Then the requests allocated late, counted and named (the first ten).
-    late = [r["request_id"] for r in rows
-            if r["status"] != "unallocated" and r["allocate_by"] < ON]
-    assert lines[3 + waiting] == (f"Allocated after their allocate-by date ({len(late)}): "
-                                  f"{', '.join(late[:10])} and {len(late) - 10} more.")
-    assert lines[-1] == f"Files: {out} (allocations.csv, explanations.csv, " \
-                        "facilitator_status.csv)"
+    late = [r["request_id"] for r in rows if r["status"] != "unallocated" and r["allocate_by"] < ON]
+    assert lines[3 + waiting] == (
+        f"Allocated after their allocate-by date ({len(late)}): "
+        f"{', '.join(late[:10])} and {len(late) - 10} more."
+    )
+    assert lines[-1] == f"Files: {out} (allocations.csv, explanations.csv, facilitator_status.csv)"
     # Everything else is in the files: a screen, not a table of every request.
     assert len(lines) <= 12 and max(map(len, lines)) <= 160
     assert "stage_" not in result.stdout and "R-0011" not in result.stdout
 
 
-def test_allocate_uk_date_gives_identical_files(allocated: tuple[Result, Path],
-                                                tmp_path: Path) -> None:
+def test_allocate_uk_date_gives_identical_files(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     result = jags("allocate", SAMPLE, "--on", "23/11/2026", "--out", tmp_path / "uk")
     assert result.exit_code == 0, result.output
     assert snapshot(tmp_path / "uk") == snapshot(allocated[1])
 
 
-def test_allocate_twice_gives_identical_files(allocated: tuple[Result, Path],
-                                              tmp_path: Path) -> None:
+def test_allocate_twice_gives_identical_files(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     result = jags("allocate", SAMPLE, "--on", ON, "--out", tmp_path / "again")
     assert result.exit_code == 0, result.output
     assert snapshot(tmp_path / "again") == snapshot(allocated[1])
 
 
-def test_allocate_xlsx_is_stable_and_readable(allocated: tuple[Result, Path],
-                                              tmp_path: Path) -> None:
+def test_allocate_xlsx_is_stable_and_readable(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     for name in ("one", "two"):
-        result = jags("allocate", SAMPLE, "--on", ON, "--format", "xlsx", "--out",
-                      tmp_path / name)
+        result = jags("allocate", SAMPLE, "--on", ON, "--format", "xlsx", "--out", tmp_path / name)
         assert result.exit_code == 0, result.output
     one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
-    assert sorted(one) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
-                           "facilitator_status.csv"]
+    assert sorted(one) == [
+        "allocations.csv",
+        "allocations.xlsx",
+        "explanations.csv",
+        "facilitator_status.csv",
+    ]
     assert one == two
     assert {k: v for k, v in one.items() if k.endswith(".csv")} == snapshot(allocated[1])
     book = openpyxl.load_workbook(tmp_path / "one" / "allocations.xlsx", read_only=True)
@@ -338,11 +396,11 @@ def test_allocate_xlsx_is_stable_and_readable(allocated: tuple[Result, Path],
         assert len(explanations) - 1 == len(read_csv(allocated[1] / "explanations.csv"))
         facilitators = list(book["Facilitators"].iter_rows(values_only=True))
         assert len(facilitators) - 1 == len(read_csv(allocated[1] / "facilitator_status.csv"))
-        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)
-                   if len(r) > 1}
+        summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if len(r) > 1}
         assert summary["Policy"] == "norfolk"
-        assert summary["Requests"] == ("23 of 25 requests allocated; 2 waiting, none of them "
-                                       "past their allocate-by date.")
+        assert summary["Requests"] == (
+            "23 of 25 requests allocated; 2 waiting, none of them past their allocate-by date."
+        )
     finally:
         book.close()
 
@@ -372,15 +430,18 @@ def test_allocate_bedfordshire_gives_a_lead_and_a_co(tmp_path: Path) -> None:
 
 def test_allocate_reads_a_policy_file(allocated: tuple[Result, Path], tmp_path: Path) -> None:
     policy = tmp_path / "slower.toml"
-    policy.write_text('base = "norfolk"\nname = "slower-norfolk"\nallocate_within_days = 5\n',
-                      encoding="utf-8")
+    policy.write_text(
+        'base = "norfolk"\nname = "slower-norfolk"\nallocate_within_days = 5\n', encoding="utf-8"
+    )
     result = jags("allocate", SAMPLE, "--on", ON, "--policy", policy, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "slower-norfolk policy" in result.stdout
-    norfolk = {r["request_id"]: r["allocate_by"]
-               for r in read_csv(allocated[1] / "allocations.csv")}
-    slower = {r["request_id"]: r["allocate_by"]
-              for r in read_csv(tmp_path / "out" / "allocations.csv")}
+    norfolk = {
+        r["request_id"]: r["allocate_by"] for r in read_csv(allocated[1] / "allocations.csv")
+    }
+    slower = {
+        r["request_id"]: r["allocate_by"] for r in read_csv(tmp_path / "out" / "allocations.csv")
+    }
     calendar = WorkingCalendar()
     for rid, due in norfolk.items():  # three more working days to allocate each request
         assert slower[rid] == calendar.add_working_days(date.fromisoformat(due), 3).isoformat()
@@ -423,12 +484,18 @@ def _binary_garbage(ws: Path) -> None:
 BAD_WORKSPACES = {
     "missing file": (_missing_file, ["facilitators.csv", "not found"]),
     "missing column": (_missing_column, ["facilitators.csv, column sector: required column"]),
-    "duplicate id": (_duplicate_id, ["facilitators.csv, row 42, column facilitator_id",
-                                     "duplicate"]),
-    "unknown reference": (_unknown_reference, ["participants.csv, row 5, column request_id",
-                                               "R-9999"]),
-    "impossible date": (_impossible_date, ["facilitators.csv, row 4, column trained_on",
-                                           "31/02/2026"]),
+    "duplicate id": (
+        _duplicate_id,
+        ["facilitators.csv, row 42, column facilitator_id", "duplicate"],
+    ),
+    "unknown reference": (
+        _unknown_reference,
+        ["participants.csv, row 5, column request_id", "R-9999"],
+    ),
+    "impossible date": (
+        _impossible_date,
+        ["facilitators.csv, row 4, column trained_on", "31/02/2026"],
+    ),
     "not a number": (_not_a_number, ["facilitators.csv, row 3, column max_open", "three"]),
     "binary file": (_binary_garbage, ["requests.csv:"]),
 }
@@ -453,9 +520,13 @@ def test_every_error_in_a_file_is_reported(tmp_path: Path) -> None:
     set_cell(workspace / "facilitators.csv", 6, "can_lead", "perhaps")
     out = tmp_path / "out"
     result = jags("allocate", workspace, "--on", ON, "--out", out)
-    assert_clean_failure(result, out, "facilitators.csv, row 3, column max_open",
-                         "facilitators.csv, row 4, column trained_on",
-                         "facilitators.csv, row 6, column can_lead")
+    assert_clean_failure(
+        result,
+        out,
+        "facilitators.csv, row 3, column max_open",
+        "facilitators.csv, row 4, column trained_on",
+        "facilitators.csv, row 6, column can_lead",
+    )
 
 
 def test_bad_input_leaves_an_existing_output_folder_unchanged(tmp_path: Path) -> None:
@@ -471,12 +542,15 @@ def test_bad_input_leaves_an_existing_output_folder_unchanged(tmp_path: Path) ->
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--on", "31/02/2026"], ["--on", "31/02/2026"]),
-    (["--on", "11/23/2026"], ["--on", "11/23/2026"]),  # never read as a US date
-    (["--on", ON, "--policy", "nowhere"], ["nowhere", "norfolk", "bedfordshire"]),
-    (["--on", ON, "--format", "pdf"], ["--format", "pdf"]),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--on", "31/02/2026"], ["--on", "31/02/2026"]),
+        (["--on", "11/23/2026"], ["--on", "11/23/2026"]),  # never read as a US date
+        (["--on", ON, "--policy", "nowhere"], ["nowhere", "norfolk", "bedfordshire"]),
+        (["--on", ON, "--format", "pdf"], ["--format", "pdf"]),
+    ],
+)
 def test_bad_options_are_refused(args: list[str], expected: list[str], tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = jags("allocate", SAMPLE, *args, "--out", out)
@@ -531,11 +605,15 @@ def test_error_output_never_shows_a_case_reference(tmp_path: Path) -> None:
         handle.write(requests.read_text("utf-8").splitlines()[2] + "\n")
     out = tmp_path / "out"
     result = jags("allocate", workspace, "--on", ON, "--out", out)
-    assert_clean_failure(result, out, "requests.csv, row 2, column received_at",
-                         "requests.csv, row 3, column requester_email",
-                         "requests.csv, row 4, column mode",
-                         "requests.csv, row 5, column follow_up_of",
-                         "requests.csv, row 6, column case_ref")
+    assert_clean_failure(
+        result,
+        out,
+        "requests.csv, row 2, column received_at",
+        "requests.csv, row 3, column requester_email",
+        "requests.csv, row 4, column mode",
+        "requests.csv, row 5, column follow_up_of",
+        "requests.csv, row 6, column case_ref",
+    )
     assert leaks(result.output) == []
 
 
@@ -558,8 +636,9 @@ def test_explain_gives_the_reason_and_why_not(allocated: tuple[Result, Path]) ->
     assert leaks(result.output) == []
     # the stage at which another choice won, in words (the code is in explanations.csv)
     assert "stage_" not in result.stdout
-    assert any(line.endswith("(places went to R-0005): older requests come first")
-               for line in lines)
+    assert any(
+        line.endswith("(places went to R-0005): older requests come first") for line in lines
+    )
 
 
 def test_explain_in_the_old_form_still_works_with_a_note() -> None:
@@ -572,8 +651,7 @@ def test_explain_in_the_old_form_still_works_with_a_note() -> None:
     both = jags("explain", SAMPLE, "R-0010", "--workspace", SAMPLE, "--on", ON)
     assert both.exit_code == 2 and "not both" in both.stderr
     missing = jags("explain", SAMPLE, "--on", ON)
-    assert missing.exit_code == 2 and "jags explain WORKSPACE REQUEST --on DATE" in \
-        missing.stderr
+    assert missing.exit_code == 2 and "jags explain WORKSPACE REQUEST --on DATE" in missing.stderr
 
 
 def test_explain_pinned_request_keeps_the_rationale_private() -> None:
@@ -594,12 +672,16 @@ def test_explain_unknown_request_is_a_clear_error() -> None:
 # jags schedule ---------------------------------------------------------------------------
 
 
-def test_schedule_writes_proposals_invites_and_manifest(scheduled: tuple[Result, Path],
-                                                        allocated: tuple[Result, Path]) -> None:
+def test_schedule_writes_proposals_invites_and_manifest(
+    scheduled: tuple[Result, Path], allocated: tuple[Result, Path]
+) -> None:
     result, out = scheduled
     assert header(out / "proposals.csv")[:10] == PROPOSAL_COLUMNS
-    given = {r["request_id"] for r in read_csv(allocated[1] / "allocations.csv")
-             if r["status"] != "unallocated"}
+    given = {
+        r["request_id"]
+        for r in read_csv(allocated[1] / "allocations.csv")
+        if r["status"] != "unallocated"
+    }
     proposals = read_csv(out / "proposals.csv")
     assert {p["request_id"] for p in proposals} == given
     first = {p["request_id"]: p for p in proposals if p["option"] == "1"}
@@ -613,8 +695,7 @@ def test_schedule_writes_proposals_invites_and_manifest(scheduled: tuple[Result,
     assert f"{len(in_window)} invitation(s) written" in result.stdout
 
 
-def test_schedule_times_are_in_the_window_and_working_hours(
-        scheduled: tuple[Result, Path]) -> None:
+def test_schedule_times_are_in_the_window_and_working_hours(scheduled: tuple[Result, Path]) -> None:
     _, out = scheduled
     policy = Policy.preset("norfolk")
     calendar = WorkingCalendar(policy.closure_days)
@@ -623,8 +704,9 @@ def test_schedule_times_are_in_the_window_and_working_hours(
     for p in proposals:
         start, end = datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"])
         assert start.utcoffset() is not None and end.utcoffset() is not None, p["start"]
-        assert re.search(r"[+-]\d{2}:\d{2}$", p["start"]) and re.search(r"[+-]\d{2}:\d{2}$",
-                                                                        p["end"])
+        assert re.search(r"[+-]\d{2}:\d{2}$", p["start"]) and re.search(
+            r"[+-]\d{2}:\d{2}$", p["end"]
+        )
         local, local_end = start.astimezone(LONDON), end.astimezone(LONDON)
         assert end - start == timedelta(minutes=90)
         assert time(9) <= local.time() and local_end.time() <= time(17)
@@ -657,36 +739,72 @@ def _allocations_copy(allocated: tuple[Result, Path], tmp_path: Path) -> Path:
     return path
 
 
-def test_schedule_refuses_allocations_without_a_column(allocated: tuple[Result, Path],
-                                                       tmp_path: Path) -> None:
+def test_schedule_refuses_allocations_without_a_column(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     path = _allocations_copy(allocated, tmp_path)
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     drop = rows[0].index("status")
     write_rows(path, [[c for i, c in enumerate(r) if i != drop] for r in rows])
     out = tmp_path / "out"
-    result = jags("schedule", SAMPLE, "--allocations", path, "--confirmed-on", "2026-11-30",
-                  "--on", ON, "--out", out)
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        path,
+        "--confirmed-on",
+        "2026-11-30",
+        "--on",
+        ON,
+        "--out",
+        out,
+    )
     assert_clean_failure(result, out, "allocations.csv, row 1", "status")
 
 
-def test_schedule_refuses_an_unknown_request(allocated: tuple[Result, Path],
-                                             tmp_path: Path) -> None:
+def test_schedule_refuses_an_unknown_request(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     path = _allocations_copy(allocated, tmp_path)
     set_cell(path, 4, "request_id", "R-9999")
     set_cell(path, 6, "facilitator_id", "F999")
     out = tmp_path / "out"
-    result = jags("schedule", SAMPLE, "--allocations", path, "--confirmed-on", "2026-11-30",
-                  "--on", ON, "--out", out)
-    assert_clean_failure(result, out, "allocations.csv, row 4, column request_id", "R-9999",
-                         "allocations.csv, row 6, column facilitator_id")
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        path,
+        "--confirmed-on",
+        "2026-11-30",
+        "--on",
+        ON,
+        "--out",
+        out,
+    )
+    assert_clean_failure(
+        result,
+        out,
+        "allocations.csv, row 4, column request_id",
+        "R-9999",
+        "allocations.csv, row 6, column facilitator_id",
+    )
 
 
-def test_schedule_refuses_a_bad_confirmation_date(allocated: tuple[Result, Path],
-                                                  tmp_path: Path) -> None:
+def test_schedule_refuses_a_bad_confirmation_date(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "out"
-    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
-                  "--confirmed-on", "30/13/2026", "--out", out)
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        allocated[1] / "allocations.csv",
+        "--confirmed-on",
+        "30/13/2026",
+        "--out",
+        out,
+    )
     assert_clean_failure(result, out, "--confirmed-on", "30/13/2026")
 
 
@@ -696,7 +814,8 @@ def _bad_calendars(workspace: Path) -> tuple[str, str, str]:
     broken, zero, folder = names[0], names[1], names[2]
     calendars = workspace / "calendars"
     (calendars / broken).write_bytes(
-        (ROOT / "tests" / "data" / "calendars" / "outlook_broken_dtstart.ics").read_bytes())
+        (ROOT / "tests" / "data" / "calendars" / "outlook_broken_dtstart.ics").read_bytes()
+    )
     (calendars / zero).unlink()
     (calendars / zero).symlink_to("/dev/zero")
     (calendars / folder).unlink()
@@ -704,8 +823,9 @@ def _bad_calendars(workspace: Path) -> tuple[str, str, str]:
     return broken, zero, folder
 
 
-def _limited_schedule(workspace: Path, allocated: tuple[Result, Path], out: Path,
-                      *flags: str) -> subprocess.CompletedProcess[str]:
+def _limited_schedule(
+    workspace: Path, allocated: tuple[Result, Path], out: Path, *flags: str
+) -> subprocess.CompletedProcess[str]:
     """``jags schedule`` in its own process, with 3 GiB of address space (reading /dev/zero
     would exhaust it); no traceback whatever the outcome."""
     import resource
@@ -713,24 +833,44 @@ def _limited_schedule(workspace: Path, allocated: tuple[Result, Path], out: Path
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
-    done = subprocess.run([sys.executable, "-m", "jags.cli", "schedule", str(workspace),
-                           "--allocations", str(allocated[1] / "allocations.csv"),
-                           "--confirmed-on", "2026-11-30", "--out", str(out), *flags],
-                          capture_output=True, text=True, preexec_fn=limit, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jags.cli",
+            "schedule",
+            str(workspace),
+            "--allocations",
+            str(allocated[1] / "allocations.csv"),
+            "--confirmed-on",
+            "2026-11-30",
+            "--out",
+            str(out),
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        check=False,
+    )
     assert "Traceback" not in done.stderr
     return done
 
 
 def test_schedule_goes_on_without_unreadable_calendars_and_names_them(
-        allocated: tuple[Result, Path], tmp_path: Path) -> None:
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     workspace = copy_sample(tmp_path)
     broken, zero, folder = _bad_calendars(workspace)
     out = tmp_path / "out"
     done = _limited_schedule(workspace, allocated, out, "--no-cache")
     assert done.returncode == 0, done.stderr
     warnings = done.stderr.splitlines()
-    assert any(f"calendars/{broken}, line 9: the calendar has an unreadable DTSTART" in line
-               and "is unknown" in line for line in warnings), done.stderr
+    assert any(
+        f"calendars/{broken}, line 9: the calendar has an unreadable DTSTART" in line
+        and "is unknown" in line
+        for line in warnings
+    ), done.stderr
     assert any(f"calendars/{zero}: not a regular file" in line for line in warnings)
     assert any(f"calendars/{folder}: a folder, not a calendar file" in line for line in warnings)
     assert (out / "proposals.csv").is_file()
@@ -738,7 +878,8 @@ def test_schedule_goes_on_without_unreadable_calendars_and_names_them(
 
 @pytest.mark.parametrize("spoil", ["broken", "zero", "folder"])
 def test_schedule_strict_stops_at_a_calendar_that_cannot_be_read(
-        allocated: tuple[Result, Path], tmp_path: Path, spoil: str) -> None:
+    allocated: tuple[Result, Path], tmp_path: Path, spoil: str
+) -> None:
     workspace = copy_sample(tmp_path)
     spoiled = dict(zip(("broken", "zero", "folder"), _bad_calendars(workspace), strict=True))
     for kind, name in spoiled.items():  # keep only the one spoiled export under test
@@ -750,7 +891,7 @@ def test_schedule_strict_stops_at_a_calendar_that_cannot_be_read(
     assert done.returncode == 2, done.stderr
     expected = {
         "broken": f"calendars/{spoiled['broken']}, line 9: the calendar has an unreadable "
-                  "DTSTART in a VEVENT",
+        "DTSTART in a VEVENT",
         "zero": f"calendars/{spoiled['zero']}: not a regular file",
         "folder": f"calendars/{spoiled['folder']}: a folder, not a calendar file",
     }[spoil]
@@ -764,11 +905,11 @@ def test_calendar_aware_allocate_strict_names_the_unreadable_calendar(tmp_path: 
     export = workspace / "calendars" / f"{facilitator}.ics"
     export.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n")
     out = tmp_path / "out"
-    result = jags("allocate", workspace, "--on", ON, "--out", out, "--calendar-aware",
-                  "--strict")
+    result = jags("allocate", workspace, "--on", ON, "--out", out, "--calendar-aware", "--strict")
     assert_clean_failure(result, out, f"calendars/{facilitator}.ics, line 3")
-    relaxed = jags("allocate", workspace, "--on", ON, "--out", out, "--calendar-aware",
-                   "--no-cache")
+    relaxed = jags(
+        "allocate", workspace, "--on", ON, "--out", out, "--calendar-aware", "--no-cache"
+    )
     assert relaxed.exit_code == 0, relaxed.output
 
 
@@ -789,8 +930,9 @@ def _second_option(folder: Path) -> tuple[str, dict[str, str]]:
 def test_invite_choose_moves_the_invitation(schedule_copy: Path) -> None:
     rid, option = _second_option(schedule_copy)
     before = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
-    others = {k: v for k, v in snapshot(schedule_copy / "invites").items()
-              if not k.startswith(f"{rid}.")}
+    others = {
+        k: v for k, v in snapshot(schedule_copy / "invites").items() if not k.startswith(f"{rid}.")
+    }
     result = jags("invite", schedule_copy, "--choose", f"{rid}=2", "--on", "2026-12-01")
     assert result.exit_code == 0, result.output
     assert rid in result.stdout
@@ -801,8 +943,9 @@ def test_invite_choose_moves_the_invitation(schedule_copy: Path) -> None:
     assert ics_field(after, "DTSTAMP") == ["20261201T000000Z"]
     start = datetime.fromisoformat(option["start"]).astimezone(LONDON)
     assert ics_field(after, "DTSTART")[-1] == f"{start:%Y%m%dT%H%M%S}"
-    assert {k: v for k, v in snapshot(schedule_copy / "invites").items()
-            if not k.startswith(f"{rid}.")} == others
+    assert {
+        k: v for k, v in snapshot(schedule_copy / "invites").items() if not k.startswith(f"{rid}.")
+    } == others
     manifest = json.loads((schedule_copy / "schedule.json").read_text("utf-8"))
     assert manifest["outbox"] == [rid]
     assert manifest["sessions"][rid]["invited"]["start"] == option["start"]
@@ -811,8 +954,9 @@ def test_invite_choose_moves_the_invitation(schedule_copy: Path) -> None:
 def test_invite_cancel_sends_a_cancellation(schedule_copy: Path) -> None:
     rid, _ = _second_option(schedule_copy)
     before = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
-    assert jags("invite", schedule_copy, "--choose", f"{rid}=2", "--on",
-                "2026-12-01").exit_code == 0
+    assert (
+        jags("invite", schedule_copy, "--choose", f"{rid}=2", "--on", "2026-12-01").exit_code == 0
+    )
     result = jags("invite", schedule_copy, "--cancel", rid, "--on", "2026-12-02")
     assert result.exit_code == 0, result.output
     after = (schedule_copy / "invites" / f"{rid}.ics").read_bytes()
@@ -824,10 +968,15 @@ def test_invite_cancel_sends_a_cancellation(schedule_copy: Path) -> None:
     assert len(attendees) == len(ics_field(before, "ATTENDEE")) > 1
 
 
-def test_invite_send_dry_run_needs_no_credentials(schedule_copy: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("JAGS_GRAPH_TENANT_ID", "JAGS_GRAPH_CLIENT_ID", "JAGS_GRAPH_CLIENT_SECRET",
-                 "JAGS_GRAPH_ORGANIZER"):
+def test_invite_send_dry_run_needs_no_credentials(
+    schedule_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "JAGS_GRAPH_TENANT_ID",
+        "JAGS_GRAPH_CLIENT_ID",
+        "JAGS_GRAPH_CLIENT_SECRET",
+        "JAGS_GRAPH_ORGANIZER",
+    ):
         monkeypatch.delenv(name, raising=False)
     before = snapshot(schedule_copy)
     manifest = json.loads((schedule_copy / "schedule.json").read_text("utf-8"))
@@ -842,14 +991,18 @@ def test_invite_send_dry_run_needs_no_credentials(schedule_copy: Path,
     assert leaks(result.output) == []
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--choose", "R-9999=1"], "R-9999"),
-    (["--choose", "R-0001"], "REQUEST_ID=OPTION"),
-    (["--choose", "R-0001=99"], "option 99"),
-    (["--send", "pigeon"], "--send"),
-])
-def test_invite_bad_arguments_change_nothing(schedule_copy: Path, args: list[str],
-                                             expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--choose", "R-9999=1"], "R-9999"),
+        (["--choose", "R-0001"], "REQUEST_ID=OPTION"),
+        (["--choose", "R-0001=99"], "option 99"),
+        (["--send", "pigeon"], "--send"),
+    ],
+)
+def test_invite_bad_arguments_change_nothing(
+    schedule_copy: Path, args: list[str], expected: str
+) -> None:
     before = snapshot(schedule_copy)
     result = jags("invite", schedule_copy, *args, "--on", "2026-12-01")
     assert result.exit_code == 2
@@ -870,9 +1023,12 @@ def test_invite_without_a_schedule_is_a_clear_error(tmp_path: Path) -> None:
 def test_policies_lists_the_presets() -> None:
     result = jags("policies")
     assert result.exit_code == 0, result.output
-    starts = [m.start() for preset in ("norfolk", "bedfordshire", "cheshire-west")
-              for m in [re.search(rf"^{preset} +\S.*: [12] facilitator", result.stdout, re.M)]
-              if m]
+    starts = [
+        m.start()
+        for preset in ("norfolk", "bedfordshire", "cheshire-west")
+        for m in [re.search(rf"^{preset} +\S.*: [12] facilitator", result.stdout, re.M)]
+        if m
+    ]
     assert len(starts) == 3 and starts == sorted(starts)
 
 
@@ -892,14 +1048,17 @@ def test_policies_prints_toml_that_policy_reads_back(preset: str, tmp_path: Path
     by_name = jags("allocate", SAMPLE, "--on", ON, "--policy", preset, "--out", tmp_path / "n")
     assert by_file.exit_code == by_name.exit_code == 0, by_file.output
     assert snapshot(tmp_path / "f") == snapshot(tmp_path / "n")
-    assert by_file.stdout.replace(str(tmp_path / "f"), "") == \
-        by_name.stdout.replace(str(tmp_path / "n"), "")
+    assert by_file.stdout.replace(str(tmp_path / "f"), "") == by_name.stdout.replace(
+        str(tmp_path / "n"), ""
+    )
 
 
 def test_policies_prints_an_edited_file_back_as_toml(tmp_path: Path) -> None:
     edited = tmp_path / "christmas.toml"
-    edited.write_text('base = "norfolk"\nname = "norfolk-christmas"\n'
-                      'closure_days = [2026-12-24, 2026-12-29]\n', encoding="utf-8")
+    edited.write_text(
+        'base = "norfolk"\nname = "norfolk-christmas"\nclosure_days = [2026-12-24, 2026-12-29]\n',
+        encoding="utf-8",
+    )
     result = jags("policies", edited)
     assert result.exit_code == 0, result.output
     again = tmp_path / "again.toml"
@@ -914,8 +1073,9 @@ def test_policies_unknown_name_is_an_error() -> None:
     assert "atlantis" in result.stderr
 
 
-def test_invite_send_failure_is_a_message_not_a_traceback(schedule_copy: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invite_send_failure_is_a_message_not_a_traceback(
+    schedule_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("JAGS_GRAPH_TENANT_ID", "tenant")
     monkeypatch.setenv("JAGS_GRAPH_CLIENT_ID", "client")
     monkeypatch.setenv("JAGS_GRAPH_CLIENT_SECRET", "s3cret-value")
@@ -929,15 +1089,27 @@ def test_invite_send_failure_is_a_message_not_a_traceback(schedule_copy: Path,
     assert "s3cret-value" not in result.output
 
 
-def test_schedule_refuses_a_session_window_already_open(allocated: tuple[Result, Path],
-                                                        tmp_path: Path) -> None:
+def test_schedule_refuses_a_session_window_already_open(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     # Confirmed on 2 Nov: the window opened on 16 Nov, before a run on 23 Nov, where every
     # calendar looks empty. The run is refused and nothing is written.
     out = tmp_path / "out"
-    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
-                  "--confirmed-on", "2026-11-02", "--on", ON, "--out", out)
-    assert_clean_failure(result, out, "session window opened on 2026-11-16",
-                         "before this run (2026-11-23)")
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        allocated[1] / "allocations.csv",
+        "--confirmed-on",
+        "2026-11-02",
+        "--on",
+        ON,
+        "--out",
+        out,
+    )
+    assert_clean_failure(
+        result, out, "session window opened on 2026-11-16", "before this run (2026-11-23)"
+    )
 
 
 # The report and feedback (the ledger's QA) ---------------------------------------------------
@@ -949,8 +1121,20 @@ def sample_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("ledger") / "sample"
     shutil.copytree(SAMPLE, folder)
     assert jags("init", folder, "--on", "2026-11-16", "--by", "test").exit_code == 0
-    assert jags("allocate", folder, "--on", "2026-11-16", "--commit", "--by", "test",
-                "--out", folder.parent / "batch").exit_code == 0
+    assert (
+        jags(
+            "allocate",
+            folder,
+            "--on",
+            "2026-11-16",
+            "--commit",
+            "--by",
+            "test",
+            "--out",
+            folder.parent / "batch",
+        ).exit_code
+        == 0
+    )
     return folder
 
 
@@ -964,16 +1148,22 @@ def test_feedback_import_adds_each_response_once(sample_ledger: Path) -> None:
     assert re.search(r"Imported 0 response\(s\); \d+ already in the ledger", again.stdout)
 
 
-def test_feedback_import_bad_cell_is_exit_2_naming_file_row_column(sample_ledger: Path,
-                                                                    tmp_path: Path) -> None:
+def test_feedback_import_bad_cell_is_exit_2_naming_file_row_column(
+    sample_ledger: Path, tmp_path: Path
+) -> None:
     bad = tmp_path / "forms.csv"
-    bad.write_text("ID,JAGS request number,Themes agreed by the group,Your role in the session,"
-                   "Completion time\n1,H-0001,Drift;Complexity;,Facilitator,2026-11-02\n"
-                   "2,R-9999,Drift;,Requester,2026-11-02\n", encoding="utf-8")
+    bad.write_text(
+        "ID,JAGS request number,Themes agreed by the group,Your role in the session,"
+        "Completion time\n1,H-0001,Drift;Complexity;,Facilitator,2026-11-02\n"
+        "2,R-9999,Drift;,Requester,2026-11-02\n",
+        encoding="utf-8",
+    )
     mapping = tmp_path / "map.toml"
-    mapping.write_text('form = "paper"\n[columns]\nresponse_id = "ID"\nrequest_id = "JAGS '
-                       'request number"\nthemes = "Themes agreed by the group"\n',
-                       encoding="utf-8")
+    mapping.write_text(
+        'form = "paper"\n[columns]\nresponse_id = "ID"\nrequest_id = "JAGS '
+        'request number"\nthemes = "Themes agreed by the group"\n',
+        encoding="utf-8",
+    )
     result = jags("feedback", "import", sample_ledger, bad, "--mapping", mapping)
     assert result.exit_code == 2
     assert "forms.csv, row 3, column request_id: not a request in the ledger" in result.stderr
@@ -985,8 +1175,18 @@ def test_feedback_import_bad_cell_is_exit_2_naming_file_row_column(sample_ledger
 
 def test_report_writes_the_page_and_the_kpis(sample_ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "report"
-    result = jags("report", sample_ledger, "--from", "2026-11-01", "--to", "30/11/2026",
-                  "--out", out, "--target", "allocated_by_deadline=95%")
+    result = jags(
+        "report",
+        sample_ledger,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "30/11/2026",
+        "--out",
+        out,
+        "--target",
+        "allocated_by_deadline=95%",
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["kpis.csv", "report.html"]
     rows = read_csv(out / "kpis.csv")
@@ -995,50 +1195,90 @@ def test_report_writes_the_page_and_the_kpis(sample_ledger: Path, tmp_path: Path
     assert mine["allocated_by_deadline", "all"]["target"] == "0.95"
     assert mine["requests_received", "2026-11"]["numerator"] == "12"  # received by the 16th
     page = (out / "report.html").read_text("utf-8")
-    secrets = {r["case_ref"] for r in read_csv(SAMPLE / "requests.csv")} | \
-        {r["requester_name"] for r in read_csv(SAMPLE / "requests.csv")}
+    secrets = {r["case_ref"] for r in read_csv(SAMPLE / "requests.csv")} | {
+        r["requester_name"] for r in read_csv(SAMPLE / "requests.csv")
+    }
     assert not any(s in page for s in secrets)
     # the same report again is fine; another period over it is refused without --force
-    again = jags("report", sample_ledger, "--from", "2026-11-01", "--to", "30/11/2026",
-                 "--out", out, "--target", "allocated_by_deadline=95%")
+    again = jags(
+        "report",
+        sample_ledger,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "30/11/2026",
+        "--out",
+        out,
+        "--target",
+        "allocated_by_deadline=95%",
+    )
     assert again.exit_code == 0, again.output
-    other = jags("report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026",
-                 "--out", out)
+    other = jags(
+        "report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026", "--out", out
+    )
     assert other.exit_code == 2 and "holds an earlier result" in other.stderr
     assert (out / "report.html").read_text("utf-8") == page
-    forced = jags("report", sample_ledger, "--from", "2026-10-01", "--to", "30/11/2026",
-                  "--out", out, "--force")
+    forced = jags(
+        "report",
+        sample_ledger,
+        "--from",
+        "2026-10-01",
+        "--to",
+        "30/11/2026",
+        "--out",
+        out,
+        "--force",
+    )
     assert forced.exit_code == 0, forced.output
     assert (out / "report.html").read_text("utf-8") != page
 
 
 def test_report_mistakes_are_exit_2(sample_ledger: Path, tmp_path: Path) -> None:
     for args, message in (
-            (("--from", "2026-11-30", "--to", "2026-11-01"), "--to is before --from"),
-            (("--from", "11/31/2026", "--to", "2026-12-01"), "--from: '11/31/2026' is not a "
-                                                               "date"),
-            (("--from", "2026-11-01", "--to", "2026-11-30", "--target", "nope=0.5"),
-             "--target: 'nope' is not one of")):
+        (("--from", "2026-11-30", "--to", "2026-11-01"), "--to is before --from"),
+        (("--from", "11/31/2026", "--to", "2026-12-01"), "--from: '11/31/2026' is not a date"),
+        (
+            ("--from", "2026-11-01", "--to", "2026-11-30", "--target", "nope=0.5"),
+            "--target: 'nope' is not one of",
+        ),
+    ):
         result = jags("report", sample_ledger, *args, "--out", tmp_path / "x")
         assert result.exit_code == 2, args
         assert message in result.stderr
     assert not (tmp_path / "x").exists()
-    result = jags("report", tmp_path, "--from", "2026-11-01", "--to", "2026-11-30", "--out",
-                  tmp_path / "y")
+    result = jags(
+        "report", tmp_path, "--from", "2026-11-01", "--to", "2026-11-30", "--out", tmp_path / "y"
+    )
     assert result.exit_code == 2 and "has no ledger yet" in result.stderr
+
 
 # Start-up ----------------------------------------------------------------------------------
 
 
 def _modules_after(code: str) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint(*sys.modules)"],
-                          capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return set(done.stdout.split())
 
 
 def test_the_command_loads_no_solver_spreadsheet_or_network_library_until_used() -> None:
-    heavy = {"ortools", "openpyxl", "requests", "exchangelib", "msal", "icalendar", "numpy",
-             "pandas", "scheduling", "holidays"}
+    heavy = {
+        "ortools",
+        "openpyxl",
+        "requests",
+        "exchangelib",
+        "msal",
+        "icalendar",
+        "numpy",
+        "pandas",
+        "scheduling",
+        "holidays",
+    }
     loaded = _modules_after("import jags.cli")
     assert not {m.split(".")[0] for m in loaded} & heavy
     # An allocation with the flow solver never loads CP-SAT.
@@ -1046,11 +1286,17 @@ def test_the_command_loads_no_solver_spreadsheet_or_network_library_until_used()
         "from datetime import date\nfrom allocator import Policy, allocate\n"
         "from jags.workspace import read_workspace\n"
         f"allocate(read_workspace(__import__('pathlib').Path({str(SAMPLE)!r})), "
-        "Policy.preset('norfolk'), on=date(2026, 11, 23))")
+        "Policy.preset('norfolk'), on=date(2026, 11, 23))"
+    )
     assert "ortools.graph.python.min_cost_flow" in loaded
     assert not {m for m in loaded if m.startswith("ortools.sat")}
-    assert not {m.split(".")[0] for m in loaded} & {"requests", "exchangelib", "msal",
-                                                    "icalendar", "scheduling"}
+    assert not {m.split(".")[0] for m in loaded} & {
+        "requests",
+        "exchangelib",
+        "msal",
+        "icalendar",
+        "scheduling",
+    }
 
 
 # Hostile input: formulas, unsafe ids, private values in the wrong column, huge numbers ---
@@ -1059,14 +1305,24 @@ def test_the_command_loads_no_solver_spreadsheet_or_network_library_until_used()
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 TEXT_COLUMNS = {
     "facilitators": ("name", "organisation", "sector", "locality", "specialisms"),
-    "requests": ("requester_name", "requester_organisation", "case_ref", "family_ref",
-                 "locality", "topic", "preference_rationale"),
+    "requests": (
+        "requester_name",
+        "requester_organisation",
+        "case_ref",
+        "family_ref",
+        "locality",
+        "topic",
+        "preference_rationale",
+    ),
     "participants": ("name", "organisation"),
     "involvements": ("note",),
 }
-ID_COLUMNS = {"facilitators": ("facilitator_id",), "requests": ("request_id",
-              "preferred_facilitator_id", "follow_up_of"), "participants": ("request_id",),
-              "history": ("request_id", "facilitator_id")}
+ID_COLUMNS = {
+    "facilitators": ("facilitator_id",),
+    "requests": ("request_id", "preferred_facilitator_id", "follow_up_of"),
+    "participants": ("request_id",),
+    "history": ("request_id", "facilitator_id"),
+}
 
 
 def tiny_tables() -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -1086,8 +1342,12 @@ def write_tables(folder: Path, tables: dict[str, tuple[list[str], list[list[str]
 
 def every_cell(out: Path) -> list[str]:
     """Every CSV cell (as a CSV reader gives it) under ``out``."""
-    return [cell for path in sorted(out.rglob("*.csv")) for row in csv.reader(
-        io.StringIO(path.read_text("utf-8"), newline="")) for cell in row]
+    return [
+        cell
+        for path in sorted(out.rglob("*.csv"))
+        for row in csv.reader(io.StringIO(path.read_text("utf-8"), newline=""))
+        for cell in row
+    ]
 
 
 @pytest.mark.parametrize("prefix", FORMULA_START)
@@ -1102,39 +1362,54 @@ def test_hostile_text_is_never_a_formula(prefix: str, tmp_path: Path) -> None:
     rows[0][head.index("preference_rationale")] = f"{prefix}cmd|' /C calc'!A0"
     workspace = write_tables(tmp_path / "ws", tables)
     policy = tmp_path / "policy.toml"
-    policy.write_text(f'base = "norfolk"\nname = "{prefix.encode("unicode_escape").decode()}'
-                      'SUM(1+1)"\n', "utf-8")
+    policy.write_text(
+        f'base = "norfolk"\nname = "{prefix.encode("unicode_escape").decode()}SUM(1+1)"\n', "utf-8"
+    )
     out = tmp_path / "out"
-    result = jags("allocate", workspace, "--on", ON, "--format", "xlsx", "--policy", policy,
-                  "--out", out)
+    result = jags(
+        "allocate", workspace, "--on", ON, "--format", "xlsx", "--policy", policy, "--out", out
+    )
     assert result.exit_code == 0, result.output
     sessions = tmp_path / "sessions"
-    result = jags("schedule", workspace, "--allocations", out / "allocations.csv",
-                  "--confirmed-on", "2026-11-30", "--out", sessions)
+    result = jags(
+        "schedule",
+        workspace,
+        "--allocations",
+        out / "allocations.csv",
+        "--confirmed-on",
+        "2026-11-30",
+        "--out",
+        sessions,
+    )
     assert result.exit_code == 0, result.output
     cells = every_cell(out) + every_cell(sessions)
-    assert not [c for c in cells if c.startswith(FORMULA_START)
-                and not re.fullmatch(r"-\d+(\.\d+)?", c)]
+    assert not [
+        c for c in cells if c.startswith(FORMULA_START) and not re.fullmatch(r"-\d+(\.\d+)?", c)
+    ]
     if not prefix.isspace():  # (leading spaces, tabs and line breaks are trimmed on reading)
         assert f"'{prefix}cmd|' /C calc'!A0" in cells  # the pinned rationale, as text
         assert any(c.startswith(f"'{prefix}HYPERLINK") for c in cells)  # a participant's name
     book = openpyxl.load_workbook(out / "allocations.xlsx")  # not read-only: formulas kept
-    hostile = [cell for sheet in book for row in sheet.iter_rows() for cell in row
-               if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START)]
-    assert not [c for sheet in book for row in sheet.iter_rows() for c in row
-                if c.data_type == "f"]
+    hostile = [
+        cell
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START)
+    ]
+    assert not [c for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert all(c.data_type == "s" for c in hostile)
     if not prefix.isspace():
         assert any(c.value == f"{prefix}cmd|' /C calc'!A0" for c in hostile)
-        policy_row = next(row for row in book["Summary"].iter_rows()
-                          if row[0].value == "Policy")
+        policy_row = next(row for row in book["Summary"].iter_rows() if row[0].value == "Policy")
         assert policy_row[1].value == f"{prefix}SUM(1+1)"
         assert policy_row[1].data_type == "s"
 
 
 @pytest.mark.parametrize("prefix", FORMULA_START)
-def test_ids_starting_with_a_formula_character_never_reach_an_output(prefix: str,
-                                                                     tmp_path: Path) -> None:
+def test_ids_starting_with_a_formula_character_never_reach_an_output(
+    prefix: str, tmp_path: Path
+) -> None:
     tables = tiny_tables()
     ids = {row[0] for row in tables["facilitators"][1]} | {row[0] for row in tables["requests"][1]}
     ids |= {row[0] for row in tables["history"][1]}
@@ -1144,44 +1419,61 @@ def test_ids_starting_with_a_formula_character_never_reach_an_output(prefix: str
                 if column in {c for cs in ID_COLUMNS.values() for c in cs} and row[i] in ids:
                     row[i] = prefix + row[i]  # the same id everywhere, so references match
     out = tmp_path / "out"
-    result = jags("allocate", write_tables(tmp_path / "ws", tables), "--on", ON, "--format",
-                  "xlsx", "--out", out)
+    result = jags(
+        "allocate",
+        write_tables(tmp_path / "ws", tables),
+        "--on",
+        ON,
+        "--format",
+        "xlsx",
+        "--out",
+        out,
+    )
     if prefix.isspace():  # trimmed on reading: the ids are the plain ones
         assert result.exit_code == 0, result.output
         assert not [c for c in every_cell(out) if c.startswith(FORMULA_START)]
         book = openpyxl.load_workbook(out / "allocations.xlsx")
-        assert not [c for sheet in book for row in sheet.iter_rows() for c in row
-                    if c.data_type == "f"]
+        assert not [
+            c for sheet in book for row in sheet.iter_rows() for c in row if c.data_type == "f"
+        ]
     else:
-        assert_clean_failure(result, out, "facilitators.csv, row 2, column facilitator_id: "
-                                          "value is not a valid id")
+        assert_clean_failure(
+            result, out, "facilitators.csv, row 2, column facilitator_id: value is not a valid id"
+        )
 
 
-@pytest.mark.parametrize(("table", "column"), [(t, c) for t, cs in ID_COLUMNS.items()
-                                                for c in cs])
-@pytest.mark.parametrize("text", ["a/b", "../../x", "=HYPERLINK(\"x\")", "@R1", "-F1",
-                                  "Jayden Smith (DOB 01/02/2015)"])
-def test_unsafe_ids_are_refused_with_exit_2(table: str, column: str, text: str,
-                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize(("table", "column"), [(t, c) for t, cs in ID_COLUMNS.items() for c in cs])
+@pytest.mark.parametrize(
+    "text", ["a/b", "../../x", '=HYPERLINK("x")', "@R1", "-F1", "Jayden Smith (DOB 01/02/2015)"]
+)
+def test_unsafe_ids_are_refused_with_exit_2(
+    table: str, column: str, text: str, tmp_path: Path
+) -> None:
     tables = tiny_tables()
     head, rows = tables[table]
-    row = next(i for i, r in enumerate(rows) if r[head.index(column)]) if column in (
-        "preferred_facilitator_id", "follow_up_of") else 0
+    row = (
+        next(i for i, r in enumerate(rows) if r[head.index(column)])
+        if column in ("preferred_facilitator_id", "follow_up_of")
+        else 0
+    )
     rows[row][head.index(column)] = text
     out = tmp_path / "out"
     result = jags("allocate", write_tables(tmp_path / "ws", tables), "--on", ON, "--out", out)
-    assert_clean_failure(result, out, f"{table}.csv, row {row + 2}, column {column}: value "
-                                      "is not a valid id")
+    assert_clean_failure(
+        result, out, f"{table}.csv, row {row + 2}, column {column}: value is not a valid id"
+    )
     assert text not in result.output and "Jayden" not in result.output
 
 
 def test_an_unsafe_request_id_on_the_command_line_is_exit_2(schedule_copy: Path) -> None:
     before = snapshot(schedule_copy)
-    for args in (["explain", SAMPLE, "../../x", "--on", ON],
-                 ["explain", "../../x", "--workspace", SAMPLE, "--on", ON],
-                 ["invite", schedule_copy, "--choose", "../../x=1"],
-                 ["invite", schedule_copy, "--cancel", "a/b"],
-                 ["invite", schedule_copy, "--choose", "Jayden Smith (DOB 01/02/2015)=1"]):
+    for args in (
+        ["explain", SAMPLE, "../../x", "--on", ON],
+        ["explain", "../../x", "--workspace", SAMPLE, "--on", ON],
+        ["invite", schedule_copy, "--choose", "../../x=1"],
+        ["invite", schedule_copy, "--cancel", "a/b"],
+        ["invite", schedule_copy, "--choose", "Jayden Smith (DOB 01/02/2015)=1"],
+    ):
         result = jags(*args)
         assert result.exit_code == 2, result.output
         assert isinstance(result.exception, SystemExit)
@@ -1190,49 +1482,61 @@ def test_an_unsafe_request_id_on_the_command_line_is_exit_2(schedule_copy: Path)
 
 
 def test_schedule_refuses_unsafe_ids_and_never_repeats_private_values(
-        allocated: tuple[Result, Path], tmp_path: Path) -> None:
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     path = _allocations_copy(allocated, tmp_path)
     set_cell(path, 2, "request_id", "a/b")
     set_cell(path, 3, "facilitator_id", "Jayden Smith (DOB 01/02/2015)")
     workspace = copy_sample(tmp_path)
     with (workspace / "calendars" / "availability.csv").open("a", encoding="utf-8") as handle:
-        handle.write('"Jayden.Smith@school.example, eve@evil.example",2026-12-01T09:00,'
-                     '2026-12-01T10:00,busy\n')
+        handle.write(
+            '"Jayden.Smith@school.example, eve@evil.example",2026-12-01T09:00,'
+            "2026-12-01T10:00,busy\n"
+        )
     out = tmp_path / "out"
-    result = jags("schedule", workspace, "--allocations", path, "--confirmed-on",
-                  "2026-11-30", "--out", out)
+    result = jags(
+        "schedule", workspace, "--allocations", path, "--confirmed-on", "2026-11-30", "--out", out
+    )
     assert result.exit_code == 2, result.output
     assert "Jayden" not in result.output and "a/b" not in result.output
     assert not out.exists()
     set_cell(path, 2, "request_id", "R-0001")
     set_cell(path, 3, "facilitator_id", "F001")
-    result = jags("schedule", workspace, "--allocations", path, "--confirmed-on",
-                  "2026-11-30", "--out", out)
-    assert_clean_failure(result, out, "availability.csv, row ", "column email: value is not "
-                                      "an e-mail address")
+    result = jags(
+        "schedule", workspace, "--allocations", path, "--confirmed-on", "2026-11-30", "--out", out
+    )
+    assert_clean_failure(
+        result, out, "availability.csv, row ", "column email: value is not an e-mail address"
+    )
     assert "Jayden" not in result.output
 
 
 def test_a_child_name_in_an_id_column_is_never_repeated(tmp_path: Path) -> None:
     workspace = copy_sample(tmp_path)
-    set_cell(workspace / "requests.csv", 3, "preferred_facilitator_id",
-             "Jayden Smith (DOB 01/02/2015)")
+    set_cell(
+        workspace / "requests.csv", 3, "preferred_facilitator_id", "Jayden Smith (DOB 01/02/2015)"
+    )
     set_cell(workspace / "involvements.csv", 2, "facilitator_id", "Jayden Smith")
     out = tmp_path / "out"
     result = jags("allocate", workspace, "--on", ON, "--out", out)
-    assert_clean_failure(result, out,
-                         "requests.csv, row 3, column preferred_facilitator_id: value is not",
-                         "involvements.csv, row 2, column facilitator_id: value is not")
+    assert_clean_failure(
+        result,
+        out,
+        "requests.csv, row 3, column preferred_facilitator_id: value is not",
+        "involvements.csv, row 2, column facilitator_id: value is not",
+    )
     assert "Jayden" not in result.output
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("51", "'51' is above the policy limit of 50 (max_open_limit)"),
-    ("1" + "0" * 40, "value is too large a number"),
-    ("10000000", "'10000000' is above the policy limit of 50"),
-])
-def test_capacity_beyond_sense_is_an_input_error(value: str, expected: str,
-                                                 tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("51", "'51' is above the policy limit of 50 (max_open_limit)"),
+        ("1" + "0" * 40, "value is too large a number"),
+        ("10000000", "'10000000' is above the policy limit of 50"),
+    ],
+)
+def test_capacity_beyond_sense_is_an_input_error(value: str, expected: str, tmp_path: Path) -> None:
     workspace = copy_sample(tmp_path)
     set_cell(workspace / "facilitators.csv", 3, "max_open", value)
     out = tmp_path / "out"
@@ -1242,52 +1546,113 @@ def test_capacity_beyond_sense_is_an_input_error(value: str, expected: str,
 
 # Property: whatever is in the files, the answer is success or exit 2, never a traceback ---
 
-HOSTILE_VALUES = ["", " ", "a/b", "../../x", "=1+1", "-", "@", "\t", "\r\n", "\x00", "\x1b",
-                  "Jayden Smith (DOB 01/02/2015)", "9" * 40, "-1", "0", "51", "1e400", "nan",
-                  "31/02/2026", "9999-12-31", "0001-01-01", "9999-12-31T23:59+23:59",
-                  "2026-11-23T25:00", "x@y", "a@b, c@d", "a\nb@c", "true", "maybe",
-                  "in person", "optional", "lead", "co", "R-0001", "F001", "H-0001",
-                  "x" * 20_000, "\u2028", "\ud7ff", "ʻOkina"]
+HOSTILE_VALUES = [
+    "",
+    " ",
+    "a/b",
+    "../../x",
+    "=1+1",
+    "-",
+    "@",
+    "\t",
+    "\r\n",
+    "\x00",
+    "\x1b",
+    "Jayden Smith (DOB 01/02/2015)",
+    "9" * 40,
+    "-1",
+    "0",
+    "51",
+    "1e400",
+    "nan",
+    "31/02/2026",
+    "9999-12-31",
+    "0001-01-01",
+    "9999-12-31T23:59+23:59",
+    "2026-11-23T25:00",
+    "x@y",
+    "a@b, c@d",
+    "a\nb@c",
+    "true",
+    "maybe",
+    "in person",
+    "optional",
+    "lead",
+    "co",
+    "R-0001",
+    "F001",
+    "H-0001",
+    "x" * 20_000,
+    "\u2028",
+    "\ud7ff",
+    "ʻOkina",
+]
 cell_values = st.one_of(
-    st.sampled_from(HOSTILE_VALUES), st.text(max_size=40),
-    st.integers(-10**45, 10**45).map(str), st.integers(-3, 60).map(str),
-    st.dates().map(str), st.dates().map(lambda d: f"{d:%d/%m/%Y}"),
+    st.sampled_from(HOSTILE_VALUES),
+    st.text(max_size=40),
+    st.integers(-(10**45), 10**45).map(str),
+    st.integers(-3, 60).map(str),
+    st.dates().map(str),
+    st.dates().map(lambda d: f"{d:%d/%m/%Y}"),
     st.datetimes().map(lambda d: d.isoformat()),
-    st.lists(st.sampled_from(["a@x.example", "", "x", "F001", " ; "]), max_size=3).map(";".join))
+    st.lists(st.sampled_from(["a@x.example", "", "x", "F001", " ; "]), max_size=3).map(";".join),
+)
 #: Values of the right kind but beyond sense, by column: these get past reading.
 KIND_VALUES = {
-    "number": st.one_of(st.integers(-5, 100), st.integers(2**31 - 2, 2**31 + 2),
-                        st.integers(2**63 - 2, 2**63 + 2), st.integers(10**18, 10**45)
-                        ).map(str),
-    "date": st.one_of(st.dates(), st.dates(min_value=date(2026, 1, 1),
-                                           max_value=date(2027, 12, 31))).map(str),
+    "number": st.one_of(
+        st.integers(-5, 100),
+        st.integers(2**31 - 2, 2**31 + 2),
+        st.integers(2**63 - 2, 2**63 + 2),
+        st.integers(10**18, 10**45),
+    ).map(str),
+    "date": st.one_of(
+        st.dates(), st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31))
+    ).map(str),
     "datetime": st.datetimes().map(lambda d: d.isoformat(timespec="minutes")),
-    "id": st.one_of(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", fullmatch=True),
-                    st.sampled_from(["R-0001", "R-0002", "F001", "F002", "H-0001"])),
+    "id": st.one_of(
+        st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", fullmatch=True),
+        st.sampled_from(["R-0001", "R-0002", "F001", "F002", "H-0001"]),
+    ),
     "text": st.text(st.characters(blacklist_categories=["Cc", "Cs"]), max_size=60),
 }
-COLUMN_KIND = {"max_open": "number", "open_jags": "number", "trained_on": "date",
-               "training_expires": "date", "start": "date", "end": "date",
-               "allocated_on": "date", "held_on": "date", "closed_on": "date",
-               "received_at": "datetime", "facilitator_id": "id", "request_id": "id",
-               "preferred_facilitator_id": "id", "follow_up_of": "id"}
-PROPERTY = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
+COLUMN_KIND = {
+    "max_open": "number",
+    "open_jags": "number",
+    "trained_on": "date",
+    "training_expires": "date",
+    "start": "date",
+    "end": "date",
+    "allocated_on": "date",
+    "held_on": "date",
+    "closed_on": "date",
+    "received_at": "datetime",
+    "facilitator_id": "id",
+    "request_id": "id",
+    "preferred_facilitator_id": "id",
+    "follow_up_of": "id",
+}
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def assert_exit_0_or_2(result: Result, out: Path) -> None:
     assert result.exit_code in (0, 2), (result.output, result.exception)
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     assert "Traceback" not in result.output
     if result.exit_code == 2:
         assert result.stderr.startswith("error:") and not out.exists()
 
 
 @st.composite
-def changed_cells(draw: st.DrawFn, tables: dict[str, tuple[list[str], list[list[str]]]],
-                  only: str | None = None) -> list[tuple[str, int, int, str]]:
+def changed_cells(
+    draw: st.DrawFn, tables: dict[str, tuple[list[str], list[list[str]]]], only: str | None = None
+) -> list[tuple[str, int, int, str]]:
     """One to four (table, row, column, value) changes to tables that have rows (or to
     table ``only``)."""
     names = [only] if only else sorted(name for name, (_, rows) in tables.items() if rows)
@@ -1302,11 +1667,10 @@ def changed_cells(draw: st.DrawFn, tables: dict[str, tuple[list[str], list[list[
     return changes
 
 
-def _apply(tables: dict[str, tuple[list[str], list[list[str]]]],
-           changes: list[tuple[str, int, int, str]]
-           ) -> dict[str, tuple[list[str], list[list[str]]]]:
-    copied = {name: (list(head), [list(r) for r in rows]) for name, (head, rows) in
-              tables.items()}
+def _apply(
+    tables: dict[str, tuple[list[str], list[list[str]]]], changes: list[tuple[str, int, int, str]]
+) -> dict[str, tuple[list[str], list[list[str]]]]:
+    copied = {name: (list(head), [list(r) for r in rows]) for name, (head, rows) in tables.items()}
     for name, row, column, value in changes:
         copied[name][1][row][column] = value
     return copied
@@ -1318,8 +1682,9 @@ TINY = tiny_tables()
 @pytest.mark.parametrize("table", sorted(name for name, (_, rows) in TINY.items() if rows))
 @PROPERTY
 @given(data=st.data())
-def test_any_workspace_cell_gives_success_or_exit_2(table: str, data: st.DataObject,
-                                                    tmp_path: Path) -> None:
+def test_any_workspace_cell_gives_success_or_exit_2(
+    table: str, data: st.DataObject, tmp_path: Path
+) -> None:
     changes = data.draw(changed_cells(TINY, table))
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         workspace = write_tables(Path(folder) / "ws", _apply(TINY, changes))
@@ -1328,12 +1693,24 @@ def test_any_workspace_cell_gives_success_or_exit_2(table: str, data: st.DataObj
 
 
 @PROPERTY
-@given(changes=changed_cells(TINY), types=st.lists(st.one_of(
-    st.integers(), st.floats(allow_nan=True), st.booleans(), st.datetimes(), st.dates(),
-    st.times()), min_size=4, max_size=4))
-def test_any_workbook_cell_gives_success_or_exit_2(changes: list[tuple[str, int, int, str]],
-                                                   types: list[object],
-                                                   tmp_path: Path) -> None:
+@given(
+    changes=changed_cells(TINY),
+    types=st.lists(
+        st.one_of(
+            st.integers(),
+            st.floats(allow_nan=True),
+            st.booleans(),
+            st.datetimes(),
+            st.dates(),
+            st.times(),
+        ),
+        min_size=4,
+        max_size=4,
+    ),
+)
+def test_any_workbook_cell_gives_success_or_exit_2(
+    changes: list[tuple[str, int, int, str]], types: list[object], tmp_path: Path
+) -> None:
     tables = _apply(TINY, changes)
     book = openpyxl.Workbook()
     book.remove(book.active)
@@ -1352,8 +1729,9 @@ def test_any_workbook_cell_gives_success_or_exit_2(changes: list[tuple[str, int,
 
 @PROPERTY
 @given(data=st.binary(max_size=3000), table=st.sampled_from(sorted(TINY)))
-def test_any_bytes_in_a_workspace_file_give_success_or_exit_2(data: bytes, table: str,
-                                                              tmp_path: Path) -> None:
+def test_any_bytes_in_a_workspace_file_give_success_or_exit_2(
+    data: bytes, table: str, tmp_path: Path
+) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         workspace = write_tables(Path(folder) / "ws", TINY)
         (workspace / f"{table}.csv").write_bytes(data)
@@ -1382,11 +1760,14 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 @PROPERTY
 @given(data=st.data())
 def test_any_allocations_or_availability_file_gives_success_or_exit_2(
-        data: st.DataObject, tiny_allocated: tuple[Path, Path], tmp_path: Path) -> None:
+    data: st.DataObject, tiny_allocated: tuple[Path, Path], tmp_path: Path
+) -> None:
     workspace, allocations = tiny_allocated
     emails = [row[2] for row in TINY["facilitators"][1][:3]]
-    availability = (["email", "start", "end", "status"],
-                    [[e, "2026-12-14T09:00", "2026-12-14T12:00", "busy"] for e in emails])
+    availability = (
+        ["email", "start", "end", "status"],
+        [[e, "2026-12-14T09:00", "2026-12-14T12:00", "busy"] for e in emails],
+    )
     files = {"allocations": _read_rows(allocations), "availability": availability}
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         ws = Path(folder) / "ws"
@@ -1399,32 +1780,81 @@ def test_any_allocations_or_availability_file_gives_success_or_exit_2(
             target = ws / name if name == "availability.csv" else Path(folder) / name
             target.write_bytes(data.draw(st.binary(max_size=500)))
         out = Path(folder) / "out"
-        assert_exit_0_or_2(jags("schedule", ws, "--allocations", Path(folder) / "allocations.csv",
-                                "--confirmed-on", "2026-11-30", "--out", out), out)
+        assert_exit_0_or_2(
+            jags(
+                "schedule",
+                ws,
+                "--allocations",
+                Path(folder) / "allocations.csv",
+                "--confirmed-on",
+                "2026-11-30",
+                "--out",
+                out,
+            ),
+            out,
+        )
 
 
-POLICY_KEYS = ["base", "name", "facilitators_per_request", "require_lead", "max_supervisees",
-               "allocate_within_days", "cutoff", "closure_days", "window_first_day",
-               "window_last_day", "session_minutes", "day_start", "day_end", "timezone",
-               "start_grid_minutes", "max_open_limit", "penalties", "preferences",
-               "time_limit_seconds", "nonsense"]
+POLICY_KEYS = [
+    "base",
+    "name",
+    "facilitators_per_request",
+    "require_lead",
+    "max_supervisees",
+    "allocate_within_days",
+    "cutoff",
+    "closure_days",
+    "window_first_day",
+    "window_last_day",
+    "session_minutes",
+    "day_start",
+    "day_end",
+    "timezone",
+    "start_grid_minutes",
+    "max_open_limit",
+    "penalties",
+    "preferences",
+    "time_limit_seconds",
+    "nonsense",
+]
 toml_values = st.recursive(
-    st.one_of(st.integers(-10**30, 10**30).map(str), st.floats().map(repr),
-              st.booleans().map(lambda b: str(b).lower()),
-              st.text(max_size=20).map(lambda t: '"' + t.encode("unicode_escape").decode()
-                                       .replace('"', '\\"') + '"'),
-              st.sampled_from(['"norfolk"', '"Mars/Base"', '"../x"', "17:00", "25:00",
-                               "2026-12-24", "[2026-12-24, 1]", '"bedfordshire"', "inf",
-                               "nan", "{ same_sector = -1 }", "{ bogus = 1 }"])),
+    st.one_of(
+        st.integers(-(10**30), 10**30).map(str),
+        st.floats().map(repr),
+        st.booleans().map(lambda b: str(b).lower()),
+        st.text(max_size=20).map(
+            lambda t: '"' + t.encode("unicode_escape").decode().replace('"', '\\"') + '"'
+        ),
+        st.sampled_from(
+            [
+                '"norfolk"',
+                '"Mars/Base"',
+                '"../x"',
+                "17:00",
+                "25:00",
+                "2026-12-24",
+                "[2026-12-24, 1]",
+                '"bedfordshire"',
+                "inf",
+                "nan",
+                "{ same_sector = -1 }",
+                "{ bogus = 1 }",
+            ]
+        ),
+    ),
     lambda inner: st.lists(inner, max_size=3).map(lambda v: "[" + ", ".join(v) + "]"),
-    max_leaves=5)
+    max_leaves=5,
+)
 
 
 @PROPERTY
-@given(lines=st.lists(st.tuples(st.sampled_from(POLICY_KEYS), toml_values), max_size=6),
-       junk=st.one_of(st.none(), st.binary(max_size=200)))
-def test_any_policy_file_gives_success_or_exit_2(lines: list[tuple[str, str]],
-                                                 junk: bytes | None, tmp_path: Path) -> None:
+@given(
+    lines=st.lists(st.tuples(st.sampled_from(POLICY_KEYS), toml_values), max_size=6),
+    junk=st.one_of(st.none(), st.binary(max_size=200)),
+)
+def test_any_policy_file_gives_success_or_exit_2(
+    lines: list[tuple[str, str]], junk: bytes | None, tmp_path: Path
+) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
         path = Path(folder) / "policy.toml"
         if junk is None:
@@ -1437,15 +1867,30 @@ def test_any_policy_file_gives_success_or_exit_2(lines: list[tuple[str, str]],
 
 @pytest.mark.parametrize(("command", "module"), [("schedule", "msal"), ("invite", "exchangelib")])
 def test_without_the_exchange_extra_exchange_and_graph_are_a_clear_error(
-        schedule_copy: Path, allocated: tuple[Result, Path], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch, command: str, module: str) -> None:
+    schedule_copy: Path,
+    allocated: tuple[Result, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    module: str,
+) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # as if `pip install jags-planner` alone
     for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "ORGANIZER"):
         monkeypatch.setenv(f"JAGS_GRAPH_{name}", "set")
     out = tmp_path / "out"
     if command == "schedule":
-        result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
-                      "--confirmed-on", "2026-11-30", "--out", out, "--source", "graph")
+        result = jags(
+            "schedule",
+            SAMPLE,
+            "--allocations",
+            allocated[1] / "allocations.csv",
+            "--confirmed-on",
+            "2026-11-30",
+            "--out",
+            out,
+            "--source",
+            "graph",
+        )
     else:
         result = jags("invite", schedule_copy, "--send", "exchange", "--no-dry-run")
     assert result.exit_code == 2, result.output
@@ -1466,8 +1911,9 @@ def test_version() -> None:
     assert result.stdout == f"jags-planner {version('jags-planner')}\n"
 
 
-def test_allocate_refuses_to_replace_a_different_earlier_result(allocated: tuple[Result, Path],
-                                                                tmp_path: Path) -> None:
+def test_allocate_refuses_to_replace_a_different_earlier_result(
+    allocated: tuple[Result, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "today"
     first = jags("allocate", SAMPLE, "--on", ON, "--out", out)
     assert first.exit_code == 0, first.output
@@ -1478,8 +1924,10 @@ def test_allocate_refuses_to_replace_a_different_earlier_result(allocated: tuple
     assert snapshot(out) == before
     other = jags("allocate", SAMPLE, "--on", "2026-11-20", "--out", out)  # another batch
     assert other.exit_code == 2
-    assert other.stderr.startswith(f"error: {out} holds an earlier result that differs from "
-                                   "this one; nothing was written. Add --force to replace it")
+    assert other.stderr.startswith(
+        f"error: {out} holds an earlier result that differs from "
+        "this one; nothing was written. Add --force to replace it"
+    )
     assert other.stdout == "" and "Traceback" not in other.output
     assert snapshot(out) == before
     xlsx = jags("allocate", SAMPLE, "--on", ON, "--format", "xlsx", "--out", out)  # adds a file
@@ -1487,35 +1935,59 @@ def test_allocate_refuses_to_replace_a_different_earlier_result(allocated: tuple
     forced = jags("allocate", SAMPLE, "--on", "2026-11-20", "--out", out, "--force")
     assert forced.exit_code == 0, forced.output
     assert read_csv(out / "allocations.csv")[0]["batch_date"] == "2026-11-20"
-    assert sorted(snapshot(out)) == ["allocations.csv", "explanations.csv",
-                                     "facilitator_status.csv"]
+    assert sorted(snapshot(out)) == [
+        "allocations.csv",
+        "explanations.csv",
+        "facilitator_status.csv",
+    ]
 
 
 def test_schedule_refuses_to_replace_a_different_earlier_result(
-        allocated: tuple[Result, Path], scheduled: tuple[Result, Path], tmp_path: Path) -> None:
+    allocated: tuple[Result, Path], scheduled: tuple[Result, Path], tmp_path: Path
+) -> None:
     out = tmp_path / "sessions"
     shutil.copytree(scheduled[1], out)
     before = snapshot(out)
-    result = jags("schedule", SAMPLE, "--allocations", allocated[1] / "allocations.csv",
-                  "--confirmed-on", "2026-12-01", "--on", ON, "--out", out)
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        allocated[1] / "allocations.csv",
+        "--confirmed-on",
+        "2026-12-01",
+        "--on",
+        ON,
+        "--out",
+        out,
+    )
     assert result.exit_code == 2
     assert "holds an earlier result that differs from this one" in result.stderr
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize(("day", "said", "why", "following"), [
-    ("2026-11-21", "Saturday 21 November 2026", "a weekend", "Monday 23 November 2026"),
-    ("25/12/2026", "Friday 25 December 2026", "Christmas Day, a bank holiday",
-     "Tuesday 29 December 2026"),
-])
+@pytest.mark.parametrize(
+    ("day", "said", "why", "following"),
+    [
+        ("2026-11-21", "Saturday 21 November 2026", "a weekend", "Monday 23 November 2026"),
+        (
+            "25/12/2026",
+            "Friday 25 December 2026",
+            "Christmas Day, a bank holiday",
+            "Tuesday 29 December 2026",
+        ),
+    ],
+)
 def test_allocate_on_a_non_working_day_is_refused_unless_forced(
-        day: str, said: str, why: str, following: str, tmp_path: Path) -> None:
+    day: str, said: str, why: str, following: str, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = jags("allocate", SAMPLE, "--on", day, "--out", out)
     assert result.exit_code == 2
-    assert result.stderr == (f"error: --on: {said} is not a working day ({why}); the next "
-                             f"working day is {following}. Add --force to run the batch on it "
-                             f"anyway\n")
+    assert result.stderr == (
+        f"error: --on: {said} is not a working day ({why}); the next "
+        f"working day is {following}. Add --force to run the batch on it "
+        f"anyway\n"
+    )
     assert not out.exists()
     forced = jags("allocate", SAMPLE, "--on", day, "--out", out, "--force")
     assert forced.exit_code == 0, forced.output
@@ -1527,5 +1999,7 @@ def test_a_policy_closure_day_is_not_a_working_day(tmp_path: Path) -> None:
     policy.write_text('base = "norfolk"\nclosure_days = [2026-11-23]\n', encoding="utf-8")
     result = jags("allocate", SAMPLE, "--on", ON, "--policy", policy, "--out", tmp_path / "o")
     assert result.exit_code == 2
-    assert "(a closure day in the policy); the next working day is Tuesday 24 November " \
-           "2026" in result.stderr
+    assert (
+        "(a closure day in the policy); the next working day is Tuesday 24 November "
+        "2026" in result.stderr
+    )

@@ -34,13 +34,18 @@ def test_distinct_organisations_for_co_facilitators() -> None:
 
 
 def test_lead_capable_needed() -> None:
-    ws = workspace([fac("F1", "Org A", can_lead=False), fac("F2", "Org B", can_lead=False)],
-                   [req("R1")])
+    ws = workspace(
+        [fac("F1", "Org A", can_lead=False), fac("F2", "Org B", can_lead=False)], [req("R1")]
+    )
     assert best_count(ws, Policy.preset("bedfordshire")) == 0
 
 
 def test_pin_forces_the_pinned_facilitator() -> None:
-    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
-                   [req("R1", preferred_facilitator_id="F1", preference_rationale="x"),
-                    req("R2", preferred_facilitator_id="F1", preference_rationale="x")])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
+        [
+            req("R1", preferred_facilitator_id="F1", preference_rationale="x"),
+            req("R2", preferred_facilitator_id="F1", preference_rationale="x"),
+        ],
+    )
     assert best_count(ws, Policy.preset("norfolk")) == 1

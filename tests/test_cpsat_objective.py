@@ -15,11 +15,14 @@ from allocator.result import objective_values
 
 
 def test_stage_expressions_match_recomputed_objectives() -> None:
-    ws = workspace([fac("F1", "Org A", sector="Police", max_open=3, open_jags=1,
-                        specialisms=("neglect",)),
-                    fac("F2", "Org B", sector="Health", max_open=2)],
-                   [req("R1", topic="neglect"), req("R2", day=19)],
-                   participants=[part("R1", "p@x.example", "Org P")])
+    ws = workspace(
+        [
+            fac("F1", "Org A", sector="Police", max_open=3, open_jags=1, specialisms=("neglect",)),
+            fac("F2", "Org B", sector="Health", max_open=2),
+        ],
+        [req("R1", topic="neglect"), req("R2", day=19)],
+        participants=[part("R1", "p@x.example", "Org P")],
+    )
     ws = ws.replace(facilitators=(*ws.facilitators, fac("F3", "Org P", sector="Police")))
     inst = build_instance(ws, Policy.preset("norfolk"), ON)
     model = cp_model.CpModel()

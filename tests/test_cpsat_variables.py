@@ -10,8 +10,10 @@ from allocator.cpsat.variables import make_variables
 
 
 def test_one_boolean_per_eligible_pair_and_loads_bounded_by_capacity() -> None:
-    ws = workspace([fac("F1", "Org A", max_open=3, open_jags=1), fac("F2", "Org X")],
-                   [req("R1", "Org X"), req("R2", "Org Y")])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=3, open_jags=1), fac("F2", "Org X")],
+        [req("R1", "Org X"), req("R2", "Org Y")],
+    )
     inst = build_instance(ws, Policy.preset("norfolk"), ON)
     model = cp_model.CpModel()
     v = make_variables(model, inst)

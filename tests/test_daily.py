@@ -49,8 +49,10 @@ def status(ws: Path, on: str = "2026-11-25") -> dict[str, dict[str, str]]:
 
 def test_a_week_of_daily_batches_remembers_yesterday(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0], "--by", "admin")
-    maxima = {r["facilitator_id"]: int(r["max_open"] or 0)
-              for r in csv.DictReader((ws / "facilitators.csv").open())}
+    maxima = {
+        r["facilitator_id"]: int(r["max_open"] or 0)
+        for r in csv.DictReader((ws / "facilitators.csv").open())
+    }
     seen: dict[str, str] = {}
     for day in WEEK:
         first = ok("allocate", ws, "--on", day, "--commit")
@@ -59,8 +61,12 @@ def test_a_week_of_daily_batches_remembers_yesterday(ws: Path) -> None:
         again = ok("allocate", ws, "--on", day, "--commit")
         assert "Nothing new" in again.stdout
         assert {p.name: p.read_bytes() for p in (ws / "batches" / day).iterdir()} == files
-        loads = {r["facilitator_id"]: int(r["open_load"]) for r in csv.DictReader(
-            io.StringIO(ok("status", ws, "--facilitators", "--format", "csv").stdout))}
+        loads = {
+            r["facilitator_id"]: int(r["open_load"])
+            for r in csv.DictReader(
+                io.StringIO(ok("status", ws, "--facilitators", "--format", "csv").stdout)
+            )
+        }
         assert all(loads[f] <= maxima[f] for f in loads if maxima.get(f))
         for rid, row in status(ws, day).items():
             if row["facilitator_ids"]:
@@ -79,44 +85,57 @@ def test_events_from_a_spreadsheet_are_all_recorded_or_none(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0])
     ok("allocate", ws, "--on", WEEK[0], "--commit")
     events = ws.parent / "events.csv"
-    events.write_text("request_id,event,on,facilitator_id,reason\n"
-                      "R-0001,contacted,17/11/2026,,\n"
-                      "R-0002,held,2026-11-17,,\n"
-                      "R-0003,teleported,2026-11-17,,\n"
-                      "R-0004,confirmed,2026-13-01,,\n", encoding="utf-8")
+    events.write_text(
+        "request_id,event,on,facilitator_id,reason\n"
+        "R-0001,contacted,17/11/2026,,\n"
+        "R-0002,held,2026-11-17,,\n"
+        "R-0003,teleported,2026-11-17,,\n"
+        "R-0004,confirmed,2026-13-01,,\n",
+        encoding="utf-8",
+    )
     before = status(ws)
     bad = jags("record", ws, "--file", events)
     assert bad.exit_code == 2
     assert "events.csv, row 4, column event: not one of contacted, confirmed" in bad.stderr
     assert "events.csv, row 5, column on: is not a date" in bad.stderr
     assert status(ws) == before
-    events.write_text("request_id,event,on,facilitator_id,reason\n"
-                      "R-0001,contacted,17/11/2026,,\n"
-                      "R-0002,held,2026-11-17,,\n", encoding="utf-8")
+    events.write_text(
+        "request_id,event,on,facilitator_id,reason\n"
+        "R-0001,contacted,17/11/2026,,\n"
+        "R-0002,held,2026-11-17,,\n",
+        encoding="utf-8",
+    )
     bad = jags("record", ws, "--file", events)
     assert bad.exit_code == 2 and "Traceback" not in bad.output
-    assert ("events.csv, row 3: R-0002 is allocated: 'held' cannot be recorded now "
-            "(allowed: contacted, confirmed, declined, stepped_down, cancelled)") in bad.stderr
+    assert (
+        "events.csv, row 3: R-0002 is allocated: 'held' cannot be recorded now "
+        "(allowed: contacted, confirmed, declined, stepped_down, cancelled)"
+    ) in bad.stderr
     assert status(ws) == before
-    events.write_text("request_id,event,on,facilitator_id,reason\n"
-                      "R-0001,contacted,17/11/2026,,\n"
-                      "R-0001,confirmed,18/11/2026,,\n"
-                      "R-0002,stepped down,2026-11-17,,1-2-1 meeting agreed instead\n",
-                      encoding="utf-8")
+    events.write_text(
+        "request_id,event,on,facilitator_id,reason\n"
+        "R-0001,contacted,17/11/2026,,\n"
+        "R-0001,confirmed,18/11/2026,,\n"
+        "R-0002,stepped down,2026-11-17,,1-2-1 meeting agreed instead\n",
+        encoding="utf-8",
+    )
     result = ok("record", ws, "--file", events, "--by", "admin")
     assert "Recorded 3 event(s)." in result.stdout
     assert "1-2-1" not in result.output  # a typed reason is kept, never echoed
     after = status(ws)
-    assert (after["R-0001"]["state"], after["R-0001"]["confirmed_on"]) == ("confirmed",
-                                                                           "2026-11-18")
+    assert (after["R-0001"]["state"], after["R-0001"]["confirmed_on"]) == (
+        "confirmed",
+        "2026-11-18",
+    )
     assert after["R-0002"]["state"] == "stepped_down"
 
 
 def test_status_as_json_and_a_single_request(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0])
     ok("allocate", ws, "--on", WEEK[0], "--commit")
-    rows = json.loads(ok("status", ws, "--format", "json", "--request", "R-0001",
-                         "--on", "2026-11-30").stdout)
+    rows = json.loads(
+        ok("status", ws, "--format", "json", "--request", "R-0001", "--on", "2026-11-30").stdout
+    )
     assert len(rows) == 1 and rows[0]["request_id"] == "R-0001"
     assert rows[0]["overdue"] == "no contact recorded by 2026-11-23"
     missing = jags("status", ws, "--request", "R-9999")
@@ -126,8 +145,11 @@ def test_status_as_json_and_a_single_request(ws: Path) -> None:
 
 
 def test_without_a_ledger_the_ledger_commands_say_how_to_start(ws: Path) -> None:
-    for args in (("status", ws), ("record", ws, "R-0001", "held", "--on", "2026-11-20"),
-                 ("export", ws, "--out", ws.parent / "x")):
+    for args in (
+        ("status", ws),
+        ("record", ws, "R-0001", "held", "--on", "2026-11-20"),
+        ("export", ws, "--out", ws.parent / "x"),
+    ):
         result = jags(*args)
         assert result.exit_code == 2
         assert "has no ledger yet: run jags init" in result.stderr
@@ -140,14 +162,23 @@ def test_export_and_purge_from_the_command_line(ws: Path) -> None:
     out = ws.parent / "export"
     ok("export", ws, "--out", out)
     assert (out / "events.csv").is_file() and (out / "requests.csv").is_file()
-    closed_history = sum(1 for r in csv.DictReader((ws / "history.csv").open())
-                         if r["closed_on"] and r["closed_on"] < "2026-11-18")
+    closed_history = sum(
+        1
+        for r in csv.DictReader((ws / "history.csv").open())
+        if r["closed_on"] and r["closed_on"] < "2026-11-18"
+    )
     result = ok("purge", ws, "--before", "2026-11-18", "--on", "2026-11-25")
     # R-0001 and the earlier JAGS imported from history.csv that closed before then.
     assert f"Purged the personal data of {closed_history + 1} request(s)" in result.stdout
-    requests = {r["request_id"]: r for r in csv.DictReader(
-        io.StringIO(ok("export", ws, "--out", ws.parent / "again").stdout and
-                    (ws.parent / "again" / "requests.csv").read_text()))}
+    requests = {
+        r["request_id"]: r
+        for r in csv.DictReader(
+            io.StringIO(
+                ok("export", ws, "--out", ws.parent / "again").stdout
+                and (ws.parent / "again" / "requests.csv").read_text()
+            )
+        )
+    }
     assert requests["R-0001"]["requester_email"] == ""
     assert requests["R-0002"]["requester_email"] != ""
     kept = ok("purge", ws, "--on", "2026-11-25")  # default: 72 months back
@@ -158,16 +189,22 @@ def test_a_changed_export_row_is_reported_not_applied(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0])
     ok("allocate", ws, "--on", WEEK[0], "--commit")
     text = (ws / "requests.csv").read_text(encoding="utf-8")
-    (ws / "requests.csv").write_text(text.replace("CASE-7195", "CASE-9999")
-                                     .replace("King's Lynn and West Norfolk", "Breckland", 1),
-                                     encoding="utf-8")
+    (ws / "requests.csv").write_text(
+        text.replace("CASE-7195", "CASE-9999").replace(
+            "King's Lynn and West Norfolk", "Breckland", 1
+        ),
+        encoding="utf-8",
+    )
     result = ok("allocate", ws, "--on", WEEK[1], "--commit")
-    assert ("R-0001 changed since it was imported, not applied: case_ref (value not shown); "
-            "locality King's Lynn and West Norfolk → Breckland") in result.stdout
+    assert (
+        "R-0001 changed since it was imported, not applied: case_ref (value not shown); "
+        "locality King's Lynn and West Norfolk → Breckland"
+    ) in result.stdout
     assert "CASE-9999" not in result.output and "CASE-7195" not in result.output
     changes = list(csv.DictReader((ws / "batches" / WEEK[1] / "intake_changes.csv").open()))
     assert {(c["column"], c["old"], c["new"]) for c in changes} >= {
-        ("case_ref", "CASE-7195", "CASE-9999")}
+        ("case_ref", "CASE-7195", "CASE-9999")
+    }
 
 
 def test_read_events_names_the_file_row_and_column(tmp_path: Path) -> None:
@@ -183,10 +220,16 @@ def test_read_events_names_the_file_row_and_column(tmp_path: Path) -> None:
 
 
 def test_change_lines_never_show_a_private_value() -> None:
-    lines = change_lines([Change("R-1", "topic", "neglect", "exploitation"),
-                          Change("R-1", "mode", "online", "in_person")])
-    assert lines == ["R-1 changed since it was imported, not applied: topic (value not "
-                     "shown); mode online → in_person"]
+    lines = change_lines(
+        [
+            Change("R-1", "topic", "neglect", "exploitation"),
+            Change("R-1", "mode", "online", "in_person"),
+        ]
+    )
+    assert lines == [
+        "R-1 changed since it was imported, not applied: topic (value not "
+        "shown); mode online → in_person"
+    ]
 
 
 def test_the_ledger_flow_with_a_shared_postgresql(ws: Path, pg_url: str) -> None:
@@ -213,9 +256,11 @@ def test_dates_in_status_are_iso(ws: Path) -> None:
 def test_record_on_the_command_line_names_the_argument_at_fault(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0])
     ok("allocate", ws, "--on", WEEK[0], "--commit")
-    for args, words in ((("R-0001", "teleported", "--on", WEEK[1]), "EVENT: not one of"),
-                        (("R-0001", "contacted", "--on", "31/02/2026"), "--on: is not a date"),
-                        (("R-0001", "contacted"), "give REQUEST EVENT --on DATE")):
+    for args, words in (
+        (("R-0001", "teleported", "--on", WEEK[1]), "EVENT: not one of"),
+        (("R-0001", "contacted", "--on", "31/02/2026"), "--on: is not a date"),
+        (("R-0001", "contacted"), "give REQUEST EVENT --on DATE"),
+    ):
         result = jags("record", ws, *args)
         assert result.exit_code == 2 and words in result.stderr, result.output
     both = jags("record", ws, "R-0001", "contacted", "--file", ws / "events.csv")
@@ -223,14 +268,16 @@ def test_record_on_the_command_line_names_the_argument_at_fault(ws: Path) -> Non
 
 
 def test_a_calendar_aware_batch_on_the_ledger_skips_a_facilitator_booked_all_window(
-        ws: Path) -> None:
+    ws: Path,
+) -> None:
     ok("init", ws, "--on", WEEK[0])
     (ws / "calendars").mkdir()
     # F020 takes R-0001 in a plain batch; here they are away for the whole expected window.
     (ws / "calendars" / "availability.csv").write_text(
         "email,start,end,status\n"
         "lily.white@ncc-familyhubs.example,2026-11-16T00:00,2027-01-31T00:00,oof\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ok("allocate", ws, "--on", WEEK[0], "--out", ws.parent / "plain")
     ok("allocate", ws, "--on", WEEK[0], "--calendar-aware", "--out", ws.parent / "aware")
 
@@ -246,12 +293,16 @@ def test_a_calendar_aware_batch_on_the_ledger_skips_a_facilitator_booked_all_win
 
 def test_a_batch_on_a_non_working_day_is_refused_before_anything_is_recorded(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0])
-    for args in (("allocate", ws, "--on", "2026-11-21", "--commit"),
-                 ("allocate", ws, "--on", "2026-11-22")):
+    for args in (
+        ("allocate", ws, "--on", "2026-11-21", "--commit"),
+        ("allocate", ws, "--on", "2026-11-22"),
+    ):
         result = jags(*args)
         assert result.exit_code == 2
-        assert "is not a working day (a weekend); the next working day is Monday 23 " \
-               "November 2026. Add --force" in result.stderr
+        assert (
+            "is not a working day (a weekend); the next working day is Monday 23 "
+            "November 2026. Add --force" in result.stderr
+        )
     assert status(ws) == {}
     assert not (ws / "batches").exists()
     # the ledger's policy decides: a closure day there is refused too
@@ -280,8 +331,9 @@ def test_a_daily_batch_that_would_replace_different_files_is_not_recorded(ws: Pa
     forced = ok("allocate", ws, "--on", WEEK[0], "--commit", "--force")
     assert forced.stdout.startswith("Batch ")
     assert status(ws)["R-0003"]["state"] == "allocated"
-    assert [r["request_id"] for r in csv.DictReader((folder / "allocations.csv").open())] == \
-        ["R-0003"]
+    assert [r["request_id"] for r in csv.DictReader((folder / "allocations.csv").open())] == [
+        "R-0003"
+    ]
 
 
 def test_the_console_shows_the_summary_then_waiting_and_overdue(ws: Path) -> None:
@@ -294,22 +346,22 @@ def test_the_console_shows_the_summary_then_waiting_and_overdue(ws: Path) -> Non
         writer.writerows({**row, "max_open": "1" if row["max_open"] else ""} for row in rows)
     result = ok("allocate", ws, "--on", "2026-11-23", "--commit")
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Batch 2 recorded for Mon 23 Nov 2026: 25 new request(s) "
-                               "imported, ")
+    assert lines[0].startswith("Batch 2 recorded for Mon 23 Nov 2026: 25 new request(s) imported, ")
     waiting = int(lines[0].split(" allocated, ")[1].split(" waiting")[0])
     assert waiting > 10
     at = lines.index(f"Waiting ({waiting}), oldest first:")
-    named = lines[at + 1:at + 11]
+    named = lines[at + 1 : at + 11]
     assert all(line.startswith("  R-") for line in named)  # ten, oldest first
-    assert lines[at + 11] == f"  … and {waiting - 10} more (every request is in " \
-                             f"allocations.csv)."
+    assert lines[at + 11] == f"  … and {waiting - 10} more (every request is in allocations.csv)."
     assert not any(line.startswith("Also overdue") for line in lines)  # none but those
     # A week later, the two allocated without a recorded contact are overdue too; the
     # waiting ones are not repeated under them.
     lines = ok("allocate", ws, "--on", "2026-12-01", "--commit").stdout.splitlines()
     at = lines.index("Also overdue on the ledger (2):")
-    assert lines[at + 1:at + 3] == ["  R-0001: no contact recorded by 2026-11-30",
-                                    "  R-0002: no contact recorded by 2026-11-30"]
+    assert lines[at + 1 : at + 3] == [
+        "  R-0001: no contact recorded by 2026-11-30",
+        "  R-0002: no contact recorded by 2026-11-30",
+    ]
     assert len(lines) <= 40
     rows_out = list(csv.DictReader((ws / "batches" / "2026-11-23" / "allocations.csv").open()))
     assert len({r["request_id"] for r in rows_out}) == 25
@@ -324,20 +376,25 @@ def test_explain_runs_the_days_batch_against_the_ledger(ws: Path) -> None:
     proposal = ok("allocate", ws, "--on", WEEK[1], "--out", ws.parent / "proposal")
     explained = ok("explain", ws, "R-0003", "--on", WEEK[1])
     lines = explained.stdout.splitlines()
-    reasons = {r["request_id"]: r["reason"] for r in csv.DictReader(
-        (ws.parent / "proposal" / "allocations.csv").open(encoding="utf-8"))}
+    reasons = {
+        r["request_id"]: r["reason"]
+        for r in csv.DictReader((ws.parent / "proposal" / "allocations.csv").open(encoding="utf-8"))
+    }
     assert " ".join(explained.stdout.split()).startswith(f"R-0003: {reasons['R-0003']}")
-    assert any(line.startswith("- Declined this request earlier: " + declined_by)
-               for line in lines)
+    assert any(line.startswith("- Declined this request earlier: " + declined_by) for line in lines)
     assert "Proposal for Tue 17 Nov 2026" in proposal.stdout
     assert status(ws) == before  # nothing recorded
     # a request the ledger has allocated is not in the day's batch: its recorded reason
     done = ok("explain", ws, "R-0001", "--on", WEEK[1]).stdout.splitlines()
     assert done[0].startswith("R-0001 is allocated (facilitator ")
     assert "so it is not in the batch of Tue 17 Nov 2026" in done[0]
-    first_reason = next(r["reason"] for r in csv.DictReader(
-        (ws / "batches" / WEEK[0] / "allocations.csv").open(encoding="utf-8"))
-        if r["request_id"] == "R-0001")
+    first_reason = next(
+        r["reason"]
+        for r in csv.DictReader(
+            (ws / "batches" / WEEK[0] / "allocations.csv").open(encoding="utf-8")
+        )
+        if r["request_id"] == "R-0001"
+    )
     said = " ".join(" ".join(done[1:]).split())
     assert said.startswith(f"Recorded reason ({ws / 'batches' / WEEK[0]}): {first_reason}")
     unknown = jags("explain", ws, "R-9999", "--on", WEEK[1])
@@ -361,7 +418,8 @@ def test_status_workbook_is_ready_to_use(ws: Path) -> None:
         "11 overdue (see the overdue column): R-0002, R-0003, R-0004, R-0005, R-0006, R-0007, "
         "R-0008, R-0009, R-0010, R-0011, R-0012.",
         "40 facilitator(s) hold 52 open JAGS of 85 places; 19 at their maximum.",
-        f"Files: {folder} (status.xlsx)"]
+        f"Files: {folder} (status.xlsx)",
+    ]
     book = openpyxl.load_workbook(folder / "status.xlsx")
     assert book.sheetnames == ["Summary", "Requests", "Facilitators"]
     rows = status(ws)
@@ -372,24 +430,33 @@ def test_status_workbook_is_ready_to_use(ws: Path) -> None:
     assert requests.auto_filter.ref == f"A1:L{len(rows) + 1}"
     first = {h: c for h, c in zip(header, requests[2], strict=True)}
     assert first["request_id"].value == "R-0001"
-    assert first["received_at"].is_date and first["received_at"].value == \
-        datetime(2026, 11, 10, 11, 34)
+    assert first["received_at"].is_date and first["received_at"].value == datetime(
+        2026, 11, 10, 11, 34
+    )
     assert first["allocate_by"].is_date and first["allocate_by"].value == datetime(2026, 11, 12)
     assert first["contacted_on"].value == datetime(2026, 11, 16)
-    assert first["overdue"].value == "no contact recorded by 2026-11-23" or \
-        first["overdue"].value is None
+    assert (
+        first["overdue"].value == "no contact recorded by 2026-11-23"
+        or first["overdue"].value is None
+    )
     assert [r[0].value for r in requests.iter_rows(min_row=2)] == list(rows)
     summary = {r[0].value: r[1].value for r in book["Summary"].iter_rows(min_row=2)}
     assert summary["Requests"] == result.stdout.splitlines()[0]
     assert summary["Date"] == datetime(2026, 11, 25)
     assert "_" not in " ".join(str(v) for v in summary.values())
     facilitators = book["Facilitators"]
-    assert [c.value for c in facilitators[1]] == ["facilitator_id", "name", "open_load",
-                                                  "max_open", "requests"]
+    assert [c.value for c in facilitators[1]] == [
+        "facilitator_id",
+        "name",
+        "open_load",
+        "max_open",
+        "requests",
+    ]
     # the same ledger gives the same bytes; another folder, the same file
     ok("status", ws, "--format", "xlsx", "--on", "2026-11-25", "--out", ws.parent / "copy")
-    assert (ws.parent / "copy" / "status.xlsx").read_bytes() == \
-        (folder / "status.xlsx").read_bytes()
+    assert (ws.parent / "copy" / "status.xlsx").read_bytes() == (
+        folder / "status.xlsx"
+    ).read_bytes()
     # a changed ledger is a different result: refused without --force
     ok("record", ws, "R-0002", "contacted", "--on", "2026-11-25")
     refused = jags("status", ws, "--format", "xlsx", "--on", "2026-11-25")
@@ -445,8 +512,10 @@ def test_status_workbook_never_holds_a_formula(ws: Path) -> None:
     ok("init", ws, "--on", WEEK[0])
     ok("allocate", ws, "--on", WEEK[0], "--commit", "--format", "xlsx")
     ok("status", ws, "--format", "xlsx", "--on", WEEK[0])
-    for path in (ws / "status" / WEEK[0] / "status.xlsx",
-                 ws / "batches" / WEEK[0] / "allocations.xlsx"):
+    for path in (
+        ws / "status" / WEEK[0] / "status.xlsx",
+        ws / "batches" / WEEK[0] / "allocations.xlsx",
+    ):
         book = openpyxl.load_workbook(path)
         cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
         assert not [c for c in cells if c.data_type == "f"], path.name

@@ -79,15 +79,19 @@ def test_the_week_runs_every_step_of_the_daily_routine(demo: tuple[Result, Path]
             f"$ jags record {ws} --file {out / 'events' / f'{day}.csv'} --by demo",
             f"$ jags schedule {ws} --commit --on {day} --by demo",
             f"$ jags invite {ws} --send graph --on {day} --by demo",
-            f"$ jags status {ws} --on {day} --format xlsx"], heading
+            f"$ jags status {ws} --on {day} --format xlsx",
+        ], heading
         text = "\n".join(parts[heading])
-        assert re.search(rf"^Batch \d+ recorded for {datetime.fromisoformat(day):%a %d %b %Y}:",
-                         text, re.M), heading
+        assert re.search(
+            rf"^Batch \d+ recorded for {datetime.fromisoformat(day):%a %d %b %Y}:", text, re.M
+        ), heading
         assert re.search(r"^\d+ request\(s\) on the ledger on ", text, re.M)  # the summary
     friday = "\n".join(parts[headings[-1]])
     assert "would send REQUEST for R-" in friday  # the outbox, a dry run
-    assert f"$ jags report {ws} --from 2026-11-01 --to 2026-11-20 --out {out / 'report'}" in \
-        parts["The week in numbers"]
+    assert (
+        f"$ jags report {ws} --from 2026-11-01 --to 2026-11-20 --out {out / 'report'}"
+        in parts["The week in numbers"]
+    )
 
 
 def test_each_step_fits_a_screen(demo: tuple[Result, Path]) -> None:
@@ -109,8 +113,11 @@ def test_the_ledger_after_the_week(demo: tuple[Result, Path], tmp_path: Path) ->
     assert state["R-0011"] == "held"  # the requester arranged it: no booking
     booked = {"R-0001", "R-0002", "R-0003", "R-0004", "R-0005", "R-0007", "R-0008", "R-0009"}
     assert {rid for rid, s in state.items() if s == "scheduled"} == booked
-    assert all(s in ("allocated", "contacted") for rid, s in state.items()
-               if rid not in booked | {"R-0006", "R-0011"})
+    assert all(
+        s in ("allocated", "contacted")
+        for rid, s in state.items()
+        if rid not in booked | {"R-0006", "R-0011"}
+    )
     # R-0003 was declined and allocated again, first, to someone else
     r3 = [a for a in tables["allocations"] if a["request_id"] == "R-0003"]
     assert [a["status"] for a in r3] == ["declined", "open"]
@@ -127,8 +134,9 @@ def test_the_ledger_after_the_week(demo: tuple[Result, Path], tmp_path: Path) ->
     assert all(s["start"][:10] > "2026-11-30" for s in sessions.values())
 
 
-def test_no_request_is_allocated_twice_and_no_one_past_capacity(demo: tuple[Result, Path],
-                                                                  tmp_path: Path) -> None:
+def test_no_request_is_allocated_twice_and_no_one_past_capacity(
+    demo: tuple[Result, Path], tmp_path: Path
+) -> None:
     _, out = demo
     tables = exported(out, tmp_path / "export")
     opened = Counter(a["request_id"] for a in tables["allocations"] if a["status"] == "open")
@@ -144,9 +152,11 @@ def test_no_request_is_allocated_twice_and_no_one_past_capacity(demo: tuple[Resu
     given = Counter()
     for day in DAYS:
         with (out / "workspace" / "batches" / day / "allocations.csv").open(
-                newline="", encoding="utf-8") as handle:
-            given.update(r["request_id"] for r in csv.DictReader(handle)
-                         if r["status"] != "unallocated")
+            newline="", encoding="utf-8"
+        ) as handle:
+            given.update(
+                r["request_id"] for r in csv.DictReader(handle) if r["status"] != "unallocated"
+            )
     assert given["R-0003"] == 2
     assert {rid for rid, n in given.items() if n > 1} == {"R-0003"}
 
@@ -178,10 +188,17 @@ def test_the_files_a_user_opens_exist(demo: tuple[Result, Path]) -> None:
 def test_the_output_shows_no_case_details(demo: tuple[Result, Path]) -> None:
     result, out = demo
     with (SAMPLE / "requests.csv").open(newline="", encoding="utf-8") as handle:
-        private = {value for row in csv.DictReader(handle)
-                   for value in (row["case_ref"], row["family_ref"], row["preference_rationale"],
-                                 row["topic"])
-                   if value}
+        private = {
+            value
+            for row in csv.DictReader(handle)
+            for value in (
+                row["case_ref"],
+                row["family_ref"],
+                row["preference_rationale"],
+                row["topic"],
+            )
+            if value
+        }
     assert private
     assert [v for v in private if v in result.output] == []
     names = " ".join(p.relative_to(out).as_posix() for p in out.rglob("*"))
@@ -191,8 +208,9 @@ def test_the_output_shows_no_case_details(demo: tuple[Result, Path]) -> None:
         assert [v for v in private if v in content] == [], path.name
 
 
-def test_a_second_run_into_a_fresh_folder_gives_the_same_files(demo: tuple[Result, Path],
-                                                               tmp_path: Path) -> None:
+def test_a_second_run_into_a_fresh_folder_gives_the_same_files(
+    demo: tuple[Result, Path], tmp_path: Path
+) -> None:
     first, out = demo
     again = tmp_path / "again"
     second = run_demo(again)
@@ -203,9 +221,11 @@ def test_a_second_run_into_a_fresh_folder_gives_the_same_files(demo: tuple[Resul
     assert said(second, again) == said(first, out)
 
     def files(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes()
-                for p in sorted(folder.rglob("*"))
-                if p.is_file() and not p.name.startswith("jags.db")}
+        return {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith("jags.db")
+        }
 
     made = files(out)
     assert len(made) > 100

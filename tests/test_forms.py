@@ -12,13 +12,7 @@ from typer.testing import CliRunner
 
 from allocator import InputError
 from jags.cli import app
-from jags.forms import (
-    FormMapping,
-    load_form_mapping,
-    read_form,
-    read_inputs,
-    sample_form_export,
-)
+from jags.forms import FormMapping, load_form_mapping, read_form, read_inputs, sample_form_export
 from jags.workspace import WorkspaceReadError, read_workspace
 
 FORM = "request-form.xlsx"
@@ -53,8 +47,14 @@ def test_the_bundled_export_is_the_generators_output(sample_dir: Path) -> None:
 
 
 def test_a_multi_select_topic_gives_its_first_choice(sample_dir: Path, tmp_path: Path) -> None:
-    path = edited(sample_dir, tmp_path, {(2, titles()["topic"]): "neglect;exploitation;",
-                                         (2, titles()["mode"]): "online (microsoft teams)"})
+    path = edited(
+        sample_dir,
+        tmp_path,
+        {
+            (2, titles()["topic"]): "neglect;exploitation;",
+            (2, titles()["mode"]): "online (microsoft teams)",
+        },
+    )
     first = read_form(path, load_form_mapping(None)).requests[0]
     assert (first.topic, first.mode.value) == ("neglect", "online")
 
@@ -65,26 +65,45 @@ def test_the_export_saved_as_csv_reads_the_same(sample_dir: Path, tmp_path: Path
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         for row in book.worksheets[0].iter_rows(values_only=True):
-            writer.writerow(["" if v is None else v.strftime("%d/%m/%Y %H:%M")
-                             if hasattr(v, "strftime") else v for v in row])
-    assert read_form(path, load_form_mapping(None)).requests == \
-        read_form(sample_dir / FORM, load_form_mapping(None)).requests
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else v.strftime("%d/%m/%Y %H:%M")
+                    if hasattr(v, "strftime")
+                    else v
+                    for v in row
+                ]
+            )
+    assert (
+        read_form(path, load_form_mapping(None)).requests
+        == read_form(sample_dir / FORM, load_form_mapping(None)).requests
+    )
 
 
-def test_bad_cells_name_the_export_row_and_question_never_the_value(sample_dir: Path,
-                                                                     tmp_path: Path) -> None:
+def test_bad_cells_name_the_export_row_and_question_never_the_value(
+    sample_dir: Path, tmp_path: Path
+) -> None:
     t = titles()
-    path = edited(sample_dir, tmp_path, {
-        (3, t["requester_email"]): "Jayden Smith DOB 01/02/2015",
-        (4, t["case_ref"]): None,
-        (5, "Professional 1: e-mail"): "not an address",
-        (6, t["request_id"]): 2,  # response 2 again: R-0002 twice
-    })
+    path = edited(
+        sample_dir,
+        tmp_path,
+        {
+            (3, t["requester_email"]): "Jayden Smith DOB 01/02/2015",
+            (4, t["case_ref"]): None,
+            (5, "Professional 1: e-mail"): "not an address",
+            (6, t["request_id"]): 2,  # response 2 again: R-0002 twice
+        },
+    )
     with pytest.raises(WorkspaceReadError) as info:
         read_form(path, load_form_mapping(None))
     found = {(p.row, p.column) for p in info.value.problems}
-    assert found == {(3, t["requester_email"]), (4, t["case_ref"]),
-                     (5, "Professional 1: e-mail"), (6, t["request_id"])}
+    assert found == {
+        (3, t["requester_email"]),
+        (4, t["case_ref"]),
+        (5, "Professional 1: e-mail"),
+        (6, t["request_id"]),
+    }
     text = str(info.value)
     assert "Jayden" not in text and "not an address" not in text
     assert f"{FORM}, row 4, column {t['case_ref']}: value is empty" in text
@@ -102,23 +121,32 @@ def test_a_question_missing_from_the_export_is_named(sample_dir: Path, tmp_path:
 
 def test_references_are_checked_against_the_workspace(sample_dir: Path, tmp_path: Path) -> None:
     t = titles()
-    path = edited(sample_dir, tmp_path, {(2, t["preferred_facilitator_id"]): "F999",
-                                         (3, t["follow_up_of"]): "H-9999"})
+    path = edited(
+        sample_dir,
+        tmp_path,
+        {(2, t["preferred_facilitator_id"]): "F999", (3, t["follow_up_of"]): "H-9999"},
+    )
     with pytest.raises(WorkspaceReadError) as info:
         read_inputs(sample_dir, form=path)
     assert {(p.row, p.column, p.message) for p in info.value.problems} == {
         (2, t["preferred_facilitator_id"], "unknown facilitator F999"),
-        (3, t["follow_up_of"], "request H-9999 is not an earlier JAGS")}
+        (3, t["follow_up_of"], "request H-9999 is not an earlier JAGS"),
+    }
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ("x = 1", r"needs a \[columns\] table"),
-    ('[columns]\nrequest_id = "ID"', "must name received_at"),
-    ('[columns]\nwho = "Name"', "unknown field"),
-    ('[columns]\nrequest_id="ID"\nreceived_at="a"\nrequester_name="b"\nrequester_email="c"\n'
-     'requester_organisation="d"\ncase_ref="e"\n[[participants]]\nname = "n"',
-     "participants group 1 needs name, email and organisation"),
-])
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("x = 1", r"needs a \[columns\] table"),
+        ('[columns]\nrequest_id = "ID"', "must name received_at"),
+        ('[columns]\nwho = "Name"', "unknown field"),
+        (
+            '[columns]\nrequest_id="ID"\nreceived_at="a"\nrequester_name="b"\nrequester_email="c"\n'
+            'requester_organisation="d"\ncase_ref="e"\n[[participants]]\nname = "n"',
+            "participants group 1 needs name, email and organisation",
+        ),
+    ],
+)
 def test_a_mapping_with_a_mistake_says_what(toml: str, message: str, tmp_path: Path) -> None:
     path = tmp_path / "mapping.toml"
     path.write_text(toml, encoding="utf-8")
@@ -132,8 +160,7 @@ def test_response_numbers_become_request_ids() -> None:
     assert mapping.request_id("R-12") == "R-12"
 
 
-def test_intake_and_allocate_from_the_form_with_a_ledger(sample_dir: Path, tmp_path: Path
-                                                         ) -> None:
+def test_intake_and_allocate_from_the_form_with_a_ledger(sample_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     folder.mkdir()
     for name in ("facilitators", "leave", "involvements", "history", "organisations"):
@@ -141,14 +168,13 @@ def test_intake_and_allocate_from_the_form_with_a_ledger(sample_dir: Path, tmp_p
     runner = CliRunner()
     form = sample_dir / FORM
     assert runner.invoke(app, ["init", str(folder), "--on", "2026-11-16"]).exit_code == 0
-    first = runner.invoke(app, ["intake", str(folder), "--on", "2026-11-16", "--form",
-                                str(form)])
+    first = runner.invoke(app, ["intake", str(folder), "--on", "2026-11-16", "--form", str(form)])
     assert first.exit_code == 0, first.output
     assert "12 new request(s) imported" in first.stdout
-    again = runner.invoke(app, ["intake", str(folder), "--on", "2026-11-16", "--form",
-                                str(form)])
+    again = runner.invoke(app, ["intake", str(folder), "--on", "2026-11-16", "--form", str(form)])
     assert "0 new request(s) imported" in again.stdout
-    day = runner.invoke(app, ["allocate", str(folder), "--on", "2026-11-17", "--commit",
-                              "--form", str(form)])
+    day = runner.invoke(
+        app, ["allocate", str(folder), "--on", "2026-11-17", "--commit", "--form", str(form)]
+    )
     assert day.exit_code == 0, day.output
     assert "3 new request(s) imported" in day.stdout

@@ -51,12 +51,14 @@ def test_same_seed_gives_identical_tables() -> None:
 
 
 def test_different_seeds_differ() -> None:
-    assert workspace_tables(generate_workspace(30, 20, seed=1)) != \
-        workspace_tables(generate_workspace(30, 20, seed=2))
+    assert workspace_tables(generate_workspace(30, 20, seed=1)) != workspace_tables(
+        generate_workspace(30, 20, seed=2)
+    )
 
 
-@pytest.mark.parametrize(("n_requests", "n_facilitators"),
-                         [(0, 1), (1, 1), (2, 3), (25, 40), (120, 30)])
+@pytest.mark.parametrize(
+    ("n_requests", "n_facilitators"), [(0, 1), (1, 1), (2, 3), (25, 40), (120, 30)]
+)
 def test_sizes_are_respected(n_requests: int, n_facilitators: int) -> None:
     ws = generate_workspace(n_requests, n_facilitators, seed=3)
     assert len(ws.requests) == n_requests
@@ -72,10 +74,15 @@ def test_rejects_impossible_sizes() -> None:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n_requests=st.integers(0, 40), n_facilitators=st.integers(1, 30),
-       seed=st.integers(0, 10_000), gaps=st.booleans())
-def test_every_generated_workspace_is_valid(n_requests: int, n_facilitators: int, seed: int,
-                                            gaps: bool) -> None:
+@given(
+    n_requests=st.integers(0, 40),
+    n_facilitators=st.integers(1, 30),
+    seed=st.integers(0, 10_000),
+    gaps=st.booleans(),
+)
+def test_every_generated_workspace_is_valid(
+    n_requests: int, n_facilitators: int, seed: int, gaps: bool
+) -> None:
     ws = generate_workspace(n_requests, n_facilitators, seed=seed, with_gaps=gaps)
     # Re-validating the dumped data succeeds: the workspace is self-consistent.
     again = Workspace.model_validate(ws.model_dump())
@@ -122,8 +129,7 @@ def test_generated_content_is_norfolk_like(generated_sample: Workspace) -> None:
     assert all(re.fullmatch(r"FAM-\d{4}", r.family_ref) for r in ws.requests if r.family_ref)
     assert any(r.received_at.weekday() >= 5 for r in ws.requests)
     assert any(r.received_at.hour >= 17 for r in ws.requests)
-    assert all(date(2026, 11, 9) <= r.received_at.date() < date(2026, 11, 19)
-               for r in ws.requests)
+    assert all(date(2026, 11, 9) <= r.received_at.date() < date(2026, 11, 19) for r in ws.requests)
     assert [r.received_at for r in ws.requests] == sorted(r.received_at for r in ws.requests)
     for r in ws.requests:
         orgs = [normalise_org(p.organisation) for p in ws.participants_by_request[r.request_id]]
@@ -132,18 +138,23 @@ def test_generated_content_is_norfolk_like(generated_sample: Workspace) -> None:
 
 def _can_take(ws: Workspace, fid: str, batch: date) -> bool:
     f = ws.facilitator_by_id[fid]
-    return (f.active and not f.missing_fields
-            and f.trained_on is not None and f.trained_on <= batch
-            and f.max_open is not None and f.open_jags < f.max_open
-            and not any(lv.start <= batch <= lv.end
-                        for lv in ws.leave_by_facilitator.get(fid, ())))
+    return (
+        f.active
+        and not f.missing_fields
+        and f.trained_on is not None
+        and f.trained_on <= batch
+        and f.max_open is not None
+        and f.open_jags < f.max_open
+        and not any(lv.start <= batch <= lv.end for lv in ws.leave_by_facilitator.get(fid, ()))
+    )
 
 
 def test_follow_ups_and_preferences_are_usable(generated_sample: Workspace) -> None:
     for ws in (generated_sample, generate_workspace(60, 30, seed=9)):
         batch = max(r.received_at for r in ws.requests).date()
-        follow = [ws.history_by_id[r.follow_up_of].facilitator_id
-                  for r in ws.requests if r.follow_up_of]
+        follow = [
+            ws.history_by_id[r.follow_up_of].facilitator_id for r in ws.requests if r.follow_up_of
+        ]
         named = [r for r in ws.requests if r.preferred_facilitator_id]
         assert all(r.preference_rationale for r in named)
         # At least one of each is pinned to a facilitator who can take it.
@@ -155,15 +166,10 @@ def test_gaps_flag(generated_sample: Workspace) -> None:
     assert any(f.missing_fields for f in generated_sample.facilitators)
     missing = {m for f in generated_sample.facilitators for m in f.missing_fields}
     assert missing <= {"sector", "max_open"}
-    assert not any(f.missing_fields
-                   for f in generate_workspace(25, 40, seed=SAMPLE_SEED,
-                                               with_gaps=False).facilitators)
-
-
-
-
-
-
+    assert not any(
+        f.missing_fields
+        for f in generate_workspace(25, 40, seed=SAMPLE_SEED, with_gaps=False).facilitators
+    )
 
 
 # The bundled generated_sample ------------------------------------------------------------------
@@ -179,19 +185,24 @@ def test_sample_shape(generated_sample: Workspace) -> None:
     assert generated_sample.involvements
     assert any(not f.active for f in generated_sample.facilitators)
     assert any(not f.can_lead for f in generated_sample.facilitators)
-    assert any(f.trained_on and f.trained_on > date(2026, 11, 23)
-               for f in generated_sample.facilitators)
-    assert any(f.training_expires and f.training_expires < date(2026, 11, 9)
-               for f in generated_sample.facilitators)
+    assert any(
+        f.trained_on and f.trained_on > date(2026, 11, 23) for f in generated_sample.facilitators
+    )
+    assert any(
+        f.training_expires and f.training_expires < date(2026, 11, 9)
+        for f in generated_sample.facilitators
+    )
     assert any(lv.start <= date(2026, 11, 23) <= lv.end for lv in generated_sample.leave)
 
 
 def test_bundled_sample_matches_the_generator(tmp_path: Path, sample_dir: Path) -> None:
     write_sample(tmp_path)
     made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    bundled = sorted(p.relative_to(sample_dir) for p in sample_dir.rglob("*")
-                     if p.is_file() and p.name not in ("README.md", "feedback-form.xlsx",
-                                                          "request-form.xlsx"))
+    bundled = sorted(
+        p.relative_to(sample_dir)
+        for p in sample_dir.rglob("*")
+        if p.is_file() and p.name not in ("README.md", "feedback-form.xlsx", "request-form.xlsx")
+    )
     assert made == bundled
     for rel in made:
         assert (tmp_path / rel).read_bytes() == (sample_dir / rel).read_bytes(), rel
@@ -206,10 +217,24 @@ def test_the_bundled_sample_is_found_by_package_resources(sample_dir: Path) -> N
 def test_a_regular_install_carries_the_sample(tmp_path: Path) -> None:
     """Build a wheel, install it (no editable link to the source tree) and find the sample."""
     root = Path(__file__).resolve().parent.parent
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                            "--no-build-isolation", "-q", "-w", str(tmp_path / "wheel"),
-                            str(root)], capture_output=True, text=True, timeout=600,
-                           check=False)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "wheel"),
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert built.returncode == 0, built.stderr
     [wheel] = (tmp_path / "wheel").glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -217,11 +242,19 @@ def test_a_regular_install_carries_the_sample(tmp_path: Path) -> None:
         archive.extractall(tmp_path / "site")
     assert "jags/sample_data/requests.csv" in names
     assert "jags/sample_data/calendars/availability.csv" in names
-    probe = ("import jags, jags.bundled as b; p = b.sample_folder(); print(jags.__file__); "
-             "print(len(list(p.rglob('*.ics'))), (p / 'requests.csv').is_file())")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "site"),
-                                             "PATH": "/usr/bin:/bin"}, timeout=120, check=False)
+    probe = (
+        "import jags, jags.bundled as b; p = b.sample_folder(); print(jags.__file__); "
+        "print(len(list(p.rglob('*.ics'))), (p / 'requests.csv').is_file())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     where, found = done.stdout.splitlines()
     assert where.startswith(str(tmp_path / "site"))
@@ -230,22 +263,39 @@ def test_a_regular_install_carries_the_sample(tmp_path: Path) -> None:
 
 def test_jags_generate_writes_a_workspace(tmp_path: Path) -> None:
     out = tmp_path / "ws"
-    result = CliRunner().invoke(app, ["generate", str(out), "--requests", "12",
-                                      "--facilitators", "9", "--seed", "4"])
+    result = CliRunner().invoke(
+        app, ["generate", str(out), "--requests", "12", "--facilitators", "9", "--seed", "4"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in COLUMNS)
     with (out / "requests.csv").open(encoding="utf-8") as handle:
         assert sum(1 for _ in handle) == 13
     assert (out / "facilitators.csv").read_bytes() == workspace_files(
-        generate_workspace(12, 9, seed=4))["facilitators.csv"]
+        generate_workspace(12, 9, seed=4)
+    )["facilitators.csv"]
     bad = CliRunner().invoke(app, ["generate", str(tmp_path / "bad"), "--facilitators", "0"])
     assert bad.exit_code == 2 and "--facilitators" in bad.stderr
 
 
 def test_python_m_jags_generate_is_the_same_command(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "jags.generate", str(tmp_path / "ws"),
-                           "--requests", "3", "--facilitators", "2", "--no-gaps"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jags.generate",
+            str(tmp_path / "ws"),
+            "--requests",
+            "3",
+            "--facilitators",
+            "2",
+            "--no-gaps",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "ws" / "requests.csv").read_bytes() == workspace_files(
-        generate_workspace(3, 2, with_gaps=False))["requests.csv"]
+        generate_workspace(3, 2, with_gaps=False)
+    )["requests.csv"]

@@ -27,9 +27,23 @@ CONFIRMED_ON = date(2026, 11, 30)
 """The tour's facilitators confirm a week later; sessions fall 10–15 working days after."""
 CALENDARS = SAMPLE / "calendars"
 GENERIC_SUMMARIES = {
-    "Annual leave", "Catch-up", "Clinic", "Duty", "Focus time", "Home", "Meeting", "Office",
-    "Out of office", "Panel", "Planning meeting", "Service meeting", "Study day",
-    "Supervision", "Team meeting", "Training", "Working from home",
+    "Annual leave",
+    "Catch-up",
+    "Clinic",
+    "Duty",
+    "Focus time",
+    "Home",
+    "Meeting",
+    "Office",
+    "Out of office",
+    "Panel",
+    "Planning meeting",
+    "Service meeting",
+    "Study day",
+    "Supervision",
+    "Team meeting",
+    "Training",
+    "Working from home",
 }
 
 
@@ -55,8 +69,9 @@ def _ics_people() -> set[str]:
 def test_sample_calendars_parse_and_stay_generic(sample: Workspace) -> None:
     files = sorted(CALENDARS.glob("*.ics"))
     people = set(_attendees(sample)) | {f.email for f in sample.facilitators}
-    secrets = {r.case_ref for r in sample.requests} | {r.family_ref for r in sample.requests
-                                                       if r.family_ref}
+    secrets = {r.case_ref for r in sample.requests} | {
+        r.family_ref for r in sample.requests if r.family_ref
+    }
     prodids: Counter[str] = Counter()
     for path in files:
         assert path.name == path.name.lower()
@@ -74,9 +89,11 @@ def test_sample_calendars_parse_and_stay_generic(sample: Workspace) -> None:
             start = event.decoded("DTSTART")
             day = start.date() if isinstance(start, datetime) else start
             assert date(2026, 11, 23) <= day <= date(2027, 1, 31), path.name
-    assert set(prodids) == {"Microsoft Exchange Server 2010",
-                            "-//Google Inc//Google Calendar 70.9054//EN",
-                            "-//Apple Inc.//macOS 15.0//EN"}
+    assert set(prodids) == {
+        "Microsoft Exchange Server 2010",
+        "-//Google Inc//Google Calendar 70.9054//EN",
+        "-//Apple Inc.//macOS 15.0//EN",
+    }
     assert all(n >= 5 for n in prodids.values())
 
 
@@ -85,20 +102,35 @@ def test_sample_calendar_features() -> None:
     outlook = [t for t in texts if "Microsoft Exchange" in t]
     google = [t for t in texts if "Google Calendar" in t]
     apple = [t for t in texts if "Apple Inc." in t]
-    assert all("TZID:GMT Standard Time" in t and "EXDATE;TZID=GMT Standard Time" in t
-               and "RECURRENCE-ID;TZID=GMT Standard Time" in t and "INTERVAL=2" in t
-               and "X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE" in t for t in outlook)
+    assert all(
+        "TZID:GMT Standard Time" in t
+        and "EXDATE;TZID=GMT Standard Time" in t
+        and "RECURRENCE-ID;TZID=GMT Standard Time" in t
+        and "INTERVAL=2" in t
+        and "X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE" in t
+        for t in outlook
+    )
     # Most people take some leave (all-day, out of office) in the ten weeks.
     assert sum("X-MICROSOFT-CDO-BUSYSTATUS:OOF" in t for t in outlook) >= 0.7 * len(outlook)
     assert sum("SUMMARY:Out of office" in t for t in google) >= 0.7 * len(google)
     assert sum("SUMMARY:Annual leave" in t for t in apple) >= 0.7 * len(apple)
-    assert all("\nEXDATE:" in t and "\nRECURRENCE-ID:" in t and "STATUS:CANCELLED" in t
-               and "TRANSP:TRANSPARENT" in t for t in google)
+    assert all(
+        "\nEXDATE:" in t
+        and "\nRECURRENCE-ID:" in t
+        and "STATUS:CANCELLED" in t
+        and "TRANSP:TRANSPARENT" in t
+        for t in google
+    )
     assert sum("PARTSTAT=DECLINED" in t for t in google) >= len(google) - 1
     assert any("PARTSTAT=TENTATIVE" in t for t in google)
-    assert all("TZID:Europe/London" in t and "DURATION:" in t and "VALUE=DATE" in t
-               and "EXDATE;TZID=Europe/London" in t and "RECURRENCE-ID;TZID=Europe/London" in t
-               for t in apple)
+    assert all(
+        "TZID:Europe/London" in t
+        and "DURATION:" in t
+        and "VALUE=DATE" in t
+        and "EXDATE;TZID=Europe/London" in t
+        and "RECURRENCE-ID;TZID=Europe/London" in t
+        for t in apple
+    )
     assert outlook and google and apple
 
 
@@ -112,10 +144,14 @@ def test_sample_calendar_styles_follow_the_employer(sample: Workspace) -> None:
         style = "outlook" if "Microsoft" in head else "google" if "Google" in head else "apple"
         styles.setdefault(org[path.name.removesuffix(".ics")] or "", set()).add(style)
     assert all(len(found) == 1 for found in styles.values())
-    assert all(found == {"outlook"} for name, found in styles.items()
-               if "NHS" in name or "Council" in name)
-    assert all(found == {"google"} for name, found in styles.items()
-               if "Primary" in name or "Academy" in name or "Infant" in name)
+    assert all(
+        found == {"outlook"} for name, found in styles.items() if "NHS" in name or "Council" in name
+    )
+    assert all(
+        found == {"google"}
+        for name, found in styles.items()
+        if "Primary" in name or "Academy" in name or "Infant" in name
+    )
 
 
 def test_sample_availability_rows_and_unknown_people(sample: Workspace) -> None:
@@ -135,7 +171,8 @@ def test_sample_availability_rows_and_unknown_people(sample: Workspace) -> None:
     assert all(e in readme for e in unknown)
     follow = next(r for r in sample.requests if r.follow_up_of)
     attendees = {follow.requester_email} | {
-        p.email for p in sample.participants_by_request[follow.request_id]}
+        p.email for p in sample.participants_by_request[follow.request_id]
+    }
     assert attendees & ics_people
     assert attendees & row_people
     assert attendees & unknown
@@ -146,8 +183,11 @@ def test_sample_calendars_load_and_match_leave(sample: Workspace) -> None:
     first = datetime(2026, 11, 23, tzinfo=LONDON)
     last = datetime(2027, 2, 1, tzinfo=LONDON)
     found = IcsSource(exports).availability(sorted(exports), first, last)
-    away = {sample.facilitator_by_id[lv.facilitator_id].email for lv in sample.leave
-            if lv.start <= first.date() and lv.end >= date(2027, 1, 31)}
+    away = {
+        sample.facilitator_by_id[lv.facilitator_id].email
+        for lv in sample.leave
+        if lv.start <= first.date() and lv.end >= date(2027, 1, 31)
+    }
     for email, availability in found.items():
         assert availability.coverage == ((first.astimezone(UTC), last.astimezone(UTC)),)
         busy = [i for i in availability.intervals if i.status is not Status.FREE]
@@ -166,8 +206,9 @@ def test_sample_schedules_with_known_calendars(sample: Workspace, tmp_path: Path
     policy = Policy.preset("norfolk")
     result = allocation.run_allocation(SAMPLE, policy, BATCH_DAY)
     write_outputs(tmp_path, allocation.allocation_files(result, xlsx=False))
-    run = schedule.run_schedule(SAMPLE, tmp_path / "allocations.csv", CONFIRMED_ON, policy,
-                                time_limit=20)
+    run = schedule.run_schedule(
+        SAMPLE, tmp_path / "allocations.csv", CONFIRMED_ON, policy, time_limit=20
+    )
     proposals = run.result.proposals
     assert len(proposals) >= 20
     assert not run.result.unscheduled
@@ -179,16 +220,28 @@ def test_sample_schedules_with_known_calendars(sample: Workspace, tmp_path: Path
     window = {o.start.date() for rp in proposals.values() for o in rp.options}
     calendar = WorkingCalendar(policy.closure_days)
     emails = sorted({a.email for s in run.sessions for a in s.attendees})
-    found = schedule.gather(schedule.calendar_sources(SAMPLE), emails,
-                            *schedule.fetch_range(run.sessions, policy, calendar))
+    found = schedule.gather(
+        schedule.calendar_sources(SAMPLE),
+        emails,
+        *schedule.fetch_range(run.sessions, policy, calendar),
+    )
 
     def fits(session: SessionRequest, day: date) -> bool:
-        return any(all(not found[a.email].status(start, end).blocks
-                       for a in session.attendees if a.required)
-                   for start, end in day_slots(day, policy))
+        return any(
+            all(
+                not found[a.email].status(start, end).blocks
+                for a in session.attendees
+                if a.required
+            )
+            for start, end in day_slots(day, policy)
+        )
 
-    blocked = [(s.request_id, day) for s in run.sessions
-               for _, day in window_days(s.confirmed_on, policy, calendar) if not fits(s, day)]
+    blocked = [
+        (s.request_id, day)
+        for s in run.sessions
+        for _, day in window_days(s.confirmed_on, policy, calendar)
+        if not fits(s, day)
+    ]
     assert len({rid for rid, _ in blocked}) >= 3  # leave and meetings block whole days
     assert window <= {date(2026, 12, d) for d in (14, 15, 16, 17, 18, 21)}
 
@@ -200,13 +253,12 @@ def test_write_sample_calendars_is_deterministic(tmp_path: Path, sample: Workspa
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
 
 
-
 def test_sample_calendar_files_are_what_is_written(tmp_path: Path, sample: Workspace) -> None:
     files = sample_calendar_files(sample)
     written = write_sample_calendars(sample, tmp_path)
     assert [p.name for p in written] == list(files)
     assert list(files)[-1] == "availability.csv"
     assert {p.name: p.read_bytes() for p in written} == files
-    assert files == {p.name: p.read_bytes() for p in sorted(CALENDARS.iterdir())
-                     if p.suffix == ".ics"} | {"availability.csv": (
-                         CALENDARS / "availability.csv").read_bytes()}
+    assert files == {
+        p.name: p.read_bytes() for p in sorted(CALENDARS.iterdir()) if p.suffix == ".ics"
+    } | {"availability.csv": (CALENDARS / "availability.csv").read_bytes()}

@@ -29,7 +29,10 @@ def _google(email: str, plan: Plan) -> str:
 
 
 EXPORTS: dict[str, Callable[[str, Plan], str]] = {
-    "outlook": outlook_export, "google": _google, "apple": apple_export}
+    "outlook": outlook_export,
+    "google": _google,
+    "apple": apple_export,
+}
 
 
 def _at(day: date, clock: time) -> datetime:
@@ -42,12 +45,16 @@ def test_every_export_gives_the_plan_s_busy_times(style: str, seed: int) -> None
     plan = make_plan(random.Random(seed), [BLOCKS[0]])
     text = EXPORTS[style](EMAIL, plan)
     found = IcsSource({EMAIL: text.encode()}).availability(
-        [EMAIL], _at(FIRST_DAY, time(0)), _at(LAST_DAY + timedelta(days=1), time(0)))[EMAIL]
+        [EMAIL], _at(FIRST_DAY, time(0)), _at(LAST_DAY + timedelta(days=1), time(0))
+    )[EMAIL]
     cancelled = set()
     if style == "google":  # one supervision occurrence is cancelled (STATUS:CANCELLED)
         cal = icalendar.Calendar.from_ical(text)
-        cancelled = {e.decoded("RECURRENCE-ID").replace(tzinfo=None) for e in cal.walk("VEVENT")
-                     if str(e.get("STATUS")) == "CANCELLED"}
+        cancelled = {
+            e.decoded("RECURRENCE-ID").replace(tzinfo=None)
+            for e in cal.walk("VEVENT")
+            if str(e.get("STATUS")) == "CANCELLED"
+        }
         assert len(cancelled) == 1
     for begin, end in plan.team.occurrences() + plan.supervision.occurrences():
         if begin in cancelled:
@@ -55,8 +62,7 @@ def test_every_export_gives_the_plan_s_busy_times(style: str, seed: int) -> None
         assert found.status(begin.replace(tzinfo=LONDON), end.replace(tzinfo=LONDON)).blocks
     for event in plan.meetings:
         assert isinstance(event.start, datetime) and isinstance(event.end, datetime)
-        status = found.status(event.start.replace(tzinfo=LONDON),
-                              event.end.replace(tzinfo=LONDON))
+        status = found.status(event.start.replace(tzinfo=LONDON), event.end.replace(tzinfo=LONDON))
         assert status is not Status.FREE or style == "google"  # Google: one is declined
     day = BLOCKS[0][0]
     assert found.status(_at(day, time(12)), _at(day, time(13))).blocks

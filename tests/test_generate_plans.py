@@ -9,13 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from allocator import WorkingCalendar
-from jags.generate_plans import (
-    BLOCKS,
-    FIRST_DAY,
-    LAST_DAY,
-    availability_rows,
-    make_plan,
-)
+from jags.generate_plans import BLOCKS, FIRST_DAY, LAST_DAY, availability_rows, make_plan
 
 BANK_HOLIDAYS = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
 
@@ -40,8 +34,9 @@ def test_meetings_fall_on_working_days_in_working_hours(seed: int) -> None:
 def test_leave_is_merged_and_kept() -> None:
     plan = make_plan(random.Random(5), [BLOCKS[0], (BLOCKS[0][1], BLOCKS[1][1])])
     assert (BLOCKS[0][0], BLOCKS[1][1]) in plan.leave
-    assert all(a[1] + timedelta(days=1) < b[0] for a, b in zip(plan.leave, plan.leave[1:],
-                                                                   strict=False))
+    assert all(
+        a[1] + timedelta(days=1) < b[0] for a, b in zip(plan.leave, plan.leave[1:], strict=False)
+    )
 
 
 def test_the_same_seed_gives_the_same_plan() -> None:

@@ -55,8 +55,9 @@ def test_write_workspace_round_trips(tmp_path: Path, generated: Workspace) -> No
         assert read[1:] == rows
 
 
-def test_written_files_read_back_as_the_same_workspace(tmp_path: Path,
-                                                       generated: Workspace) -> None:
+def test_written_files_read_back_as_the_same_workspace(
+    tmp_path: Path, generated: Workspace
+) -> None:
     write_workspace(generated, tmp_path)
     again = read_workspace(tmp_path)
     assert workspace_tables(again) == workspace_tables(generated)

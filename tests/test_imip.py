@@ -9,33 +9,26 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 
 import pytest
-from invitation_helpers import (
-    LONDON,
-    STAMP,
-    check_itip,
-    make_session,
-)
+from invitation_helpers import LONDON, STAMP, check_itip, make_session
 
 from allocator.policy import Policy
 from scheduling.imip import Person, eml_bytes
-from scheduling.invitations import (
-    cancel_ics,
-    message_id_for,
-    request_ics,
-    subject_for,
-)
+from scheduling.invitations import cancel_ics, message_id_for, request_ics, subject_for
 
 
 def build_eml(ics: bytes, method: str = "REQUEST") -> bytes:
     session = make_session()
     return eml_bytes(
-        ics, method=method, sender=session.organizer,
+        ics,
+        method=method,
+        sender=session.organizer,
         recipients=[Person(a.name, a.email) for a in session.attendees],
         subject=subject_for("R-001", method="REQUEST"),
         text="You are invited to Joint Agency Group Supervision R-001 – details attached.\n",
         date=datetime(2027, 3, 1, 9, 0, tzinfo=LONDON),
-        message_id=message_id_for("R-001", method="REQUEST", sequence=0, ics=ics,
-                                  domain="nscp.example.org"),
+        message_id=message_id_for(
+            "R-001", method="REQUEST", sequence=0, ics=ics, domain="nscp.example.org"
+        ),
     )
 
 
@@ -56,8 +49,7 @@ def test_eml_structure(norfolk: Policy, method: str) -> None:
     assert message["Date"] == "Mon, 01 Mar 2027 09:00:00 +0000"
     assert re.fullmatch(r"<[0-9a-f]{32}@nscp\.example\.org>", message["Message-ID"])
     assert message["From"].addresses[0].addr_spec == "jags@nscp.example.org"
-    assert [a.addr_spec for a in message["To"].addresses] == \
-        [a.email for a in session.attendees]
+    assert [a.addr_spec for a in message["To"].addresses] == [a.email for a in session.attendees]
     assert str(message["Subject"]) == "Invitation: Joint Agency Group Supervision – R-001"
 
     alternative, attachment = message.iter_parts()
@@ -94,20 +86,46 @@ def test_eml_refuses_method_mismatch_and_bad_headers(norfolk: Policy) -> None:
         build_eml(ics, "CANCEL")
     person = Person("BU", "bu@x.org")
     with pytest.raises(ValueError, match="recipient"):
-        eml_bytes(ics, method="REQUEST", sender=person, recipients=[], subject="s",
-                  text="t", date=STAMP, message_id="<a@b>")
+        eml_bytes(
+            ics,
+            method="REQUEST",
+            sender=person,
+            recipients=[],
+            subject="s",
+            text="t",
+            date=STAMP,
+            message_id="<a@b>",
+        )
     with pytest.raises(ValueError, match="control"):
-        eml_bytes(ics, method="REQUEST", sender=person, recipients=[person],
-                  subject="s\r\nBcc: x@y.org", text="t", date=STAMP, message_id="<a@b>")
+        eml_bytes(
+            ics,
+            method="REQUEST",
+            sender=person,
+            recipients=[person],
+            subject="s\r\nBcc: x@y.org",
+            text="t",
+            date=STAMP,
+            message_id="<a@b>",
+        )
     with pytest.raises(ValueError, match="naive"):
-        eml_bytes(ics, method="REQUEST", sender=person, recipients=[person], subject="s",
-                  text="t", date=datetime(2027, 1, 1), message_id="<a@b>")
+        eml_bytes(
+            ics,
+            method="REQUEST",
+            sender=person,
+            recipients=[person],
+            subject="s",
+            text="t",
+            date=datetime(2027, 1, 1),
+            message_id="<a@b>",
+        )
 
 
 def test_message_id_differs_per_document(norfolk: Policy) -> None:
     one = request_ics(make_session(), norfolk, dtstamp=STAMP)
     two = request_ics(make_session(sequence=1), norfolk, dtstamp=STAMP)
-    ids = {message_id_for("R-001", method="REQUEST", sequence=s, ics=i)
-           for s, i in ((0, one), (1, two))}
+    ids = {
+        message_id_for("R-001", method="REQUEST", sequence=s, ics=i)
+        for s, i in ((0, one), (1, two))
+    }
     assert len(ids) == 2
     assert all(i.startswith("<") and i.endswith("@jags-planner.invalid>") for i in ids)

@@ -74,9 +74,11 @@ def test_request_is_valid_itip(norfolk: Policy) -> None:
     assert prop(event, "LOCATION") == "Online"
     assert prop(event, "DTSTAMP") == "20270301T090000Z"
     assert attendee_emails(event) == [a.email for a in session.attendees]
-    assert "ORGANIZER;CN=\"NSCP Business Unit\":mailto:jags@nscp.example.org" in unfold(ics)
-    assert 'ATTENDEE;CN="Fay Facilitator";ROLE=CHAIR;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:' \
-           "mailto:fay.facilitator@health.example.org" in unfold(ics)
+    assert 'ORGANIZER;CN="NSCP Business Unit":mailto:jags@nscp.example.org' in unfold(ics)
+    assert (
+        'ATTENDEE;CN="Fay Facilitator";ROLE=CHAIR;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:'
+        "mailto:fay.facilitator@health.example.org" in unfold(ics)
+    )
 
 
 def test_request_parses_strictly_with_independent_library(norfolk: Policy) -> None:
@@ -139,8 +141,10 @@ def test_vtimezone_is_rrule_form_without_rdate(norfolk: Policy) -> None:
     assert b"RDATE" not in ics
     (vtimezone,) = comps["VTIMEZONE"]
     assert vtimezone == [("TZID", "", "Europe/London")]
-    for kind, month, offset_from, offset_to in (("DAYLIGHT", 3, "+0000", "+0100"),
-                                                 ("STANDARD", 10, "+0100", "+0000")):
+    for kind, month, offset_from, offset_to in (
+        ("DAYLIGHT", 3, "+0000", "+0100"),
+        ("STANDARD", 10, "+0100", "+0000"),
+    ):
         (observance,) = comps[kind]
         values = {name: value for name, _, value in observance}
         assert set(values) == {"TZNAME", "TZOFFSETFROM", "TZOFFSETTO", "DTSTART", "RRULE"}
@@ -162,8 +166,7 @@ def test_vtimezone_agrees_with_tzdata_2000_to_2070(norfolk: Policy) -> None:
     ours = icalendar.Calendar.from_ical(request_ics(make_session(), norfolk, dtstamp=STAMP))
     from_icalendar = ours.timezones[0].to_tz(lookup_tzid=False)
     for year in range(2000, 2071):
-        for month, day in ((1, 15), (3, 20), (3, 31), (4, 1), (7, 1), (10, 20), (10, 31),
-                           (11, 1)):
+        for month, day in ((1, 15), (3, 20), (3, 31), (4, 1), (7, 1), (10, 20), (10, 31), (11, 1)):
             for hour in (0, 3, 12, 23):
                 local = datetime(year, month, day, hour)
                 expected = local.replace(tzinfo=LONDON).utcoffset()
@@ -182,13 +185,12 @@ def test_vtimezone_agrees_with_tzdata_2000_to_2070(norfolk: Policy) -> None:
         (datetime(2027, 11, 1, 16, 45), "20271101T164500Z"),
     ],
 )
-def test_local_time_correct_in_bst_and_gmt(norfolk: Policy, local: datetime,
-                                           utc_text: str) -> None:
+def test_local_time_correct_in_bst_and_gmt(norfolk: Policy, local: datetime, utc_text: str) -> None:
     # Given in UTC, written as London wall-clock time.
     start_utc = datetime.strptime(utc_text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     ics = request_ics(make_session(start_utc), norfolk, dtstamp=STAMP)
     event, _ = check_itip(ics, "REQUEST")
-    (params, value), = [(p, v) for n, p, v in event if n == "DTSTART"]
+    ((params, value),) = [(p, v) for n, p, v in event if n == "DTSTART"]
     assert params == ";TZID=Europe/London"
     assert value == local.strftime("%Y%m%dT%H%M%S")
     # Resolved from our VTIMEZONE alone (the TZID renamed so no parser can look it up).
@@ -198,19 +200,22 @@ def test_local_time_correct_in_bst_and_gmt(norfolk: Policy, local: datetime,
     assert parsed.dtend.astimezone(UTC) == start_utc + timedelta(minutes=90)
 
 
-@pytest.mark.parametrize(("zone", "utc_start", "local_start"), [
-    ("Europe/Dublin", "20270330T130000Z", "20270330T140000"),
-    ("America/New_York", "20270330T130000Z", "20270330T090000"),
-    ("Australia/Sydney", "20270330T130000Z", "20270331T000000"),
-])
-def test_the_policy_zone_is_written_with_its_own_vtimezone(norfolk: Policy, zone: str,
-                                                            utc_start: str,
-                                                            local_start: str) -> None:
+@pytest.mark.parametrize(
+    ("zone", "utc_start", "local_start"),
+    [
+        ("Europe/Dublin", "20270330T130000Z", "20270330T140000"),
+        ("America/New_York", "20270330T130000Z", "20270330T090000"),
+        ("Australia/Sydney", "20270330T130000Z", "20270331T000000"),
+    ],
+)
+def test_the_policy_zone_is_written_with_its_own_vtimezone(
+    norfolk: Policy, zone: str, utc_start: str, local_start: str
+) -> None:
     policy = norfolk.replace(timezone=zone)
     start = datetime.strptime(utc_start, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     ics = request_ics(make_session(start), policy, dtstamp=STAMP)
     event, _ = check_itip(ics, "REQUEST")
-    (params, value), = [(p, v) for n, p, v in event if n == "DTSTART"]
+    ((params, value),) = [(p, v) for n, p, v in event if n == "DTSTART"]
     assert (params, value) == (f";TZID={zone}", local_start)
     (vtimezone,) = components(ics)["VTIMEZONE"]
     assert vtimezone == [("TZID", "", zone)]
@@ -278,19 +283,22 @@ def test_cancel_is_valid_itip(norfolk: Policy) -> None:
     assert attendee_emails(event) == [a.email for a in session.attendees]
     calendar = strict_parse(ics)
     assert calendar.method == "CANCEL"  # type: ignore[attr-defined]
-    assert str(calendar.events[0].status) .endswith("CANCELLED")  # type: ignore[attr-defined]
+    assert str(calendar.events[0].status).endswith("CANCELLED")  # type: ignore[attr-defined]
 
 
 def test_hold_has_its_own_uid_and_is_tentative(norfolk: Policy) -> None:
     session = make_session()
-    holds = {option: request_ics(session, norfolk, dtstamp=STAMP, hold=True, option=option)
-             for option in (1, 2, 3)}
+    holds = {
+        option: request_ics(session, norfolk, dtstamp=STAMP, hold=True, option=option)
+        for option in (1, 2, 3)
+    }
     uids = set()
     for option, ics in holds.items():
         event, _ = check_itip(ics, "REQUEST")
         assert prop(event, "STATUS") == "TENTATIVE"
-        assert text_prop(event, "SUMMARY") == (f"{SERVICE_NAME} – R-001 "
-                                          f"(provisional hold, option {option})")
+        assert text_prop(event, "SUMMARY") == (
+            f"{SERVICE_NAME} – R-001 (provisional hold, option {option})"
+        )
         assert prop(event, "UID") == uid_for(f"R-001-hold-{option}")
         uids.add(prop(event, "UID"))
         strict_parse(ics)
@@ -308,8 +316,10 @@ def test_hold_and_option_must_agree(norfolk: Policy) -> None:
 
 
 def test_release_holds_cancels_each_hold_uid(norfolk: Policy) -> None:
-    held = {2: make_session(datetime(2027, 4, 2, 10, tzinfo=LONDON), sequence=1),
-            1: make_session(sequence=1)}
+    held = {
+        2: make_session(datetime(2027, 4, 2, 10, tzinfo=LONDON), sequence=1),
+        1: make_session(sequence=1),
+    }
     released = release_holds_ics(held, norfolk, dtstamp=STAMP)
     assert list(released) == [1, 2]
     for option, ics in released.items():
@@ -327,8 +337,9 @@ def test_same_inputs_give_identical_bytes(norfolk: Policy) -> None:
     one = request_ics(make_session(), norfolk, dtstamp=STAMP)
     two = request_ics(make_session(), norfolk, dtstamp=STAMP)
     assert one == two
-    assert cancel_ics(make_session(), norfolk, dtstamp=STAMP) == \
-        cancel_ics(make_session(), norfolk, dtstamp=STAMP)
+    assert cancel_ics(make_session(), norfolk, dtstamp=STAMP) == cancel_ics(
+        make_session(), norfolk, dtstamp=STAMP
+    )
     other = request_ics(make_session(), norfolk, dtstamp=STAMP + timedelta(seconds=1))
     assert other != one
     # Sub-second stamps are dropped, not written.
@@ -343,12 +354,16 @@ def test_uid_is_stable_and_reveals_only_a_hash() -> None:
     assert uid_for("R-001", domain="nscp.example.org").endswith("@nscp.example.org")
 
 
-def test_privacy_nothing_but_request_id_and_service_name(norfolk: Policy,
-                                                        cheshire: Policy) -> None:
+def test_privacy_nothing_but_request_id_and_service_name(norfolk: Policy, cheshire: Policy) -> None:
     # A request record as the workspace holds it; the invitation API never sees
     # its other fields, and nothing of them may show in any output.
-    record = {"request_id": "R-001", "case_ref": CASE_REF, "family_ref": FAMILY_REF,
-              "topic": FREE_TEXT, "child": CHILD_NAME}
+    record = {
+        "request_id": "R-001",
+        "case_ref": CASE_REF,
+        "family_ref": FAMILY_REF,
+        "topic": FREE_TEXT,
+        "child": CHILD_NAME,
+    }
     session = make_session(request_id=record["request_id"], location="Online")
     documents = [
         request_ics(session, norfolk, dtstamp=STAMP),
@@ -363,13 +378,20 @@ def test_privacy_nothing_but_request_id_and_service_name(norfolk: Policy,
         assert record["request_id"] in text
         event = components(ics)["VEVENT"][0]
         summary = text_prop(event, "SUMMARY")
-        assert re.sub(r" \(provisional hold, option \d+\)$", "", summary) == \
-            f"{SERVICE_NAME} – R-001"
+        assert (
+            re.sub(r" \(provisional hold, option \d+\)$", "", summary) == f"{SERVICE_NAME} – R-001"
+        )
         subject = subject_for("R-001", method="REQUEST")
-        eml = eml_bytes(ics, method=prop(components(ics)["VCALENDAR"][0], "METHOD"),
-                        sender=session.organizer, recipients=[session.organizer],
-                        subject=subject, text="See the attached invitation.", date=STAMP,
-                        message_id="<x@nscp.example.org>")
+        eml = eml_bytes(
+            ics,
+            method=prop(components(ics)["VCALENDAR"][0], "METHOD"),
+            sender=session.organizer,
+            recipients=[session.organizer],
+            subject=subject,
+            text="See the attached invitation.",
+            date=STAMP,
+            message_id="<x@nscp.example.org>",
+        )
         parsed = message_from_bytes(eml, policy=default_policy)
         assert isinstance(parsed, EmailMessage)
         for part in parsed.walk():
@@ -384,12 +406,15 @@ def test_privacy_nothing_but_request_id_and_service_name(norfolk: Policy,
 
 def test_subjects_and_summaries() -> None:
     assert summary_for("R-9") == "Joint Agency Group Supervision – R-9"
-    assert subject_for("R-9", method="REQUEST") == \
-        "Invitation: Joint Agency Group Supervision – R-9"
+    assert (
+        subject_for("R-9", method="REQUEST") == "Invitation: Joint Agency Group Supervision – R-9"
+    )
     assert subject_for("R-9", method="REQUEST", update=True).startswith("Updated invitation: ")
     assert subject_for("R-9", method="CANCEL").startswith("Cancelled: ")
-    assert subject_for("R-9", method="CANCEL", option=2) == \
-        "Released: Joint Agency Group Supervision – R-9 (provisional hold, option 2)"
+    assert (
+        subject_for("R-9", method="CANCEL", option=2)
+        == "Released: Joint Agency Group Supervision – R-9 (provisional hold, option 2)"
+    )
     with pytest.raises(ValueError, match="method"):
         subject_for("R-9", method="PUBLISH")  # type: ignore[arg-type]
 
@@ -404,8 +429,15 @@ def test_subjects_and_summaries() -> None:
         ({"end": datetime(2027, 3, 30, 13, 0, tzinfo=LONDON)}, "not after"),
         ({"start": datetime(2027, 3, 30, 14, 0, 0, 5, tzinfo=LONDON)}, "whole seconds"),
         ({"attendees": ()}, "no attendees"),
-        ({"attendees": (Attendee("A", "a@x.org", "CHAIR"),
-                        Attendee("B", "A@X.org", "REQ-PARTICIPANT"))}, "twice"),
+        (
+            {
+                "attendees": (
+                    Attendee("A", "a@x.org", "CHAIR"),
+                    Attendee("B", "A@X.org", "REQ-PARTICIPANT"),
+                )
+            },
+            "twice",
+        ),
         ({"sequence": -1}, "negative"),
         ({"request_id": "R-1\r\nX-INJECTED:1"}, "control"),
         ({"request_id": " "}, "empty"),
@@ -436,12 +468,16 @@ def test_person_and_attendee_validation() -> None:
 
 
 def test_double_quote_in_name_is_not_written_raw(norfolk: Policy) -> None:
-    session = Session("R-7", datetime(2027, 3, 30, 14, tzinfo=LONDON),
-                      datetime(2027, 3, 30, 15, tzinfo=LONDON), Person("BU", "bu@x.org"),
-                      (Attendee('Sam "Sammy" Lee', "sam@x.org", "CHAIR"),))
+    session = Session(
+        "R-7",
+        datetime(2027, 3, 30, 14, tzinfo=LONDON),
+        datetime(2027, 3, 30, 15, tzinfo=LONDON),
+        Person("BU", "bu@x.org"),
+        (Attendee('Sam "Sammy" Lee', "sam@x.org", "CHAIR"),),
+    )
     ics = request_ics(session, norfolk, dtstamp=STAMP)
     check_itip(ics, "REQUEST")
-    assert 'CN="Sam \'Sammy\' Lee"' in "\n".join(unfold(ics))
+    assert "CN=\"Sam 'Sammy' Lee\"" in "\n".join(unfold(ics))
     strict_parse(ics)
 
 
@@ -457,14 +493,18 @@ ZONES = [LONDON, UTC, ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
 
 @settings(max_examples=150, deadline=None)
 @given(
-    start=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31),
-                       timezones=st.sampled_from(ZONES)).map(lambda d: d.replace(microsecond=0)),
+    start=st.datetimes(
+        min_value=datetime(1990, 1, 1),
+        max_value=datetime(2099, 12, 31),
+        timezones=st.sampled_from(ZONES),
+    ).map(lambda d: d.replace(microsecond=0)),
     minutes=st.integers(min_value=15, max_value=8 * 60),
     sequence=st.integers(min_value=0, max_value=50),
     cancel=st.booleans(),
 )
-def test_round_trip_keeps_instants(start: datetime, minutes: int, sequence: int,
-                                   cancel: bool) -> None:
+def test_round_trip_keeps_instants(
+    start: datetime, minutes: int, sequence: int, cancel: bool
+) -> None:
     policy = Policy()
     session = make_session(start, minutes, sequence=sequence)
     if cancel:

@@ -22,10 +22,14 @@ SLOT = (datetime(2026, 12, 3, 10, tzinfo=LONDON), datetime(2026, 12, 3, 11, 30, 
 
 
 def confirmed_ledger(db_url: str, n: int = 1) -> Ledger:
-    files = workspace([fac("F1", "Org A", max_open=3), fac("F2", "Org B", max_open=3)],
-                      [req(f"R{i}", received_at=when(MON, 9 + i)) for i in range(1, n + 1)],
-                      participants=[part("R1", "khan@x.org", "Org X"),
-                                    part("R1", "opt@x.org", "Org Y", attendance="optional")])
+    files = workspace(
+        [fac("F1", "Org A", max_open=3), fac("F2", "Org B", max_open=3)],
+        [req(f"R{i}", received_at=when(MON, 9 + i)) for i in range(1, n + 1)],
+        participants=[
+            part("R1", "khan@x.org", "Org X"),
+            part("R1", "opt@x.org", "Org Y", attendance="optional"),
+        ],
+    )
     ledger = new_ledger(db_url, files, on=MON)
     day(ledger, files, MON)
     for i in range(1, n + 1):
@@ -49,10 +53,17 @@ def test_a_confirmed_request_is_booked_once_and_its_invitation_queued(db_url: st
     candidates = ledger.schedule_candidates()
     assert [c.request_id for c in candidates] == ["R1"]
     roles = {a["email"]: a["role"] for a in candidates[0].attendees}
-    assert roles == {"f1@fac.example": "CHAIR", "r1@req.example": "REQ-PARTICIPANT",
-                     "khan@x.org": "REQ-PARTICIPANT", "opt@x.org": "OPT-PARTICIPANT"} or \
-        roles == {"f2@fac.example": "CHAIR", "r1@req.example": "REQ-PARTICIPANT",
-                  "khan@x.org": "REQ-PARTICIPANT", "opt@x.org": "OPT-PARTICIPANT"}
+    assert roles == {
+        "f1@fac.example": "CHAIR",
+        "r1@req.example": "REQ-PARTICIPANT",
+        "khan@x.org": "REQ-PARTICIPANT",
+        "opt@x.org": "OPT-PARTICIPANT",
+    } or roles == {
+        "f2@fac.example": "CHAIR",
+        "r1@req.example": "REQ-PARTICIPANT",
+        "khan@x.org": "REQ-PARTICIPANT",
+        "opt@x.org": "OPT-PARTICIPANT",
+    }
     assert book_all(ledger) == ["R1"]
     assert ledger.request_status(WED, "R1")[0].state == "scheduled"
     assert ledger.schedule_candidates() == []
@@ -84,17 +95,24 @@ def test_a_reallocation_after_booking_cancels_for_the_old_facilitator(db_url: st
     book_all(ledger)
     old = ledger.request_status(WED, "R1")[0].facilitator_ids
     record(ledger, "R1", "declined", THU)
-    files = workspace([fac("F1", "Org A", max_open=3), fac("F2", "Org B", max_open=3)],
-                      [req("R1", received_at=when(MON, 10))],
-                      participants=[part("R1", "khan@x.org", "Org X"),
-                                    part("R1", "opt@x.org", "Org Y", attendance="optional")])
+    files = workspace(
+        [fac("F1", "Org A", max_open=3), fac("F2", "Org B", max_open=3)],
+        [req("R1", received_at=when(MON, 10))],
+        participants=[
+            part("R1", "khan@x.org", "Org X"),
+            part("R1", "opt@x.org", "Org Y", attendance="optional"),
+        ],
+    )
     outcome = day(ledger, files, THU)
     assert outcome.reallocated == ["R1"]
     new = ledger.request_status(THU, "R1")[0].facilitator_ids
     assert new != old
     messages = ledger.outbox()
-    assert [(m.method, m.sequence) for m in messages] == [("REQUEST", 0), ("CANCEL", 1),
-                                                          ("REQUEST", 1)]
+    assert [(m.method, m.sequence) for m in messages] == [
+        ("REQUEST", 0),
+        ("CANCEL", 1),
+        ("REQUEST", 1),
+    ]
     cancel, update = messages[1], messages[2]
     assert [p["email"] for p in json.loads(cancel.recipients)] == [f"{old.lower()}@fac.example"]
     assert f"{new.lower()}@fac.example" in update.ics.decode()
@@ -115,8 +133,7 @@ def test_stepping_down_a_booked_session_queues_a_cancellation_to_everyone(db_url
     assert len(json.loads(cancel.recipients)) == 4
     assert b"STATUS:CANCELLED" in cancel.ics
     assert b"escalated" not in cancel.ics
-    assert ledger.facilitator_status()[0].open_load + ledger.facilitator_status()[1].open_load \
-        == 0
+    assert ledger.facilitator_status()[0].open_load + ledger.facilitator_status()[1].open_load == 0
 
 
 def test_sending_marks_each_message_once_and_keeps_a_failure_queued(db_url: str) -> None:
@@ -136,7 +153,9 @@ def test_sending_marks_each_message_once_and_keeps_a_failure_queued(db_url: str)
     assert "HTTP 503" in error
     waiting = ledger.outbox()
     assert [(m.request_id, m.status, m.attempts) for m in waiting] == [
-        ("R2", "failed", 1), ("R3", "queued", 0)]
+        ("R2", "failed", 1),
+        ("R3", "queued", 0),
+    ]
     assert waiting[0].error == "Graph refused REQUEST for R2: HTTP 503"
     sent, failed, _ = ledger.send_queued(flaky, on=THU, by="tester")
     assert [m.request_id for m in sent] == ["R2", "R3"] and failed is None

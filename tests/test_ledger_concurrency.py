@@ -46,14 +46,25 @@ class Site:
         return env
 
     def start(self, *args: str, **extra: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "jags.cli", *args], cwd=ROOT,
-                                env=self.env(**extra), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "jags.cli", *args],
+            cwd=ROOT,
+            env=self.env(**extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def run(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "jags.cli", *args], cwd=ROOT,
-                              env=self.env(**extra), capture_output=True, text=True,
-                              check=False, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "jags.cli", *args],
+            cwd=ROOT,
+            env=self.env(**extra),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
 
     def ok(self, *args: str, **extra: str) -> str:
         done = self.run(*args, **extra)
@@ -67,8 +78,9 @@ class Site:
         tables = {}
         for path in sorted(out.glob("*.csv")):
             rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
-            tables[path.stem] = sorted(tuple(v for k, v in r.items() if k not in SURROGATE)
-                                       for r in rows)
+            tables[path.stem] = sorted(
+                tuple(v for k, v in r.items() if k not in SURROGATE) for r in rows
+            )
         return tables
 
 
@@ -85,8 +97,13 @@ def make_site(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         db = None
         if server is not None:
             name = f"jags_conc_{os.getpid()}_{tmp_path.name[-12:]}_{n}".replace("-", "_")
-            with psycopg.connect(host=server.host, port=server.port, user=server.user,
-                                 dbname="postgres", autocommit=True) as conn:
+            with psycopg.connect(
+                host=server.host,
+                port=server.port,
+                user=server.user,
+                dbname="postgres",
+                autocommit=True,
+            ) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')
             db = f"postgresql://{server.user}@{server.host}:{server.port}/{name}"
         site = Site(folder, db)
@@ -107,8 +124,12 @@ def check_invariants(site: Site) -> None:
     opened = [(rid, fid) for rid, fid, status in allocations(site) if status == "open"]
     per_request = Counter(rid for rid, _ in opened)
     assert max(per_request.values(), default=0) <= 1, "a request allocated twice"
-    loads = {r["facilitator_id"]: r for r in csv.DictReader(io.StringIO(
-        site.ok("status", str(site.folder), "--facilitators", "--format", "csv")))}
+    loads = {
+        r["facilitator_id"]: r
+        for r in csv.DictReader(
+            io.StringIO(site.ok("status", str(site.folder), "--facilitators", "--format", "csv"))
+        )
+    }
     for fid, row in loads.items():
         if row["max_open"]:
             assert int(row["open_load"]) <= int(row["max_open"]), f"{fid} past capacity"
@@ -116,11 +137,26 @@ def check_invariants(site: Site) -> None:
 
 def test_two_commits_at_the_same_moment(make_site: Any) -> None:
     site = make_site()
-    first = site.start("allocate", str(site.folder), "--on", DAY1, "--commit", "--out",
-                       str(site.folder.parent / "a1"), JAGS_FAULT="before-commit:pause=2")
+    first = site.start(
+        "allocate",
+        str(site.folder),
+        "--on",
+        DAY1,
+        "--commit",
+        "--out",
+        str(site.folder.parent / "a1"),
+        JAGS_FAULT="before-commit:pause=2",
+    )
     time.sleep(1.0)  # the first holds the lock, paused before its commit
-    second = site.start("allocate", str(site.folder), "--on", DAY1, "--commit", "--out",
-                        str(site.folder.parent / "a2"))
+    second = site.start(
+        "allocate",
+        str(site.folder),
+        "--on",
+        DAY1,
+        "--commit",
+        "--out",
+        str(site.folder.parent / "a2"),
+    )
     out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
     assert first.returncode == 0, err1
@@ -128,23 +164,41 @@ def test_two_commits_at_the_same_moment(make_site: Any) -> None:
     assert out1.startswith("Batch ")
     assert out2.startswith("Nothing new")  # it waited, then saw the first's batch
     check_invariants(site)
-    together = [site.start("allocate", str(site.folder), "--on", DAY2, "--commit", "--out",
-                           str(site.folder.parent / f"b{i}")) for i in range(2)]
+    together = [
+        site.start(
+            "allocate",
+            str(site.folder),
+            "--on",
+            DAY2,
+            "--commit",
+            "--out",
+            str(site.folder.parent / f"b{i}"),
+        )
+        for i in range(2)
+    ]
     results = [p.communicate(timeout=120) for p in together]
     assert [p.returncode for p in together] == [0, 0], results
     assert sorted(out.split(" ")[0] for out, _ in results) == ["Batch", "Nothing"]
     check_invariants(site)
 
 
-def test_a_second_commit_gives_up_cleanly_when_the_lock_is_held_too_long(make_site: Any
-                                                                         ) -> None:
+def test_a_second_commit_gives_up_cleanly_when_the_lock_is_held_too_long(make_site: Any) -> None:
     site = make_site()
-    first = site.start("allocate", str(site.folder), "--on", DAY1, "--commit",
-                       JAGS_FAULT="before-commit:pause=4")
+    first = site.start(
+        "allocate", str(site.folder), "--on", DAY1, "--commit", JAGS_FAULT="before-commit:pause=4"
+    )
     time.sleep(1.5)
     out_dir = site.folder.parent / "late"
-    second = site.run("allocate", str(site.folder), "--on", DAY1, "--commit", "--out",
-                      str(out_dir), JAGS_LOCK_TIMEOUT="0.5")
+    second = site.run(
+        "allocate",
+        str(site.folder),
+        "--on",
+        DAY1,
+        "--commit",
+        "--out",
+        str(out_dir),
+        JAGS_LOCK_TIMEOUT="0.5",
+    )
     assert first.wait(timeout=120) == 0
     assert second.returncode == 2
     assert "another jags command is changing this ledger" in second.stderr
@@ -154,37 +208,48 @@ def test_a_second_commit_gives_up_cleanly_when_the_lock_is_held_too_long(make_si
 
 
 @pytest.mark.parametrize("point", ["mid-batch", "before-commit"])
-def test_sigkill_inside_the_batch_leaves_the_ledger_as_before(make_site: Any,
-                                                              point: str) -> None:
+def test_sigkill_inside_the_batch_leaves_the_ledger_as_before(make_site: Any, point: str) -> None:
     site = make_site()
     before = site.state()
-    killed = site.run("allocate", str(site.folder), "--on", DAY1, "--commit",
-                      JAGS_FAULT=f"{point}:kill")
+    killed = site.run(
+        "allocate", str(site.folder), "--on", DAY1, "--commit", JAGS_FAULT=f"{point}:kill"
+    )
     assert killed.returncode == -signal.SIGKILL
     assert site.state() == before
     # The next run does the whole batch.
-    assert re.match(r"Batch \d+ recorded for Mon 16 Nov 2026: 12 new request\(s\) imported, "
-                    r"12 allocated", site.ok("allocate", str(site.folder), "--on", DAY1,
-                                             "--commit"))
+    assert re.match(
+        r"Batch \d+ recorded for Mon 16 Nov 2026: 12 new request\(s\) imported, "
+        r"12 allocated",
+        site.ok("allocate", str(site.folder), "--on", DAY1, "--commit"),
+    )
     check_invariants(site)
 
 
 def test_sigkill_after_the_commit_leaves_the_whole_batch_and_rewrites_its_files(
-        make_site: Any) -> None:
+    make_site: Any,
+) -> None:
     site, twin = make_site(), make_site()
     twin.ok("allocate", str(twin.folder), "--on", DAY1, "--commit")
     after = twin.state()
     out_dir = site.folder.parent / "files"
-    killed = site.run("allocate", str(site.folder), "--on", DAY1, "--commit", "--out",
-                      str(out_dir), JAGS_FAULT="after-commit:kill")
+    killed = site.run(
+        "allocate",
+        str(site.folder),
+        "--on",
+        DAY1,
+        "--commit",
+        "--out",
+        str(out_dir),
+        JAGS_FAULT="after-commit:kill",
+    )
     assert killed.returncode == -signal.SIGKILL
     assert not (out_dir / "allocations.csv").exists()  # killed before writing them
     assert _same_batches(site.state(), after)
-    rerun = site.ok("allocate", str(site.folder), "--on", DAY1, "--commit", "--out",
-                    str(out_dir))
+    rerun = site.ok("allocate", str(site.folder), "--on", DAY1, "--commit", "--out", str(out_dir))
     assert rerun.startswith("Nothing new")
-    assert (out_dir / "allocations.csv").read_bytes() == \
-        (twin.folder / "batches" / DAY1 / "allocations.csv").read_bytes()
+    assert (out_dir / "allocations.csv").read_bytes() == (
+        twin.folder / "batches" / DAY1 / "allocations.csv"
+    ).read_bytes()
 
 
 def test_sigkill_at_random_moments_leaves_before_or_after(make_site: Any) -> None:
@@ -217,13 +282,24 @@ def test_two_schedulers_at_once_never_double_book(make_site: Any) -> None:
     site.ok("allocate", str(site.folder), "--on", DAY2, "--commit")
     ids = [f"R-{n:04d}" for n in range(1, 16)]
     events = site.folder.parent / "events.csv"
-    events.write_text("request_id,event,on\n" + "".join(
-        f"{rid},confirmed,2026-11-18\n" for rid in ids), encoding="utf-8")
+    events.write_text(
+        "request_id,event,on\n" + "".join(f"{rid},confirmed,2026-11-18\n" for rid in ids),
+        encoding="utf-8",
+    )
     site.ok("record", str(site.folder), "--file", str(events))
-    runs = [site.start("schedule", str(site.folder), "--commit", "--on", "2026-11-19",
-                       "--out", str(site.folder.parent / f"s{i}"),
-                       JAGS_FAULT="before-commit:pause=1" if i == 0 else "")
-            for i in range(2)]
+    runs = [
+        site.start(
+            "schedule",
+            str(site.folder),
+            "--commit",
+            "--on",
+            "2026-11-19",
+            "--out",
+            str(site.folder.parent / f"s{i}"),
+            JAGS_FAULT="before-commit:pause=1" if i == 0 else "",
+        )
+        for i in range(2)
+    ]
     results = [p.communicate(timeout=300) for p in runs]
     assert [p.returncode for p in runs] == [0, 0], results
     sessions = site.state()["sessions"]
@@ -246,10 +322,14 @@ def test_two_schedulers_at_once_never_double_book(make_site: Any) -> None:
     assert max(per_day.values(), default=0) <= 1  # Norfolk: one session a day
 
 
-def _same_batches(state: dict[str, list[tuple[Any, ...]]],
-                  other: dict[str, list[tuple[Any, ...]]]) -> bool:
+def _same_batches(
+    state: dict[str, list[tuple[Any, ...]]], other: dict[str, list[tuple[Any, ...]]]
+) -> bool:
     """The same ledger content (batches compared without their recorded file bytes)."""
+
     def strip(tables: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
         return {name: rows for name, rows in tables.items() if name != "batches"} | {
-            "batches": sorted(r[:5] for r in tables["batches"])}
+            "batches": sorted(r[:5] for r in tables["batches"])
+        }
+
     return strip(state) == strip(other)

@@ -17,8 +17,10 @@ TUE, WED, THU, FRI = (MON + timedelta(days=n) for n in range(1, 5))
 
 def test_a_fortnight_of_batches_never_passes_capacity_or_moves_a_request(db_url: str) -> None:
     facs = [fac("F1", "Org A", max_open=2), fac("F2", "Org B", max_open=1)]
-    requests = [req(f"R{i}", received_at=when(MON + timedelta(days=i % 12), 9 + i % 5))
-                for i in range(1, 13)]
+    requests = [
+        req(f"R{i}", received_at=when(MON + timedelta(days=i % 12), 9 + i % 5))
+        for i in range(1, 13)
+    ]
     files = workspace(facs, requests)
     ledger = new_ledger(db_url, files, on=MON)
     given: dict[str, str] = {}
@@ -33,8 +35,9 @@ def test_a_fortnight_of_batches_never_passes_capacity_or_moves_a_request(db_url:
                 assert f.open_load <= (f.max_open or 0)
             for row in ledger.request_status(d):
                 if row.facilitator_ids and row.state == "allocated":
-                    assert given.setdefault(row.request_id, row.facilitator_ids) == \
-                        row.facilitator_ids
+                    assert (
+                        given.setdefault(row.request_id, row.facilitator_ids) == row.facilitator_ids
+                    )
             held = [r.request_id for r in ledger.request_status(d) if r.state == "allocated"]
             if held and d.weekday() in (1, 3):  # Tue and Thu: one session held
                 record(ledger, held[0], "confirmed", d)

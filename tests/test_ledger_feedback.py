@@ -16,26 +16,45 @@ from jags.ledger.models import Batch, Feedback
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Ledger:
-    files = Workspace(facilitators=(fac("F1"),), history=(
-        PastSession(request_id="H-1", facilitator_id="F1", allocated_on=date(2026, 10, 1),
-                    held_on=date(2026, 10, 20), closed_on=date(2026, 10, 20)),))
-    made, _ = Ledger.init(tmp_path, files, Policy.preset("norfolk"), on=date(2026, 11, 2),
-                          by="test")
+    files = Workspace(
+        facilitators=(fac("F1"),),
+        history=(
+            PastSession(
+                request_id="H-1",
+                facilitator_id="F1",
+                allocated_on=date(2026, 10, 1),
+                held_on=date(2026, 10, 20),
+                closed_on=date(2026, 10, 20),
+            ),
+        ),
+    )
+    made, _ = Ledger.init(
+        tmp_path, files, Policy.preset("norfolk"), on=date(2026, 11, 2), by="test"
+    )
     return made
 
 
 def response(rid: str, request: str = "H-1") -> Response:
-    return Response(response_id=rid, request_id=request, role="Participant",
-                    themes=("Drift", "Complexity"), confidence_before=2, confidence_after=4,
-                    submitted_on=date(2026, 10, 20), where=f"f.csv, row {rid[-1]}")
+    return Response(
+        response_id=rid,
+        request_id=request,
+        role="Participant",
+        themes=("Drift", "Complexity"),
+        confidence_before=2,
+        confidence_after=4,
+        submitted_on=date(2026, 10, 20),
+        where=f"f.csv, row {rid[-1]}",
+    )
 
 
 def rows(ledger: Ledger) -> list[tuple[str, str, int]]:
     from sqlalchemy import select
 
     with ledger.store.read() as session:
-        return [(f.response_id, f.themes, f.batch_id) for f in session.scalars(
-            select(Feedback).order_by(Feedback.response_id))]
+        return [
+            (f.response_id, f.themes, f.batch_id)
+            for f in session.scalars(select(Feedback).order_by(Feedback.response_id))
+        ]
 
 
 def test_responses_are_added_once(ledger: Ledger) -> None:
@@ -44,8 +63,11 @@ def test_responses_are_added_once(ledger: Ledger) -> None:
     again = import_feedback(ledger, [response("f:2"), response("f:3")], date(2026, 11, 3), "t")
     assert (again.added, again.already) == (1, 1)
     stored = rows(ledger)
-    assert [r[:2] for r in stored] == [("f:1", "Drift;Complexity"), ("f:2", "Drift;Complexity"),
-                                       ("f:3", "Drift;Complexity")]
+    assert [r[:2] for r in stored] == [
+        ("f:1", "Drift;Complexity"),
+        ("f:2", "Drift;Complexity"),
+        ("f:3", "Drift;Complexity"),
+    ]
     from sqlalchemy import select
 
     with ledger.store.read() as session:
@@ -57,9 +79,11 @@ def test_responses_are_added_once(ledger: Ledger) -> None:
 
 
 def test_an_unknown_request_adds_nothing(ledger: Ledger) -> None:
-    with pytest.raises(LedgerError, match=r"f.csv, row 2, column request_id: not a request "
-                                          r"in the ledger"):
-        import_feedback(ledger, [response("f:1"), response("f:2", "R-404")],
-                        date(2026, 11, 2), "t")
+    with pytest.raises(
+        LedgerError,
+        match=r"f.csv, row 2, column request_id: not a request "
+        r"in the ledger",
+    ):
+        import_feedback(ledger, [response("f:1"), response("f:2", "R-404")], date(2026, 11, 2), "t")
     assert rows(ledger) == []
     ledger.close()

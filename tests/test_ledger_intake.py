@@ -17,20 +17,41 @@ TUE, WED, THU, FRI = (MON + timedelta(days=n) for n in range(1, 5))
 
 def test_init_imports_history_and_open_jags_once(db_url: str) -> None:
     files = workspace(
-        [fac("F1", "Org A", max_open=4, open_jags=3), fac("F2", "Org B", max_open=4),
-         fac("F3", "Org C", max_open=4, open_jags=1)], [],
-        history=[PastSession(request_id="H1", facilitator_id="F1", role="lead",
-                             allocated_on=date(2026, 10, 1)),
-                 PastSession(request_id="H1", facilitator_id="F2", role="co",
-                             allocated_on=date(2026, 10, 1)),
-                 PastSession(request_id="H2", facilitator_id="F1", allocated_on=date(2026, 9, 1),
-                             held_on=date(2026, 9, 20), closed_on=date(2026, 9, 20))])
+        [
+            fac("F1", "Org A", max_open=4, open_jags=3),
+            fac("F2", "Org B", max_open=4),
+            fac("F3", "Org C", max_open=4, open_jags=1),
+        ],
+        [],
+        history=[
+            PastSession(
+                request_id="H1", facilitator_id="F1", role="lead", allocated_on=date(2026, 10, 1)
+            ),
+            PastSession(
+                request_id="H1", facilitator_id="F2", role="co", allocated_on=date(2026, 10, 1)
+            ),
+            PastSession(
+                request_id="H2",
+                facilitator_id="F1",
+                allocated_on=date(2026, 9, 1),
+                held_on=date(2026, 9, 20),
+                closed_on=date(2026, 9, 20),
+            ),
+        ],
+    )
     ledger = new_ledger(db_url, files, on=MON)
     loads = {f.facilitator_id: f.open_load for f in ledger.facilitator_status()}
     # F1: open_jags 3 against 1 open history row: the larger, never the sum.
     assert loads == {"F1": 3, "F2": 1, "F3": 1}
-    again, created = type(ledger).init(Path("."), files, ledger.policy, on=TUE, by="tester",
-                                       db=ledger.store.url, partnership=ledger.key)
+    again, created = type(ledger).init(
+        Path("."),
+        files,
+        ledger.policy,
+        on=TUE,
+        by="tester",
+        db=ledger.store.url,
+        partnership=ledger.key,
+    )
     assert not created
     assert {f.facilitator_id: f.open_load for f in again.facilitator_status()} == loads
     assert ledger.request_ids() == {"H1", "H2"}
@@ -39,8 +60,9 @@ def test_init_imports_history_and_open_jags_once(db_url: str) -> None:
 def test_intake_imports_new_rows_once_and_reports_changed_ones(db_url: str) -> None:
     facs = [fac("F1", "Org A", max_open=5)]
     r1 = req("R1", received_at=when(MON))
-    files = workspace(facs, [r1, req("R2", received_at=when(WED))],
-                      participants=[part("R1", "p@x.org", "Org X")])
+    files = workspace(
+        facs, [r1, req("R2", received_at=when(WED))], participants=[part("R1", "p@x.org", "Org X")]
+    )
     ledger = new_ledger(db_url, files, on=MON)
     first = day(ledger, files, MON)
     assert first.intake.new == ["R1"]
@@ -50,12 +72,17 @@ def test_intake_imports_new_rows_once_and_reports_changed_ones(db_url: str) -> N
     assert again.intake.new == [] and not again.committed
     assert again.unchanged_since == first.batch_id
     assert again.files == first.files  # the batch's own files, written again
-    edited = workspace(facs, [r1.replace(locality="Norwich", case_ref="CASE-NEW"),
-                              req("R2", received_at=when(WED))],
-                       participants=[part("R1", "q@x.org", "Org X")])
+    edited = workspace(
+        facs,
+        [r1.replace(locality="Norwich", case_ref="CASE-NEW"), req("R2", received_at=when(WED))],
+        participants=[part("R1", "q@x.org", "Org X")],
+    )
     later = day(ledger, edited, TUE)
     assert {(c.request_id, c.column) for c in later.intake.changed} == {
-        ("R1", "locality"), ("R1", "case_ref"), ("R1", "participants")}
+        ("R1", "locality"),
+        ("R1", "case_ref"),
+        ("R1", "participants"),
+    }
     assert later.intake.new == []
     rows = ledger.request_status(TUE)
     assert [r.request_id for r in rows] == ["R1"]

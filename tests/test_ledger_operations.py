@@ -16,8 +16,10 @@ TUE, WED, THU, FRI = (MON + timedelta(days=n) for n in range(1, 5))
 
 def test_two_partnerships_share_a_database_and_never_see_each_other(db_url: str) -> None:
     north = workspace([fac("F1", "Org A")], [req("R1", received_at=when(MON))])
-    south = workspace([fac("F1", "Org B"), fac("F7", "Org C")],
-                      [req("R1", received_at=when(TUE)), req("R2", received_at=when(TUE))])
+    south = workspace(
+        [fac("F1", "Org B"), fac("F7", "Org C")],
+        [req("R1", received_at=when(TUE)), req("R2", received_at=when(TUE))],
+    )
     a = new_ledger(db_url, north, on=MON, key="north")
     b = new_ledger(db_url, south, on=MON, policy=Policy.preset("cheshire-west"), key="south")
     day(a, north, MON)
@@ -25,7 +27,9 @@ def test_two_partnerships_share_a_database_and_never_see_each_other(db_url: str)
     record(a, "R1", "confirmed", TUE)
     assert [(r.request_id, r.state) for r in a.request_status(WED)] == [("R1", "confirmed")]
     assert [(r.request_id, r.state) for r in b.request_status(WED)] == [
-        ("R1", "allocated"), ("R2", "allocated")]
+        ("R1", "allocated"),
+        ("R2", "allocated"),
+    ]
     assert [f.facilitator_id for f in b.facilitator_status()] == ["F1", "F7"]
     assert b.policy.name == "cheshire-west" and a.policy.name == "norfolk"
     exported = a.export()

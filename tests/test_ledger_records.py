@@ -22,9 +22,15 @@ from jags.ledger.records import (
 
 
 def test_a_request_survives_the_round_trip_through_a_row() -> None:
-    original = req("R-1", mode="in_person", topic="neglect", family_ref="FAM-1",
-                   preferred_facilitator_id="F1", preference_rationale="knows the school",
-                   received_at=datetime(2026, 11, 18, 10, 0, tzinfo=LONDON))
+    original = req(
+        "R-1",
+        mode="in_person",
+        topic="neglect",
+        family_ref="FAM-1",
+        preferred_facilitator_id="F1",
+        preference_rationale="knows the school",
+        received_at=datetime(2026, 11, 18, 10, 0, tzinfo=LONDON),
+    )
     row = LedgerRequest(request_id="R-1", **request_values(original))
     back = to_request(row)
     assert back == original
@@ -32,8 +38,10 @@ def test_a_request_survives_the_round_trip_through_a_row() -> None:
 
 
 def test_participants_survive_the_round_trip() -> None:
-    people = [part("R-1", "a@x.org", "Org A"), part("R-1", "b@x.org", "Org B",
-                                                     attendance="optional")]
+    people = [
+        part("R-1", "a@x.org", "Org A"),
+        part("R-1", "b@x.org", "Org B", attendance="optional"),
+    ]
     rows = [LedgerParticipant(request_id="R-1", **v) for v in participant_values(people)]
     assert [to_participant(r) for r in rows] == people
 

@@ -31,10 +31,14 @@ def test_export_writes_every_table_of_the_partnership(db_url: str) -> None:
 
 
 def test_purge_removes_personal_data_of_requests_ended_before_the_day(db_url: str) -> None:
-    files = workspace([fac("F1", "Org A", max_open=5)],
-                      [req("R1", received_at=when(MON), family_ref="FAM-1", topic="neglect"),
-                       req("R2", received_at=when(MON, 11))],
-                      participants=[part("R1", "khan@x.org", "Org X")])
+    files = workspace(
+        [fac("F1", "Org A", max_open=5)],
+        [
+            req("R1", received_at=when(MON), family_ref="FAM-1", topic="neglect"),
+            req("R2", received_at=when(MON, 11)),
+        ],
+        participants=[part("R1", "khan@x.org", "Org X")],
+    )
     ledger = new_ledger(db_url, files, on=MON)
     day(ledger, files, MON)
     record(ledger, "R1", "confirmed", MON + timedelta(days=1))
@@ -43,8 +47,7 @@ def test_purge_removes_personal_data_of_requests_ended_before_the_day(db_url: st
     assert ledger.purge(MON + timedelta(days=2), MON + timedelta(days=30), "dpo") == []
     assert ledger.purge(MON + timedelta(days=3), MON + timedelta(days=30), "dpo") == ["R1"]
     text = b"".join(ledger.export().values()).decode()
-    for private in ("CASE-R1", "FAM-1", "neglect", "r1@req.example", "khan@x.org",
-                    "Mrs Smith"):
+    for private in ("CASE-R1", "FAM-1", "neglect", "r1@req.example", "khan@x.org", "Mrs Smith"):
         assert private not in text
     requests = {r["request_id"]: r for r in rows(ledger.export()["requests.csv"])}
     assert requests["R1"]["held_on"] == "2026-11-18" and requests["R1"]["purged_on"]

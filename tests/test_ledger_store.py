@@ -37,13 +37,14 @@ def sa_url(url: str) -> str:
 
 
 def partnership(key: str) -> Partnership:
-    return Partnership(key=key, name=f"{key} partnership", policy='name = "norfolk"\n',
-                       created_on=ON)
+    return Partnership(
+        key=key, name=f"{key} partnership", policy='name = "norfolk"\n', created_on=ON
+    )
 
 
-def test_the_default_ledger_is_jags_db_in_the_workspace_folder(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch
-                                                               ) -> None:
+def test_the_default_ledger_is_jags_db_in_the_workspace_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("JAGS_DB", raising=False)
     folder = tmp_path / "ws"
     folder.mkdir()
@@ -72,8 +73,9 @@ def test_no_ledger_until_one_is_created_and_then_it_is_private(tmp_path: Path) -
 
 def test_head_is_the_newest_migration_script() -> None:
     config = Config()
-    config.set_main_option("script_location",
-                           str(resources.files("jags.ledger").joinpath("migrations")))
+    config.set_main_option(
+        "script_location", str(resources.files("jags.ledger").joinpath("migrations"))
+    )
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD
 
 
@@ -89,8 +91,12 @@ def test_a_database_made_by_the_first_revision_upgrades_with_its_data(db_url: st
     migrate(first, "0001")
     assert current_revision(first) == "0001"
     with first.engine.begin() as conn:
-        conn.execute(text("INSERT INTO partnerships (key, name, policy, created_on) "
-                          "VALUES ('p1', 'P one', 'name = \"norfolk\"', '2026-11-20')"))
+        conn.execute(
+            text(
+                "INSERT INTO partnerships (key, name, policy, created_on) "
+                "VALUES ('p1', 'P one', 'name = \"norfolk\"', '2026-11-20')"
+            )
+        )
     with pytest.raises(DBAPIError), first.engine.connect() as conn:
         conn.execute(text("SELECT 1 FROM feedback")).all()
     first.close()
@@ -111,13 +117,19 @@ def test_events_are_append_only(db_url: str) -> None:
     with store.write("p1") as session:
         session.add(partnership("p1"))
         session.flush()
-        session.execute(text(
-            "INSERT INTO batches (partnership, kind, \"on\", by, digest, summary) "
-            "VALUES ('p1', 'record', '2026-11-20', 'me', 'x', '{}')"))
-        session.execute(text(
-            "INSERT INTO events (partnership, request_id, event, \"on\", by, new_state, "
-            "batch_id, digest) VALUES ('p1', 'R-1', 'received', '2026-11-20', 'me', "
-            "'received', 1, 'x')"))
+        session.execute(
+            text(
+                'INSERT INTO batches (partnership, kind, "on", by, digest, summary) '
+                "VALUES ('p1', 'record', '2026-11-20', 'me', 'x', '{}')"
+            )
+        )
+        session.execute(
+            text(
+                'INSERT INTO events (partnership, request_id, event, "on", by, new_state, '
+                "batch_id, digest) VALUES ('p1', 'R-1', 'received', '2026-11-20', 'me', "
+                "'received', 1, 'x')"
+            )
+        )
     for statement in ("UPDATE events SET by = 'someone else'", "DELETE FROM events"):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(text(statement))
@@ -127,7 +139,8 @@ def test_events_are_append_only(db_url: str) -> None:
 
 
 def test_a_second_writer_waits_then_gives_up_with_a_clear_message_on_sqlite(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'jags.db'}"
     store = open_store(url, create=True)
     assert store is not None
@@ -138,8 +151,10 @@ def test_a_second_writer_waits_then_gives_up_with_a_clear_message_on_sqlite(
     other = sqlite3.connect(tmp_path / "jags.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(LedgerBusy, match="another jags command is changing this ledger"), \
-                store.write("p1"):
+        with (
+            pytest.raises(LedgerBusy, match="another jags command is changing this ledger"),
+            store.write("p1"),
+        ):
             pass
     finally:
         other.execute("ROLLBACK")
@@ -150,7 +165,8 @@ def test_a_second_writer_waits_then_gives_up_with_a_clear_message_on_sqlite(
 
 
 def test_a_second_writer_of_the_same_partnership_waits_on_postgresql(
-        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("JAGS_LOCK_TIMEOUT", "0.5")
     store = open_store(sa_url(pg_url), create=False)
     assert store is not None
@@ -158,16 +174,16 @@ def test_a_second_writer_of_the_same_partnership_waits_on_postgresql(
 
     with psycopg.connect(pg_url) as other:
         other.execute("SELECT pg_advisory_lock(%s)", (_lock_key("p1"),))
-        with pytest.raises(LedgerBusy, match=r"did not finish within [01] s"), \
-                store.write("p1"):
+        with pytest.raises(LedgerBusy, match=r"did not finish within [01] s"), store.write("p1"):
             pass
         with store.write("p2") as session:  # another partnership is not held up
             session.add(partnership("p2"))
     store.close()
 
 
-def test_the_partnership_is_chosen_or_the_only_one(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_partnership_is_chosen_or_the_only_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("JAGS_PARTNERSHIP", raising=False)
     store = open_store(f"sqlite:///{tmp_path / 'jags.db'}", create=True)
     assert store is not None

@@ -35,11 +35,15 @@ def base() -> Manifest:
     ws = workspace(
         [fac("F1", "Org A"), fac("F2", "Org B", sector="Police"), fac("F3", "Org C")],
         [req("R1"), req("R3", day=19)],
-        participants=[part("R1", "pat@one.example", "Org X"),
-                      part("R1", "quinn@two.example", "Org Y", attendance="optional")])
+        participants=[
+            part("R1", "pat@one.example", "Org X"),
+            part("R1", "quinn@two.example", "Org Y", attendance="optional"),
+        ],
+    )
     policy = Policy.preset("norfolk")
-    sessions = session_requests(ws, [Allocated("R1", ("F1",), None),
-                                     Allocated("R3", ("F2",), None)], CONFIRMED)
+    sessions = session_requests(
+        ws, [Allocated("R1", ("F1",), None), Allocated("R3", ("F2",), None)], CONFIRMED
+    )
     result = propose(sessions, {}, policy, WorkingCalendar(), time_limit=5)
     manifest = new_manifest(policy, ws, sessions, result, CONFIRMED)
     for entry in manifest.sessions.values():
@@ -50,8 +54,11 @@ def base() -> Manifest:
 def field(ics: bytes, name: str) -> list[str]:
     """Values of a property, lines unfolded (VTIMEZONE ones included)."""
     text = ics.decode("utf-8").replace("\r\n ", "")
-    return [line.split(":", 1)[1] for line in text.split("\r\n")
-            if line.split(":", 1)[0].split(";")[0] == name]
+    return [
+        line.split(":", 1)[1]
+        for line in text.split("\r\n")
+        if line.split(":", 1)[0].split(";")[0] == name
+    ]
 
 
 def local(value: str) -> str:
@@ -61,13 +68,17 @@ def local(value: str) -> str:
 def test_facilitators_chair_and_the_requester_organises(base: Manifest) -> None:
     entry = base.sessions["R1"]
     assert {a.email: a.role for a in entry.attendees} == {
-        "f1@fac.example": "CHAIR", "r1@req.example": "REQ-PARTICIPANT",
-        "pat@one.example": "REQ-PARTICIPANT", "quinn@two.example": "OPT-PARTICIPANT"}
+        "f1@fac.example": "CHAIR",
+        "r1@req.example": "REQ-PARTICIPANT",
+        "pat@one.example": "REQ-PARTICIPANT",
+        "quinn@two.example": "OPT-PARTICIPANT",
+    }
     assert entry.organizer.email == "r1@req.example"
 
 
-def test_the_manifest_is_frozen_and_reads_back_byte_for_byte(base: Manifest,
-                                                            tmp_path: Path) -> None:
+def test_the_manifest_is_frozen_and_reads_back_byte_for_byte(
+    base: Manifest, tmp_path: Path
+) -> None:
     with pytest.raises(ValidationError):
         base.outbox = ("R1",)  # type: ignore[misc]
     (tmp_path / MANIFEST).write_bytes(base.to_bytes())
@@ -82,8 +93,7 @@ def test_the_manifest_is_frozen_and_reads_back_byte_for_byte(base: Manifest,
 
 def test_initial_invitation_is_option_one(base: Manifest) -> None:
     manifest, files = render_initial(base, holds=False)
-    assert sorted(files) == ["invites/R1.eml", "invites/R1.ics", "invites/R3.eml",
-                             "invites/R3.ics"]
+    assert sorted(files) == ["invites/R1.eml", "invites/R1.ics", "invites/R3.eml", "invites/R3.ics"]
     ics = files["invites/R1.ics"]
     assert field(ics, "UID") == [uid_for("R1")]
     assert field(ics, "SEQUENCE") == ["0"]
@@ -94,8 +104,7 @@ def test_initial_invitation_is_option_one(base: Manifest) -> None:
 
 def test_choose_moves_the_invitation_with_the_same_uid(base: Manifest) -> None:
     manifest, first = render_initial(base, holds=False)
-    moved, files = update_invitations(manifest, choose={"R1": 2}, cancel=[],
-                                      on=date(2026, 12, 1))
+    moved, files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
     assert sorted(files) == ["invites/R1.eml", "invites/R1.ics"]
     ics = files["invites/R1.ics"]
     assert field(ics, "UID") == field(first["invites/R1.ics"], "UID")
@@ -114,17 +123,14 @@ def test_choose_moves_the_invitation_with_the_same_uid(base: Manifest) -> None:
 
 def test_choosing_the_same_option_again_writes_nothing(base: Manifest) -> None:
     manifest, _ = render_initial(base, holds=False)
-    moved, files = update_invitations(manifest, choose={"R1": 2}, cancel=[],
-                                      on=date(2026, 12, 1))
+    moved, files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
     assert files
-    again, nothing = update_invitations(moved, choose={"R1": 2}, cancel=[],
-                                        on=date(2026, 12, 2))
+    again, nothing = update_invitations(moved, choose={"R1": 2}, cancel=[], on=date(2026, 12, 2))
     assert nothing == {} and again.outbox == ()
     invited = again.sessions["R1"].invited
     assert invited is not None and invited.sequence == 1
     # option 1 was already invited: choosing it first also writes nothing
-    assert update_invitations(manifest, choose={"R1": 1}, cancel=[],
-                              on=date(2026, 12, 1))[1] == {}
+    assert update_invitations(manifest, choose={"R1": 1}, cancel=[], on=date(2026, 12, 1))[1] == {}
 
 
 def test_choose_releases_every_hold(base: Manifest) -> None:
@@ -133,8 +139,7 @@ def test_choose_releases_every_hold(base: Manifest) -> None:
     holds = [f"invites/R1-hold-{n}.ics" for n in range(1, options + 1)]
     assert set(holds) <= set(first)
     assert manifest.sessions["R1"].invited is None
-    chosen, files = update_invitations(manifest, choose={"R1": 2}, cancel=[],
-                                       on=date(2026, 12, 1))
+    chosen, files = update_invitations(manifest, choose={"R1": 2}, cancel=[], on=date(2026, 12, 1))
     for name in holds:
         cancel = files[name]
         assert field(cancel, "METHOD") == ["CANCEL"]
@@ -153,8 +158,7 @@ def test_choose_releases_every_hold(base: Manifest) -> None:
 
 def test_cancel_sends_a_cancellation_once(base: Manifest) -> None:
     manifest, first = render_initial(base, holds=False)
-    cancelled, files = update_invitations(manifest, choose={}, cancel=["R3"],
-                                          on=date(2026, 12, 2))
+    cancelled, files = update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 2))
     assert sorted(files) == ["invites/R3.eml", "invites/R3.ics"]
     ics = files["invites/R3.ics"]
     assert field(ics, "METHOD") == ["CANCEL"]
@@ -163,15 +167,13 @@ def test_cancel_sends_a_cancellation_once(base: Manifest) -> None:
     assert field(ics, "SEQUENCE") == ["1"]
     assert len(field(ics, "ATTENDEE")) == len(field(first["invites/R3.ics"], "ATTENDEE"))
     assert cancelled.sessions["R3"].cancelled is True
-    assert update_invitations(cancelled, choose={}, cancel=["R3"], on=date(2026, 12, 3))[1] \
-        == {}
+    assert update_invitations(cancelled, choose={}, cancel=["R3"], on=date(2026, 12, 3))[1] == {}
 
 
 def test_a_cancelled_session_can_be_invited_again(base: Manifest) -> None:
     manifest, first = render_initial(base, holds=False)
     cancelled, _ = update_invitations(manifest, choose={}, cancel=["R3"], on=date(2026, 12, 2))
-    again, files = update_invitations(cancelled, choose={"R3": 1}, cancel=[],
-                                      on=date(2026, 12, 3))
+    again, files = update_invitations(cancelled, choose={"R3": 1}, cancel=[], on=date(2026, 12, 3))
     ics = files["invites/R3.ics"]
     assert field(ics, "METHOD") == ["REQUEST"]
     assert field(ics, "UID") == field(first["invites/R3.ics"], "UID")
@@ -179,14 +181,18 @@ def test_a_cancelled_session_can_be_invited_again(base: Manifest) -> None:
     assert again.sessions["R3"].cancelled is False
 
 
-@pytest.mark.parametrize(("choose", "cancel", "message"), [
-    ({"R9": 1}, [], "R9"),
-    ({}, ["R9"], "R9"),
-    ({"R1": 0}, [], "option 0"),
-    ({"R1": 9}, [], "option 9"),
-])
-def test_update_refuses_unknown_requests_and_options(base: Manifest, choose: dict[str, int],
-                                                     cancel: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    ("choose", "cancel", "message"),
+    [
+        ({"R9": 1}, [], "R9"),
+        ({}, ["R9"], "R9"),
+        ({"R1": 0}, [], "option 0"),
+        ({"R1": 9}, [], "option 9"),
+    ],
+)
+def test_update_refuses_unknown_requests_and_options(
+    base: Manifest, choose: dict[str, int], cancel: list[str], message: str
+) -> None:
     manifest, _ = render_initial(base, holds=False)
     with pytest.raises(InputError, match=message):
         update_invitations(manifest, choose=choose, cancel=cancel, on=date(2026, 12, 1))

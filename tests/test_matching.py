@@ -38,20 +38,37 @@ def test_no_options_or_no_room_keeps_nothing() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(1, 5).flatmap(lambda n_places: st.tuples(
-    st.lists(st.lists(st.integers(0, n_places - 1), unique=True, max_size=n_places),
-             min_size=0, max_size=6),
-    st.lists(st.integers(0, 2), min_size=n_places, max_size=n_places))))
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n_places: st.tuples(
+            st.lists(
+                st.lists(st.integers(0, n_places - 1), unique=True, max_size=n_places),
+                min_size=0,
+                max_size=6,
+            ),
+            st.lists(st.integers(0, 2), min_size=n_places, max_size=n_places),
+        )
+    )
+)
 def test_greedy_is_the_oldest_first_largest_set(case: tuple[list[list[int]], list[int]]) -> None:
     options, places = case
     kept = greedy_matchable(options, places)
     assert _fits(tuple(kept), options, places)
     # As large as any set that fits, and no set of that size has a smaller sum of
     # indices (the greedy basis of the transversal matroid is the cheapest).
-    best = max((size for size in range(len(options) + 1)
-                for chosen in combinations(range(len(options)), size)
-                if _fits(chosen, options, places)), default=0)
+    best = max(
+        (
+            size
+            for size in range(len(options) + 1)
+            for chosen in combinations(range(len(options)), size)
+            if _fits(chosen, options, places)
+        ),
+        default=0,
+    )
     assert len(kept) == best
-    assert sum(kept) == min(sum(chosen) for chosen in combinations(range(len(options)), best)
-                            if _fits(chosen, options, places))
+    assert sum(kept) == min(
+        sum(chosen)
+        for chosen in combinations(range(len(options)), best)
+        if _fits(chosen, options, places)
+    )
     assert all_matchable(options, places) == (best == len(options))

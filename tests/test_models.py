@@ -57,12 +57,18 @@ def req(request_id: str = "R1", **fields: Any) -> Request:
 
 def part(request_id: str, email: str, organisation: str, **fields: Any) -> Participant:
     """A participant of ``request_id``."""
-    return Participant(request_id=request_id, name=f"Participant {email}", email=email,
-                       organisation=organisation, **fields)
+    return Participant(
+        request_id=request_id,
+        name=f"Participant {email}",
+        email=email,
+        organisation=organisation,
+        **fields,
+    )
 
 
-def leave(facilitator_id: str, start: date = date(2026, 6, 1),
-          end: date = date(2026, 6, 5)) -> Leave:
+def leave(
+    facilitator_id: str, start: date = date(2026, 6, 1), end: date = date(2026, 6, 5)
+) -> Leave:
     return Leave(facilitator_id=facilitator_id, start=start, end=end)
 
 
@@ -74,14 +80,17 @@ def where(error: WorkspaceError) -> list[tuple[str, int | None, str]]:
 # Normalisation ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", [
-    "norfolk constabulary",
-    "Norfolk  Constabulary",
-    "NORFOLK CONSTABULARY",
-    "  Norfolk Constabulary  ",
-    "Norfolk\tConstabulary",
-    "Norfolk\u00a0Constabulary",   # non-breaking space, as pasted from a web page
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "norfolk constabulary",
+        "Norfolk  Constabulary",
+        "NORFOLK CONSTABULARY",
+        "  Norfolk Constabulary  ",
+        "Norfolk\tConstabulary",
+        "Norfolk\u00a0Constabulary",  # non-breaking space, as pasted from a web page
+    ],
+)
 def test_normalise_org_ignores_case_and_spacing(variant: str) -> None:
     assert normalise_org(variant) == normalise_org("Norfolk Constabulary")
 
@@ -97,11 +106,16 @@ def test_normalise_email() -> None:
 
 def test_emails_are_lower_cased_everywhere() -> None:
     assert fac(email=" Alice.Smith@NHS.Example ").email == "alice.smith@nhs.example"
-    assert req(requester_email="Carol.Tate@School.EXAMPLE").requester_email == \
-        "carol.tate@school.example"
+    assert (
+        req(requester_email="Carol.Tate@School.EXAMPLE").requester_email
+        == "carol.tate@school.example"
+    )
     assert part("R1", "Dan.Ray@Council.Example", "Council").email == "dan.ray@council.example"
-    past = PastSession(request_id="H1", facilitator_id="F1",
-                       attendees=("Dan.Ray@Council.Example", " ", "EVE@police.example"))
+    past = PastSession(
+        request_id="H1",
+        facilitator_id="F1",
+        attendees=("Dan.Ray@Council.Example", " ", "EVE@police.example"),
+    )
     assert past.attendees == ("dan.ray@council.example", "eve@police.example")
 
 
@@ -175,7 +189,7 @@ def test_missing_fields_lists_each_empty_field_the_rules_need() -> None:
     bare = Facilitator(facilitator_id="F9", name="New Starter", email="new@council.example")
     assert bare.missing_fields == ("organisation", "sector", "trained_on", "max_open")
     assert fac(sector=None).missing_fields == ("sector",)
-    assert fac(organisation="   ").missing_fields == ("organisation",)   # blank cell
+    assert fac(organisation="   ").missing_fields == ("organisation",)  # blank cell
     assert fac(trained_on=None, max_open=None).missing_fields == ("trained_on", "max_open")
 
 
@@ -188,8 +202,9 @@ def test_optional_fields_are_not_required() -> None:
 
 
 def test_org_key() -> None:
-    assert fac(organisation="Norfolk  Constabulary").org_key == \
-        normalise_org("norfolk constabulary")
+    assert fac(organisation="Norfolk  Constabulary").org_key == normalise_org(
+        "norfolk constabulary"
+    )
     assert fac(organisation=None).org_key == ""
 
 
@@ -220,11 +235,25 @@ def test_involvement_needs_a_case_or_family_ref() -> None:
 
 def valid_workspace() -> Workspace:
     return Workspace(
-        facilitators=(fac("F1"), fac("F2", organisation="Norfolk Constabulary", sector="Police",
-                                     email="f2@police.example")),
+        facilitators=(
+            fac("F1"),
+            fac(
+                "F2",
+                organisation="Norfolk Constabulary",
+                sector="Police",
+                email="f2@police.example",
+            ),
+        ),
         leave=(leave("F1"),),
-        requests=(req("R1"), req("R2", follow_up_of="H1", preferred_facilitator_id="F2",
-                                 preference_rationale="knows the network")),
+        requests=(
+            req("R1"),
+            req(
+                "R2",
+                follow_up_of="H1",
+                preferred_facilitator_id="F2",
+                preference_rationale="knows the network",
+            ),
+        ),
         participants=(part("R1", "dan@council.example", "Norfolk County Council"),),
         involvements=(Involvement(facilitator_id="F2", case_ref=CASE),),
         history=(PastSession(request_id="H1", facilitator_id="F2"),),
@@ -251,8 +280,10 @@ def test_workspace_lists_every_issue_with_table_row_and_column() -> None:
                 req("R2"),
                 req("R1"),
             ),
-            participants=(part("R1", "a@council.example", "Council"),
-                          part("R5", "b@council.example", "Council")),
+            participants=(
+                part("R1", "a@council.example", "Council"),
+                part("R5", "b@council.example", "Council"),
+            ),
             involvements=(Involvement(facilitator_id="F8", case_ref=CASE),),
             history=(PastSession(request_id="H1", facilitator_id="F6"),),
         )
@@ -268,8 +299,9 @@ def test_workspace_lists_every_issue_with_table_row_and_column() -> None:
         ("requests", 0, "follow_up_of"),
     ]
     messages = [i.message for i in error.issues]
-    for expected, message in zip(["F1", "R1", "F7", "R5", "F8", "F6", "F9", "H9"], messages,
-                                 strict=True):
+    for expected, message in zip(
+        ["F1", "R1", "F7", "R5", "F8", "F6", "F9", "H9"], messages, strict=True
+    ):
         assert repr(expected) in message
     assert "duplicate" in messages[0]
     assert "unknown facilitator" in messages[2]
@@ -295,20 +327,28 @@ def test_duplicate_history_and_organisations_are_issues() -> None:
     with pytest.raises(WorkspaceError) as info:
         Workspace(
             facilitators=(fac("F1"),),
-            history=(PastSession(request_id="H1", facilitator_id="F1"),
-                     PastSession(request_id="H1", facilitator_id="F1")),
-            organisations=(Organisation(organisation="Hill School", sector="Education"),
-                           Organisation(organisation="hill  school", sector="Education")),
+            history=(
+                PastSession(request_id="H1", facilitator_id="F1"),
+                PastSession(request_id="H1", facilitator_id="F1"),
+            ),
+            organisations=(
+                Organisation(organisation="Hill School", sector="Education"),
+                Organisation(organisation="hill  school", sector="Education"),
+            ),
         )
-    assert where(info.value) == [("history", 1, "facilitator_id"),
-                                 ("organisations", 1, "organisation")]
+    assert where(info.value) == [
+        ("history", 1, "facilitator_id"),
+        ("organisations", 1, "organisation"),
+    ]
 
 
 def test_a_co_facilitated_jags_has_one_history_row_per_facilitator() -> None:
     ws = Workspace(
         facilitators=(fac("F1"), fac("F2")),
-        history=(PastSession(request_id="H1", facilitator_id="F2", role="co"),
-                 PastSession(request_id="H1", facilitator_id="F1", role="lead")),
+        history=(
+            PastSession(request_id="H1", facilitator_id="F2", role="co"),
+            PastSession(request_id="H1", facilitator_id="F1", role="lead"),
+        ),
     )
     assert ws.history_by_id["H1"].facilitator_id == "F1"  # the lead
     assert ws.open_history == {"F1": 1, "F2": 1}
@@ -316,9 +356,11 @@ def test_a_co_facilitated_jags_has_one_history_row_per_facilitator() -> None:
 
 def test_a_request_cannot_follow_itself() -> None:
     with pytest.raises(WorkspaceError) as info:
-        Workspace(facilitators=(fac("F1"),),
-                  requests=(req("R1", follow_up_of="R1"),),
-                  history=(PastSession(request_id="R1", facilitator_id="F1"),))
+        Workspace(
+            facilitators=(fac("F1"),),
+            requests=(req("R1", follow_up_of="R1"),),
+            history=(PastSession(request_id="R1", facilitator_id="F1"),),
+        )
     assert where(info.value) == [("requests", 0, "follow_up_of")]
     assert "itself" in info.value.issues[0].message
 
@@ -357,16 +399,20 @@ def test_workspace_is_frozen() -> None:
 def test_replace_makes_a_new_checked_workspace_and_leaves_the_baseline() -> None:
     baseline = valid_workspace()
     before = baseline.model_dump()
-    assert set(baseline.facilitator_by_id) == {"F1", "F2"}   # indexes built before the change
+    assert set(baseline.facilitator_by_id) == {"F1", "F2"}  # indexes built before the change
 
     fewer_health = tuple(f for f in baseline.facilitators if f.sector != "Health")
-    extra = fac("F3", organisation="Norfolk County Council", sector="Children's Services",
-                email="f3@council.example")
+    extra = fac(
+        "F3",
+        organisation="Norfolk County Council",
+        sector="Children's Services",
+        email="f3@council.example",
+    )
     scenario = baseline.replace(facilitators=(*fewer_health, extra), leave=())
 
     assert scenario is not baseline
     assert isinstance(scenario, Workspace)
-    assert set(scenario.facilitator_by_id) == {"F2", "F3"}   # no stale index
+    assert set(scenario.facilitator_by_id) == {"F2", "F3"}  # no stale index
     assert set(baseline.facilitator_by_id) == {"F1", "F2"}
     assert baseline.model_dump() == before
     assert scenario.leave == ()
@@ -379,7 +425,7 @@ def test_replace_makes_a_new_checked_workspace_and_leaves_the_baseline() -> None
 def test_replace_rechecks_references() -> None:
     baseline = valid_workspace()
     with pytest.raises(WorkspaceError) as info:
-        baseline.replace(facilitators=(fac("F1"),))   # F2 is still named in several tables
+        baseline.replace(facilitators=(fac("F1"),))  # F2 is still named in several tables
     assert where(info.value) == [
         ("involvements", 0, "facilitator_id"),
         ("history", 0, "facilitator_id"),
@@ -392,8 +438,8 @@ def test_editing_a_scenario_facilitator_never_edits_the_baseline() -> None:
     baseline = valid_workspace()
     f1 = baseline.facilitator_by_id["F1"]
     scenario = baseline.replace(
-        facilitators=tuple(f.replace(max_open=0) if f is f1 else f
-                           for f in baseline.facilitators))
+        facilitators=tuple(f.replace(max_open=0) if f is f1 else f for f in baseline.facilitators)
+    )
     assert scenario.facilitator_by_id["F1"].max_open == 0
     assert baseline.facilitator_by_id["F1"].max_open == 3
     assert baseline.facilitators[0].max_open == 3
@@ -404,9 +450,14 @@ def test_editing_a_scenario_facilitator_never_edits_the_baseline() -> None:
 
 def network_workspace() -> Workspace:
     return Workspace(
-        requests=(req("R1", requester_organisation="Norfolk  Constabulary",
-                      requester_email="PC.Jones@Police.Example"),
-                  req("R2", requester_organisation="Hill School")),
+        requests=(
+            req(
+                "R1",
+                requester_organisation="Norfolk  Constabulary",
+                requester_email="PC.Jones@Police.Example",
+            ),
+            req("R2", requester_organisation="Hill School"),
+        ),
         participants=(
             part("R1", "Dan@Council.example", "Norfolk County Council"),
             part("R1", "eve@nhs.example", "NHS Trust", attendance="optional"),
@@ -419,8 +470,9 @@ def network_workspace() -> Workspace:
 def test_network_orgs_covers_requester_and_participants_of_that_request_only() -> None:
     ws = network_workspace()
     r1, r2 = ws.requests
-    assert ws.network_orgs(r1) == frozenset(normalise_org(o) for o in (
-        "Norfolk Constabulary", "Norfolk County Council", "NHS Trust"))
+    assert ws.network_orgs(r1) == frozenset(
+        normalise_org(o) for o in ("Norfolk Constabulary", "Norfolk County Council", "NHS Trust")
+    )
     assert normalise_org("Home-Start") not in ws.network_orgs(r1)
     assert ws.network_orgs(r2) == frozenset(normalise_org(o) for o in ("Hill School", "Home-Start"))
 
@@ -433,9 +485,9 @@ def test_network_orgs_without_participants_is_the_requester() -> None:
 
 def test_network_emails_are_normalised() -> None:
     ws = network_workspace()
-    assert ws.network_emails(ws.requests[0]) == frozenset({
-        "pc.jones@police.example", "dan@council.example", "eve@nhs.example",
-        "sgt@police.example"})
+    assert ws.network_emails(ws.requests[0]) == frozenset(
+        {"pc.jones@police.example", "dan@council.example", "eve@nhs.example", "sgt@police.example"}
+    )
     assert "Dan@Council.example".casefold() in ws.network_emails(ws.requests[0])
 
 
@@ -443,7 +495,7 @@ def test_sector_of_org_from_facilitators_and_organisations() -> None:
     ws = Workspace(
         facilitators=(
             fac("F1", organisation="NHS  Trust", sector="Health"),
-            fac("F2", organisation="nhs trust", sector="Acute Health"),    # first one wins
+            fac("F2", organisation="nhs trust", sector="Acute Health"),  # first one wins
             fac("F3", organisation="Norfolk Constabulary", sector="Police"),
             fac("F4", organisation="Hill School", sector=None),
         ),
@@ -456,5 +508,5 @@ def test_sector_of_org_from_facilitators_and_organisations() -> None:
     assert sectors[normalise_org("NHS Trust")] == "Health"
     assert sectors[normalise_org("Norfolk Constabulary")] == "Policing"
     assert sectors[normalise_org("home-start")] == "Voluntary"
-    assert normalise_org("Hill School") not in sectors      # no sector known
+    assert normalise_org("Hill School") not in sectors  # no sector known
     assert len(sectors) == 3

@@ -13,8 +13,11 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # Small runs keep `make test` quick; managers run the notebooks at full size.
-SIZES = {"what_if_capacity.ipynb": ("2", "40", 4), "demand_surge.ipynb": ("2", "90", 3),
-         "policy_comparison.ipynb": ("1", "30", 4)}
+SIZES = {
+    "what_if_capacity.ipynb": ("2", "40", 4),
+    "demand_surge.ipynb": ("2", "90", 3),
+    "policy_comparison.ipynb": ("1", "30", 4),
+}
 
 
 def test_the_three_notebooks_are_there() -> None:
@@ -31,8 +34,11 @@ def test_committed_notebooks_carry_no_outputs(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SIZES))
 def test_notebooks_never_reimplement_the_simulation_or_the_engine(name: str) -> None:
-    code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells
-                     if c.cell_type == "code")
+    code = "\n".join(
+        c.source
+        for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells
+        if c.cell_type == "code"
+    )
     for forbidden in ("simpy", "allocator", "allocate(", "numpy.random", "default_rng"):
         assert forbidden not in code
     assert "from jags.scenarios import" in code and "from jags import charts" in code
@@ -40,21 +46,24 @@ def test_notebooks_never_reimplement_the_simulation_or_the_engine(name: str) -> 
 
 @pytest.mark.parametrize("name", sorted(SIZES))
 def test_notebook_runs_shows_its_plots_and_answers_its_question(
-        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     replications, days, plots = SIZES[name]
     monkeypatch.setenv("JAGS_NOTEBOOK_REPLICATIONS", replications)
     monkeypatch.setenv("JAGS_NOTEBOOK_WORKING_DAYS", days)
     monkeypatch.setenv("JAGS_NOTEBOOK_WORKERS", "1")
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and "**The question.**" in nb.cells[0].source
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum("image/png" in o.get("data", {}) for o in outputs) == plots
     last = nb.cells[-1]
     assert last.cell_type == "code"
-    [answer] = [o["data"]["text/markdown"] for o in last.outputs
-                if "text/markdown" in o.get("data", {})]
+    [answer] = [
+        o["data"]["text/markdown"] for o in last.outputs if "text/markdown" in o.get("data", {})
+    ]
     assert answer.startswith("**Answer.** ")
     assert "%" in answer and "replication" in answer

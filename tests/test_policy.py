@@ -96,21 +96,24 @@ def test_presets_differ_from_each_other() -> None:
 
 
 def test_from_file_with_a_base_overrides_fields_and_nested_fields(tmp_path: Path) -> None:
-    path = write_policy(tmp_path, (
-        'base = "norfolk"\n'
-        'name = "norfolk-pilot"\n'
-        "window_last_day = 20\n"
-        "cutoff = 16:00:00\n"
-        "closure_days = [2026-12-24, 2026-12-31]\n"
-        "\n"
-        "[penalties]\n"
-        "same_locality = 0\n"
-    ))
+    path = write_policy(
+        tmp_path,
+        (
+            'base = "norfolk"\n'
+            'name = "norfolk-pilot"\n'
+            "window_last_day = 20\n"
+            "cutoff = 16:00:00\n"
+            "closure_days = [2026-12-24, 2026-12-31]\n"
+            "\n"
+            "[penalties]\n"
+            "same_locality = 0\n"
+        ),
+    )
     policy = read_policy_file(path)
     assert policy.name == "norfolk-pilot"
     assert policy.window_last_day == 20
-    assert policy.window_first_day == 10                # from the base
-    assert policy.allocate_within_days == 2             # from the base
+    assert policy.window_first_day == 10  # from the base
+    assert policy.allocate_within_days == 2  # from the base
     assert policy.cutoff == time(16, 0)
     assert policy.closure_days == (date(2026, 12, 24), date(2026, 12, 31))
     assert policy.penalties.same_locality == 0
@@ -124,13 +127,14 @@ def test_from_file_with_a_base_overrides_fields_and_nested_fields(tmp_path: Path
 
 
 def test_nested_override_keeps_the_bases_other_nested_values(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The shipped presets all use the default penalties, so a base with its own
     # penalties is needed to tell "merge [penalties]" from "replace [penalties]".
     real_preset = Policy.preset
     strict = real_preset("norfolk").replace(
-        penalties={"same_sector": 7, "same_locality": 5, "worked_alongside": 4})
+        penalties={"same_sector": 7, "same_locality": 5, "worked_alongside": 4}
+    )
 
     def fake_preset(name: str) -> Policy:
         return strict if name == "norfolk" else real_preset(name)
@@ -161,8 +165,9 @@ def test_from_file_without_a_base_uses_the_defaults(tmp_path: Path) -> None:
     policy = read_policy_file(path)
     assert policy.name == "suffolk"
     assert policy.chronologies_required
-    assert policy.model_dump(exclude={"name", "chronologies_required"}) == \
-        Policy().model_dump(exclude={"name", "chronologies_required"})
+    assert policy.model_dump(exclude={"name", "chronologies_required"}) == Policy().model_dump(
+        exclude={"name", "chronologies_required"}
+    )
 
 
 def test_load_by_path(tmp_path: Path) -> None:
@@ -205,8 +210,9 @@ def test_unknown_nested_field_names_its_table(tmp_path: Path) -> None:
 
 
 def test_window_ending_before_it_starts_is_rejected(tmp_path: Path) -> None:
-    path = write_policy(tmp_path, 'base = "norfolk"\nwindow_first_day = 12\nwindow_last_day = 8\n',
-                        "window.toml")
+    path = write_policy(
+        tmp_path, 'base = "norfolk"\nwindow_first_day = 12\nwindow_last_day = 8\n', "window.toml"
+    )
     with pytest.raises(PolicyError) as info:
         read_policy_file(path)
     assert_readable(str(info.value), "window.toml", "window_last_day", "window_first_day")
@@ -227,8 +233,9 @@ def test_every_problem_in_a_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_co_facilitation_settings_must_agree(tmp_path: Path) -> None:
-    path = write_policy(tmp_path, 'base = "bedfordshire"\nfacilitators_per_request = 1\n',
-                        "lead.toml")
+    path = write_policy(
+        tmp_path, 'base = "bedfordshire"\nfacilitators_per_request = 1\n', "lead.toml"
+    )
     with pytest.raises(PolicyError) as info:
         read_policy_file(path)
     assert_readable(str(info.value), "lead.toml", "require_lead")
@@ -298,19 +305,23 @@ def test_replace_returns_a_validated_copy() -> None:
     shorter = norfolk.replace(window_first_day=5, window_last_day=8)
     assert (shorter.window_first_day, shorter.window_last_day) == (5, 8)
     assert (norfolk.window_first_day, norfolk.window_last_day) == (10, 15)
-    assert shorter.model_dump(exclude={"window_first_day", "window_last_day"}) == \
-        norfolk.model_dump(exclude={"window_first_day", "window_last_day"})
+    assert shorter.model_dump(
+        exclude={"window_first_day", "window_last_day"}
+    ) == norfolk.model_dump(exclude={"window_first_day", "window_last_day"})
 
 
-@pytest.mark.parametrize("changes", [
-    {"window_last_day": 5},                      # before window_first_day (10)
-    {"require_lead": True},                      # needs two facilitators
-    {"facilitators_per_request": 3},
-    {"allocate_within_days": -1},
-    {"feedback_minutes": 90},                    # as long as the session
-    {"day_end": time(8, 0)},                     # before day_start
-    {"no_such_setting": 1},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"window_last_day": 5},  # before window_first_day (10)
+        {"require_lead": True},  # needs two facilitators
+        {"facilitators_per_request": 3},
+        {"allocate_within_days": -1},
+        {"feedback_minutes": 90},  # as long as the session
+        {"day_end": time(8, 0)},  # before day_start
+        {"no_such_setting": 1},
+    ],
+)
 def test_replace_validates(changes: dict[str, object]) -> None:
     norfolk = Policy.preset("norfolk")
     with pytest.raises(ValueError):  # pydantic's ValidationError

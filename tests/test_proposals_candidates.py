@@ -22,13 +22,7 @@ from proposal_helpers import (
 )
 
 from scheduling.availability import Status
-from scheduling.proposals import (
-    Attendee,
-    Scoring,
-    SolveStatus,
-    propose,
-    window_days,
-)
+from scheduling.proposals import Attendee, Scoring, SolveStatus, propose, window_days
 from scheduling.proposals.candidates import make_plan, prune
 from scheduling.proposals.slots import SlotTable
 
@@ -36,9 +30,13 @@ from scheduling.proposals.slots import SlotTable
 def test_required_busy_blocks_and_optional_busy_does_not() -> None:
     policy = POLICY.replace(gap_minutes=0)
     opt = Attendee("opt@x.org", "Olu Optional", required=False)
-    av = {**free(FAC), REQ.email: person(REQ.email, (at(D10, 9), at(D10, 12), Status.BUSY)),
-          opt.email: person(opt.email, *(whole_day(d, Status.OOF)
-                                         for _, d in window_days(CONFIRMED, POLICY, CAL)))}
+    av = {
+        **free(FAC),
+        REQ.email: person(REQ.email, (at(D10, 9), at(D10, 12), Status.BUSY)),
+        opt.email: person(
+            opt.email, *(whole_day(d, Status.OOF) for _, d in window_days(CONFIRMED, POLICY, CAL))
+        ),
+    }
     result = propose([session("R-1", FAC, REQ, opt)], av, policy, CAL)
     option = first(result, "R-1")
     assert option.start == at(D10, 12)
@@ -55,8 +53,9 @@ def test_unknown_does_not_block_and_is_named() -> None:
     assert option.start == at(D10, 9)
     assert option.unknown_names == ("Sam Patel",)
     assert option.unknown == 0  # Sam is optional
-    assert option.reason == ("all 2 required attendees free; 1 unknown (no calendar): Sam Patel; "
-                             "earliest fitting slot")
+    assert option.reason == (
+        "all 2 required attendees free; 1 unknown (no calendar): Sam Patel; earliest fitting slot"
+    )
     # A required attendee with no calendar is counted and named, never taken as free.
     result = propose([session("R-2", FAC, KHAN)], free(FAC), POLICY, CAL)
     option = first(result, "R-2")

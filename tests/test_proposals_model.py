@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from proposal_helpers import (
-    CAL,
-    D10,
-    D11,
-    FAC,
-    LONDON,
-    POLICY,
-    REQ,
-    at,
-    first,
-    free,
-    session,
-)
+from proposal_helpers import CAL, D10, D11, FAC, LONDON, POLICY, REQ, at, first, free, session
 
-from scheduling.proposals import (
-    Attendee,
-    Booked,
-    SolveStatus,
-    propose,
-)
+from scheduling.proposals import Attendee, Booked, SolveStatus, propose
 
 
 def test_shared_facilitator_one_session_per_day() -> None:
@@ -46,14 +29,17 @@ def test_shared_facilitator_never_overlaps() -> None:
     assert result.objective == 100000 + 100006
     assert result.check() == []
     for option in result.proposals["R-2"].options[1:]:
-        assert not any(o.start < option.end and option.start < o.end
-                       for o in result.proposals["R-1"].options[:1])
+        assert not any(
+            o.start < option.end and option.start < o.end
+            for o in result.proposals["R-1"].options[:1]
+        )
 
 
 def test_shared_participant_never_overlaps() -> None:
     fac2 = Attendee("fac2@x.org", "Fay Second", facilitator=True)
-    result = propose([session("R-1", FAC, REQ), session("R-2", fac2, REQ)],
-                     free(FAC, fac2, REQ), POLICY, CAL)
+    result = propose(
+        [session("R-1", FAC, REQ), session("R-2", fac2, REQ)], free(FAC, fac2, REQ), POLICY, CAL
+    )
     a, b = (first(result, r) for r in ("R-1", "R-2"))
     assert (a.start, b.start) == (at(D10, 9), at(D10, 10, 30))
     assert result.check() == []

@@ -24,13 +24,7 @@ from proposal_helpers import (
 )
 
 from scheduling.availability import Status
-from scheduling.proposals import (
-    Attendee,
-    Scoring,
-    SolveStatus,
-    propose,
-    window_days,
-)
+from scheduling.proposals import Attendee, Scoring, SolveStatus, propose, window_days
 
 
 def test_tentative_reported_when_nothing_better() -> None:
@@ -47,18 +41,33 @@ def test_earlier_is_better_and_options_on_other_days() -> None:
     proposal = result.proposals["R-1"]
     assert proposal.window == (D10, date(2026, 11, 26))
     assert [(o.option, o.start, o.working_day) for o in proposal.options] == [
-        (1, at(D10, 9), 10), (2, at(D11, 9), 11), (3, at(D12, 9), 12)]
+        (1, at(D10, 9), 10),
+        (2, at(D11, 9), 11),
+        (3, at(D12, 9), 12),
+    ]
     assert proposal.options[0].reason == "all 2 required attendees free; earliest fitting slot"
     assert proposal.options[1].reason.endswith("next best on another day")
     assert proposal.options[0].score == Scoring().score(0, 0, 0, 10, 0, 0) == 100000
-    assert len(propose([session("R-1", FAC, REQ)], free(FAC, REQ), POLICY, CAL,
-                       options=5).proposals["R-1"].options) == 5
+    assert (
+        len(
+            propose([session("R-1", FAC, REQ)], free(FAC, REQ), POLICY, CAL, options=5)
+            .proposals["R-1"]
+            .options
+        )
+        == 5
+    )
 
 
 def test_gap_reported_when_unavoidable() -> None:
     one_day = POLICY.replace(window_last_day=10)
-    av = {**free(FAC), REQ.email: person(REQ.email, (at(D10, 9), at(D10, 10), Status.BUSY),
-                                         (at(D10, 11, 45), at(D10, 17), Status.BUSY))}
+    av = {
+        **free(FAC),
+        REQ.email: person(
+            REQ.email,
+            (at(D10, 9), at(D10, 10), Status.BUSY),
+            (at(D10, 11, 45), at(D10, 17), Status.BUSY),
+        ),
+    }
     result = propose([session("R-1", FAC, REQ)], av, one_day, CAL)
     options = result.proposals["R-1"].options
     assert [o.start for o in options] == [at(D10, 10)]  # 10:15 would overlap option 1
@@ -88,8 +97,10 @@ def test_after_window_unknown_is_reported_not_free() -> None:
     window = [d for _, d in window_days(CONFIRMED, POLICY, CAL)]
     # Khan's calendar ends with the window.
     coverage = ((at(date(2026, 11, 1), 0), at(window[-1], 23, 59)),)
-    av = {**free(FAC, REQ),
-          KHAN.email: person(KHAN.email, *(whole_day(d) for d in window), coverage=coverage)}
+    av = {
+        **free(FAC, REQ),
+        KHAN.email: person(KHAN.email, *(whole_day(d) for d in window), coverage=coverage),
+    }
     [option] = propose([session("R-1", FAC, REQ, KHAN)], av, POLICY, CAL).proposals["R-1"].options
     assert option.outside and option.working_day == 16
     assert (option.unknown, option.unknown_names) == (1, ("Dr A Khan",))
@@ -99,13 +110,21 @@ def test_after_window_unknown_is_reported_not_free() -> None:
 
 def test_after_window_prefers_known_times() -> None:
     window = [d for _, d in window_days(CONFIRMED, POLICY, CAL)]
-    after = [d for _, d in window_days(CONFIRMED, POLICY.replace(window_first_day=16,
-                                                                  window_last_day=18), CAL)]
+    after = [
+        d
+        for _, d in window_days(
+            CONFIRMED, POLICY.replace(window_first_day=16, window_last_day=18), CAL
+        )
+    ]
     # Khan's calendar has a hole (unknown) on day 16, and is known-free again from day 17.
-    coverage = ((at(date(2026, 11, 1), 0), at(window[-1], 23, 59)),
-                (at(after[1], 0), at(date(2027, 6, 1), 0)))
-    av = {**free(FAC, REQ),
-          KHAN.email: person(KHAN.email, *(whole_day(d) for d in window), coverage=coverage)}
+    coverage = (
+        (at(date(2026, 11, 1), 0), at(window[-1], 23, 59)),
+        (at(after[1], 0), at(date(2027, 6, 1), 0)),
+    )
+    av = {
+        **free(FAC, REQ),
+        KHAN.email: person(KHAN.email, *(whole_day(d) for d in window), coverage=coverage),
+    }
     [option] = propose([session("R-1", FAC, REQ, KHAN)], av, POLICY, CAL).proposals["R-1"].options
     assert (option.working_day, option.unknown) == (17, 0)
 
@@ -113,11 +132,14 @@ def test_after_window_prefers_known_times() -> None:
 def test_batch_clash_pushes_a_session_after_the_window() -> None:
     one_day = POLICY.replace(window_last_day=10)
     other = Attendee("other@x.org", "Omar Other")
-    result = propose([session("R-1", FAC, REQ), session("R-2", FAC, other)],
-                     free(FAC, REQ, other), one_day, CAL)
+    result = propose(
+        [session("R-1", FAC, REQ), session("R-2", FAC, other)], free(FAC, REQ, other), one_day, CAL
+    )
     late = result.proposals["R-2"]
-    assert late.reason.startswith("every time in the window that suits the required attendees "
-                                  "clashes with another session in this batch")
+    assert late.reason.startswith(
+        "every time in the window that suits the required attendees "
+        "clashes with another session in this batch"
+    )
     assert late.blockers == (("Fran Facilitator", SLOTS_PER_DAY),)
     assert "Fran Facilitator is in another session of this batch in 27 of 27" in late.reason
     assert [(o.start, o.working_day, o.outside) for o in late.options] == [(at(D11, 9), 11, True)]
@@ -125,9 +147,10 @@ def test_batch_clash_pushes_a_session_after_the_window() -> None:
 
 
 def test_nothing_anywhere() -> None:
-    av = {**free(FAC), KHAN.email: person(KHAN.email, (at(D10, 0), at(date(2027, 3, 1), 0),
-                                                       Status.OOF))}
-    proposal = propose([session("R-1", FAC, KHAN)], av, POLICY, CAL,
-                       search_days=5).proposals["R-1"]
+    av = {
+        **free(FAC),
+        KHAN.email: person(KHAN.email, (at(D10, 0), at(date(2027, 3, 1), 0), Status.OOF)),
+    }
+    proposal = propose([session("R-1", FAC, KHAN)], av, POLICY, CAL, search_days=5).proposals["R-1"]
     assert proposal.options == ()
     assert "no fitting time in the 5 working days after it" in proposal.reason

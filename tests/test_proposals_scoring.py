@@ -22,11 +22,7 @@ from proposal_helpers import (
 )
 
 from scheduling.availability import Status
-from scheduling.proposals import (
-    Attendee,
-    Scoring,
-    propose,
-)
+from scheduling.proposals import Attendee, Scoring, propose
 
 
 def test_score_digits() -> None:
@@ -39,7 +35,10 @@ def test_tentative_ranked_after_free_even_if_later() -> None:
     result = propose([session("R-1", FAC, REQ)], av, POLICY, CAL)
     options = result.proposals["R-1"].options
     assert [(o.start, o.required_tentative) for o in options] == [
-        (at(D11, 9), 0), (at(D12, 9), 0), (at(date(2026, 11, 24), 9), 0)]
+        (at(D11, 9), 0),
+        (at(D12, 9), 0),
+        (at(date(2026, 11, 24), 9), 0),
+    ]
     assert "earliest" not in options[0].reason
     assert "tentative" in options[0].reason
 

@@ -21,35 +21,51 @@ from proposal_helpers import (
 )
 
 from scheduling.availability import Status
-from scheduling.proposals import (
-    day_slots,
-    propose,
-    window_days,
-)
+from scheduling.proposals import day_slots, propose, window_days
 from scheduling.proposals.slots import SlotTable
 
 
 def test_window_across_christmas_2026() -> None:
     days = window_days(date(2026, 12, 14), POLICY, CAL)
-    assert days == ((10, date(2026, 12, 30)), (11, date(2026, 12, 31)), (12, date(2027, 1, 4)),
-                    (13, date(2027, 1, 5)), (14, date(2027, 1, 6)), (15, date(2027, 1, 7)))
-    result = propose([session("R-1", FAC, REQ, confirmed=date(2026, 12, 14))], free(FAC, REQ),
-                     POLICY, CAL)
+    assert days == (
+        (10, date(2026, 12, 30)),
+        (11, date(2026, 12, 31)),
+        (12, date(2027, 1, 4)),
+        (13, date(2027, 1, 5)),
+        (14, date(2027, 1, 6)),
+        (15, date(2027, 1, 7)),
+    )
+    result = propose(
+        [session("R-1", FAC, REQ, confirmed=date(2026, 12, 14))], free(FAC, REQ), POLICY, CAL
+    )
     proposal = result.proposals["R-1"]
     assert proposal.window == (date(2026, 12, 30), date(2027, 1, 7))
-    assert [o.start.date() for o in proposal.options] == [date(2026, 12, 30),
-                                                         date(2026, 12, 31), date(2027, 1, 4)]
+    assert [o.start.date() for o in proposal.options] == [
+        date(2026, 12, 30),
+        date(2026, 12, 31),
+        date(2027, 1, 4),
+    ]
     assert result.check() == []
 
 
 def test_window_across_easter_2027() -> None:
     # Good Friday 26 Mar and Easter Monday 29 Mar 2027 are not working days.
     days = window_days(date(2027, 3, 12), POLICY, CAL)
-    assert [d for _, d in days] == [date(2027, 3, 30), date(2027, 3, 31), date(2027, 4, 1),
-                                    date(2027, 4, 2), date(2027, 4, 5), date(2027, 4, 6)]
+    assert [d for _, d in days] == [
+        date(2027, 3, 30),
+        date(2027, 3, 31),
+        date(2027, 4, 1),
+        date(2027, 4, 2),
+        date(2027, 4, 5),
+        date(2027, 4, 6),
+    ]
     blocked = person(REQ.email, *(whole_day(d) for _, d in days[:-1]))
-    result = propose([session("R-1", FAC, REQ, confirmed=date(2027, 3, 12))],
-                     {**free(FAC), REQ.email: blocked}, POLICY, CAL)
+    result = propose(
+        [session("R-1", FAC, REQ, confirmed=date(2027, 3, 12))],
+        {**free(FAC), REQ.email: blocked},
+        POLICY,
+        CAL,
+    )
     option = first(result, "R-1")
     assert (option.start, option.working_day) == (at(date(2027, 4, 6), 9), 15)
 
@@ -80,9 +96,12 @@ def test_day_slots_are_local_times_on_the_grid_that_end_by_day_end() -> None:
 
 
 def test_slot_table_agrees_with_availability_status() -> None:
-    busy = person(REQ.email, (at(D10, 10), at(D10, 11), Status.BUSY),
-                  (at(D10, 13), at(D10, 13, 15), Status.TENTATIVE),
-                  coverage=((at(D10, 9), at(D10, 15)),))
+    busy = person(
+        REQ.email,
+        (at(D10, 10), at(D10, 11), Status.BUSY),
+        (at(D10, 13), at(D10, 13, 15), Status.TENTATIVE),
+        coverage=((at(D10, 9), at(D10, 15)),),
+    )
     table = SlotTable({REQ.email: busy}, POLICY)
     states = table.states(REQ.email, D10)
     for slot, (status, _) in zip(table.slots(D10), states, strict=True):

@@ -18,16 +18,25 @@ import pytest
 from ledger_scenario import END, START, build
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTEFACTS = Path(os.environ.get("JAGS_TEST_ARTEFACTS",
-                                Path(__file__).resolve().parent.parent / "out" / "test-artefacts"))
+ARTEFACTS = Path(
+    os.environ.get(
+        "JAGS_TEST_ARTEFACTS", Path(__file__).resolve().parent.parent / "out" / "test-artefacts"
+    )
+)
 CHARTS = 9
 CI = os.environ.get("CI", "").strip().casefold() == "true"
 
 
 def chromium_args() -> list[str]:
     """Flags for a quiet, offline headless Chromium (no sandbox when running as root)."""
-    args = ["--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
+    args = [
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
     if os.geteuid() == 0:
         args.insert(0, "--no-sandbox")
     return args
@@ -57,20 +66,24 @@ def visit(page_file: Path, screenshot: Path) -> Visit:
     found = Visit([], [], [], 0, screenshot)
     url = page_file.as_uri()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=chromium_args())
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=chromium_args()
+        )
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            tab.on("console", lambda m: found.errors.append(m.text) if m.type == "error"
-                   else None)
+            tab.on("console", lambda m: found.errors.append(m.text) if m.type == "error" else None)
             tab.on("pageerror", lambda e: found.errors.append(str(e)))
             tab.on("request", lambda r: found.requests.append(r.url))
-            tab.route("**/*", lambda route: route.continue_() if route.request.url == url
-                      else route.abort())
+            tab.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url == url else route.abort(),
+            )
             tab.goto(url, wait_until="load")
             found.boxes = tab.eval_on_selector_all(
-                "figure svg", "els => els.map(e => { const r = e.getBoundingClientRect(); "
-                "return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })")
+                "figure svg",
+                "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                "return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })",
+            )
             found.height = tab.evaluate("document.documentElement.scrollHeight")
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             tab.screenshot(path=str(screenshot), full_page=True)
@@ -84,9 +97,23 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = build(tmp_path_factory.mktemp("scenario"))
     out = tmp_path_factory.mktemp("report")
     done = subprocess.run(
-        [sys.executable, "-m", "jags.cli", "report", str(folder), "--from", START.isoformat(),
-         "--to", END.isoformat(), "--out", str(out)],
-        capture_output=True, text=True, check=False)
+        [
+            sys.executable,
+            "-m",
+            "jags.cli",
+            "report",
+            str(folder),
+            "--from",
+            START.isoformat(),
+            "--to",
+            END.isoformat(),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return out / "report.html"
 
@@ -110,9 +137,11 @@ def test_report_renders_in_chromium(report: Path, capsys: pytest.CaptureFixture[
 
 def test_the_checks_see_errors_and_requests(tmp_path: Path) -> None:
     page = tmp_path / "bad.html"
-    page.write_text('<!DOCTYPE html><html lang="en"><body><img src="https://example.org/x.png"'
-                    ' alt="x"><script>console.error("broken")</script></body></html>',
-                    encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><body><img src="https://example.org/x.png"'
+        ' alt="x"><script>console.error("broken")</script></body></html>',
+        encoding="utf-8",
+    )
     seen = visit(page, tmp_path / "bad.png")
     assert "broken" in seen.errors
     assert "https://example.org/x.png" in seen.requests

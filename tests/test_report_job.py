@@ -14,9 +14,11 @@ from jags.report.kpis import DEFAULT_RATE_TARGET
 
 def test_targets() -> None:
     targets = parse_targets(["allocated_by_deadline=0.95", "held_within_window=80%"])
-    assert targets.rates == {"allocated_by_deadline": 0.95,
-                             "contacted_within_target": DEFAULT_RATE_TARGET,
-                             "held_within_window": 0.8}
+    assert targets.rates == {
+        "allocated_by_deadline": 0.95,
+        "contacted_within_target": DEFAULT_RATE_TARGET,
+        "held_within_window": 0.8,
+    }
     for bad in ("cancelled=0.5", "allocated_by_deadline=lots", "allocated_by_deadline=1.5"):
         with pytest.raises(InputError, match="--target"):
             parse_targets([bad])
@@ -42,8 +44,7 @@ def test_organisations_come_from_the_workspace(tmp_path: Path) -> None:
     assert organisations(tmp_path / "nowhere") == ({}, None)
 
 
-def test_the_same_journeys_on_postgresql_give_the_same_report(tmp_path: Path,
-                                                               pg_url: str) -> None:
+def test_the_same_journeys_on_postgresql_give_the_same_report(tmp_path: Path, pg_url: str) -> None:
     on_sqlite = build(tmp_path / "sqlite")
     on_server = build(tmp_path / "server", db=pg_url)
     assert not (on_server / "jags.db").exists()

@@ -61,7 +61,9 @@ def test_the_page_is_self_contained(page: str) -> None:
     assert "@import" not in page and "url(http" not in page
     # the only URLs are the SVG and XLink namespaces, which are names, not requests
     assert set(re.findall(r"https?://[^\s\"')]+", page)) <= {
-        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
 
 
 def test_every_chart_has_a_title_alt_text_and_a_table(page: str) -> None:
@@ -79,8 +81,9 @@ def test_every_chart_has_a_title_alt_text_and_a_table(page: str) -> None:
 
 
 def test_titles_state_the_findings(page: str) -> None:
-    assert ("Allocated by the allocate-by date: 75% over the period (3 of 4), missing the "
-            "90% target") in page
+    assert (
+        "Allocated by the allocate-by date: 75% over the period (3 of 4), missing the 90% target"
+    ) in page
     assert "2 requests open on 31 January 2027; 1 of them more than 10 working days" in page
     assert "The theme named most often was “Drift” (2 sessions)" in page
     assert "Confidence rose by a median of 2 points" in page
@@ -88,8 +91,13 @@ def test_titles_state_the_findings(page: str) -> None:
 
 
 def test_no_private_value_is_on_the_page(page: str) -> None:
-    for secret in ("CASE-R", "Robin Quill", "gamma.example", "Good session",
-                   "known to the network"):
+    for secret in (
+        "CASE-R",
+        "Robin Quill",
+        "gamma.example",
+        "Good session",
+        "known to the network",
+    ):
         assert secret not in page
     assert not re.search(r"\w@\w", page)  # no e-mail address
 
@@ -113,8 +121,7 @@ def test_publishing_suppresses_small_counts(data: LedgerData) -> None:
 def test_the_same_ledger_gives_byte_identical_files(data: LedgerData, page: str) -> None:
     again = report_files(data, START, END, organisations=ORGS)
     assert again["report.html"].decode("utf-8") == page
-    assert again["kpis.csv"] == report_files(data, START, END,
-                                             organisations=ORGS)["kpis.csv"]
+    assert again["kpis.csv"] == report_files(data, START, END, organisations=ORGS)["kpis.csv"]
 
 
 def test_kpis_csv_columns(data: LedgerData) -> None:

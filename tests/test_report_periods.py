@@ -17,7 +17,8 @@ def test_periods_are_clipped_months_then_the_whole() -> None:
         ("2026-11", date(2026, 11, 20), date(2026, 11, 30)),
         ("2026-12", date(2026, 12, 1), date(2026, 12, 31)),
         ("2027-01", date(2027, 1, 1), date(2027, 1, 10)),
-        ("all", date(2026, 11, 20), date(2027, 1, 10))]
+        ("all", date(2026, 11, 20), date(2027, 1, 10)),
+    ]
     with pytest.raises(ValueError, match="ends before"):
         periods(date(2026, 2, 1), date(2026, 1, 1))
 
@@ -25,7 +26,8 @@ def test_periods_are_clipped_months_then_the_whole() -> None:
 def test_working_days_use_the_closure_days() -> None:
     work = Workdays(POLICY)
     days = pd.Series(pd.to_datetime(["2026-12-30", "2026-12-24"]))
-    assert work.add(days, 1).tolist() == [pd.Timestamp("2027-01-04"),
-                                          pd.Timestamp("2026-12-29")]
-    assert work.between(days, pd.Series(pd.to_datetime(["2027-01-04", "2026-12-23"]))) \
-        .tolist() == [1.0, 0.0]
+    assert work.add(days, 1).tolist() == [pd.Timestamp("2027-01-04"), pd.Timestamp("2026-12-29")]
+    assert work.between(days, pd.Series(pd.to_datetime(["2027-01-04", "2026-12-23"]))).tolist() == [
+        1.0,
+        0.0,
+    ]

@@ -21,14 +21,35 @@ from jags.report.query import (
 
 def test_one_partnership_as_tidy_tables(tmp_path: Path) -> None:
     def files(rid: str) -> Workspace:
-        return Workspace(facilitators=(fac("F1", "Alpha Trust"),), history=(
-            PastSession(request_id=rid, facilitator_id="F1", allocated_on=date(2026, 10, 1),
-                        held_on=None, closed_on=None),))
+        return Workspace(
+            facilitators=(fac("F1", "Alpha Trust"),),
+            history=(
+                PastSession(
+                    request_id=rid,
+                    facilitator_id="F1",
+                    allocated_on=date(2026, 10, 1),
+                    held_on=None,
+                    closed_on=None,
+                ),
+            ),
+        )
 
-    norfolk, _ = Ledger.init(tmp_path, files("H-1"), Policy.preset("norfolk"),
-                             on=date(2026, 11, 2), by="t", partnership="north")
-    other, _ = Ledger.init(tmp_path, files("H-2"), Policy.preset("bedfordshire"),
-                           on=date(2026, 11, 2), by="t", partnership="south")
+    norfolk, _ = Ledger.init(
+        tmp_path,
+        files("H-1"),
+        Policy.preset("norfolk"),
+        on=date(2026, 11, 2),
+        by="t",
+        partnership="north",
+    )
+    other, _ = Ledger.init(
+        tmp_path,
+        files("H-2"),
+        Policy.preset("bedfordshire"),
+        on=date(2026, 11, 2),
+        by="t",
+        partnership="south",
+    )
     other.close()
     try:
         data = read_ledger(norfolk)
@@ -43,13 +64,21 @@ def test_one_partnership_as_tidy_tables(tmp_path: Path) -> None:
     assert data.requests["request_id"].tolist() == ["H-1"]
     assert data.requests["origin"].tolist() == ["history"]
     assert data.allocations[["request_id", "facilitator_id", "status"]].values.tolist() == [
-        ["H-1", "F1", "open"]]
+        ["H-1", "F1", "open"]
+    ]
     assert str(data.allocations["allocated_on"].dtype).startswith("datetime64")
     assert data.events["event"].tolist() == ["imported"]
     assert data.facilitators["sector"].tolist() == ["Health"]
     assert data.feedback.empty
-    private = {"requester_name", "requester_email", "case_ref", "family_ref", "topic",
-               "preference_rationale", "name", "email"}
-    for frame in (data.requests, data.events, data.allocations, data.facilitators,
-                  data.feedback):
+    private = {
+        "requester_name",
+        "requester_email",
+        "case_ref",
+        "family_ref",
+        "topic",
+        "preference_rationale",
+        "name",
+        "email",
+    }
+    for frame in (data.requests, data.events, data.allocations, data.facilitators, data.feedback):
         assert not private & set(frame.columns)

@@ -35,44 +35,68 @@ WINDOW = (date(2026, 12, 11), date(2026, 12, 14), date(2026, 12, 15))
 
 
 def day_of(ws, **kw) -> Day:
-    return Day(ws, kw.get("policy", NORFOLK), ON, kw.get("window", WINDOW),
-               kw.get("unavailable", frozenset()))
+    return Day(
+        ws,
+        kw.get("policy", NORFOLK),
+        ON,
+        kw.get("window", WINDOW),
+        kw.get("unavailable", frozenset()),
+    )
 
 
 def test_facilitator_rules_each_say_what_fails() -> None:
     ws = workspace([fac("F1")], [req("R1")])
     day = day_of(ws)
     assert missing_data(fac("F1", sector=None), day, 0) == (
-        Code.MISSING_DATA, "record incomplete: sector missing")
+        Code.MISSING_DATA,
+        "record incomplete: sector missing",
+    )
     assert inactive(fac("F1", active=False), day, 0) == (
-        Code.INACTIVE, "not active in the facilitator network")
+        Code.INACTIVE,
+        "not active in the facilitator network",
+    )
     assert not_trained(fac("F1", trained_on=date(2026, 11, 21)), day, 0) == (
-        Code.NOT_TRAINED, "training completes on 2026-11-21")
+        Code.NOT_TRAINED,
+        "training completes on 2026-11-21",
+    )
     assert at_capacity(fac("F1", max_open=2), day, 2) == (
-        Code.AT_CAPACITY, "already at 2 of 2 open JAGS")
+        Code.AT_CAPACITY,
+        "already at 2 of 2 open JAGS",
+    )
     assert at_capacity(fac("F1", max_open=2), day, 1) is None
     calendar = day_of(ws, unavailable=frozenset({"F1"}))
     assert on_leave(fac("F1"), calendar, 0) == (
-        Code.ON_LEAVE, "no free session slot in the expected window (calendar)")
+        Code.ON_LEAVE,
+        "no free session slot in the expected window (calendar)",
+    )
     for rule in FACILITATOR_RULES:
         assert rule(fac("F1"), day, 0) is None
 
 
 def test_every_failing_facilitator_rule_is_kept_in_report_order() -> None:
-    ws = workspace([fac("F1")], [req("R1")],
-                   leave=[Leave(facilitator_id="F1", start=ON, end=ON)])
+    ws = workspace([fac("F1")], [req("R1")], leave=[Leave(facilitator_id="F1", start=ON, end=ON)])
     both = fac("F1", active=False, max_open=1)
     assert [code for code, _ in facilitator_failures(both, day_of(ws), 1)] == [
-        Code.INACTIVE, Code.ON_LEAVE, Code.AT_CAPACITY]
+        Code.INACTIVE,
+        Code.ON_LEAVE,
+        Code.AT_CAPACITY,
+    ]
 
 
 def test_request_rules_return_whom_they_exclude() -> None:
-    facilitators = [fac("F1", "Org X"), fac("F2", "org  x"), fac("F3", "Org B"),
-                    fac("F4", "Org C", email="p1@net.example")]
+    facilitators = [
+        fac("F1", "Org X"),
+        fac("F2", "org  x"),
+        fac("F3", "Org B"),
+        fac("F4", "Org C", email="p1@net.example"),
+    ]
     request = req("R1", "Org X", family_ref="FAM-1")
-    ws = workspace(facilitators, [request],
-                   participants=[part("R1", "P1@net.example", "Org P")],
-                   involvements=[Involvement(facilitator_id="F3", family_ref="fam-1")])
+    ws = workspace(
+        facilitators,
+        [request],
+        participants=[part("R1", "P1@net.example", "Org P")],
+        involvements=[Involvement(facilitator_id="F3", family_ref="fam-1")],
+    )
     state = DayState.of(declined=[("R1", "F2"), ("R9", "F3")])
     directory = Directory(ws.facilitators, ws, state)
     network = Network(request, ws.network_orgs(request), ws.network_emails(request))
@@ -83,7 +107,10 @@ def test_request_rules_return_whom_they_exclude() -> None:
     assert shares_organisation(directory, network) == {directory.group_of[0]}
     assert directory.group_of[0] == directory.group_of[1]
     assert person_exclusions(directory, network) == {
-        3: Code.IS_PARTICIPANT, 2: Code.PRIOR_INVOLVEMENT, 1: Code.DECLINED}
+        3: Code.IS_PARTICIPANT,
+        2: Code.PRIOR_INVOLVEMENT,
+        1: Code.DECLINED,
+    }
 
 
 def test_add_months_clamps_to_the_end_of_the_month() -> None:
@@ -112,10 +139,12 @@ def test_eligibility_pair_codes_and_explanations_agree(ws) -> None:
         assert set(inst.edges[r]) == ({pin.facilitator} if solo else eligible)
 
 
-def test_request_codes_show_the_rule_about_the_case_even_for_an_unavailable_facilitator(
-) -> None:
-    ws = workspace([fac("F1", max_open=1, open_jags=1)], [req("R1")],
-                   involvements=[Involvement(facilitator_id="F1", case_ref="CASE-R1")])
+def test_request_codes_show_the_rule_about_the_case_even_for_an_unavailable_facilitator() -> None:
+    ws = workspace(
+        [fac("F1", max_open=1, open_jags=1)],
+        [req("R1")],
+        involvements=[Involvement(facilitator_id="F1", case_ref="CASE-R1")],
+    )
     inst = build_instance(ws, NORFOLK, ON)
     assert inst.facilitator_code[0] is Code.AT_CAPACITY
     assert inst.request_codes(0) == {0: Code.PRIOR_INVOLVEMENT}

@@ -56,14 +56,17 @@ def test_the_issues_example_reads_with_native_dates_and_distributions() -> None:
     assert [s.name for s in f.scenario] == ["baseline", "health -5", "train 4 police"]
     removal = f.scenario[1].remove_facilitators[0]
     assert (removal.sector, removal.count, removal.on) == ("Health", 5, date(2027, 3, 1))
-    assert f.scenario[2].add_facilitators == (AddFacilitators(
-        sector="Police", count=4, max_open=2, on=date(2027, 2, 1)),)
+    assert f.scenario[2].add_facilitators == (
+        AddFacilitators(sector="Police", count=4, max_open=2, on=date(2027, 2, 1)),
+    )
     assert f.path(f.base.workspace) == Path("/plans/data/sample")
     assert f.label == "what-if.toml"
 
 
 def test_a_change_may_be_one_table_or_an_array_of_tables() -> None:
-    text = EXAMPLE + """
+    text = (
+        EXAMPLE
+        + """
 [[scenario]]
 name = "two waves"
 [[scenario.remove_facilitators]]
@@ -74,37 +77,67 @@ sector = "Police"
 count = 2
 on = 2027-04-01
 """
+    )
     f = ScenarioFile.from_toml(text)
     assert [r.count for r in f.scenario[-1].remove_facilitators] == [1, 2]
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (("start = 2027-01-04", 'start = "2027-01-04"'),
-     'what-if.toml: base.start = "2027-01-04": must be a TOML date'),
-    (("count = 5", "count = -5"),
-     "what-if.toml: scenario 2 (\"health -5\"): remove_facilitators.count = -5: should be "
-     "greater than or equal to 1"),
-    (("low = 1, high = 5", "low = 6, high = 5"),
-     'what-if.toml: process.contact = {dist = "uniform", low = 6, high = 5}: high is below low'),
-    (('dist = "uniform", low = 1', 'dist = "normal", low = 1'),
-     'what-if.toml: process.contact = {dist = "normal", low = 1, high = 5}: dist must be one'),
-    (("confirm = 1", 'confirm = "one"'),
-     'what-if.toml: process.confirm = "one": must be a whole number of working days'),
-    (("decline_rate = 0.05", "decline_rate = 1.5"),
-     "what-if.toml: process.decline_rate = 1.5: should be less than or equal to 1"),
-    (("decline_rate = 0.05", "decline_rate = 0.05\ndecline = 0.1"),
-     "what-if.toml: process.decline: unknown key"),
-    (("working_days = 250", ""), "what-if.toml: base.working_days: missing"),
-    (("requests_per_working_day = 1.0", "requests_per_working_day = 1.0\nfrom_ledger = true"),
-     "what-if.toml: demand = {requests_per_working_day = 1.0, from_ledger = true}: give "
-     "exactly one of requests_per_working_day"),
-    (('name = "train 4 police"', 'name = "baseline"'),
-     "what-if.toml: scenario: two scenarios are named 'baseline'"),
-    (("on = 2027-02-01", "on = 2027-02-01T09:00:00"),
-     "what-if.toml: scenario 3 (\"train 4 police\"): add_facilitators.on = "),
-])
-def test_every_mistake_names_the_file_the_key_and_the_value(change: tuple[str, str],
-                                                            expected: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("start = 2027-01-04", 'start = "2027-01-04"'),
+            'what-if.toml: base.start = "2027-01-04": must be a TOML date',
+        ),
+        (
+            ("count = 5", "count = -5"),
+            'what-if.toml: scenario 2 ("health -5"): remove_facilitators.count = -5: should be '
+            "greater than or equal to 1",
+        ),
+        (
+            ("low = 1, high = 5", "low = 6, high = 5"),
+            'what-if.toml: process.contact = {dist = "uniform", low = 6, high = 5}: '
+            "high is below low",
+        ),
+        (
+            ('dist = "uniform", low = 1', 'dist = "normal", low = 1'),
+            'what-if.toml: process.contact = {dist = "normal", low = 1, high = 5}: '
+            "dist must be one",
+        ),
+        (
+            ("confirm = 1", 'confirm = "one"'),
+            'what-if.toml: process.confirm = "one": must be a whole number of working days',
+        ),
+        (
+            ("decline_rate = 0.05", "decline_rate = 1.5"),
+            "what-if.toml: process.decline_rate = 1.5: should be less than or equal to 1",
+        ),
+        (
+            ("decline_rate = 0.05", "decline_rate = 0.05\ndecline = 0.1"),
+            "what-if.toml: process.decline: unknown key",
+        ),
+        (("working_days = 250", ""), "what-if.toml: base.working_days: missing"),
+        (
+            (
+                "requests_per_working_day = 1.0",
+                "requests_per_working_day = 1.0\nfrom_ledger = true",
+            ),
+            "what-if.toml: demand = {requests_per_working_day = 1.0, from_ledger = true}: give "
+            "exactly one of requests_per_working_day",
+        ),
+        (
+            ('name = "train 4 police"', 'name = "baseline"'),
+            "what-if.toml: scenario: two scenarios are named 'baseline'",
+        ),
+        (
+            ("on = 2027-02-01", "on = 2027-02-01T09:00:00"),
+            'what-if.toml: scenario 3 ("train 4 police"): add_facilitators.on = ',
+        ),
+    ],
+)
+def test_every_mistake_names_the_file_the_key_and_the_value(
+    change: tuple[str, str], expected: str
+) -> None:
     assert change[0] in EXAMPLE
     assert _error(EXAMPLE.replace(*change, 1)).startswith(expected)
 

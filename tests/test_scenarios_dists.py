@@ -70,14 +70,17 @@ def test_the_same_uniform_number_moves_the_delay_monotonically() -> None:
     assert all(short.draw(float(u)) <= long.draw(float(u)) for u in GRID[::97])
 
 
-@pytest.mark.parametrize("table", [
-    {"dist": "uniform", "low": 5, "high": 1},
-    {"dist": "triangular", "low": 1, "mode": 9, "high": 5},
-    {"dist": "poisson", "mean": 2, "low": 3},
-    {"dist": "empirical", "values": [1, 2], "weights": [1]},
-    {"dist": "empirical", "values": [-1]},
-    {"dist": "gamma", "shape": 2},
-])
+@pytest.mark.parametrize(
+    "table",
+    [
+        {"dist": "uniform", "low": 5, "high": 1},
+        {"dist": "triangular", "low": 1, "mode": 9, "high": 5},
+        {"dist": "poisson", "mean": 2, "low": 3},
+        {"dist": "empirical", "values": [1, 2], "weights": [1]},
+        {"dist": "empirical", "values": [-1]},
+        {"dist": "gamma", "shape": 2},
+    ],
+)
 def test_impossible_distributions_are_refused(table: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         TypeAdapter(Delay).validate_python(table)

@@ -14,9 +14,13 @@ from jags.scenarios.simulation import Simulation
 
 def _sim(tmp_path: Path, process: str, *, days: int = 40, n: int = 3) -> Simulation:
     ws = independent_workspace(tmp_path / "ws", n=n, max_open=2)
-    [model] = prepare(ScenarioFile.read(scenario_file(tmp_path, ws, rate=0.5, days=days,
-                                                      process=process,
-                                                      demand=INDEPENDENT_MIX)))
+    [model] = prepare(
+        ScenarioFile.read(
+            scenario_file(
+                tmp_path, ws, rate=0.5, days=days, process=process, demand=INDEPENDENT_MIX
+            )
+        )
+    )
     sim = Simulation(model, replication_seeds(4, 1)[0], trace=True)
     sim.run()
     return sim
@@ -29,21 +33,22 @@ def _journeys(sim: Simulation) -> dict[str, list[tuple[int, str, str]]]:
     return found
 
 
-def test_a_session_is_held_after_contact_confirmation_and_the_session_delay(
-        tmp_path: Path) -> None:
+def test_a_session_is_held_after_contact_confirmation_and_the_session_delay(tmp_path: Path) -> None:
     sim = _sim(tmp_path, FIXED_CYCLE, n=10)
     for steps in _journeys(sim).values():
         whats = [w for _, w, _ in steps]
         assert whats[:2] == ["received", "allocated"]
         allocated = steps[1][0]
-        expected = [("contacted", allocated + 1), ("confirmed", allocated + 2),
-                    ("held", allocated + 12)]
-        assert [(w, d) for d, w, _ in steps[2:]] == expected[:len(steps) - 2]
+        expected = [
+            ("contacted", allocated + 1),
+            ("confirmed", allocated + 2),
+            ("held", allocated + 12),
+        ]
+        assert [(w, d) for d, w, _ in steps[2:]] == expected[: len(steps) - 2]
     assert sim.counts["held"] > 5
 
 
-def test_when_everyone_declines_the_request_returns_with_its_allocate_by(
-        tmp_path: Path) -> None:
+def test_when_everyone_declines_the_request_returns_with_its_allocate_by(tmp_path: Path) -> None:
     sim = _sim(tmp_path, "contact = 2\nconfirm = 1\nsession = 10\ndecline_rate = 1\n", n=3)
     journeys = _journeys(sim)
     first = min(journeys, key=lambda rid: journeys[rid][0][0])

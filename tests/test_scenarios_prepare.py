@@ -18,8 +18,7 @@ from jags.workspace import read_workspace
 
 
 def _prepare(tmp_path: Path, scenarios: str, **kw: object) -> tuple:
-    return prepare(ScenarioFile.read(scenario_file(tmp_path, SAMPLE, scenarios=scenarios,
-                                                   **kw)))  # type: ignore[arg-type]
+    return prepare(ScenarioFile.read(scenario_file(tmp_path, SAMPLE, scenarios=scenarios, **kw)))  # type: ignore[arg-type]
 
 
 def _error(tmp_path: Path, scenarios: str, **kw: object) -> str:
@@ -44,15 +43,20 @@ def test_the_sample_prepares_with_its_facilitators_and_no_requests(tmp_path: Pat
 
 
 def test_added_facilitators_are_trained_from_their_date_in_their_sectors_organisations(
-        tmp_path: Path) -> None:
-    [model] = _prepare(tmp_path, '[[scenario]]\nname = "train"\nadd_facilitators = '
-                                 '{sector = "police", count = 3, max_open = 3, '
-                                 'on = 2027-02-01}\n')
+    tmp_path: Path,
+) -> None:
+    [model] = _prepare(
+        tmp_path,
+        '[[scenario]]\nname = "train"\nadd_facilitators = '
+        '{sector = "police", count = 3, max_open = 3, '
+        "on = 2027-02-01}\n",
+    )
     new = [f for f in model.workspace.facilitators if f.facilitator_id.startswith("NEW-")]
     assert len(new) == 3
     sample = read_workspace(SAMPLE)
-    assert all(f.sector == "Police" and f.max_open == 3 and f.trained_on == date(2027, 2, 1)
-               for f in new)
+    assert all(
+        f.sector == "Police" and f.max_open == 3 and f.trained_on == date(2027, 2, 1) for f in new
+    )
     # the facilitators' own Police organisation first, then the sector's others in turn
     assert new[0].organisation == "Norfolk Constabulary"
     assert {sample.sector_of_org[normalise_org(f.organisation or "")] for f in new} == {"Police"}
@@ -60,37 +64,60 @@ def test_added_facilitators_are_trained_from_their_date_in_their_sectors_organis
 
 
 def test_a_policy_change_and_a_process_change_apply_to_one_scenario(tmp_path: Path) -> None:
-    base, slower = _prepare(tmp_path, '[[scenario]]\nname = "a"\n[[scenario]]\nname = "b"\n'
-                                      'policy = "bedfordshire"\n'
-                                      "policy_settings = {allocate_within_days = 3}\n"
-                                      "process = {decline_rate = 0.2}\n")
+    base, slower = _prepare(
+        tmp_path,
+        '[[scenario]]\nname = "a"\n[[scenario]]\nname = "b"\n'
+        'policy = "bedfordshire"\n'
+        "policy_settings = {allocate_within_days = 3}\n"
+        "process = {decline_rate = 0.2}\n",
+    )
     assert base.policy.name == "norfolk" and base.process.decline_rate == 0.05
     assert slower.policy.facilitators_per_request == 2
     assert slower.policy.allocate_within_days == 3
     assert slower.process.decline_rate == 0.2
 
 
-@pytest.mark.parametrize(("scenarios", "expected"), [
-    ('remove_facilitators = {sector = "Health", count = 9, on = 2027-03-01}',
-     'what-if.toml: scenario 1 (\'x\'): remove_facilitators.count = 9: the workspace has only '
-     '5 Health facilitators'),
-    ('remove_facilitators = {sector = "Helth", count = 1, on = 2027-03-01}',
-     "what-if.toml: scenario 1 ('x'): remove_facilitators.sector = 'Helth': no such sector"),
-    ('remove_facilitators = {ids = ["F999"], on = 2027-03-01}',
-     "what-if.toml: scenario 1 ('x'): remove_facilitators.ids: 'F999' is not a facilitator"),
-    ('add_facilitators = {sector = "Magic", count = 1, on = 2027-03-01}',
-     "what-if.toml: scenario 1 ('x'): add_facilitators.sector = 'Magic': no such sector"),
-    ('leave = {sector = "Magic", count = 1, start = 2027-03-01, end = 2027-03-05}',
-     "what-if.toml: scenario 1 ('x'): leave.sector = 'Magic': no such sector"),
-    ('policy = "surrey"',
-     "what-if.toml: scenario 1 ('x'): policy = 'surrey': no policy preset or file"),
-    ("policy_settings = {allocate_within_days = -1}",
-     "what-if.toml: scenario 1 ('x'): policy_settings: policy norfolk: allocate_within_days"),
-    ("process = {decline_rate = 2}",
-     "what-if.toml: scenario 1 ('x'): process.decline_rate = 2: "),
-])
-def test_names_the_workspace_does_not_have_are_errors(tmp_path: Path, scenarios: str,
-                                                      expected: str) -> None:
+@pytest.mark.parametrize(
+    ("scenarios", "expected"),
+    [
+        (
+            'remove_facilitators = {sector = "Health", count = 9, on = 2027-03-01}',
+            "what-if.toml: scenario 1 ('x'): remove_facilitators.count = 9: the workspace has only "
+            "5 Health facilitators",
+        ),
+        (
+            'remove_facilitators = {sector = "Helth", count = 1, on = 2027-03-01}',
+            "what-if.toml: scenario 1 ('x'): remove_facilitators.sector = 'Helth': no such sector",
+        ),
+        (
+            'remove_facilitators = {ids = ["F999"], on = 2027-03-01}',
+            "what-if.toml: scenario 1 ('x'): remove_facilitators.ids: 'F999' is not a facilitator",
+        ),
+        (
+            'add_facilitators = {sector = "Magic", count = 1, on = 2027-03-01}',
+            "what-if.toml: scenario 1 ('x'): add_facilitators.sector = 'Magic': no such sector",
+        ),
+        (
+            'leave = {sector = "Magic", count = 1, start = 2027-03-01, end = 2027-03-05}',
+            "what-if.toml: scenario 1 ('x'): leave.sector = 'Magic': no such sector",
+        ),
+        (
+            'policy = "surrey"',
+            "what-if.toml: scenario 1 ('x'): policy = 'surrey': no policy preset or file",
+        ),
+        (
+            "policy_settings = {allocate_within_days = -1}",
+            "what-if.toml: scenario 1 ('x'): policy_settings: policy norfolk: allocate_within_days",
+        ),
+        (
+            "process = {decline_rate = 2}",
+            "what-if.toml: scenario 1 ('x'): process.decline_rate = 2: ",
+        ),
+    ],
+)
+def test_names_the_workspace_does_not_have_are_errors(
+    tmp_path: Path, scenarios: str, expected: str
+) -> None:
     message = _error(tmp_path, f'[[scenario]]\nname = "x"\n{scenarios}\n')
     assert message.startswith(expected), message
     assert isinstance(ScenarioError(message), InputError)
@@ -100,37 +127,49 @@ def test_a_missing_workspace_is_named_with_its_key(tmp_path: Path) -> None:
     path = scenario_file(tmp_path, tmp_path / "nowhere", scenarios='[[scenario]]\nname = "a"\n')
     with pytest.raises(ScenarioError) as caught:
         prepare(ScenarioFile.read(path))
-    assert str(caught.value) == (f"what-if.toml: base.workspace = "
-                                 f"{str(tmp_path / 'nowhere')!r}: no such workspace folder or "
-                                 f"workbook")
+    assert str(caught.value) == (
+        f"what-if.toml: base.workspace = "
+        f"{str(tmp_path / 'nowhere')!r}: no such workspace folder or "
+        f"workbook"
+    )
 
 
 def test_an_unknown_sector_in_the_mix_is_an_error(tmp_path: Path) -> None:
-    assert _error(tmp_path, '[[scenario]]\nname = "x"\n', demand='sector_mix = {Helth = 1}') \
-        == "what-if.toml: demand.sector_mix.Helth: no organisation in the workspace has this " \
-           "sector"
+    assert (
+        _error(tmp_path, '[[scenario]]\nname = "x"\n', demand="sector_mix = {Helth = 1}")
+        == "what-if.toml: demand.sector_mix.Helth: no organisation in the workspace has this "
+        "sector"
+    )
 
 
 def ledger_plan(tmp_path: Path, workspace: Path) -> Path:
     path = tmp_path / "ledger.toml"
-    path.write_text(f'[base]\nworkspace = "{workspace.as_posix()}"\nstart = 2027-01-04\n'
-                    'working_days = 10\n[demand]\nfrom_ledger = true\n[[scenario]]\n'
-                    'name = "a"\n', encoding="utf-8")
+    path.write_text(
+        f'[base]\nworkspace = "{workspace.as_posix()}"\nstart = 2027-01-04\n'
+        "working_days = 10\n[demand]\nfrom_ledger = true\n[[scenario]]\n"
+        'name = "a"\n',
+        encoding="utf-8",
+    )
     return path
 
 
 def test_demand_from_a_workspace_without_a_ledger_says_how_to_start_one(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("JAGS_DB", raising=False)
     folder = tmp_path / "ws"
     shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("calendars"))
-    with pytest.raises(ScenarioError, match=r"demand\.from_ledger = true: the workspace has no "
-                                            r"ledger \(run jags init"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"demand\.from_ledger = true: the workspace has no "
+        r"ledger \(run jags init",
+    ):
         prepare(ScenarioFile.read(ledger_plan(tmp_path, folder)))
 
 
-def test_demand_resampled_from_the_ledgers_own_history(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demand_resampled_from_the_ledgers_own_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("JAGS_DB", raising=False)
     folder = tmp_path / "ws"
     shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("calendars"))
@@ -147,14 +186,16 @@ def test_demand_resampled_from_the_ledgers_own_history(tmp_path: Path,
 
 def test_demand_resampled_from_a_requests_file(tmp_path: Path) -> None:
     path = tmp_path / "history.toml"
-    path.write_text(f'[base]\nworkspace = "{SAMPLE.as_posix()}"\nstart = 2027-01-04\n'
-                    'working_days = 10\n[demand]\nhistory = "'
-                    f'{(SAMPLE / "requests.csv").as_posix()}"\n[[scenario]]\nname = "a"\n'
-                    '[[scenario]]\nname = "b"\nrequests_per_working_day = 2\n',
-                    encoding="utf-8")
+    path.write_text(
+        f'[base]\nworkspace = "{SAMPLE.as_posix()}"\nstart = 2027-01-04\n'
+        'working_days = 10\n[demand]\nhistory = "'
+        f'{(SAMPLE / "requests.csv").as_posix()}"\n[[scenario]]\nname = "a"\n'
+        '[[scenario]]\nname = "b"\nrequests_per_working_day = 2\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ScenarioError, match=r"scenario 2 .*demand is resampled from history"):
         prepare(ScenarioFile.read(path))
-    path.write_text(path.read_text().split("[[scenario]]\nname = \"b\"")[0])
+    path.write_text(path.read_text().split('[[scenario]]\nname = "b"')[0])
     [model] = prepare(ScenarioFile.read(path))
     assert model.demand.rate is None and model.demand.pools is not None
     assert sum(model.demand.pools.overall) == 25  # the sample's 25 requests
@@ -162,8 +203,10 @@ def test_demand_resampled_from_a_requests_file(tmp_path: Path) -> None:
 
 def test_a_bad_history_file_names_the_row_and_column_without_the_value(tmp_path: Path) -> None:
     bad = tmp_path / "old.csv"
-    bad.write_text("request_id,received_at,case_ref\nR1,2026-01-05T10:00,C1\n"
-                   "R2,CASE-SECRET,C2\n", encoding="utf-8")
+    bad.write_text(
+        "request_id,received_at,case_ref\nR1,2026-01-05T10:00,C1\nR2,CASE-SECRET,C2\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ScenarioError) as caught:
         read_received(bad)
     assert str(caught.value) == "old.csv: row 3, column received_at: not a date-time"

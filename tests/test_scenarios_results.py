@@ -27,27 +27,49 @@ def _outcome(scenario: str, order: int, replication: int, pct: float) -> Outcome
     return Outcome(scenario, order, replication, kpis)
 
 
-FRAME = replications_frame([_outcome("b", 1, 1, 90.0), _outcome("a", 0, 0, 99.0),
-                            _outcome("b", 1, 0, 80.0), _outcome("a", 0, 1, 100.0),
-                            _outcome("a", 0, 2, 98.0)], seed=5)
+FRAME = replications_frame(
+    [
+        _outcome("b", 1, 1, 90.0),
+        _outcome("a", 0, 0, 99.0),
+        _outcome("b", 1, 0, 80.0),
+        _outcome("a", 0, 1, 100.0),
+        _outcome("a", 0, 2, 98.0),
+    ],
+    seed=5,
+)
 
 
 def test_one_row_per_scenario_and_replication_with_the_issues_columns() -> None:
     assert tuple(FRAME.columns) == COLUMNS
     assert COLUMNS[:3] == ("scenario", "replication", "seed")
-    for name in ("requests", "allocated", "allocated_by_deadline", "pct_allocated_by_deadline",
-                 "median_days_to_allocation", "p90_days_to_allocation", "max_backlog",
-                 "mean_utilisation", "held_within_window", "stepped_down"):
+    for name in (
+        "requests",
+        "allocated",
+        "allocated_by_deadline",
+        "pct_allocated_by_deadline",
+        "median_days_to_allocation",
+        "p90_days_to_allocation",
+        "max_backlog",
+        "mean_utilisation",
+        "held_within_window",
+        "stepped_down",
+    ):
         assert name in COLUMNS
     assert FRAME[["scenario", "replication"]].values.tolist() == [
-        ["a", 0], ["a", 1], ["a", 2], ["b", 0], ["b", 1]]
+        ["a", 0],
+        ["a", 1],
+        ["a", 2],
+        ["b", 0],
+        ["b", 1],
+    ]
     assert FRAME["requests"].dtype == np.int64
 
 
 def test_the_summary_is_the_mean_with_a_students_t_interval() -> None:
     summary = summarise(FRAME, measures=["pct_allocated_by_deadline", "requests"])
-    row = summary[(summary["scenario"] == "b")
-                  & (summary["measure"] == "pct_allocated_by_deadline")].iloc[0]
+    row = summary[
+        (summary["scenario"] == "b") & (summary["measure"] == "pct_allocated_by_deadline")
+    ].iloc[0]
     half = stats.t.ppf(0.975, 1) * np.std([90, 80], ddof=1) / np.sqrt(2)
     assert (row["n"], row["mean"]) == (2, 85.0)
     assert row["ci_low"] == pytest.approx(max(85 - half, 0))

@@ -25,13 +25,21 @@ CYCLE = 12  # working days from allocation to the session held, in FIXED_CYCLE
 
 def _models(tmp_path: Path, **kw: object) -> tuple[ScenarioModel, ...]:
     workspace = kw.pop("workspace", None) or independent_workspace(tmp_path / "ws")
-    return prepare(ScenarioFile.read(scenario_file(tmp_path, workspace,  # type: ignore[arg-type]
-                                                   **kw)))
+    return prepare(
+        ScenarioFile.read(
+            scenario_file(
+                tmp_path,
+                workspace,  # type: ignore[arg-type]
+                **kw,
+            )
+        )
+    )
 
 
 def _run(model: ScenarioModel, replication: int = 0, seed: int = 1, **kw: bool) -> Outcome:
-    return simulate_replication(model, replication_seeds(seed, replication + 1)[replication],
-                                replication, **kw)
+    return simulate_replication(
+        model, replication_seeds(seed, replication + 1)[replication], replication, **kw
+    )
 
 
 def _held_per_day(outcome: Outcome, first: int, last: int) -> float:
@@ -53,8 +61,9 @@ def test_throughput_is_the_arrival_rate_when_capacity_is_enough(tmp_path: Path) 
     outcome = _run(model, trace=True)
     k = outcome.kpis
     # Every request received by day 300 - L is held by day 300; the rest are in flight.
-    arrived_early = sum(1 for _, day, what, _ in outcome.events
-                        if what == "received" and day < 300 - CYCLE)
+    arrived_early = sum(
+        1 for _, day, what, _ in outcome.events if what == "received" and day < 300 - CYCLE
+    )
     assert k["held"] >= arrived_early
     assert k["held"] <= k["requests"]
     assert k["held"] / 300 == pytest.approx(min(1.0, 6 * 4 / CYCLE), rel=0.15)
@@ -62,9 +71,14 @@ def test_throughput_is_the_arrival_rate_when_capacity_is_enough(tmp_path: Path) 
 
 
 def test_with_ample_capacity_every_request_is_allocated_on_day_zero(tmp_path: Path) -> None:
-    [model] = _models(tmp_path, rate=2.0, days=120, process=FIXED_CYCLE,
-                      demand=INDEPENDENT_MIX, workspace=independent_workspace(
-                          tmp_path / "big", n=20, max_open=5))
+    [model] = _models(
+        tmp_path,
+        rate=2.0,
+        days=120,
+        process=FIXED_CYCLE,
+        demand=INDEPENDENT_MIX,
+        workspace=independent_workspace(tmp_path / "big", n=20, max_open=5),
+    )
     k = _run(model).kpis
     assert k["requests"] > 150
     assert k["allocated"] == k["requests"] == k["allocated_by_deadline"]
@@ -92,14 +106,16 @@ def test_the_engine_decides_within_its_rules_every_day(tmp_path: Path) -> None:
     """Loads never pass a facilitator's maximum, no facilitator shares an organisation
     with the case network or gets a request back after declining it, and a declined
     request comes back to the queue."""
-    [model] = _models(tmp_path, rate=3.0, days=120, workspace=SAMPLE,
-                      process="decline_rate = 0.3\n")
+    [model] = _models(
+        tmp_path, rate=3.0, days=120, workspace=SAMPLE, process="decline_rate = 0.3\n"
+    )
     outcome = _run(model, trace=True)
     facilitators = model.workspace.facilitator_by_id
     load: dict[str, int] = defaultdict(int)
     for f in facilitators.values():
-        load[f.facilitator_id] = max(f.open_jags, model.workspace.open_history.get(
-            f.facilitator_id, 0))
+        load[f.facilitator_id] = max(
+            f.open_jags, model.workspace.open_history.get(f.facilitator_id, 0)
+        )
     declined: set[tuple[str, str]] = set()
     holders: dict[str, tuple[str, ...]] = {}
     by_day: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
@@ -117,7 +133,8 @@ def test_the_engine_decides_within_its_rules_every_day(tmp_path: Path) -> None:
                 for f in ids:
                     load[f] += 1
                     assert load[f] <= (facilitators[f].max_open or 0) + max(
-                        facilitators[f].open_jags, 0), (day, f)
+                        facilitators[f].open_jags, 0
+                    ), (day, f)
             elif what in ("declined", "stepped_down", "held"):
                 for f in holders.pop(rid):
                     load[f] -= 1
@@ -138,35 +155,56 @@ def test_no_allocation_shares_an_organisation_with_the_case_network(tmp_path: Pa
     allocations = [(rid, who) for rid, _, what, who in sim.events if what == "allocated"]
     assert len(allocations) > 80
     for rid, who in allocations:
-        orgs = {normalise_org(p.organisation) for p in (networks[rid].requester,
-                                                        *networks[rid].participants)}
+        orgs = {
+            normalise_org(p.organisation)
+            for p in (networks[rid].requester, *networks[rid].participants)
+        }
         for fid in who.split(";"):
             assert facilitators[fid].org_key not in orgs
 
 
 def test_common_random_numbers_give_every_scenario_the_same_requests(tmp_path: Path) -> None:
-    models = _models(tmp_path, rate=2.0, days=80, workspace=SAMPLE, scenarios=(
-        '[[scenario]]\nname = "a"\n[[scenario]]\nname = "b"\n'
-        'remove_facilitators = {sector = "Police", count = 3, on = 2027-01-04}\n'
-        '[[scenario]]\nname = "c"\ndemand_factor = 1.5\n'))
+    models = _models(
+        tmp_path,
+        rate=2.0,
+        days=80,
+        workspace=SAMPLE,
+        scenarios=(
+            '[[scenario]]\nname = "a"\n[[scenario]]\nname = "b"\n'
+            'remove_facilitators = {sector = "Police", count = 3, on = 2027-01-04}\n'
+            '[[scenario]]\nname = "c"\ndemand_factor = 1.5\n'
+        ),
+    )
     a, b, c = (_run(m, trace=True) for m in models)
-    received = [{(rid, day) for rid, day, what, _ in o.events if what == "received"}
-                for o in (a, b, c)]
+    received = [
+        {(rid, day) for rid, day, what, _ in o.events if what == "received"} for o in (a, b, c)
+    ]
     assert received[0] == received[1]
     assert received[0] < received[2]  # more demand: the same requests and then some
     assert a.kpis["requests"] == b.kpis["requests"] < c.kpis["requests"]
 
 
 def test_leavers_take_no_new_jags_and_trainees_none_before_their_date(tmp_path: Path) -> None:
-    models = _models(tmp_path, rate=3.0, days=60, workspace=SAMPLE, scenarios=(
-        '[[scenario]]\nname = "change"\n'
-        'remove_facilitators = {sector = "Police", count = 4, on = 2027-02-01}\n'
-        'add_facilitators = {sector = "Health", count = 3, on = 2027-02-15}\n'))
+    models = _models(
+        tmp_path,
+        rate=3.0,
+        days=60,
+        workspace=SAMPLE,
+        scenarios=(
+            '[[scenario]]\nname = "change"\n'
+            'remove_facilitators = {sector = "Police", count = 4, on = 2027-02-01}\n'
+            'add_facilitators = {sector = "Health", count = 3, on = 2027-02-15}\n'
+        ),
+    )
     outcome = _run(models[0], trace=True)
     days = models[0].days
     police = {f.facilitator_id for f in models[0].workspace.facilitators if f.sector == "Police"}
-    given = [(days[day], fid) for _, day, what, who in outcome.events if what == "allocated"
-             for fid in who.split(";")]
+    given = [
+        (days[day], fid)
+        for _, day, what, who in outcome.events
+        if what == "allocated"
+        for fid in who.split(";")
+    ]
     police_after = {fid for when, fid in given if fid in police and str(when) >= "2027-02-01"}
     assert len(police_after) <= 1  # 5 Police facilitators, 4 leave
     new = [when for when, fid in given if fid.startswith("NEW-")]
@@ -174,10 +212,16 @@ def test_leavers_take_no_new_jags_and_trainees_none_before_their_date(tmp_path: 
 
 
 def test_seasonal_leave_keeps_facilitators_off_and_moves_their_sessions(tmp_path: Path) -> None:
-    models = _models(tmp_path, rate=2.0, days=60, workspace=independent_workspace(
-        tmp_path / "ws2", n=4, max_open=6), demand=INDEPENDENT_MIX, process=FIXED_CYCLE,
+    models = _models(
+        tmp_path,
+        rate=2.0,
+        days=60,
+        workspace=independent_workspace(tmp_path / "ws2", n=4, max_open=6),
+        demand=INDEPENDENT_MIX,
+        process=FIXED_CYCLE,
         scenarios='[[scenario]]\nname = "leave"\nleave = {share = 0.5, start = 2027-01-18, '
-                  'end = 2027-02-12}\n')
+        "end = 2027-02-12}\n",
+    )
     outcome = _run(models[0], trace=True)
     days = models[0].days
     away = {lv.facilitator_id for lv in outcome_leave(models[0], outcome)}
@@ -197,8 +241,14 @@ def outcome_leave(model: ScenarioModel, outcome: Outcome) -> list:
 
 
 def test_follow_ups_keep_their_facilitator(tmp_path: Path) -> None:
-    [model] = _models(tmp_path, rate=2.0, days=120, workspace=SAMPLE,
-                      demand="follow_up_share = 0.3\n", process="decline_rate = 0\n")
+    [model] = _models(
+        tmp_path,
+        rate=2.0,
+        days=120,
+        workspace=SAMPLE,
+        demand="follow_up_share = 0.3\n",
+        process="decline_rate = 0\n",
+    )
     from jags.scenarios.simulation import Simulation
 
     sim = Simulation(model, replication_seeds(2, 1)[0], trace=True)

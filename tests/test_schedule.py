@@ -48,7 +48,8 @@ def small_workspace() -> Any:
             part("R1", "quinn@two.example", "Org Q", attendance="optional"),
             part("R1", "R1@REQ.example", "Org X", attendance="optional"),  # the requester again
             part("R2", "f3@fac.example", "Org C"),  # facilitator F3 also listed as participant
-        ])
+        ],
+    )
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -63,55 +64,73 @@ def problems(error: pytest.ExceptionInfo[ScheduleInputError]) -> list[str]:
 # read_allocations ------------------------------------------------------------------------
 
 
-def test_read_allocations_puts_the_lead_first_and_skips_the_unallocated(
-        tmp_path: Path) -> None:
-    path = write(tmp_path / "allocations.csv", HEADER
-                 + "R1,F2,co,allocated,2026-11-24,x\n"
-                 + "R1,F1,lead,allocated,2026-11-24,x\n"
-                 + "R2,,,unallocated,2026-11-24,waiting\n"
-                 + "R3,F3,,pinned,2026-11-24,x\n")
+def test_read_allocations_puts_the_lead_first_and_skips_the_unallocated(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "allocations.csv",
+        HEADER
+        + "R1,F2,co,allocated,2026-11-24,x\n"
+        + "R1,F1,lead,allocated,2026-11-24,x\n"
+        + "R2,,,unallocated,2026-11-24,waiting\n"
+        + "R3,F3,,pinned,2026-11-24,x\n",
+    )
     assert read_allocations(path, small_workspace()) == [
-        Allocated("R1", ("F1", "F2"), None), Allocated("R3", ("F3",), None)]
+        Allocated("R1", ("F1", "F2"), None),
+        Allocated("R3", ("F3",), None),
+    ]
 
 
 def test_read_allocations_accepts_excel_csv_and_a_confirmation_column(tmp_path: Path) -> None:
-    text = ("\ufeffRequest_ID,Facilitator_ID,Status,Confirmed_On,Extra\n"
-            "R1,F1,allocated,01/12/2026,ignored\n"
-            ",,,,\n"
-            "R2,F2,allocated,,\n")
+    text = (
+        "\ufeffRequest_ID,Facilitator_ID,Status,Confirmed_On,Extra\n"
+        "R1,F1,allocated,01/12/2026,ignored\n"
+        ",,,,\n"
+        "R2,F2,allocated,,\n"
+    )
     path = write(tmp_path / "allocations.csv", text)
     assert read_allocations(path, small_workspace()) == [
-        Allocated("R1", ("F1",), date(2026, 12, 1)), Allocated("R2", ("F2",), None)]
+        Allocated("R1", ("F1",), date(2026, 12, 1)),
+        Allocated("R2", ("F2",), None),
+    ]
 
 
 def test_read_allocations_reports_every_problem_with_row_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path / "allocations.csv", HEADER.replace("\n", ",confirmed_on\n")
-                 + "R1,F1,,maybe,2026-11-24,x,\n"
-                 + "R9,F1,,allocated,2026-11-24,x,\n"
-                 + "R2,F9,,allocated,2026-11-24,x,\n"
-                 + "R3,F3,,allocated,2026-11-24,x,31/02/2026\n"
-                 + "R8,,,unallocated,2026-11-24,x,\n")
+    path = write(
+        tmp_path / "allocations.csv",
+        HEADER.replace("\n", ",confirmed_on\n")
+        + "R1,F1,,maybe,2026-11-24,x,\n"
+        + "R9,F1,,allocated,2026-11-24,x,\n"
+        + "R2,F9,,allocated,2026-11-24,x,\n"
+        + "R3,F3,,allocated,2026-11-24,x,31/02/2026\n"
+        + "R8,,,unallocated,2026-11-24,x,\n",
+    )
     with pytest.raises(ScheduleInputError) as error:
         read_allocations(path, small_workspace())
     lines = problems(error)
     assert len(lines) == 5
     assert lines[0].startswith("allocations.csv, row 2, column status: 'maybe'")
     assert lines[1].startswith("allocations.csv, row 3, column request_id:") and "R9" in lines[1]
-    assert lines[2].startswith("allocations.csv, row 4, column facilitator_id:") \
-        and "F9" in lines[2]
+    assert (
+        lines[2].startswith("allocations.csv, row 4, column facilitator_id:") and "F9" in lines[2]
+    )
     assert lines[3].startswith("allocations.csv, row 5, column confirmed_on:")
     assert lines[4].startswith("allocations.csv, row 6, column request_id:") and "R8" in lines[4]
     assert isinstance(error.value, InputError)
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("request_id,facilitator_id,role\nR1,F1,\n", "allocations.csv, row 1: missing column(s) "
-                                                  "status"),
-    (b"\x00\x01\xff\xfe garbage", "allocations.csv: file is not UTF-8"),
-    ("", "allocations.csv: the file is empty"),
-])
-def test_read_allocations_refuses_an_unusable_file(tmp_path: Path, content: str | bytes,
-                                                   expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "request_id,facilitator_id,role\nR1,F1,\n",
+            "allocations.csv, row 1: missing column(s) status",
+        ),
+        (b"\x00\x01\xff\xfe garbage", "allocations.csv: file is not UTF-8"),
+        ("", "allocations.csv: the file is empty"),
+    ],
+)
+def test_read_allocations_refuses_an_unusable_file(
+    tmp_path: Path, content: str | bytes, expected: str
+) -> None:
     path = write(tmp_path / "allocations.csv", content)
     with pytest.raises(ScheduleInputError, match="^" + re.escape(expected)):
         read_allocations(path, small_workspace())
@@ -126,34 +145,54 @@ def test_read_allocations_names_a_missing_file(tmp_path: Path) -> None:
 
 
 def test_read_availability_statuses_and_times(tmp_path: Path) -> None:
-    path = write(tmp_path / "availability.csv",
-                 "email,start,end,status\n"
-                 "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,busy\n"
-                 "ann@x.example,01/12/2026 13:00,01/12/2026 14:30,Tentative\n"
-                 "bob@x.example,2026-07-01T09:00:00Z,2026-07-01T10:00:00+00:00,OOF\n"
-                 "bob@x.example,2026-12-01,2026-12-02,free\n")
+    path = write(
+        tmp_path / "availability.csv",
+        "email,start,end,status\n"
+        "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,busy\n"
+        "ann@x.example,01/12/2026 13:00,01/12/2026 14:30,Tentative\n"
+        "bob@x.example,2026-07-01T09:00:00Z,2026-07-01T10:00:00+00:00,OOF\n"
+        "bob@x.example,2026-12-01,2026-12-02,free\n",
+    )
     rows = read_availability_csv(path)
     assert rows == [
-        ("ann@x.example", datetime(2026, 12, 1, 9, tzinfo=LONDON),
-         datetime(2026, 12, 1, 10, tzinfo=LONDON), Status.BUSY),
-        ("ann@x.example", datetime(2026, 12, 1, 13, tzinfo=LONDON),
-         datetime(2026, 12, 1, 14, 30, tzinfo=LONDON), Status.TENTATIVE),
-        ("bob@x.example", datetime(2026, 7, 1, 10, tzinfo=LONDON),  # 09:00 UTC is 10:00 BST
-         datetime(2026, 7, 1, 11, tzinfo=LONDON), Status.OOF),
-        ("bob@x.example", datetime(2026, 12, 1, tzinfo=LONDON),
-         datetime(2026, 12, 2, tzinfo=LONDON), Status.FREE),
+        (
+            "ann@x.example",
+            datetime(2026, 12, 1, 9, tzinfo=LONDON),
+            datetime(2026, 12, 1, 10, tzinfo=LONDON),
+            Status.BUSY,
+        ),
+        (
+            "ann@x.example",
+            datetime(2026, 12, 1, 13, tzinfo=LONDON),
+            datetime(2026, 12, 1, 14, 30, tzinfo=LONDON),
+            Status.TENTATIVE,
+        ),
+        (
+            "bob@x.example",
+            datetime(2026, 7, 1, 10, tzinfo=LONDON),  # 09:00 UTC is 10:00 BST
+            datetime(2026, 7, 1, 11, tzinfo=LONDON),
+            Status.OOF,
+        ),
+        (
+            "bob@x.example",
+            datetime(2026, 12, 1, tzinfo=LONDON),
+            datetime(2026, 12, 2, tzinfo=LONDON),
+            Status.FREE,
+        ),
     ]
     assert all(r[1].utcoffset() is not None for r in rows)
 
 
 def test_read_availability_reports_every_bad_value(tmp_path: Path) -> None:
-    path = write(tmp_path / "availability.csv",
-                 "email,start,end,status\n"
-                 "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,maybe\n"
-                 "ann@x.example,31/02/2026 10:00,2026-12-01T10:00,busy\n"
-                 "ann@x.example,2026-12-01T10:00,2026-12-01T09:00,busy\n"
-                 "nobody,2026-12-01T09:00,2026-12-01T10:00,busy\n"
-                 "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,unknown\n")
+    path = write(
+        tmp_path / "availability.csv",
+        "email,start,end,status\n"
+        "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,maybe\n"
+        "ann@x.example,31/02/2026 10:00,2026-12-01T10:00,busy\n"
+        "ann@x.example,2026-12-01T10:00,2026-12-01T09:00,busy\n"
+        "nobody,2026-12-01T09:00,2026-12-01T10:00,busy\n"
+        "ann@x.example,2026-12-01T09:00,2026-12-01T10:00,unknown\n",
+    )
     with pytest.raises(ScheduleInputError) as error:
         read_availability_csv(path)
     lines = problems(error)
@@ -167,8 +206,9 @@ def test_read_availability_reports_every_bad_value(tmp_path: Path) -> None:
 
 
 def test_read_availability_needs_its_columns(tmp_path: Path) -> None:
-    path = write(tmp_path / "availability.csv", "email,start,end\na@x.example,2026-12-01,"
-                                                 "2026-12-02\n")
+    path = write(
+        tmp_path / "availability.csv", "email,start,end\na@x.example,2026-12-01,2026-12-02\n"
+    )
     with pytest.raises(ScheduleInputError, match=r"row 1: missing column\(s\) status"):
         read_availability_csv(path)
 
@@ -178,15 +218,22 @@ def test_read_availability_needs_its_columns(tmp_path: Path) -> None:
 
 def test_session_attendees_and_roles() -> None:
     ws = small_workspace()
-    sessions = session_requests(ws, [Allocated("R1", ("F1", "F2"), None),
-                                     Allocated("R2", ("F3",), date(2026, 12, 7))], CONFIRMED)
+    sessions = session_requests(
+        ws,
+        [Allocated("R1", ("F1", "F2"), None), Allocated("R2", ("F3",), date(2026, 12, 7))],
+        CONFIRMED,
+    )
     one, two = sessions
     assert one.request_id == "R1" and one.confirmed_on == CONFIRMED
     assert two.confirmed_on == date(2026, 12, 7)  # the allocation's own confirmation day
     people = {a.email: a for a in one.attendees}
-    assert [a.email for a in one.attendees] == ["f1@fac.example", "f2@fac.example",
-                                                "r1@req.example", "pat@one.example",
-                                                "quinn@two.example"]
+    assert [a.email for a in one.attendees] == [
+        "f1@fac.example",
+        "f2@fac.example",
+        "r1@req.example",
+        "pat@one.example",
+        "quinn@two.example",
+    ]
     assert people["f1@fac.example"].facilitator and people["f1@fac.example"].required
     assert people["f2@fac.example"].facilitator
     assert not people["r1@req.example"].facilitator
@@ -194,25 +241,43 @@ def test_session_attendees_and_roles() -> None:
     assert people["pat@one.example"].required
     assert not people["quinn@two.example"].required
     assert [(a.email, a.facilitator) for a in two.attendees] == [
-        ("f3@fac.example", True), ("r2@req.example", False)]
+        ("f3@fac.example", True),
+        ("r2@req.example", False),
+    ]
 
 
 # gather ----------------------------------------------------------------------------------
 
-ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
-       b"BEGIN:VEVENT\r\nUID:1@test\r\nDTSTAMP:20261101T000000Z\r\n"
-       b"DTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:Team meeting\r\n"
-       b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+ICS = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+    b"BEGIN:VEVENT\r\nUID:1@test\r\nDTSTAMP:20261101T000000Z\r\n"
+    b"DTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:Team meeting\r\n"
+    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
 START = datetime(2026, 12, 1, tzinfo=LONDON)
 END = datetime(2026, 12, 2, tzinfo=LONDON)
 
 
 def sources() -> list[Any]:
-    return [IcsSource({"ann@x.example": ICS}),
-            RowsSource([("bob@x.example", datetime(2026, 12, 1, 14, tzinfo=LONDON),
-                         datetime(2026, 12, 1, 15, tzinfo=LONDON), Status.TENTATIVE),
-                        ("ann@x.example", datetime(2026, 12, 1, 15, tzinfo=LONDON),
-                         datetime(2026, 12, 1, 16, tzinfo=LONDON), Status.OOF)])]
+    return [
+        IcsSource({"ann@x.example": ICS}),
+        RowsSource(
+            [
+                (
+                    "bob@x.example",
+                    datetime(2026, 12, 1, 14, tzinfo=LONDON),
+                    datetime(2026, 12, 1, 15, tzinfo=LONDON),
+                    Status.TENTATIVE,
+                ),
+                (
+                    "ann@x.example",
+                    datetime(2026, 12, 1, 15, tzinfo=LONDON),
+                    datetime(2026, 12, 1, 16, tzinfo=LONDON),
+                    Status.OOF,
+                ),
+            ]
+        ),
+    ]
 
 
 def test_gather_merges_sources_and_leaves_strangers_unknown() -> None:
@@ -241,22 +306,28 @@ def test_gather_matches_e_mails_in_any_case() -> None:
 
 
 def test_calendars_are_read_for_the_windows_first_and_later_only_when_needed(
-        sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The sample, with one requester out of the office for their whole window: only that
     # session's people are read past the windows, and the proposals are those of reading
     # everyone's calendars from the first window to well past the last (as before).
     ws = tmp_path / "ws"
     shutil.copytree(sample_dir, ws)
     policy = Policy.preset("norfolk")
-    write_outputs(tmp_path / "today", allocation_files(
-        run_allocation(ws, policy, date(2026, 11, 23)), xlsx=False))
+    write_outputs(
+        tmp_path / "today",
+        allocation_files(run_allocation(ws, policy, date(2026, 11, 23)), xlsx=False),
+    )
     calendar = WorkingCalendar.for_policy(policy)
     files = read_workspace(ws, policy)
-    sessions = session_requests(files, read_allocations(tmp_path / "today" / "allocations.csv",
-                                                        files), CONFIRMED)
+    sessions = session_requests(
+        files, read_allocations(tmp_path / "today" / "allocations.csv", files), CONFIRMED
+    )
     away = sessions[0].attendees[1].email  # the first session's requester
-    first, last = window_days(CONFIRMED, policy, calendar)[0][1], \
-        window_days(CONFIRMED, policy, calendar)[-1][1]
+    first, last = (
+        window_days(CONFIRMED, policy, calendar)[0][1],
+        window_days(CONFIRMED, policy, calendar)[-1][1],
+    )
     with (ws / "calendars" / "availability.csv").open("a", encoding="utf-8") as rows:
         rows.write(f"{away},{first.isoformat()}T00:00,{last.isoformat()}T23:59,oof\n")
     asked: list[tuple[list[str], datetime, datetime]] = []
@@ -266,8 +337,7 @@ def test_calendars_are_read_for_the_windows_first_and_later_only_when_needed(
         return gather(sources, emails, start, end)
 
     monkeypatch.setattr(schedule, "gather", spy)
-    run = run_schedule(ws, tmp_path / "today" / "allocations.csv", CONFIRMED, policy,
-                       cache=False)
+    run = run_schedule(ws, tmp_path / "today" / "allocations.csv", CONFIRMED, policy, cache=False)
     assert run.result.unscheduled == (sessions[0].request_id,)
     everyone = sorted({a.email for s in sessions for a in s.attendees})
     windows = fetch_range(sessions, policy, calendar)
@@ -275,7 +345,11 @@ def test_calendars_are_read_for_the_windows_first_and_later_only_when_needed(
     assert asked[1][0] == sorted(a.email for a in sessions[0].attendees)
     assert asked[1][1] == windows[1] and len(asked) == 2
     far = calendar.add_working_days(last, SEARCH_DAYS + 1) + timedelta(days=1)
-    before = gather(calendar_sources(ws, policy, cache=False), everyone, windows[0],
-                    datetime.combine(far, time(0), LONDON))
+    before = gather(
+        calendar_sources(ws, policy, cache=False),
+        everyone,
+        windows[0],
+        datetime.combine(far, time(0), LONDON),
+    )
     assert run.result == propose(sessions, before, policy, calendar, search_days=SEARCH_DAYS)
     assert run.result.proposals[sessions[0].request_id].options[0].outside

@@ -31,14 +31,7 @@ from fake_graph import ORGANIZER, SECRET, FakeGraph, Recorded, graph_env
 from allocator.errors import InputError
 from allocator.policy import Policy
 from jags.send import EWS_ENV, GRAPH_ENV, OutgoingInvite, SendError, send_invites
-from scheduling.invitations import (
-    Attendee,
-    Person,
-    Session,
-    cancel_ics,
-    request_ics,
-    subject_for,
-)
+from scheduling.invitations import Attendee, Person, Session, cancel_ics, request_ics, subject_for
 
 LONDON = ZoneInfo("Europe/London")
 STAMP = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -62,17 +55,26 @@ def make_invites() -> list[OutgoingInvite]:
     policy = Policy()
     recipients = tuple(Person(a.name, a.email) for a in session.attendees)
     request = OutgoingInvite(
-        request_id="R-001", method="REQUEST",
-        ics=request_ics(session, policy, dtstamp=STAMP), recipients=recipients,
+        request_id="R-001",
+        method="REQUEST",
+        ics=request_ics(session, policy, dtstamp=STAMP),
+        recipients=recipients,
         subject=subject_for("R-001", method="REQUEST"),
         text="You are invited to Joint Agency Group Supervision R-001.\n",
     )
-    cancelled = Session(request_id="R-002", start=session.start, end=session.end,
-                        organizer=session.organizer, attendees=session.attendees[:1],
-                        sequence=3)
+    cancelled = Session(
+        request_id="R-002",
+        start=session.start,
+        end=session.end,
+        organizer=session.organizer,
+        attendees=session.attendees[:1],
+        sequence=3,
+    )
     cancel = OutgoingInvite(
-        request_id="R-002", method="CANCEL",
-        ics=cancel_ics(cancelled, policy, dtstamp=STAMP), recipients=recipients[:1],
+        request_id="R-002",
+        method="CANCEL",
+        ics=cancel_ics(cancelled, policy, dtstamp=STAMP),
+        recipients=recipients[:1],
         subject=subject_for("R-002", method="CANCEL"),
         text="Joint Agency Group Supervision R-002 is cancelled.\n",
     )
@@ -88,8 +90,10 @@ def test_dry_run_describes_and_needs_nothing() -> None:
         "would send REQUEST for R-001 to 5 recipients via graph",
         "would send CANCEL for R-002 to 1 recipient via graph",
     ]
-    assert send_invites(make_invites(), via="exchange", environ={})[0] == \
-        "would send REQUEST for R-001 to 5 recipients via exchange"
+    assert (
+        send_invites(make_invites(), via="exchange", environ={})[0]
+        == "would send REQUEST for R-001 to 5 recipients via exchange"
+    )
     assert send_invites([], via="graph") == []
 
 
@@ -111,12 +115,16 @@ def test_missing_credentials_name_variables_not_values(via: str, names: tuple[st
 
 
 def test_plain_http_endpoint_refused() -> None:
-    env = dict.fromkeys(GRAPH_ENV, "x") | {"JAGS_GRAPH_ORGANIZER": ORGANIZER,
-                                          "JAGS_GRAPH_BASE_URL": "http://graph.example.org/v1.0"}
+    env = dict.fromkeys(GRAPH_ENV, "x") | {
+        "JAGS_GRAPH_ORGANIZER": ORGANIZER,
+        "JAGS_GRAPH_BASE_URL": "http://graph.example.org/v1.0",
+    }
     with pytest.raises(InputError, match="https"):
         send_invites(make_invites(), via="graph", dry_run=False, environ=env)
-    env = dict.fromkeys(EWS_ENV, "x") | {"JAGS_EWS_SENDER": ORGANIZER,
-                                        "JAGS_EWS_URL": "http://mail.example.org/EWS"}
+    env = dict.fromkeys(EWS_ENV, "x") | {
+        "JAGS_EWS_SENDER": ORGANIZER,
+        "JAGS_EWS_URL": "http://mail.example.org/EWS",
+    }
     with pytest.raises(InputError, match="https"):
         send_invites(make_invites(), via="exchange", dry_run=False, environ=env)
 
@@ -124,21 +132,42 @@ def test_plain_http_endpoint_refused() -> None:
 def test_invite_checks_its_method() -> None:
     invite = make_invites()[0]
     with pytest.raises(ValueError, match="METHOD"):
-        OutgoingInvite(request_id="R-001", method="CANCEL", ics=invite.ics,
-                       recipients=invite.recipients, subject="s", text="t")
+        OutgoingInvite(
+            request_id="R-001",
+            method="CANCEL",
+            ics=invite.ics,
+            recipients=invite.recipients,
+            subject="s",
+            text="t",
+        )
     with pytest.raises(ValueError, match="recipients"):
-        OutgoingInvite(request_id="R-001", method="REQUEST", ics=invite.ics,
-                       recipients=(), subject="s", text="t")
+        OutgoingInvite(
+            request_id="R-001",
+            method="REQUEST",
+            ics=invite.ics,
+            recipients=(),
+            subject="s",
+            text="t",
+        )
     assert make_invites()[1].sequence == 3
 
 
 def test_graph_send_posts_mime_with_token(graph: tuple[FakeGraph, requests.Session]) -> None:
     state, http = graph
     invites = make_invites()
-    lines = send_invites(invites, via="graph", dry_run=False, environ=graph_env(state),
-                         session=http, now=STAMP, timeout=10)
-    assert lines == ["sent REQUEST for R-001 to 5 recipients via graph",
-                     "sent CANCEL for R-002 to 1 recipient via graph"]
+    lines = send_invites(
+        invites,
+        via="graph",
+        dry_run=False,
+        environ=graph_env(state),
+        session=http,
+        now=STAMP,
+        timeout=10,
+    )
+    assert lines == [
+        "sent REQUEST for R-001 to 5 recipients via graph",
+        "sent CANCEL for R-002 to 1 recipient via graph",
+    ]
 
     token_calls = [r for r in state.requests if r.path.endswith("/token")]
     assert len(token_calls) == 1
@@ -159,8 +188,9 @@ def test_graph_send_posts_mime_with_token(graph: tuple[FakeGraph, requests.Sessi
         message = message_from_bytes(mime, policy=default_policy)
         assert isinstance(message, EmailMessage)
         assert message["From"].addresses[0].addr_spec == ORGANIZER
-        assert [a.addr_spec for a in message["To"].addresses] == \
-            [p.email for p in invite.recipients]
+        assert [a.addr_spec for a in message["To"].addresses] == [
+            p.email for p in invite.recipients
+        ]
         assert str(message["Subject"]) == invite.subject
         assert message["Message-ID"].endswith("@nscp.example.org>")
         calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
@@ -170,13 +200,22 @@ def test_graph_send_posts_mime_with_token(graph: tuple[FakeGraph, requests.Sessi
 
 
 def test_graph_retries_throttling_then_reports_refusal(
-        graph: tuple[FakeGraph, requests.Session]) -> None:
+    graph: tuple[FakeGraph, requests.Session],
+) -> None:
     state, http = graph
     waits: list[float] = []
     state.send_statuses = [429, 202, 403]
     with pytest.raises(SendError) as caught:
-        send_invites(make_invites(), via="graph", dry_run=False, environ=graph_env(state),
-                     session=http, now=STAMP, timeout=10, sleep=waits.append)
+        send_invites(
+            make_invites(),
+            via="graph",
+            dry_run=False,
+            environ=graph_env(state),
+            session=http,
+            now=STAMP,
+            timeout=10,
+            sleep=waits.append,
+        )
     assert waits == [0.0]
     assert caught.value.sent == ("sent REQUEST for R-001 to 5 recipients via graph",)
     assert "CANCEL for R-002" in str(caught.value)
@@ -188,8 +227,15 @@ def test_graph_sign_in_failure_hides_secret(graph: tuple[FakeGraph, requests.Ses
     state, http = graph
     state.token_error = True
     with pytest.raises(SendError, match="sign-in failed: invalid_client") as caught:
-        send_invites(make_invites(), via="graph", dry_run=False, environ=graph_env(state),
-                     session=http, now=STAMP, timeout=10)
+        send_invites(
+            make_invites(),
+            via="graph",
+            dry_run=False,
+            environ=graph_env(state),
+            session=http,
+            now=STAMP,
+            timeout=10,
+        )
     # The server's text echoed the request, client secret included: it is shown scrubbed.
     assert "client_secret=[hidden]" in str(caught.value)
     assert "AADSTS7000215: Invalid client secret provided" in str(caught.value)
@@ -202,8 +248,15 @@ def test_graph_unreachable_is_a_send_error(graph: tuple[FakeGraph, requests.Sess
     untrusting = requests.Session()  # does not trust the fake's certificate
     untrusting.trust_env = False
     with pytest.raises(SendError, match="sign-in"):
-        send_invites(make_invites(), via="graph", dry_run=False, environ=graph_env(state),
-                     session=untrusting, now=STAMP, timeout=10)
+        send_invites(
+            make_invites(),
+            via="graph",
+            dry_run=False,
+            environ=graph_env(state),
+            session=untrusting,
+            now=STAMP,
+            timeout=10,
+        )
     untrusting.close()
 
 
@@ -215,7 +268,7 @@ SOAP_HEAD = (
     '<s:Header><h:ServerVersionInfo MajorVersion="15" MinorVersion="1" MajorBuildNumber="2507"'
     ' MinorBuildNumber="6" Version="V2017_07_11"'
     ' xmlns:h="http://schemas.microsoft.com/exchange/services/2006/types"/></s:Header>'
-    '<s:Body>'
+    "<s:Body>"
 )
 SOAP_TAIL = "</s:Body></s:Envelope>"
 MNS = "http://schemas.microsoft.com/exchange/services/2006/messages"
@@ -240,20 +293,26 @@ def get_folder_response(distinguished: str) -> str:
 
 def create_item_response(ok: bool) -> str:
     if ok:
-        message = ('<m:CreateItemResponseMessage ResponseClass="Success">'
-                   "<m:ResponseCode>NoError</m:ResponseCode><m:Items/>"
-                   "</m:CreateItemResponseMessage>")
+        message = (
+            '<m:CreateItemResponseMessage ResponseClass="Success">'
+            "<m:ResponseCode>NoError</m:ResponseCode><m:Items/>"
+            "</m:CreateItemResponseMessage>"
+        )
     else:
-        message = ('<m:CreateItemResponseMessage ResponseClass="Error">'
-                   "<m:MessageText>The user account which was used to submit this request "
-                   "does not have the right to send mail on behalf of the specified "
-                   "sending account.</m:MessageText>"
-                   "<m:ResponseCode>ErrorSendAsDenied</m:ResponseCode>"
-                   "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:Items/>"
-                   "</m:CreateItemResponseMessage>")
-    return (f'{SOAP_HEAD}<m:CreateItemResponse xmlns:m="{MNS}" xmlns:t="{TNS}">'
-            f"<m:ResponseMessages>{message}</m:ResponseMessages>"
-            f"</m:CreateItemResponse>{SOAP_TAIL}")
+        message = (
+            '<m:CreateItemResponseMessage ResponseClass="Error">'
+            "<m:MessageText>The user account which was used to submit this request "
+            "does not have the right to send mail on behalf of the specified "
+            "sending account.</m:MessageText>"
+            "<m:ResponseCode>ErrorSendAsDenied</m:ResponseCode>"
+            "<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:Items/>"
+            "</m:CreateItemResponseMessage>"
+        )
+    return (
+        f'{SOAP_HEAD}<m:CreateItemResponse xmlns:m="{MNS}" xmlns:t="{TNS}">'
+        f"<m:ResponseMessages>{message}</m:ResponseMessages>"
+        f"</m:CreateItemResponse>{SOAP_TAIL}"
+    )
 
 
 @dataclass
@@ -279,8 +338,7 @@ def ews() -> Iterator[FakeEws]:
                 found = re.search(rb'DistinguishedFolderId Id="([a-z]+)"', body)
                 payload = get_folder_response(found.group(1).decode() if found else "root")
             elif b"CreateItem" in body:
-                payload = create_item_response(state.create_ok.pop(0)
-                                               if state.create_ok else True)
+                payload = create_item_response(state.create_ok.pop(0) if state.create_ok else True)
             else:
                 self.send_response(500)
                 self.send_header("Content-Length", "0")
@@ -306,15 +364,22 @@ def ews() -> Iterator[FakeEws]:
 
 
 def ews_env(state: FakeEws) -> dict[str, str]:
-    return {"JAGS_EWS_URL": state.url, "JAGS_EWS_USERNAME": "NSCP\\svc-jags",
-            "JAGS_EWS_PASSWORD": SECRET, "JAGS_EWS_SENDER": ORGANIZER, "JAGS_EWS_AUTH": "basic"}
+    return {
+        "JAGS_EWS_URL": state.url,
+        "JAGS_EWS_USERNAME": "NSCP\\svc-jags",
+        "JAGS_EWS_PASSWORD": SECRET,
+        "JAGS_EWS_SENDER": ORGANIZER,
+        "JAGS_EWS_AUTH": "basic",
+    }
 
 
 def test_exchange_send_creates_items_with_mime(ews: FakeEws) -> None:
     invites = make_invites()
     lines = send_invites(invites, via="exchange", dry_run=False, environ=ews_env(ews), now=STAMP)
-    assert lines == ["sent REQUEST for R-001 to 5 recipients via exchange",
-                     "sent CANCEL for R-002 to 1 recipient via exchange"]
+    assert lines == [
+        "sent REQUEST for R-001 to 5 recipients via exchange",
+        "sent CANCEL for R-002 to 1 recipient via exchange",
+    ]
     creates = [r for r in ews.requests if b"CreateItem" in r.body]
     assert len(creates) == 2
     expected_auth = "Basic " + base64.b64encode(f"NSCP\\svc-jags:{SECRET}".encode()).decode()
@@ -323,8 +388,11 @@ def test_exchange_send_creates_items_with_mime(ews: FakeEws) -> None:
         body = recorded.body.decode()
         assert 'MessageDisposition="SendAndSaveCopy"' in body
         # A copy is saved to the organizer's Sent Items.
-        assert re.search(r'<m:SavedItemFolderId><t:DistinguishedFolderId Id="sentitems">'
-                         rf"<t:Mailbox><t:EmailAddress>{re.escape(ORGANIZER)}<", body)
+        assert re.search(
+            r'<m:SavedItemFolderId><t:DistinguishedFolderId Id="sentitems">'
+            rf"<t:Mailbox><t:EmailAddress>{re.escape(ORGANIZER)}<",
+            body,
+        )
         found = re.search(r"<t:MimeContent[^>]*>([^<]+)</t:MimeContent>", body)
         assert found is not None
         mime = base64.b64decode(found.group(1))
@@ -338,9 +406,13 @@ def test_exchange_unreachable_is_a_send_error() -> None:
     with socket.socket() as probe:  # a loopback port with nobody listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {"JAGS_EWS_URL": f"http://127.0.0.1:{port}/EWS/Exchange.asmx",
-           "JAGS_EWS_USERNAME": "svc", "JAGS_EWS_PASSWORD": SECRET,
-           "JAGS_EWS_SENDER": ORGANIZER, "JAGS_EWS_AUTH": "basic"}
+    env = {
+        "JAGS_EWS_URL": f"http://127.0.0.1:{port}/EWS/Exchange.asmx",
+        "JAGS_EWS_USERNAME": "svc",
+        "JAGS_EWS_PASSWORD": SECRET,
+        "JAGS_EWS_SENDER": ORGANIZER,
+        "JAGS_EWS_AUTH": "basic",
+    }
     with pytest.raises(SendError, match="REQUEST for R-001") as caught:
         send_invites(make_invites(), via="exchange", dry_run=False, environ=env, now=STAMP)
     assert caught.value.sent == ()
@@ -348,9 +420,11 @@ def test_exchange_unreachable_is_a_send_error() -> None:
 
 
 def test_exchange_auth_setting_checked() -> None:
-    env = dict.fromkeys(EWS_ENV, "x") | {"JAGS_EWS_SENDER": ORGANIZER,
-                                        "JAGS_EWS_URL": "https://mail.example.org/EWS",
-                                        "JAGS_EWS_AUTH": "kerberos"}
+    env = dict.fromkeys(EWS_ENV, "x") | {
+        "JAGS_EWS_SENDER": ORGANIZER,
+        "JAGS_EWS_URL": "https://mail.example.org/EWS",
+        "JAGS_EWS_AUTH": "kerberos",
+    }
     with pytest.raises(InputError, match="JAGS_EWS_AUTH"):
         send_invites(make_invites(), via="exchange", dry_run=False, environ=env)
 
@@ -358,8 +432,7 @@ def test_exchange_auth_setting_checked() -> None:
 def test_exchange_refusal_is_a_send_error(ews: FakeEws) -> None:
     ews.create_ok = [True, False]
     with pytest.raises(SendError) as caught:
-        send_invites(make_invites(), via="exchange", dry_run=False, environ=ews_env(ews),
-                     now=STAMP)
+        send_invites(make_invites(), via="exchange", dry_run=False, environ=ews_env(ews), now=STAMP)
     assert caught.value.sent == ("sent REQUEST for R-001 to 5 recipients via exchange",)
     assert "CANCEL for R-002" in str(caught.value)
     assert "ErrorSendAsDenied" in str(caught.value)

@@ -62,8 +62,9 @@ def test_a_window_already_open_is_refused_and_the_rest_go_ahead(ws: Path) -> Non
     # On 4 Dec the window of the requests confirmed on 19 Nov (from 3 Dec) is open.
     run = run_ledger_schedule(Where(ws), date(2026, 12, 4), "tester", commit=True)
     assert [rid for rid, _ in run.refused] == ["R-0001", "R-0002", "R-0003"]
-    assert "its session window opened on 2026-12-03, before this run (2026-12-04)" in \
-        run.refused[0][1]
+    assert (
+        "its session window opened on 2026-12-03, before this run (2026-12-04)" in run.refused[0][1]
+    )
     assert run.booked == ["R-0004"]
 
 
@@ -80,15 +81,19 @@ def test_the_preview_books_nothing(ws: Path) -> None:
 def test_sessions_of_two_runs_keep_the_per_day_limit(ws: Path) -> None:
     ledger = open_ledger(Where(ws))
     try:
-        fac_of = {r.request_id: r.facilitator_ids for r in ledger.request_status(
-            date(2026, 11, 20))}
+        fac_of = {
+            r.request_id: r.facilitator_ids for r in ledger.request_status(date(2026, 11, 20))
+        }
     finally:
         ledger.close()
     run_ledger_schedule(Where(ws), date(2026, 11, 20), "tester", commit=True)
     # Another request of a facilitator already booked, confirmed the same day.
     shared = fac_of["R-0001"]
-    other = next(rid for rid, f in fac_of.items() if f == shared and rid != "R-0001") \
-        if list(fac_of.values()).count(shared) > 1 else None
+    other = (
+        next(rid for rid, f in fac_of.items() if f == shared and rid != "R-0001")
+        if list(fac_of.values()).count(shared) > 1
+        else None
+    )
     if other is None:
         pytest.skip("no second request for the same facilitator in the sample week")
     ok("record", ws, other, "confirmed", "--on", "2026-11-19")
@@ -96,33 +101,35 @@ def test_sessions_of_two_runs_keep_the_per_day_limit(ws: Path) -> None:
     assert second.booked == [other]
     ledger = open_ledger(Where(ws))
     try:
-        starts = {r.request_id: r.session_start for r in ledger.request_status(
-            date(2026, 11, 20))}
+        starts = {r.request_id: r.session_start for r in ledger.request_status(date(2026, 11, 20))}
     finally:
         ledger.close()
     assert starts[other][:10] != starts["R-0001"][:10]  # Norfolk: one session a day
 
 
 def test_the_outbox_is_sent_once_and_a_failure_stays_queued(
-        ws: Path, graph: tuple[FakeGraph, requests.Session],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    ws: Path, graph: tuple[FakeGraph, requests.Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
     state, http = graph
     for name, value in graph_env(state).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("JAGS_GRAPH_CA_BUNDLE", str(http.verify))
     run_ledger_schedule(Where(ws), date(2026, 11, 20), "tester", commit=True)
-    lines, error = send_from_ledger(Where(ws), via="graph", dry_run=True, on=date(2026, 11, 20),
-                                    by="tester")
+    lines, error = send_from_ledger(
+        Where(ws), via="graph", dry_run=True, on=date(2026, 11, 20), by="tester"
+    )
     assert error is None and len(lines) == 3 and lines[0].startswith("would send REQUEST")
     assert not [r for r in state.requests if r.path.endswith("/sendMail")]
     state.send_statuses = [202, 403]
-    lines, error = send_from_ledger(Where(ws), via="graph", dry_run=False,
-                                    on=date(2026, 11, 20), by="tester")
+    lines, error = send_from_ledger(
+        Where(ws), via="graph", dry_run=False, on=date(2026, 11, 20), by="tester"
+    )
     assert len(lines) == 1, error
     assert error is not None and "stays queued" in error
     assert "HTTP 403" in error
-    lines, error = send_from_ledger(Where(ws), via="graph", dry_run=False,
-                                    on=date(2026, 11, 21), by="tester")
+    lines, error = send_from_ledger(
+        Where(ws), via="graph", dry_run=False, on=date(2026, 11, 21), by="tester"
+    )
     assert len(lines) == 2 and error is None
     sends = [r for r in state.requests if r.path.endswith("/sendMail")]
     assert len(sends) == 4  # three messages, one of them twice (the failed attempt)
@@ -133,8 +140,9 @@ def test_the_outbox_is_sent_once_and_a_failure_stays_queued(
         ledger.close()
     assert [(m.status, m.attempts) for m in messages] == [("sent", 1), ("sent", 2), ("sent", 1)]
     assert all(m.error is None for m in messages)
-    assert send_from_ledger(Where(ws), via="graph", dry_run=False, on=date(2026, 11, 22),
-                            by="tester") == ([], None)
+    assert send_from_ledger(
+        Where(ws), via="graph", dry_run=False, on=date(2026, 11, 22), by="tester"
+    ) == ([], None)
 
 
 def test_invite_lists_the_outbox_from_the_command_line(ws: Path) -> None:
@@ -149,27 +157,41 @@ def test_invite_lists_the_outbox_from_the_command_line(ws: Path) -> None:
 
 def _message(ics: bytes) -> OutboxMessage:
     people = [{"name": "Fay Facilitator", "email": "fay.facilitator@health.example.org"}]
-    return OutboxMessage(request_id="R-001", name="R-001", uid="uid", sequence=0,
-                         method="REQUEST", recipients=json.dumps(people),
-                         subject="Joint Agency Group Supervision (R-001)", text="Invitation\n",
-                         ics=ics, status="queued", attempts=0, batch_id=1)
+    return OutboxMessage(
+        request_id="R-001",
+        name="R-001",
+        uid="uid",
+        sequence=0,
+        method="REQUEST",
+        recipients=json.dumps(people),
+        subject="Joint Agency Group Supervision (R-001)",
+        text="Invitation\n",
+        ics=ics,
+        status="queued",
+        attempts=0,
+        batch_id=1,
+    )
 
 
 def test_the_e_mail_comes_from_the_invitations_organizer_even_on_a_folded_line() -> None:
     # A requester with a long name and address: the ORGANIZER line is longer than 75
     # octets, so the invitation folds it over two lines, and the sender is read whole.
-    organizer = Person("Alexandra Montgomery-Fitzwilliam",
-                       "alexandra.montgomery-fitzwilliam@great-yarmouth-primary.example.org")
+    organizer = Person(
+        "Alexandra Montgomery-Fitzwilliam",
+        "alexandra.montgomery-fitzwilliam@great-yarmouth-primary.example.org",
+    )
     ics = request_ics(replace(make_session(), organizer=organizer), Policy(), dtstamp=STAMP)
     assert b"\r\n " in ics.split(b"ORGANIZER", 1)[1].split(b"\r\nATTENDEE", 1)[0]
-    sent = email.message_from_bytes(message_eml(_message(ics), date(2027, 3, 1)),
-                                    policy=email_policy.default)
+    sent = email.message_from_bytes(
+        message_eml(_message(ics), date(2027, 3, 1)), policy=email_policy.default
+    )
     assert sent["From"].addresses[0].addr_spec == organizer.email
     assert sent["From"].addresses[0].display_name == organizer.name
 
 
 def test_without_an_organizer_the_first_recipient_sends() -> None:
     ics = request_ics(make_session(), Policy(), dtstamp=STAMP).replace(b"ORGANIZER", b"X-NONE")
-    sent = email.message_from_bytes(message_eml(_message(ics), date(2027, 3, 1)),
-                                    policy=email_policy.default)
+    sent = email.message_from_bytes(
+        message_eml(_message(ics), date(2027, 3, 1)), policy=email_policy.default
+    )
     assert sent["From"].addresses[0].addr_spec == "fay.facilitator@health.example.org"

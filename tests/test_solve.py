@@ -22,7 +22,9 @@ def test_assignment_rows_cover_every_request_in_age_order() -> None:
     ws = workspace([fac("F1", max_open=1)], [req("R2", day=18), req("R1", day=17)])
     rows = allocate(ws, NORFOLK, on=ON).assignments
     assert [(a.request_id, a.facilitator_id, a.status) for a in rows] == [
-        ("R1", "F1", "allocated"), ("R2", "", "unallocated")]
+        ("R1", "F1", "allocated"),
+        ("R2", "", "unallocated"),
+    ]
     assert rows[1].reason.startswith("Waiting: ")
 
 
@@ -36,12 +38,14 @@ def test_same_input_same_result(ws) -> None:
 
 
 def test_without_explanations_the_same_allocation_and_no_reasons() -> None:
-    ws = workspace([fac("F1", max_open=1), fac("F2", "Org B")], [req("R2", day=18),
-                                                                req("R1", day=17)])
+    ws = workspace(
+        [fac("F1", max_open=1), fac("F2", "Org B")], [req("R2", day=18), req("R1", day=17)]
+    )
     full = allocate(ws, NORFOLK, on=ON)
     cheap = allocate(ws, NORFOLK, on=ON, explain=False)
     assert cheap.chosen == full.chosen
     assert [s.value for s in cheap.stages] == [s.value for s in full.stages]
     assert cheap.reasons == {} and cheap.unblock == {}
-    assert [(a.request_id, a.facilitator_id, a.status, a.reason) for a in cheap.assignments] \
-        == [(a.request_id, a.facilitator_id, a.status, "") for a in full.assignments]
+    assert [(a.request_id, a.facilitator_id, a.status, a.reason) for a in cheap.assignments] == [
+        (a.request_id, a.facilitator_id, a.status, "") for a in full.assignments
+    ]

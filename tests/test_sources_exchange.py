@@ -129,9 +129,9 @@ WORKING_HOURS = f"""
 
 ERROR_TEXT = {
     "ErrorMailRecipientNotFound": "Unable to resolve e-mail address {email} to an Active "
-                                  "Directory object.",
+    "Directory object.",
     "ErrorNoFreeBusyAccess": "Microsoft.Exchange.InfoWorker.Common.Availability."
-                             "NoFreeBusyAccessException: No free/busy access.",
+    "NoFreeBusyAccessException: No free/busy access.",
 }
 
 
@@ -145,12 +145,12 @@ def _parse_request_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
 
 
-def free_busy_response(state: Mailboxes, emails: list[str], start: datetime,
-                       end: datetime) -> str:
+def free_busy_response(state: Mailboxes, emails: list[str], start: datetime, end: datetime) -> str:
     parts = []
     for email in emails:
-        code = state.errors.get(email) or (None if email in state.events
-                                           else "ErrorMailRecipientNotFound")
+        code = state.errors.get(email) or (
+            None if email in state.events else "ErrorMailRecipientNotFound"
+        )
         if code:
             parts.append(
                 f'<FreeBusyResponse><ResponseMessage ResponseClass="Error">'
@@ -162,25 +162,32 @@ def free_busy_response(state: Mailboxes, emails: list[str], start: datetime,
                 f"{code[5:]}Exception</ExceptionType></MessageXml>"
                 f"</ResponseMessage><FreeBusyView>"
                 f'<FreeBusyViewType xmlns="{TNS}">None</FreeBusyViewType>'
-                f"</FreeBusyView></FreeBusyResponse>")
+                f"</FreeBusyView></FreeBusyResponse>"
+            )
             continue
         events = "".join(
             f"<CalendarEvent><StartTime>{_local(a)}</StartTime><EndTime>{_local(b)}</EndTime>"
             f"<BusyType>{kind}</BusyType></CalendarEvent>"
-            for a, b, kind in state.events[email] if a < end and b > start)
+            for a, b, kind in state.events[email]
+            if a < end and b > start
+        )
         parts.append(
             '<FreeBusyResponse><ResponseMessage ResponseClass="Success">'
             "<ResponseCode>NoError</ResponseCode></ResponseMessage><FreeBusyView>"
             f'<FreeBusyViewType xmlns="{TNS}">FreeBusy</FreeBusyViewType>'
             f'<CalendarEventArray xmlns="{TNS}">{events}</CalendarEventArray>'
-            f"{WORKING_HOURS}</FreeBusyView></FreeBusyResponse>")
-    return (f'<GetUserAvailabilityResponse xmlns="{MNS}"><FreeBusyResponseArray>'
-            + "".join(parts) + "</FreeBusyResponseArray></GetUserAvailabilityResponse>")
+            f"{WORKING_HOURS}</FreeBusyView></FreeBusyResponse>"
+        )
+    return (
+        f'<GetUserAvailabilityResponse xmlns="{MNS}"><FreeBusyResponseArray>'
+        + "".join(parts)
+        + "</FreeBusyResponseArray></GetUserAvailabilityResponse>"
+    )
 
 
 SERVER_BUSY_FAULT = (
-    "<s:Fault><faultcode xmlns:a=\"" + TNS + "\">a:ErrorServerBusy</faultcode>"
-    "<faultstring xml:lang=\"en-US\">The server cannot service this request right now. "
+    '<s:Fault><faultcode xmlns:a="' + TNS + '">a:ErrorServerBusy</faultcode>'
+    '<faultstring xml:lang="en-US">The server cannot service this request right now. '
     "Try again later.</faultstring><detail>"
     '<e:ResponseCode xmlns:e="http://schemas.microsoft.com/exchange/services/2006/errors">'
     "ErrorServerBusy</e:ResponseCode>"
@@ -222,8 +229,11 @@ class EwsHandler(BaseHTTPRequestHandler):
         start_text = window.findtext(f"{{{TNS}}}StartTime") or ""
         end_text = window.findtext(f"{{{TNS}}}EndTime") or ""
         self.state.calls.append((name, emails, start_text, end_text))
-        self._reply(free_busy_response(self.state, emails, _parse_request_time(start_text),
-                                       _parse_request_time(end_text)))
+        self._reply(
+            free_busy_response(
+                self.state, emails, _parse_request_time(start_text), _parse_request_time(end_text)
+            )
+        )
 
     def _reply(self, body: str, status: int = 200) -> None:
         data = ENVELOPE.format(body=body).encode()
@@ -270,8 +280,7 @@ def status(av: Availability, moment: str) -> Status:
 # -- tests ----------------------------------------------------------------------------------
 
 
-def test_statuses_converted_from_london_to_utc(state: Mailboxes,
-                                               source: ExchangeSource) -> None:
+def test_statuses_converted_from_london_to_utc(state: Mailboxes, source: ExchangeSource) -> None:
     state.events["alex.morgan@example.org"] = [
         (at("2026-10-19T09:00"), at("2026-10-19T10:00"), "Busy"),
         (at("2026-10-20T13:00"), at("2026-10-20T14:30"), "Tentative"),
@@ -286,16 +295,38 @@ def test_statuses_converted_from_london_to_utc(state: Mailboxes,
     av = result["Alex.Morgan@example.org"]
     assert av.email == "alex.morgan@example.org"
     assert av.source == "exchange"
-    got = {m: status(av, m) for m in (
-        "2026-10-19T00:30", "2026-10-19T01:00", "2026-10-19T08:45", "2026-10-19T09:00",
-        "2026-10-19T09:45", "2026-10-19T10:00", "2026-10-20T13:00", "2026-10-20T14:15",
-        "2026-10-20T14:30", "2026-10-21T12:00", "2026-10-22T11:00", "2026-10-23T08:00",
-        "2026-10-23T12:00", "2026-10-23T13:00")}
+    got = {
+        m: status(av, m)
+        for m in (
+            "2026-10-19T00:30",
+            "2026-10-19T01:00",
+            "2026-10-19T08:45",
+            "2026-10-19T09:00",
+            "2026-10-19T09:45",
+            "2026-10-19T10:00",
+            "2026-10-20T13:00",
+            "2026-10-20T14:15",
+            "2026-10-20T14:30",
+            "2026-10-21T12:00",
+            "2026-10-22T11:00",
+            "2026-10-23T08:00",
+            "2026-10-23T12:00",
+            "2026-10-23T13:00",
+        )
+    }
     assert got == {
-        "2026-10-19T00:30": B, "2026-10-19T01:00": F, "2026-10-19T08:45": F,
-        "2026-10-19T09:00": B, "2026-10-19T09:45": B, "2026-10-19T10:00": F,
-        "2026-10-20T13:00": T, "2026-10-20T14:15": T, "2026-10-20T14:30": F,
-        "2026-10-21T12:00": OOF, "2026-10-22T11:00": F, "2026-10-23T08:00": F,
+        "2026-10-19T00:30": B,
+        "2026-10-19T01:00": F,
+        "2026-10-19T08:45": F,
+        "2026-10-19T09:00": B,
+        "2026-10-19T09:45": B,
+        "2026-10-19T10:00": F,
+        "2026-10-20T13:00": T,
+        "2026-10-20T14:15": T,
+        "2026-10-20T14:30": F,
+        "2026-10-21T12:00": OOF,
+        "2026-10-22T11:00": F,
+        "2026-10-23T08:00": F,
         "2026-10-23T12:00": U,  # NoData
         "2026-10-23T13:00": F,
     }
@@ -308,8 +339,9 @@ def test_statuses_converted_from_london_to_utc(state: Mailboxes,
     assert _parse_request_time(state.calls[1][3]) == WEEK[1]
 
 
-def test_mailbox_errors_make_only_that_person_unknown(state: Mailboxes,
-                                                      source: ExchangeSource) -> None:
+def test_mailbox_errors_make_only_that_person_unknown(
+    state: Mailboxes, source: ExchangeSource
+) -> None:
     state.events["a@example.org"] = [(at("2026-10-19T09:00"), at("2026-10-19T10:00"), "Busy")]
     state.events["c@example.org"] = [(at("2026-10-20T09:00"), at("2026-10-20T10:00"), "OOF")]
     state.events["private@example.org"] = []
@@ -317,8 +349,7 @@ def test_mailbox_errors_make_only_that_person_unknown(state: Mailboxes,
     asked = ["a@example.org", "private@example.org", "gone@other.example", "c@example.org"]
     result = source.availability(asked, *WEEK)
     assert list(result) == asked
-    assert result["private@example.org"] == Availability.unknown("private@example.org",
-                                                                  "exchange")
+    assert result["private@example.org"] == Availability.unknown("private@example.org", "exchange")
     assert result["gone@other.example"] == Availability.unknown("gone@other.example", "exchange")
     # The mailboxes after the errors are still read.
     assert status(result["a@example.org"], "2026-10-19T09:00") is B
@@ -330,9 +361,13 @@ def test_mailbox_errors_make_only_that_person_unknown(state: Mailboxes,
 def test_150_mailboxes_take_two_calls(state: Mailboxes, source: ExchangeSource) -> None:
     people = [f"person{n:03d}@example.org" for n in range(150)]
     for n, person in enumerate(people):
-        state.events[person] = [(at("2026-10-19T09:00") + timedelta(minutes=15 * (n % 20)),
-                                 at("2026-10-19T09:15") + timedelta(minutes=15 * (n % 20)),
-                                 "Busy")]
+        state.events[person] = [
+            (
+                at("2026-10-19T09:00") + timedelta(minutes=15 * (n % 20)),
+                at("2026-10-19T09:15") + timedelta(minutes=15 * (n % 20)),
+                "Busy",
+            )
+        ]
     result = source.availability(people, *WEEK)
     calls = state.operations("GetUserAvailability")
     assert [len(c[1]) for c in calls] == [100, 50]
@@ -351,16 +386,20 @@ def test_long_windows_are_split_at_42_days(state: Mailboxes, source: ExchangeSou
     av = source.availability(["a@example.org"], start, end)["a@example.org"]
     calls = state.operations("GetUserAvailability")
     assert [(_parse_request_time(c[2]), _parse_request_time(c[3])) for c in calls] == [
-        (start, start + timedelta(days=42)), (start + timedelta(days=42), end)]
+        (start, start + timedelta(days=42)),
+        (start + timedelta(days=42), end),
+    ]
     assert av.coverage == ((start, end),)
     # The event returned by both calls is one interval, not two.
     assert [(i.start, i.end, i.status) for i in av.intervals] == [
         (at("2026-11-30T10:00"), at("2026-12-01T10:00"), OOF),
-        (at("2026-12-20T10:00"), at("2026-12-20T11:00"), B)]
+        (at("2026-12-20T10:00"), at("2026-12-20T11:00"), B),
+    ]
 
 
-def test_wrong_password_is_a_service_error(server: tuple[str, type[EwsHandler]],
-                                           state: Mailboxes) -> None:
+def test_wrong_password_is_a_service_error(
+    server: tuple[str, type[EwsHandler]], state: Mailboxes
+) -> None:
     bad = ExchangeSource("", USER, "wrong", service_endpoint=server[0], auth_type="basic")
     with pytest.raises(CalendarServiceError, match="Exchange") as caught:
         bad.availability(["a@example.org"], *WEEK)
@@ -382,17 +421,21 @@ def test_nobody_asked_makes_no_request(state: Mailboxes, source: ExchangeSource)
 
 
 def test_from_env_reads_only_the_environment() -> None:
-    env = {"JAGS_EWS_URL": "https://mail.example.org/EWS/Exchange.asmx",
-           "JAGS_EWS_USERNAME": USER, "JAGS_EWS_PASSWORD": PASSWORD, "JAGS_EWS_AUTH": "basic"}
+    env = {
+        "JAGS_EWS_URL": "https://mail.example.org/EWS/Exchange.asmx",
+        "JAGS_EWS_USERNAME": USER,
+        "JAGS_EWS_PASSWORD": PASSWORD,
+        "JAGS_EWS_AUTH": "basic",
+    }
     made = ExchangeSource.from_env(env)
     assert made.service_endpoint == "https://mail.example.org/EWS/Exchange.asmx"
     assert PASSWORD not in repr(made)
-    by_host = ExchangeSource.from_env({"JAGS_EWS_SERVER": "mail.example.org",
-                                       "JAGS_EWS_USERNAME": USER, "JAGS_EWS_PASSWORD": "x"})
+    by_host = ExchangeSource.from_env(
+        {"JAGS_EWS_SERVER": "mail.example.org", "JAGS_EWS_USERNAME": USER, "JAGS_EWS_PASSWORD": "x"}
+    )
     assert by_host.service_endpoint == "https://mail.example.org/EWS/Exchange.asmx"
     with pytest.raises(CalendarServiceError, match="JAGS_EWS_PASSWORD"):
-        ExchangeSource.from_env({"JAGS_EWS_SERVER": "mail.example.org",
-                                 "JAGS_EWS_USERNAME": USER})
+        ExchangeSource.from_env({"JAGS_EWS_SERVER": "mail.example.org", "JAGS_EWS_USERNAME": USER})
     with pytest.raises(CalendarServiceError, match="JAGS_EWS_URL or JAGS_EWS_SERVER"):
         ExchangeSource.from_env({"JAGS_EWS_USERNAME": USER, "JAGS_EWS_PASSWORD": "x"})
     with pytest.raises(CalendarServiceError, match="unsupported authentication"):
@@ -400,7 +443,8 @@ def test_from_env_reads_only_the_environment() -> None:
 
 
 def test_without_the_exchange_extra_the_message_says_what_to_install(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(sys.modules, "exchangelib", None)  # import fails as if not installed
     with pytest.raises(MissingExtraError, match=r"pip install 'jags-planner\[exchange\]'") as e:
         ExchangeSource("mail.example.org", USER, PASSWORD)

@@ -65,37 +65,62 @@ def _graph_time(moment: datetime) -> dict[str, str]:
     return {"dateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"}
 
 
-_VIEW = {"free": "0", "workingelsewhere": "0", "tentative": "1", "busy": "2", "oof": "3",
-         "unknown": "4"}
+_VIEW = {
+    "free": "0",
+    "workingelsewhere": "0",
+    "tentative": "1",
+    "busy": "2",
+    "oof": "3",
+    "unknown": "4",
+}
 
 
-def schedule_information(tenant: Tenant, schedule: str, start: datetime,
-                         end: datetime) -> dict[str, Any]:
+def schedule_information(
+    tenant: Tenant, schedule: str, start: datetime, end: datetime
+) -> dict[str, Any]:
     if schedule in tenant.errors or schedule not in tenant.items:
         code = tenant.errors.get(schedule, "ErrorMailRecipientNotFound")
-        return {"scheduleId": schedule, "availabilityView": "",
-                "error": {"message": f"Free/busy information for {schedule} could not be "
-                                     "retrieved.", "responseCode": code}}
+        return {
+            "scheduleId": schedule,
+            "availabilityView": "",
+            "error": {
+                "message": f"Free/busy information for {schedule} could not be retrieved.",
+                "responseCode": code,
+            },
+        }
     items = [(a, b, s) for a, b, s in tenant.items[schedule] if a < end and b > start]
     view = []
     slot = start
     while slot < end:
-        codes = [_VIEW[s.lower()] for a, b, s in items
-                 if a < slot + timedelta(minutes=15) and b > slot]
+        codes = [
+            _VIEW[s.lower()] for a, b, s in items if a < slot + timedelta(minutes=15) and b > slot
+        ]
         view.append(max(codes, default="0"))
         slot += timedelta(minutes=15)
     return {
         "scheduleId": schedule,
         "availabilityView": "".join(view),
         "scheduleItems": [
-            {"isPrivate": False, "status": s, "subject": "Child protection case conference",
-             "location": "Room 4", "isMeeting": True, "isRecurring": False,
-             "isException": False, "isReminderSet": True,
-             "start": _graph_time(a), "end": _graph_time(b)}
-            for a, b, s in items],
-        "workingHours": {"daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
-                         "startTime": "09:00:00.0000000", "endTime": "17:00:00.0000000",
-                         "timeZone": {"name": "GMT Standard Time"}},
+            {
+                "isPrivate": False,
+                "status": s,
+                "subject": "Child protection case conference",
+                "location": "Room 4",
+                "isMeeting": True,
+                "isRecurring": False,
+                "isException": False,
+                "isReminderSet": True,
+                "start": _graph_time(a),
+                "end": _graph_time(b),
+            }
+            for a, b, s in items
+        ],
+        "workingHours": {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "09:00:00.0000000",
+            "endTime": "17:00:00.0000000",
+            "timeZone": {"name": "GMT Standard Time"},
+        },
     }
 
 
@@ -109,13 +134,18 @@ class GraphHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.tenant.paths.append("GET " + self.path)
         if self.path == f"/{TENANT}/v2.0/.well-known/openid-configuration":
-            self._json(200, {
-                "token_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/token",
-                "authorization_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/authorize",
-                "issuer": f"{self.base}/{TENANT}/v2.0",
-                "token_endpoint_auth_methods_supported": ["client_secret_post",
-                                                          "private_key_jwt"],
-            })
+            self._json(
+                200,
+                {
+                    "token_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/token",
+                    "authorization_endpoint": f"{self.base}/{TENANT}/oauth2/v2.0/authorize",
+                    "issuer": f"{self.base}/{TENANT}/v2.0",
+                    "token_endpoint_auth_methods_supported": [
+                        "client_secret_post",
+                        "private_key_jwt",
+                    ],
+                },
+            )
             return
         self._json(404, {"error": "not_found"})
 
@@ -127,8 +157,9 @@ class GraphHandler(BaseHTTPRequestHandler):
             return
         prefix = "/v1.0/users/"
         if self.path.startswith(prefix) and self.path.endswith("/calendar/getSchedule"):
-            self._schedule(unquote(self.path[len(prefix):-len("/calendar/getSchedule")]),
-                           json.loads(body))
+            self._schedule(
+                unquote(self.path[len(prefix) : -len("/calendar/getSchedule")]), json.loads(body)
+            )
             return
         self._json(404, {"error": {"code": "ResourceNotFound", "message": "Not found"}})
 
@@ -136,20 +167,37 @@ class GraphHandler(BaseHTTPRequestHandler):
         self.tenant.token_calls += 1
         if self.tenant.echo:
             sent = "&".join(f"{k}={v[0]}" for k, v in form.items())
-            self._json(400, {"error": f"invalid_request: could not process {sent}",
-                             "error_description": f"AADSTS90002: the client secret "
-                                                  f"{form['client_secret'][0]} was presented "
-                                                  f"with Authorization: Bearer {TOKEN}"})
+            self._json(
+                400,
+                {
+                    "error": f"invalid_request: could not process {sent}",
+                    "error_description": f"AADSTS90002: the client secret "
+                    f"{form['client_secret'][0]} was presented "
+                    f"with Authorization: Bearer {TOKEN}",
+                },
+            )
             return
         if form.get("client_id") != [CLIENT] or form.get("client_secret") != [SECRET]:
-            self._json(401, {"error": "invalid_client",
-                             "error_description": "AADSTS7000215: Invalid client secret "
-                                                  "provided.", "error_codes": [7000215]})
+            self._json(
+                401,
+                {
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided.",
+                    "error_codes": [7000215],
+                },
+            )
             return
         assert form.get("grant_type") == ["client_credentials"]
         assert form.get("scope") == ["https://graph.microsoft.com/.default"]
-        self._json(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599,
-                         "access_token": TOKEN})
+        self._json(
+            200,
+            {
+                "token_type": "Bearer",
+                "expires_in": 3599,
+                "ext_expires_in": 3599,
+                "access_token": TOKEN,
+            },
+        )
 
     def _schedule(self, organizer: str, request: dict[str, Any]) -> None:
         assert organizer == ORGANIZER
@@ -157,28 +205,46 @@ class GraphHandler(BaseHTTPRequestHandler):
         self.tenant.schedule_headers.append(dict(self.headers))
         self.tenant.schedule_calls.append(request)
         if self.tenant.forbid:
-            self._json(403, {"error": {"code": "ErrorAccessDenied",
-                                       "message": "Access is denied. Check credentials."}})
+            self._json(
+                403,
+                {
+                    "error": {
+                        "code": "ErrorAccessDenied",
+                        "message": "Access is denied. Check credentials.",
+                    }
+                },
+            )
             return
         if self.tenant.throttle > 0:
             self.tenant.throttle -= 1
-            self._json(429, {"error": {"code": "TooManyRequests",
-                                       "message": "Application is over its MailboxConcurrency "
-                                                  "limit."}},
-                       headers={"Retry-After": self.tenant.retry_after})
+            self._json(
+                429,
+                {
+                    "error": {
+                        "code": "TooManyRequests",
+                        "message": "Application is over its MailboxConcurrency limit.",
+                    }
+                },
+                headers={"Retry-After": self.tenant.retry_after},
+            )
             return
         start = datetime.fromisoformat(request["startTime"]["dateTime"]).replace(tzinfo=UTC)
         end = datetime.fromisoformat(request["endTime"]["dateTime"]).replace(tzinfo=UTC)
         assert request["startTime"]["timeZone"] == request["endTime"]["timeZone"] == "UTC"
-        self._json(200, {
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection("
-                              "microsoft.graph.scheduleInformation)",
-            "value": [schedule_information(self.tenant, s, start, end)
-                      for s in request["schedules"]],
-        })
+        self._json(
+            200,
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection("
+                "microsoft.graph.scheduleInformation)",
+                "value": [
+                    schedule_information(self.tenant, s, start, end) for s in request["schedules"]
+                ],
+            },
+        )
 
-    def _json(self, status: int, payload: dict[str, Any],
-              headers: dict[str, str] | None = None) -> None:
+    def _json(
+        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -199,6 +265,7 @@ class Fake:
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fake]:
     cert_path, key_path = self_signed(tmp_path_factory.mktemp("tls"))
+
     class Handler(GraphHandler):
         tenant = Tenant()
         base = ""
@@ -233,10 +300,15 @@ def sleeps() -> Sleeps:
 
 
 def env_for(fake: Fake, secret: str = SECRET) -> dict[str, str]:
-    return {"JAGS_GRAPH_TENANT_ID": TENANT, "JAGS_GRAPH_CLIENT_ID": CLIENT,
-            "JAGS_GRAPH_CLIENT_SECRET": secret, "JAGS_GRAPH_ORGANIZER": ORGANIZER,
-            "JAGS_GRAPH_BASE_URL": f"{fake.base}/v1.0",
-            "JAGS_GRAPH_AUTHORITY_HOST": fake.base, "JAGS_GRAPH_CA_BUNDLE": fake.ca_bundle}
+    return {
+        "JAGS_GRAPH_TENANT_ID": TENANT,
+        "JAGS_GRAPH_CLIENT_ID": CLIENT,
+        "JAGS_GRAPH_CLIENT_SECRET": secret,
+        "JAGS_GRAPH_ORGANIZER": ORGANIZER,
+        "JAGS_GRAPH_BASE_URL": f"{fake.base}/v1.0",
+        "JAGS_GRAPH_AUTHORITY_HOST": fake.base,
+        "JAGS_GRAPH_CA_BUNDLE": fake.ca_bundle,
+    }
 
 
 @pytest.fixture
@@ -270,16 +342,35 @@ def test_statuses_at_exact_utc_times(tenant: Tenant, source: GraphSource) -> Non
     av = checked.availability(["Alex.Morgan@Example.org"], *WEEK)["Alex.Morgan@Example.org"]
     assert av.email == "alex.morgan@example.org"
     assert av.source == "graph"
-    moments = ["2026-10-19T00:30", "2026-10-19T01:00", "2026-10-19T08:45", "2026-10-19T09:00",
-               "2026-10-19T10:00", "2026-10-20T13:00", "2026-10-20T14:15", "2026-10-20T14:30",
-               "2026-10-21T12:00", "2026-10-22T11:00", "2026-10-23T08:00", "2026-10-23T12:00",
-               "2026-10-23T13:00"]
+    moments = [
+        "2026-10-19T00:30",
+        "2026-10-19T01:00",
+        "2026-10-19T08:45",
+        "2026-10-19T09:00",
+        "2026-10-19T10:00",
+        "2026-10-20T13:00",
+        "2026-10-20T14:15",
+        "2026-10-20T14:30",
+        "2026-10-21T12:00",
+        "2026-10-22T11:00",
+        "2026-10-23T08:00",
+        "2026-10-23T12:00",
+        "2026-10-23T13:00",
+    ]
     assert {m: status(av, m) for m in moments} == {
-        "2026-10-19T00:30": B, "2026-10-19T01:00": F, "2026-10-19T08:45": F,
-        "2026-10-19T09:00": B, "2026-10-19T10:00": F, "2026-10-20T13:00": T,
-        "2026-10-20T14:15": T, "2026-10-20T14:30": F, "2026-10-21T12:00": OOF,
-        "2026-10-22T11:00": F, "2026-10-23T08:00": F,  # working elsewhere counts as free
-        "2026-10-23T12:00": U, "2026-10-23T13:00": F,
+        "2026-10-19T00:30": B,
+        "2026-10-19T01:00": F,
+        "2026-10-19T08:45": F,
+        "2026-10-19T09:00": B,
+        "2026-10-19T10:00": F,
+        "2026-10-20T13:00": T,
+        "2026-10-20T14:15": T,
+        "2026-10-20T14:30": F,
+        "2026-10-21T12:00": OOF,
+        "2026-10-22T11:00": F,
+        "2026-10-23T08:00": F,  # working elsewhere counts as free
+        "2026-10-23T12:00": U,
+        "2026-10-23T13:00": F,
     }
     assert av.intervals[0].start == WEEK[0]
     assert "conference" not in repr(av) and "Room 4" not in repr(av)
@@ -297,8 +388,7 @@ def test_entries_with_an_error_are_unknown(tenant: Tenant, source: GraphSource) 
     asked = ["a@example.org", "other@partner.example", "gone@example.org", "c@example.org"]
     result = source.availability(asked, *WEEK)
     assert list(result) == asked
-    assert result["other@partner.example"] == Availability.unknown("other@partner.example",
-                                                                    "graph")
+    assert result["other@partner.example"] == Availability.unknown("other@partner.example", "graph")
     assert result["gone@example.org"] == Availability.unknown("gone@example.org", "graph")
     assert status(result["a@example.org"], "2026-10-19T09:00") is B
     assert result["c@example.org"].coverage == (WEEK,)
@@ -321,20 +411,27 @@ def test_a_90_day_window_takes_two_calls(tenant: Tenant, source: GraphSource) ->
     ]
     start, end = at("2026-10-19T00:00"), at("2027-01-17T00:00")  # 90 days
     av = source.availability(["a@example.org"], start, end)["a@example.org"]
-    windows = [(c["startTime"]["dateTime"], c["endTime"]["dateTime"])
-               for c in tenant.schedule_calls]
-    assert windows == [("2026-10-19T00:00:00", "2026-12-19T00:00:00"),
-                       ("2026-12-19T00:00:00", "2027-01-17T00:00:00")]
-    assert all(datetime.fromisoformat(b) - datetime.fromisoformat(a) < timedelta(days=62)
-               for a, b in windows)
+    windows = [
+        (c["startTime"]["dateTime"], c["endTime"]["dateTime"]) for c in tenant.schedule_calls
+    ]
+    assert windows == [
+        ("2026-10-19T00:00:00", "2026-12-19T00:00:00"),
+        ("2026-12-19T00:00:00", "2027-01-17T00:00:00"),
+    ]
+    assert all(
+        datetime.fromisoformat(b) - datetime.fromisoformat(a) < timedelta(days=62)
+        for a, b in windows
+    )
     assert av.coverage == ((start, end),)
     assert [(i.start, i.end, i.status) for i in av.intervals] == [
         (at("2026-12-18T10:00"), at("2026-12-19T10:00"), OOF),
-        (at("2027-01-10T10:00"), at("2027-01-10T11:00"), B)]
+        (at("2027-01-10T10:00"), at("2027-01-10T11:00"), B),
+    ]
 
 
-def test_throttling_waits_for_retry_after(tenant: Tenant, source: GraphSource,
-                                          sleeps: Sleeps) -> None:
+def test_throttling_waits_for_retry_after(
+    tenant: Tenant, source: GraphSource, sleeps: Sleeps
+) -> None:
     tenant.items["a@example.org"] = [(at("2026-10-19T09:00"), at("2026-10-19T10:00"), "busy")]
     tenant.throttle = 1
     av = source.availability(["a@example.org"], *WEEK)["a@example.org"]
@@ -343,8 +440,9 @@ def test_throttling_waits_for_retry_after(tenant: Tenant, source: GraphSource,
     assert status(av, "2026-10-19T09:00") is B
 
 
-def test_throttling_beyond_the_retries_is_a_service_error(fake: Fake, tenant: Tenant,
-                                                          sleeps: Sleeps) -> None:
+def test_throttling_beyond_the_retries_is_a_service_error(
+    fake: Fake, tenant: Tenant, sleeps: Sleeps
+) -> None:
     tenant.throttle = 10
     made = GraphSource.from_env(env_for(fake), sleep=sleeps, max_retries=2)
     with pytest.raises(CalendarServiceError, match="HTTP 429 TooManyRequests"):
@@ -353,8 +451,9 @@ def test_throttling_beyond_the_retries_is_a_service_error(fake: Fake, tenant: Te
     assert len(tenant.schedule_calls) == 3
 
 
-def test_too_long_a_retry_after_is_not_waited_for(tenant: Tenant, source: GraphSource,
-                                                  sleeps: Sleeps) -> None:
+def test_too_long_a_retry_after_is_not_waited_for(
+    tenant: Tenant, source: GraphSource, sleeps: Sleeps
+) -> None:
     tenant.throttle, tenant.retry_after = 1, "3600"
     with pytest.raises(CalendarServiceError, match="429"):
         source.availability(["a@example.org"], *WEEK)
@@ -380,7 +479,8 @@ def test_wrong_secret_is_a_service_error_without_the_secret(fake: Fake, tenant: 
 
 
 def test_sign_in_error_text_that_echoes_the_secret_is_shown_scrubbed(
-        tenant: Tenant, source: GraphSource) -> None:
+    tenant: Tenant, source: GraphSource
+) -> None:
     tenant.echo = True
     with pytest.raises(CalendarServiceError, match="sign-in failed: invalid_request") as caught:
         source.availability(["a@example.org"], *WEEK)
@@ -393,8 +493,10 @@ def test_sign_in_error_text_that_echoes_the_secret_is_shown_scrubbed(
 
 def test_refused_call_is_a_service_error(tenant: Tenant, source: GraphSource) -> None:
     tenant.forbid = True
-    with pytest.raises(CalendarServiceError,
-                       match=r"HTTP 403 ErrorAccessDenied: Access is denied\. Check credentials\."):
+    with pytest.raises(
+        CalendarServiceError,
+        match=r"HTTP 403 ErrorAccessDenied: Access is denied\. Check credentials\.",
+    ):
         source.availability(["a@example.org"], *WEEK)
 
 
@@ -413,12 +515,22 @@ def test_nobody_asked_makes_no_request(tenant: Tenant, source: GraphSource) -> N
 
 def test_from_env_requires_the_four_settings() -> None:
     with pytest.raises(CalendarServiceError, match="JAGS_GRAPH_CLIENT_SECRET") as caught:
-        GraphSource.from_env({"JAGS_GRAPH_TENANT_ID": TENANT, "JAGS_GRAPH_CLIENT_ID": CLIENT,
-                              "JAGS_GRAPH_ORGANIZER": ORGANIZER})
+        GraphSource.from_env(
+            {
+                "JAGS_GRAPH_TENANT_ID": TENANT,
+                "JAGS_GRAPH_CLIENT_ID": CLIENT,
+                "JAGS_GRAPH_ORGANIZER": ORGANIZER,
+            }
+        )
     assert "JAGS_GRAPH_TENANT_ID" not in str(caught.value)
-    made = GraphSource.from_env({"JAGS_GRAPH_TENANT_ID": TENANT, "JAGS_GRAPH_CLIENT_ID": CLIENT,
-                                 "JAGS_GRAPH_CLIENT_SECRET": SECRET,
-                                 "JAGS_GRAPH_ORGANIZER": ORGANIZER})
+    made = GraphSource.from_env(
+        {
+            "JAGS_GRAPH_TENANT_ID": TENANT,
+            "JAGS_GRAPH_CLIENT_ID": CLIENT,
+            "JAGS_GRAPH_CLIENT_SECRET": SECRET,
+            "JAGS_GRAPH_ORGANIZER": ORGANIZER,
+        }
+    )
     assert made.base_url == "https://graph.microsoft.com/v1.0"
     assert made.authority_host == "https://login.microsoftonline.com"
     assert SECRET not in repr(made)
@@ -426,7 +538,8 @@ def test_from_env_requires_the_four_settings() -> None:
 
 
 def test_without_the_exchange_extra_the_message_says_what_to_install(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setitem(sys.modules, "msal", None)  # import fails as if not installed
     with pytest.raises(MissingExtraError, match=r"msal is missing.*jags-planner\[exchange\]"):
         GraphSource(TENANT, CLIENT, SECRET, ORGANIZER)
@@ -442,11 +555,13 @@ def test_graph_times_in_windows_or_iana_zones_read_as_utc() -> None:
     assert _zone("UTC") == ZoneInfo("UTC")
     with pytest.raises(ValueError, match="unknown time zone"):
         _zone("Middle Earth Standard Time")
-    summer = _parse_time({"dateTime": "2026-07-01T10:00:00.0000000",
-                          "timeZone": "GMT Standard Time"})
+    summer = _parse_time(
+        {"dateTime": "2026-07-01T10:00:00.0000000", "timeZone": "GMT Standard Time"}
+    )
     assert summer == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
-    assert _parse_time({"dateTime": "2026-12-01T10:00:00Z"}) == \
-        datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert _parse_time({"dateTime": "2026-12-01T10:00:00Z"}) == datetime(
+        2026, 12, 1, 10, 0, tzinfo=UTC
+    )
 
 
 def test_retry_after_reads_seconds_or_an_http_date() -> None:
@@ -460,8 +575,10 @@ def test_retry_after_reads_seconds_or_an_http_date() -> None:
     assert _retry_after("soon", default=3.0) == 3.0
     later = datetime.now(UTC) + timedelta(seconds=120)
     assert 100 < _retry_after(format_datetime(later, usegmt=True), default=3.0) <= 120
-    assert _retry_after(format_datetime(datetime(2020, 1, 1, tzinfo=UTC), usegmt=True),
-                        default=3.0) == 0.0
+    assert (
+        _retry_after(format_datetime(datetime(2020, 1, 1, tzinfo=UTC), usegmt=True), default=3.0)
+        == 0.0
+    )
 
 
 def test_a_schedule_item_that_cannot_be_read_is_a_service_error() -> None:

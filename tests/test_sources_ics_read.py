@@ -17,8 +17,13 @@ WINDOW = (datetime(2026, 10, 19, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC)
 
 
 def calendar(*blocks: str, header: str = "", trailer: str = "") -> str:
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n" + header
-            + "".join(blocks) + trailer + "END:VCALENDAR\r\n")
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+        + header
+        + "".join(blocks)
+        + trailer
+        + "END:VCALENDAR\r\n"
+    )
 
 
 def event(uid: str, *lines: str) -> str:
@@ -31,8 +36,9 @@ def read(content: str, limits: CalendarLimits | None = None) -> ExportReading:
 
 def test_a_reading_round_trips_through_plain_data_exactly() -> None:
     start = datetime(2026, 10, 20, 9, 0, 0, 250, tzinfo=UTC)
-    reading = ExportReading(((WINDOW[0], WINDOW[1]),),
-                            (Interval(start, start + timedelta(hours=1), Status.TENTATIVE),))
+    reading = ExportReading(
+        ((WINDOW[0], WINDOW[1]),), (Interval(start, start + timedelta(hours=1), Status.TENTATIVE),)
+    )
     assert ExportReading.from_json(reading.to_json()) == reading
 
 
@@ -40,19 +46,30 @@ def test_events_near_the_window_count_and_the_margin_is_kept() -> None:
     just_before = WINDOW[0] - MARGIN + timedelta(hours=1)
     content = calendar(
         event("near", f"DTSTART:{just_before:%Y%m%dT%H%M%SZ}", "DURATION:P3D"),
-        event("in", "DTSTART:20261020T090000Z", "DTEND:20261020T100000Z",
-              "BEGIN:VALARM", "TRIGGER:-PT15M", "DURATION:P400D", "ACTION:DISPLAY",
-              "END:VALARM"),
-        event("far", "DTSTART:20261201T090000Z", "DTEND:20261201T100000Z"))
+        event(
+            "in",
+            "DTSTART:20261020T090000Z",
+            "DTEND:20261020T100000Z",
+            "BEGIN:VALARM",
+            "TRIGGER:-PT15M",
+            "DURATION:P400D",
+            "ACTION:DISPLAY",
+            "END:VALARM",
+        ),
+        event("far", "DTSTART:20261201T090000Z", "DTEND:20261201T100000Z"),
+    )
     found = read(content)
     assert [(i.start, i.end) for i in found.intervals] == [
         (WINDOW[0], just_before + timedelta(days=3)),
-        (datetime(2026, 10, 20, 9, tzinfo=UTC), datetime(2026, 10, 20, 10, tzinfo=UTC))]
+        (datetime(2026, 10, 20, 9, tzinfo=UTC), datetime(2026, 10, 20, 10, tzinfo=UTC)),
+    ]
 
 
 def test_calendar_properties_after_the_components_are_read() -> None:
-    content = calendar(event("x", "DTSTART:20261020T090000", "DTEND:20261020T100000"),
-                       trailer="X-WR-TIMEZONE:Europe/Berlin\r\n")
+    content = calendar(
+        event("x", "DTSTART:20261020T090000", "DTEND:20261020T100000"),
+        trailer="X-WR-TIMEZONE:Europe/Berlin\r\n",
+    )
     (interval,) = read(content).intervals
     assert interval.start == datetime(2026, 10, 20, 7, tzinfo=UTC)  # floating = Berlin
 
@@ -63,16 +80,27 @@ def test_two_calendars_in_one_file_are_both_read() -> None:
     assert len(read(one + two).intervals) == 2
 
 
-@pytest.mark.parametrize(("content", "words", "line"), [
-    (calendar(event("x", "DTSTART:20261020T090000Z"), trailer="END:VEVENT\r\n"),
-     "END:VEVENT that does not close", 8),
-    ("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\n",
-     "VEVENT outside a VCALENDAR", 3),
-    (calendar(event("x", "DTSTART:20261020T090000Z", "DURATION:forever")),
-     "unreadable DURATION in a VEVENT", 7),
-])
-def test_structure_and_value_problems_name_their_line(content: str, words: str,
-                                                      line: int) -> None:
+@pytest.mark.parametrize(
+    ("content", "words", "line"),
+    [
+        (
+            calendar(event("x", "DTSTART:20261020T090000Z"), trailer="END:VEVENT\r\n"),
+            "END:VEVENT that does not close",
+            8,
+        ),
+        (
+            "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\n",
+            "VEVENT outside a VCALENDAR",
+            3,
+        ),
+        (
+            calendar(event("x", "DTSTART:20261020T090000Z", "DURATION:forever")),
+            "unreadable DURATION in a VEVENT",
+            7,
+        ),
+    ],
+)
+def test_structure_and_value_problems_name_their_line(content: str, words: str, line: int) -> None:
     with pytest.raises(CalendarError, match=words) as caught:
         read(content)
     assert caught.value.line == line

@@ -13,8 +13,9 @@ BEDS = Policy.preset("bedfordshire")
 
 
 def test_state_replaces_the_hand_kept_open_load() -> None:
-    ws = workspace([fac("F1", "Org A", max_open=1, open_jags=1), fac("F2", "Org B", max_open=1)],
-                   [req("R1")])
+    ws = workspace(
+        [fac("F1", "Org A", max_open=1, open_jags=1), fac("F2", "Org B", max_open=1)], [req("R1")]
+    )
     # Without a state F1 is full (open_jags 1 of 1) and F2 takes the request.
     assert allocate(ws, NORFOLK, on=ON).facilitators_of("R1") == ("F2",)
     # The ledger says F1 has nothing open and F2 is full.
@@ -25,10 +26,15 @@ def test_state_replaces_the_hand_kept_open_load() -> None:
 
 
 def test_open_history_rows_count_as_open_load_without_a_state() -> None:
-    history = [PastSession(request_id="H1", facilitator_id="F1"),
-               PastSession(request_id="H2", facilitator_id="F1", closed_on=ON)]
-    ws = workspace([fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
-                   [req("R1")], history=history)
+    history = [
+        PastSession(request_id="H1", facilitator_id="F1"),
+        PastSession(request_id="H2", facilitator_id="F1", closed_on=ON),
+    ]
+    ws = workspace(
+        [fac("F1", "Org A", max_open=1), fac("F2", "Org B", max_open=1)],
+        [req("R1")],
+        history=history,
+    )
     result = allocate(ws, NORFOLK, on=ON)
     assert result.instance.open_load == [1, 0]
     assert result.facilitators_of("R1") == ("F2",)
@@ -41,14 +47,17 @@ def test_open_load_is_the_larger_of_open_jags_and_open_history_never_the_sum() -
 
 
 def test_a_declined_facilitator_is_excluded_from_that_request_only() -> None:
-    ws = workspace([fac("F1", "Org A"), fac("F2", "Org B", max_open=1)],
-                   [req("R1", day=17), req("R2", day=18)])
+    ws = workspace(
+        [fac("F1", "Org A"), fac("F2", "Org B", max_open=1)], [req("R1", day=17), req("R2", day=18)]
+    )
     state = DayState.of({}, declined=[("R1", "F1")])
     result = allocate(ws, NORFOLK, on=ON, state=state)
     assert result.facilitators_of("R1") == ("F2",)
     assert result.facilitators_of("R2") == ("F1",)
-    rows = {(e.request_id, e.facilitator_id): e for e in
-            Explainer(result.instance, result.chosen).rows()}
+    rows = {
+        (e.request_id, e.facilitator_id): e
+        for e in Explainer(result.instance, result.chosen).rows()
+    }
     assert rows["R1", "F1"].code == "declined"
     assert not rows["R1", "F1"].eligible
 

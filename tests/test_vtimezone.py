@@ -25,12 +25,19 @@ def _document(zone: str, year: int) -> str:
     return calendar.to_ical().decode()
 
 
-@pytest.mark.parametrize(("zone", "first_year"), [
-    ("Europe/London", 1996), ("Europe/Dublin", 1996), ("Europe/Berlin", 1996),
-    ("America/New_York", 2007), ("Australia/Sydney", 2008)
-])
-def test_an_independent_reader_of_the_vtimezone_agrees_with_tzdata(zone: str,
-                                                                   first_year: int) -> None:
+@pytest.mark.parametrize(
+    ("zone", "first_year"),
+    [
+        ("Europe/London", 1996),
+        ("Europe/Dublin", 1996),
+        ("Europe/Berlin", 1996),
+        ("America/New_York", 2007),
+        ("Australia/Sydney", 2008),
+    ],
+)
+def test_an_independent_reader_of_the_vtimezone_agrees_with_tzdata(
+    zone: str, first_year: int
+) -> None:
     year = 2027
     rules = vtimezone_for(zone, year)
     assert rules is not None
@@ -38,14 +45,16 @@ def test_an_independent_reader_of_the_vtimezone_agrees_with_tzdata(zone: str,
     text = _document(zone, year)
     assert "RDATE" not in text and text.count("RRULE:FREQ=YEARLY") == 2
     reader = IcsTimezoneInfo.from_timezone(  # type: ignore[attr-defined]
-        IcsCalendarStream.calendar_from_ics(text).timezones[0])
+        IcsCalendarStream.calendar_from_ics(text).timezones[0]
+    )
     tz = ZoneInfo(zone)
     moment = max(rules.since, datetime(first_year, 1, 1, tzinfo=UTC)) + timedelta(hours=2)
     while moment < rules.until:
         local = moment.astimezone(tz).replace(tzinfo=None)
         if local.replace(fold=0).replace(tzinfo=tz) == local.replace(fold=1).replace(tzinfo=tz):
-            assert local.replace(tzinfo=reader).utcoffset() == moment.astimezone(tz).utcoffset(), \
+            assert local.replace(tzinfo=reader).utcoffset() == moment.astimezone(tz).utcoffset(), (
                 local
+            )
         moment += timedelta(hours=7)  # every hour of the day over the years
 
 
@@ -59,7 +68,8 @@ def test_the_london_vtimezone_is_the_one_outlook_writes() -> None:
         "DTSTART:19810329T010000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\n"
         "BEGIN:STANDARD\r\nTZNAME:GMT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\n"
         "DTSTART:19961027T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
-        "END:VTIMEZONE\r\n")
+        "END:VTIMEZONE\r\n"
+    )
     assert rules.covers(datetime(2027, 6, 1, tzinfo=UTC))
     assert not rules.covers(datetime(1995, 6, 1, tzinfo=UTC))
     assert not rules.covers(datetime(2030, 1, 1, tzinfo=UTC))
@@ -71,8 +81,9 @@ def test_older_years_get_the_rules_of_their_time() -> None:
     assert "BYDAY=4SU" in rules.component().to_ical().decode()
 
 
-@pytest.mark.parametrize("zone", ["Asia/Kolkata", "UTC", "Africa/Casablanca", "Asia/Tehran",
-                                  "America/Santiago"])
+@pytest.mark.parametrize(
+    "zone", ["Asia/Kolkata", "UTC", "Africa/Casablanca", "Asia/Tehran", "America/Santiago"]
+)
 def test_zones_without_two_yearly_weekday_rules_get_none(zone: str) -> None:
     # Santiago changes on the first Sunday on or after 2 April: no nth-weekday rule says that.
     assert vtimezone_for(zone, 2027) is None

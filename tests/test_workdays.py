@@ -20,8 +20,9 @@ CUTOFF = time(17, 0)
 
 def allocate_by(cal: WorkingCalendar, received_at: datetime, policy: Policy = NORFOLK) -> date:
     """Allocate-by as the procedure states it: day 0 + ``allocate_within_days`` working days."""
-    return cal.add_working_days(cal.day_zero(received_at, policy.cutoff),
-                                policy.allocate_within_days)
+    return cal.add_working_days(
+        cal.day_zero(received_at, policy.cutoff), policy.allocate_within_days
+    )
 
 
 def count_working_days(cal: WorkingCalendar, after: date, up_to: date) -> int:
@@ -33,23 +34,26 @@ def count_working_days(cal: WorkingCalendar, after: date, up_to: date) -> int:
 # Bank holidays ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("day", "name"), [
-    (date(2027, 3, 26), "Good Friday"),
-    (date(2027, 3, 29), "Easter Monday"),
-    (date(2026, 4, 3), "Good Friday"),
-    (date(2026, 4, 6), "Easter Monday"),
-    (date(2026, 5, 4), "May Day"),
-    (date(2026, 5, 25), "Spring Bank Holiday"),
-    (date(2026, 8, 31), "Late Summer Bank Holiday"),
-    (date(2026, 12, 25), "Christmas Day"),
-    (date(2026, 12, 28), "Boxing Day"),           # substitute for Saturday 26 December
-    (date(2027, 1, 1), "New Year's Day"),
-    (date(2027, 12, 27), "Christmas Day"),        # substitute for Saturday 25 December
-    (date(2027, 12, 28), "Boxing Day"),           # substitute for Sunday 26 December
-    (date(2028, 1, 3), "New Year's Day"),         # substitute for Saturday 1 January
-    (date(2022, 9, 19), "State Funeral"),         # one-off bank holidays are included
-    (date(2023, 5, 8), "Coronation"),
-])
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        (date(2027, 3, 26), "Good Friday"),
+        (date(2027, 3, 29), "Easter Monday"),
+        (date(2026, 4, 3), "Good Friday"),
+        (date(2026, 4, 6), "Easter Monday"),
+        (date(2026, 5, 4), "May Day"),
+        (date(2026, 5, 25), "Spring Bank Holiday"),
+        (date(2026, 8, 31), "Late Summer Bank Holiday"),
+        (date(2026, 12, 25), "Christmas Day"),
+        (date(2026, 12, 28), "Boxing Day"),  # substitute for Saturday 26 December
+        (date(2027, 1, 1), "New Year's Day"),
+        (date(2027, 12, 27), "Christmas Day"),  # substitute for Saturday 25 December
+        (date(2027, 12, 28), "Boxing Day"),  # substitute for Sunday 26 December
+        (date(2028, 1, 3), "New Year's Day"),  # substitute for Saturday 1 January
+        (date(2022, 9, 19), "State Funeral"),  # one-off bank holidays are included
+        (date(2023, 5, 8), "Coronation"),
+    ],
+)
 def test_england_and_wales_bank_holidays_are_not_working_days(day: date, name: str) -> None:
     assert day.weekday() < 5, "test data: a weekday"
     assert not CAL.is_working_day(day)
@@ -58,41 +62,48 @@ def test_england_and_wales_bank_holidays_are_not_working_days(day: date, name: s
     assert name in holiday
 
 
-@pytest.mark.parametrize("day", [
-    date(2026, 3, 17),    # St Patrick's Day: Northern Ireland only
-    date(2026, 7, 13),    # Battle of the Boyne (observed): Northern Ireland only
-    date(2026, 8, 3),     # Scottish summer bank holiday
-    date(2026, 11, 30),   # St Andrew's Day: Scotland only
-    date(2027, 1, 4),     # 2 January substitute: Scotland only
-    date(2026, 12, 24),   # Christmas Eve is a working day
-    date(2026, 12, 29),
-    date(2026, 12, 31),
-])
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2026, 3, 17),  # St Patrick's Day: Northern Ireland only
+        date(2026, 7, 13),  # Battle of the Boyne (observed): Northern Ireland only
+        date(2026, 8, 3),  # Scottish summer bank holiday
+        date(2026, 11, 30),  # St Andrew's Day: Scotland only
+        date(2027, 1, 4),  # 2 January substitute: Scotland only
+        date(2026, 12, 24),  # Christmas Eve is a working day
+        date(2026, 12, 29),
+        date(2026, 12, 31),
+    ],
+)
 def test_other_nations_holidays_and_ordinary_days_are_working_days(day: date) -> None:
     assert CAL.is_working_day(day)
     assert CAL.holiday_name(day) is None
 
 
 def test_weekends_are_not_working_days_but_are_not_holidays() -> None:
-    assert not CAL.is_working_day(date(2026, 6, 6))   # Saturday
-    assert not CAL.is_working_day(date(2026, 6, 7))   # Sunday
+    assert not CAL.is_working_day(date(2026, 6, 6))  # Saturday
+    assert not CAL.is_working_day(date(2026, 6, 7))  # Sunday
     assert CAL.holiday_name(date(2026, 6, 6)) is None
-    assert CAL.is_working_day(date(2026, 6, 5))       # Friday
-    assert CAL.is_working_day(date(2026, 6, 8))       # Monday
+    assert CAL.is_working_day(date(2026, 6, 5))  # Friday
+    assert CAL.is_working_day(date(2026, 6, 8))  # Monday
 
 
 def test_christmas_2026_leaves_three_working_days_in_the_last_week() -> None:
     week = [date(2026, 12, 21) + timedelta(days=i) for i in range(14)]
     assert list(CAL.working_days(week[0], week[-1])) == [
-        date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23), date(2026, 12, 24),
-        date(2026, 12, 29), date(2026, 12, 30), date(2026, 12, 31),
+        date(2026, 12, 21),
+        date(2026, 12, 22),
+        date(2026, 12, 23),
+        date(2026, 12, 24),
+        date(2026, 12, 29),
+        date(2026, 12, 30),
+        date(2026, 12, 31),
     ]
 
 
 def test_christmas_2027_substitutes_fall_on_monday_and_tuesday() -> None:
     days = list(CAL.working_days(date(2027, 12, 24), date(2027, 12, 31)))
-    assert days == [date(2027, 12, 24), date(2027, 12, 29), date(2027, 12, 30),
-                    date(2027, 12, 31)]
+    assert days == [date(2027, 12, 24), date(2027, 12, 29), date(2027, 12, 30), date(2027, 12, 31)]
 
 
 # Closure days from the policy ------------------------------------------------------
@@ -100,8 +111,9 @@ def test_christmas_2027_substitutes_fall_on_monday_and_tuesday() -> None:
 
 @pytest.fixture
 def closure_policy() -> Policy:
-    return Policy.from_toml('base = "norfolk"\n'
-                            "closure_days = [2026-12-24, 2026-12-29, 2026-12-30, 2026-12-31]\n")
+    return Policy.from_toml(
+        'base = "norfolk"\nclosure_days = [2026-12-24, 2026-12-29, 2026-12-30, 2026-12-31]\n'
+    )
 
 
 def test_closure_days_from_the_policy_are_not_working_days(closure_policy: Policy) -> None:
@@ -128,23 +140,26 @@ def test_closure_days_move_dates_past_the_christmas_shutdown(closure_policy: Pol
 # add_working_days ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("start", "n", "expected"), [
-    (date(2026, 6, 1), 0, date(2026, 6, 1)),      # a working day plus nothing
-    (date(2026, 6, 1), 4, date(2026, 6, 5)),
-    (date(2026, 6, 5), 1, date(2026, 6, 8)),      # Friday + 1 → Monday
-    (date(2026, 6, 5), 5, date(2026, 6, 12)),
-    (date(2026, 6, 6), 0, date(2026, 6, 8)),      # Saturday + 0 → Monday
-    (date(2026, 6, 6), 1, date(2026, 6, 9)),      # Saturday + 1 → Tuesday
-    (date(2026, 12, 24), 1, date(2026, 12, 29)),  # over Christmas and the Boxing Day substitute
-    (date(2026, 12, 23), 3, date(2026, 12, 30)),
-    (date(2026, 12, 31), 1, date(2027, 1, 4)),    # over New Year's Day
-    (date(2027, 12, 24), 1, date(2027, 12, 29)),  # over both 2027 substitutes
-    (date(2026, 4, 2), 1, date(2026, 4, 7)),      # over Easter 2026
-    (date(2027, 3, 25), 1, date(2027, 3, 30)),    # over Easter 2027
-    (date(2027, 3, 26), 0, date(2027, 3, 30)),    # Good Friday + 0 → Tuesday
-    (date(2026, 8, 28), 1, date(2026, 9, 1)),     # over the summer bank holiday
-    (date(2026, 6, 1), 20, date(2026, 6, 29)),
-])
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        (date(2026, 6, 1), 0, date(2026, 6, 1)),  # a working day plus nothing
+        (date(2026, 6, 1), 4, date(2026, 6, 5)),
+        (date(2026, 6, 5), 1, date(2026, 6, 8)),  # Friday + 1 → Monday
+        (date(2026, 6, 5), 5, date(2026, 6, 12)),
+        (date(2026, 6, 6), 0, date(2026, 6, 8)),  # Saturday + 0 → Monday
+        (date(2026, 6, 6), 1, date(2026, 6, 9)),  # Saturday + 1 → Tuesday
+        (date(2026, 12, 24), 1, date(2026, 12, 29)),  # over Christmas and the Boxing Day substitute
+        (date(2026, 12, 23), 3, date(2026, 12, 30)),
+        (date(2026, 12, 31), 1, date(2027, 1, 4)),  # over New Year's Day
+        (date(2027, 12, 24), 1, date(2027, 12, 29)),  # over both 2027 substitutes
+        (date(2026, 4, 2), 1, date(2026, 4, 7)),  # over Easter 2026
+        (date(2027, 3, 25), 1, date(2027, 3, 30)),  # over Easter 2027
+        (date(2027, 3, 26), 0, date(2027, 3, 30)),  # Good Friday + 0 → Tuesday
+        (date(2026, 8, 28), 1, date(2026, 9, 1)),  # over the summer bank holiday
+        (date(2026, 6, 1), 20, date(2026, 6, 29)),
+    ],
+)
 def test_add_working_days(start: date, n: int, expected: date) -> None:
     assert CAL.add_working_days(start, n) == expected
 
@@ -164,22 +179,25 @@ def test_next_working_day() -> None:
 # day 0 and allocate-by ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("received_at", "expected"), [
-    (datetime(2026, 6, 1, 9, 0), date(2026, 6, 1)),             # Monday morning
-    (datetime(2026, 6, 1, 0, 0), date(2026, 6, 1)),             # just after midnight
-    (datetime(2026, 6, 1, 16, 59, 59), date(2026, 6, 1)),       # one second before cut-off
-    (datetime(2026, 6, 1, 17, 0), date(2026, 6, 2)),            # at the cut-off exactly
-    (datetime(2026, 6, 1, 17, 0, 1), date(2026, 6, 2)),
-    (datetime(2026, 6, 1, 23, 59), date(2026, 6, 2)),
-    (datetime(2026, 6, 5, 17, 30), date(2026, 6, 8)),           # Friday evening → Monday
-    (datetime(2026, 6, 6, 10, 0), date(2026, 6, 8)),            # Saturday → Monday
-    (datetime(2026, 6, 7, 23, 0), date(2026, 6, 8)),            # Sunday → Monday
-    (datetime(2027, 3, 29, 9, 0), date(2027, 3, 30)),           # Easter Monday → Tuesday
-    (datetime(2027, 3, 25, 18, 0), date(2027, 3, 30)),          # Thursday before Easter, late
-    (datetime(2026, 12, 25, 11, 0), date(2026, 12, 29)),        # Christmas Day
-    (datetime(2026, 12, 27, 10, 0), date(2026, 12, 29)),        # Sunday before a substitute
-    (datetime(2026, 8, 31, 8, 0), date(2026, 9, 1)),            # summer bank holiday
-])
+@pytest.mark.parametrize(
+    ("received_at", "expected"),
+    [
+        (datetime(2026, 6, 1, 9, 0), date(2026, 6, 1)),  # Monday morning
+        (datetime(2026, 6, 1, 0, 0), date(2026, 6, 1)),  # just after midnight
+        (datetime(2026, 6, 1, 16, 59, 59), date(2026, 6, 1)),  # one second before cut-off
+        (datetime(2026, 6, 1, 17, 0), date(2026, 6, 2)),  # at the cut-off exactly
+        (datetime(2026, 6, 1, 17, 0, 1), date(2026, 6, 2)),
+        (datetime(2026, 6, 1, 23, 59), date(2026, 6, 2)),
+        (datetime(2026, 6, 5, 17, 30), date(2026, 6, 8)),  # Friday evening → Monday
+        (datetime(2026, 6, 6, 10, 0), date(2026, 6, 8)),  # Saturday → Monday
+        (datetime(2026, 6, 7, 23, 0), date(2026, 6, 8)),  # Sunday → Monday
+        (datetime(2027, 3, 29, 9, 0), date(2027, 3, 30)),  # Easter Monday → Tuesday
+        (datetime(2027, 3, 25, 18, 0), date(2027, 3, 30)),  # Thursday before Easter, late
+        (datetime(2026, 12, 25, 11, 0), date(2026, 12, 29)),  # Christmas Day
+        (datetime(2026, 12, 27, 10, 0), date(2026, 12, 29)),  # Sunday before a substitute
+        (datetime(2026, 8, 31, 8, 0), date(2026, 9, 1)),  # summer bank holiday
+    ],
+)
 def test_day_zero(received_at: datetime, expected: date) -> None:
     assert CAL.day_zero(received_at, CUTOFF) == expected
 
@@ -227,21 +245,24 @@ def test_to_local() -> None:
     assert to_local(datetime(2026, 1, 1, 11, 0, tzinfo=UTC), "Europe/London").hour == 11
 
 
-@pytest.mark.parametrize(("received_at", "expected"), [
-    (datetime(2026, 6, 1, 10, 0), date(2026, 6, 3)),       # Monday → Wednesday
-    (datetime(2026, 6, 3, 16, 59), date(2026, 6, 5)),      # Wednesday → Friday
-    (datetime(2026, 6, 4, 12, 0), date(2026, 6, 8)),       # Thursday → Monday
-    (datetime(2026, 6, 5, 17, 0), date(2026, 6, 10)),      # Friday after cut-off → Wednesday
-    (datetime(2026, 6, 6, 9, 0), date(2026, 6, 10)),       # Saturday → Wednesday
-    (datetime(2026, 12, 24, 16, 0), date(2026, 12, 30)),   # Christmas Eve
-    (datetime(2027, 3, 24, 12, 0), date(2027, 3, 30)),     # before Easter 2027
-    (datetime(2027, 3, 25, 17, 30), date(2027, 4, 1)),     # day 0 is Tuesday after Easter
-    (datetime(2027, 12, 25, 10, 0), date(2027, 12, 31)),   # Christmas Day 2027
-    (datetime(2027, 12, 30, 10, 0), date(2028, 1, 4)),     # over the New Year substitute
-    (datetime(2026, 6, 1, 16, 30, tzinfo=UTC), date(2026, 6, 4)),  # 17:30 BST
-])
+@pytest.mark.parametrize(
+    ("received_at", "expected"),
+    [
+        (datetime(2026, 6, 1, 10, 0), date(2026, 6, 3)),  # Monday → Wednesday
+        (datetime(2026, 6, 3, 16, 59), date(2026, 6, 5)),  # Wednesday → Friday
+        (datetime(2026, 6, 4, 12, 0), date(2026, 6, 8)),  # Thursday → Monday
+        (datetime(2026, 6, 5, 17, 0), date(2026, 6, 10)),  # Friday after cut-off → Wednesday
+        (datetime(2026, 6, 6, 9, 0), date(2026, 6, 10)),  # Saturday → Wednesday
+        (datetime(2026, 12, 24, 16, 0), date(2026, 12, 30)),  # Christmas Eve
+        (datetime(2027, 3, 24, 12, 0), date(2027, 3, 30)),  # before Easter 2027
+        (datetime(2027, 3, 25, 17, 30), date(2027, 4, 1)),  # day 0 is Tuesday after Easter
+        (datetime(2027, 12, 25, 10, 0), date(2027, 12, 31)),  # Christmas Day 2027
+        (datetime(2027, 12, 30, 10, 0), date(2028, 1, 4)),  # over the New Year substitute
+        (datetime(2026, 6, 1, 16, 30, tzinfo=UTC), date(2026, 6, 4)),  # 17:30 BST
+    ],
+)
 def test_norfolk_allocate_by_is_day_zero_plus_two_working_days(
-    received_at: datetime, expected: date,
+    received_at: datetime, expected: date
 ) -> None:
     assert NORFOLK.allocate_within_days == 2
     assert allocate_by(CAL, received_at) == expected
@@ -251,7 +272,7 @@ def test_norfolk_allocate_by_is_day_zero_plus_two_working_days(
 
 
 def test_norfolk_window_is_working_days_10_to_15_after_confirmation() -> None:
-    confirmed = date(2026, 3, 16)   # Monday; Easter 2026 falls inside the window
+    confirmed = date(2026, 3, 16)  # Monday; Easter 2026 falls inside the window
     first, last = CAL.window(confirmed, NORFOLK.window_first_day, NORFOLK.window_last_day)
     assert (first, last) == (date(2026, 3, 30), date(2026, 4, 8))
     assert CAL.working_days_between(confirmed, first) == 10
@@ -260,7 +281,7 @@ def test_norfolk_window_is_working_days_10_to_15_after_confirmation() -> None:
 
 
 def test_window_over_christmas_and_new_year() -> None:
-    confirmed = date(2026, 12, 18)   # Friday
+    confirmed = date(2026, 12, 18)  # Friday
     first, last = CAL.window(confirmed, 10, 15)
     assert (first, last) == (date(2027, 1, 6), date(2027, 1, 13))
 
@@ -280,17 +301,20 @@ def test_window_confirmed_on_a_non_working_day() -> None:
 # working_days_between -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("start", "end", "expected"), [
-    (date(2026, 6, 1), date(2026, 6, 1), 0),
-    (date(2026, 6, 5), date(2026, 6, 1), 0),      # end before start
-    (date(2026, 6, 1), date(2026, 6, 2), 1),
-    (date(2026, 6, 5), date(2026, 6, 8), 1),      # Friday → Monday
-    (date(2026, 6, 6), date(2026, 6, 8), 1),      # Saturday → Monday
-    (date(2026, 6, 5), date(2026, 6, 7), 0),      # Friday → Sunday
-    (date(2026, 12, 24), date(2026, 12, 30), 2),
-    (date(2027, 3, 25), date(2027, 3, 30), 1),    # over Easter 2027
-    (date(2026, 1, 1), date(2026, 12, 31), 253),  # 1 January is a bank holiday anyway
-])
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (date(2026, 6, 1), date(2026, 6, 1), 0),
+        (date(2026, 6, 5), date(2026, 6, 1), 0),  # end before start
+        (date(2026, 6, 1), date(2026, 6, 2), 1),
+        (date(2026, 6, 5), date(2026, 6, 8), 1),  # Friday → Monday
+        (date(2026, 6, 6), date(2026, 6, 8), 1),  # Saturday → Monday
+        (date(2026, 6, 5), date(2026, 6, 7), 0),  # Friday → Sunday
+        (date(2026, 12, 24), date(2026, 12, 30), 2),
+        (date(2027, 3, 25), date(2027, 3, 30), 1),  # over Easter 2027
+        (date(2026, 1, 1), date(2026, 12, 31), 253),  # 1 January is a bank holiday anyway
+    ],
+)
 def test_working_days_between(start: date, end: date, expected: int) -> None:
     assert CAL.working_days_between(start, end) == expected
 
@@ -303,14 +327,15 @@ def test_working_days_in_2026() -> None:
 # Properties ---------------------------------------------------------------------
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
-CLOSURES = st.frozensets(st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)),
-                         max_size=20)
+CLOSURES = st.frozensets(
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31)), max_size=20
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(day=DAYS, n=st.integers(min_value=0, max_value=80), closures=CLOSURES)
 def test_add_working_days_lands_exactly_n_working_days_on(
-    day: date, n: int, closures: frozenset[date],
+    day: date, n: int, closures: frozenset[date]
 ) -> None:
     cal = WorkingCalendar(closures) if closures else CAL
     result = cal.add_working_days(day, n)
@@ -325,8 +350,7 @@ def test_add_working_days_lands_exactly_n_working_days_on(
 @settings(max_examples=100, deadline=None)
 @given(day=DAYS, a=st.integers(0, 30), b=st.integers(0, 30))
 def test_add_working_days_composes(day: date, a: int, b: int) -> None:
-    assert CAL.add_working_days(CAL.add_working_days(day, a), b) == \
-        CAL.add_working_days(day, a + b)
+    assert CAL.add_working_days(CAL.add_working_days(day, a), b) == CAL.add_working_days(day, a + b)
 
 
 @settings(max_examples=150, deadline=None)

@@ -47,11 +47,11 @@ TABLES = {
     "requests": REQUESTS,
     "leave": "facilitator_id,start,end\nF1,2026-08-01,05/08/2026\n",
     "participants": "request_id,name,email,organisation,attendance,extra\n"
-                    "R1,Gail Hunt,Gail@Hill.example,Hill School,optional,ignored\n"
-                    "R1,Hal Ives,hal@gp.example,GP,,\n",
+    "R1,Gail Hunt,Gail@Hill.example,Hill School,optional,ignored\n"
+    "R1,Hal Ives,hal@gp.example,GP,,\n",
     "involvements": "facilitator_id,case_ref,family_ref,note\nF1,CASE-12,,met mother\n",
     "history": "request_id,facilitator_id,allocated_on,held_on,closed_on,attendees\n"
-               "H1,F1,2026-01-02,2026-01-20,,A@x.example; b@y.example\n",
+    "H1,F1,2026-01-02,2026-01-20,,A@x.example; b@y.example\n",
     "organisations": "organisation,sector,locality\nHill School,Education,North\n",
 }
 
@@ -78,33 +78,40 @@ def with_table(**changes: str | bytes) -> dict[str, str | bytes]:
 # Value parsers ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-04-03", date(2026, 4, 3)),
-    ("03/04/2026", date(2026, 4, 3)),  # UK: 3 April, never 4 March
-    ("3/4/2026", date(2026, 4, 3)),
-    (" 29/02/2028 ", date(2028, 2, 29)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-04-03", date(2026, 4, 3)),
+        ("03/04/2026", date(2026, 4, 3)),  # UK: 3 April, never 4 March
+        ("3/4/2026", date(2026, 4, 3)),
+        (" 29/02/2028 ", date(2028, 2, 29)),
+    ],
+)
 def test_parse_date(text: str, expected: date) -> None:
     assert parse_date(text) == expected
 
 
 @pytest.mark.parametrize(
-    "text", ["31/02/2026", "2026-13-01", "04/13/2026", "tomorrow", "2026/04/03"])
+    "text", ["31/02/2026", "2026-13-01", "04/13/2026", "tomorrow", "2026/04/03"]
+)
 def test_parse_date_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a valid date"):
         parse_date(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-11-20T14:05", datetime(2026, 11, 20, 14, 5)),
-    ("2026-11-20 14:05:30", datetime(2026, 11, 20, 14, 5, 30)),
-    ("20/11/2026 14:05", datetime(2026, 11, 20, 14, 5)),
-    ("20/11/2026", datetime(2026, 11, 20)),
-    ("2026-07-01T14:05+01:00", datetime(2026, 7, 1, 14, 5)),
-    ("2026-07-01T13:05Z", datetime(2026, 7, 1, 14, 5)),
-    ("2026-11-20T14:05:00+0000", datetime(2026, 11, 20, 14, 5)),
-    ("2026-11-20T09:05:00-05:00", datetime(2026, 11, 20, 14, 5)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-20T14:05", datetime(2026, 11, 20, 14, 5)),
+        ("2026-11-20 14:05:30", datetime(2026, 11, 20, 14, 5, 30)),
+        ("20/11/2026 14:05", datetime(2026, 11, 20, 14, 5)),
+        ("20/11/2026", datetime(2026, 11, 20)),
+        ("2026-07-01T14:05+01:00", datetime(2026, 7, 1, 14, 5)),
+        ("2026-07-01T13:05Z", datetime(2026, 7, 1, 14, 5)),
+        ("2026-11-20T14:05:00+0000", datetime(2026, 11, 20, 14, 5)),
+        ("2026-11-20T09:05:00-05:00", datetime(2026, 11, 20, 14, 5)),
+    ],
+)
 def test_parse_datetime_is_london(text: str, expected: datetime) -> None:
     value = parse_datetime(text)
     assert value.tzinfo == LONDON
@@ -116,8 +123,10 @@ def test_parse_datetime_summer_and_winter_offsets() -> None:
     assert parse_datetime("2026-12-01 09:00").utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize("text", ["31/02/2026 10:00", "2026-11-20T25:00", "2026-11-20 10:61",
-                                  "2026-11-20T10:00+25:00", "noon"])
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2026 10:00", "2026-11-20T25:00", "2026-11-20 10:61", "2026-11-20T10:00+25:00", "noon"],
+)
 def test_parse_datetime_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a valid date-time"):
         parse_datetime(text)
@@ -125,7 +134,15 @@ def test_parse_datetime_rejects(text: str) -> None:
 
 def test_parse_bool_int_list() -> None:
     assert [parse_bool(t) for t in ("TRUE", "yes", "Y", "1", "false", "No", "n", "0")] == [
-        True, True, True, True, False, False, False, False]
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
     assert (parse_int("3"), parse_int("3.0"), parse_int(" 12 ")) == (3, 3, 12)
     for bad in ("three", "2.5", ""):
         with pytest.raises(ValueError, match="not a whole number"):
@@ -168,17 +185,28 @@ def test_reads_csv_folder(tmp_path: Path) -> None:
 
 
 def test_optional_tables_may_be_absent(tmp_path: Path) -> None:
-    ws = read_workspace(write_folder(tmp_path, {
-        "facilitators": FACILITATORS, "requests": REQUESTS.replace("H1", "")}))
+    ws = read_workspace(
+        write_folder(
+            tmp_path, {"facilitators": FACILITATORS, "requests": REQUESTS.replace("H1", "")}
+        )
+    )
     assert (ws.leave, ws.participants, ws.involvements, ws.history, ws.organisations) == (
-        (), (), (), (), ())
+        (),
+        (),
+        (),
+        (),
+        (),
+    )
 
 
 def test_bom_header_case_and_blank_lines(tmp_path: Path) -> None:
-    requests = "\ufeffRequest_ID , RECEIVED_AT,requester_name,requester_email," \
+    requests = (
+        "\ufeffRequest_ID , RECEIVED_AT,requester_name,requester_email,"
         "requester_organisation,case_ref\r\n\r\nR1,2026-07-01 14:05,C,c@x.example,Org,K1\r\n"
-    ws = read_workspace(write_folder(tmp_path, {"facilitators": FACILITATORS,
-                                                "requests": requests}))
+    )
+    ws = read_workspace(
+        write_folder(tmp_path, {"facilitators": FACILITATORS, "requests": requests})
+    )
     assert [r.request_id for r in ws.requests] == ["R1"]
 
 
@@ -186,7 +214,8 @@ def test_blank_lines_keep_row_numbers(tmp_path: Path) -> None:
     requests = REQUESTS.replace("\nR2,20/11/2026", "\n,,,\nR2,31/11/2026")
     error = read_error(write_folder(tmp_path, with_table(requests=requests)))
     assert [str(p) for p in error.problems] == [
-        "requests.csv, row 4, column received_at: value is not a valid date-time"]
+        "requests.csv, row 4, column received_at: value is not a valid date-time"
+    ]
 
 
 # Workbook ---------------------------------------------------------------------
@@ -254,8 +283,9 @@ def test_missing_required_files(tmp_path: Path) -> None:
 def test_missing_required_column(tmp_path: Path) -> None:
     facilitators = FACILITATORS.replace(",max_open", ",maximum")
     involvements = "facilitator_id,note\nF1,x\n"
-    error = read_error(write_folder(tmp_path, with_table(facilitators=facilitators,
-                                                         involvements=involvements)))
+    error = read_error(
+        write_folder(tmp_path, with_table(facilitators=facilitators, involvements=involvements))
+    )
     # Rows referring to the unreadable facilitators table are not blamed as unknown.
     assert [str(p) for p in error.problems] == [
         "facilitators.csv, column max_open: required column is missing",
@@ -268,21 +298,26 @@ def test_duplicate_id_and_unknown_references(tmp_path: Path) -> None:
     requests = REQUESTS.replace("R3,", "R1,").replace(",F1,knows", ",F7,knows")
     leave = "facilitator_id,start,end\nF1,2026-08-01,2026-08-02\nF9,2026-08-01,2026-08-02\n"
     participants = "request_id,name,email,organisation\nR8,Gail Hunt,g@x.example,Org\n"
-    error = read_error(write_folder(tmp_path, with_table(
-        requests=requests, leave=leave, participants=participants)))
+    error = read_error(
+        write_folder(
+            tmp_path, with_table(requests=requests, leave=leave, participants=participants)
+        )
+    )
     assert [str(p) for p in error.problems] == [
         "leave.csv, row 3, column facilitator_id: unknown facilitator 'F9'",
         "requests.csv, row 3, column preferred_facilitator_id: unknown facilitator 'F7'",
         "requests.csv, row 4, column request_id: duplicate request_id 'R1'",
         "participants.csv, row 2, column request_id: unknown request 'R8'",
     ]
-    assert error.problems[0] == Problem("leave.csv", 3, "facilitator_id",
-                                        "unknown facilitator 'F9'")
+    assert error.problems[0] == Problem(
+        "leave.csv", 3, "facilitator_id", "unknown facilitator 'F9'"
+    )
 
 
 def test_impossible_date_and_non_number(tmp_path: Path) -> None:
     facilitators = FACILITATORS.replace("3.0,1,yes", "three,2.5,perhaps").replace(
-        "2028-04-03", "31/02/2028")
+        "2028-04-03", "31/02/2028"
+    )
     error = read_error(write_folder(tmp_path, with_table(facilitators=facilitators)))
     assert [str(p) for p in error.problems] == [
         "facilitators.csv, row 2, column training_expires: '31/02/2028' is not a valid date",
@@ -293,11 +328,14 @@ def test_impossible_date_and_non_number(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("garbage", [
-    bytes(range(256)) * 4,  # not UTF-8
-    b"request_id\x00\x01\x02\x03",  # UTF-8, but binary
-    b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#\xf4",  # an .xlsx renamed
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        bytes(range(256)) * 4,  # not UTF-8
+        b"request_id\x00\x01\x02\x03",  # UTF-8, but binary
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#\xf4",  # an .xlsx renamed
+    ],
+)
 def test_binary_garbage_is_an_error_not_a_traceback(tmp_path: Path, garbage: bytes) -> None:
     error = read_error(write_folder(tmp_path, with_table(requests=garbage)))
     [problem] = error.problems
@@ -317,12 +355,20 @@ def test_bad_quoting_and_empty_file(tmp_path: Path) -> None:
 
 def test_collects_every_problem_at_once(tmp_path: Path) -> None:
     facilitators = FACILITATORS + "F1,Dup Person,dup@x.example,Org,Health,,2026-01-01,,2,,,,\n"
-    requests = REQUESTS.replace("2026-07-01 14:05", "31/02/2026").replace(
-        "erin@x.example", "erin-at-x") + "R4,2026-07-01,,r@x.example,Org,,,,teleport,,,,\n"
+    requests = (
+        REQUESTS.replace("2026-07-01 14:05", "31/02/2026").replace("erin@x.example", "erin-at-x")
+        + "R4,2026-07-01,,r@x.example,Org,,,,teleport,,,,\n"
+    )
     leave = "facilitator_id,start,end\nF1,2026-08-05,2026-08-01\n"
     involvements = "facilitator_id,case_ref,family_ref,note\nF2,,,a note\n"
-    error = read_error(write_folder(tmp_path, with_table(
-        facilitators=facilitators, requests=requests, leave=leave, involvements=involvements)))
+    error = read_error(
+        write_folder(
+            tmp_path,
+            with_table(
+                facilitators=facilitators, requests=requests, leave=leave, involvements=involvements
+            ),
+        )
+    )
     lines = str(error).splitlines()
     assert len(error.problems) == len(lines) == 8
     assert lines == [
@@ -342,23 +388,43 @@ def test_broken_row_does_not_cause_unknown_references(tmp_path: Path) -> None:
     facilitators = FACILITATORS.replace("03/04/2026", "32/04/2026")
     error = read_error(write_folder(tmp_path, with_table(facilitators=facilitators)))
     assert [str(p) for p in error.problems] == [
-        "facilitators.csv, row 2, column trained_on: '32/04/2026' is not a valid date"]
+        "facilitators.csv, row 2, column trained_on: '32/04/2026' is not a valid date"
+    ]
 
 
 def test_private_values_never_in_messages(tmp_path: Path) -> None:
-    secrets = ["SECRET-CASE", "SECRET-FAMILY", "SECRET-TOPIC", "SECRET-WHY", "SECRET-NOTE",
-               "SECRET-REQUESTER", "SECRET-PARTICIPANT", "SECRET-FACILITATOR"]
+    secrets = [
+        "SECRET-CASE",
+        "SECRET-FAMILY",
+        "SECRET-TOPIC",
+        "SECRET-WHY",
+        "SECRET-NOTE",
+        "SECRET-REQUESTER",
+        "SECRET-PARTICIPANT",
+        "SECRET-FACILITATOR",
+    ]
     header = REQUESTS.splitlines()[0]
-    requests = (f"{header}\nR1,31/02/2026,SECRET-REQUESTER,bad-email,Org,SECRET-CASE,"
-                "SECRET-FAMILY,,nowhere,SECRET-TOPIC,F9,SECRET-WHY,R0\n"
-                "R1,2026-01-01,SECRET-REQUESTER,r@x.example,Org,SECRET-CASE,SECRET-FAMILY,"
-                ",,SECRET-TOPIC,F9,SECRET-WHY,R0\n")
+    requests = (
+        f"{header}\nR1,31/02/2026,SECRET-REQUESTER,bad-email,Org,SECRET-CASE,"
+        "SECRET-FAMILY,,nowhere,SECRET-TOPIC,F9,SECRET-WHY,R0\n"
+        "R1,2026-01-01,SECRET-REQUESTER,r@x.example,Org,SECRET-CASE,SECRET-FAMILY,"
+        ",,SECRET-TOPIC,F9,SECRET-WHY,R0\n"
+    )
     facilitators = FACILITATORS.splitlines()[0] + "\nF1,SECRET-FACILITATOR,nope,O,S,,x,,y,,,,\n"
     participants = "request_id,name,email,organisation\nR5,SECRET-PARTICIPANT,nope,\n"
     involvements = "facilitator_id,case_ref,family_ref,note\nF5,SECRET-CASE,,SECRET-NOTE\n"
-    error = read_error(write_folder(tmp_path, with_table(
-        requests=requests, facilitators=facilitators, participants=participants,
-        involvements=involvements, history="request_id,facilitator_id\n")))
+    error = read_error(
+        write_folder(
+            tmp_path,
+            with_table(
+                requests=requests,
+                facilitators=facilitators,
+                participants=participants,
+                involvements=involvements,
+                history="request_id,facilitator_id\n",
+            ),
+        )
+    )
     text = str(error)
     assert len(error.problems) >= 10
     assert "case_ref" not in text  # no problem is about it: it is fine
@@ -385,8 +451,9 @@ def test_case_tables_never_echo_a_value_even_in_the_wrong_column(tmp_path: Path)
 # Hostile values (safe ids, control characters, limits) ----------------------------------
 
 
-def first_row_problem(tmp_path: Path, table: str, column: str,
-                      text: str) -> tuple[WorkspaceReadError, Problem]:
+def first_row_problem(
+    tmp_path: Path, table: str, column: str, text: str
+) -> tuple[WorkspaceReadError, Problem]:
     """Put ``text`` in ``column`` of the table's first row; the one problem about it,
     which must be on that row (spreadsheet row 2)."""
     header, first, *rest = TABLES[table].splitlines()
@@ -399,36 +466,44 @@ def first_row_problem(tmp_path: Path, table: str, column: str,
     return error, problem
 
 
-@pytest.mark.parametrize(("table", "column", "text"), [
-    ("requests", "request_id", "a/b"),
-    ("requests", "request_id", "../../x"),
-    ("requests", "preferred_facilitator_id", "Jayden Smith (DOB 01/02/2015)"),
-    ("requests", "follow_up_of", "=HYPERLINK(\"x\")"),
-    ("facilitators", "facilitator_id", "-F1"),
-    ("facilitators", "facilitator_id", "F" * 65),
-    ("participants", "request_id", "@R1"),
-    ("involvements", "facilitator_id", "Jayden Smith (DOB 01/02/2015)"),
-    ("history", "facilitator_id", "F 1"),
-])
+@pytest.mark.parametrize(
+    ("table", "column", "text"),
+    [
+        ("requests", "request_id", "a/b"),
+        ("requests", "request_id", "../../x"),
+        ("requests", "preferred_facilitator_id", "Jayden Smith (DOB 01/02/2015)"),
+        ("requests", "follow_up_of", '=HYPERLINK("x")'),
+        ("facilitators", "facilitator_id", "-F1"),
+        ("facilitators", "facilitator_id", "F" * 65),
+        ("participants", "request_id", "@R1"),
+        ("involvements", "facilitator_id", "Jayden Smith (DOB 01/02/2015)"),
+        ("history", "facilitator_id", "F 1"),
+    ],
+)
 def test_unsafe_ids_are_refused_with_row_and_column_and_never_repeated(
-        tmp_path: Path, table: str, column: str, text: str) -> None:
+    tmp_path: Path, table: str, column: str, text: str
+) -> None:
     error, problem = first_row_problem(tmp_path, table, column, text)
     assert problem.message.startswith("value is not a valid id")
     assert text not in str(error)
     assert "Jayden" not in str(error)
 
 
-@pytest.mark.parametrize(("table", "column", "text"), [
-    ("participants", "name", "Gail\nHunt"),
-    ("participants", "email", "gail@hill.example\r\nBcc: eve@evil.example"),
-    ("requests", "requester_name", "Carol\x01Tate"),
-    ("requests", "requester_email", "carol@school.example, eve@evil.example"),
-    ("facilitators", "name", "Alice\u2028Smith"),
-    ("facilitators", "organisation", "NHS\x1b[2JTrust"),
-    ("history", "attendees", "a@x.example; b@y.example\nc@z.example"),
-])
+@pytest.mark.parametrize(
+    ("table", "column", "text"),
+    [
+        ("participants", "name", "Gail\nHunt"),
+        ("participants", "email", "gail@hill.example\r\nBcc: eve@evil.example"),
+        ("requests", "requester_name", "Carol\x01Tate"),
+        ("requests", "requester_email", "carol@school.example, eve@evil.example"),
+        ("facilitators", "name", "Alice\u2028Smith"),
+        ("facilitators", "organisation", "NHS\x1b[2JTrust"),
+        ("history", "attendees", "a@x.example; b@y.example\nc@z.example"),
+    ],
+)
 def test_control_characters_and_bad_emails_are_refused_at_reading_time(
-        tmp_path: Path, table: str, column: str, text: str) -> None:
+    tmp_path: Path, table: str, column: str, text: str
+) -> None:
     _, problem = first_row_problem(tmp_path, table, column, text)
     assert problem.message.startswith("value ")
     assert "control character" in problem.message or "e-mail" in problem.message
@@ -442,7 +517,8 @@ def test_free_text_keeps_its_line_breaks(tmp_path: Path) -> None:
 
 def test_capacity_beyond_the_policy_limit_is_an_input_error(tmp_path: Path) -> None:
     facilitators = FACILITATORS.replace("3.0,1,yes", "51,1,yes").replace(
-        "Police,,,,,,n", "Police,,,," + "1" + "0" * 40 + ",,n")
+        "Police,,,,,,n", "Police,,,," + "1" + "0" * 40 + ",,n"
+    )
     folder = write_folder(tmp_path, with_table(facilitators=facilitators))
     error = read_error(folder)
     assert [str(p) for p in error.problems] == [
@@ -479,8 +555,9 @@ def test_a_workbook_with_hostile_cells_is_refused_the_same_way(tmp_path: Path) -
     ]
 
 
-def test_times_without_an_offset_are_local_to_the_policys_time_zone(tmp_path: Path,
-                                                                     sample_dir: Path) -> None:
+def test_times_without_an_offset_are_local_to_the_policys_time_zone(
+    tmp_path: Path, sample_dir: Path
+) -> None:
     from zoneinfo import ZoneInfo
 
     from allocator import Policy

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from allocator.cpsat.variables import Variables
     from allocator.eligibility import Instance
 
+
 def most_allocated(v: Variables) -> cp_model.LinearExprT:
     """Stage 1 (maximise): requests allocated."""
     return sum(v.y)
@@ -48,9 +49,13 @@ def independence(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_mo
 def utilisation_levels(inst: Instance, v: Variables) -> list[Fraction]:
     """Every utilisation a facilitator given work can reach in this batch, ascending:
     open load + 1, 2, … up to their load's upper bound, over their personal maximum."""
-    return sorted({Fraction(inst.open_load[f] + k, inst.max_open[f])
-                   for f in range(inst.n_facilitators)
-                   for k in range(1, v.most[f] + 1)})
+    return sorted(
+        {
+            Fraction(inst.open_load[f] + k, inst.max_open[f])
+            for f in range(inst.n_facilitators)
+            for k in range(1, v.most[f] + 1)
+        }
+    )
 
 
 def highest_utilisation(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_model.IntVar:
@@ -62,8 +67,10 @@ def highest_utilisation(model: cp_model.CpModel, inst: Instance, v: Variables) -
     highest = model.new_int_var(0, max(len(levels) - 1, 0), "highest_utilisation")
     for f in range(inst.n_facilitators):
         if v.most[f]:
-            table = [0] + [rank[Fraction(inst.open_load[f] + k, inst.max_open[f])]
-                           for k in range(1, v.most[f] + 1)]
+            table = [0] + [
+                rank[Fraction(inst.open_load[f] + k, inst.max_open[f])]
+                for k in range(1, v.most[f] + 1)
+            ]
             mine = model.new_int_var(0, max(table), f"utilisation_{f}")
             model.add_element(v.load[f], table, mine)
             model.add(highest >= mine)
@@ -76,8 +83,7 @@ def spread(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_model.Li
     for f in range(inst.n_facilitators):
         if not v.by_facilitator[f]:
             continue
-        table = [spread_cost(inst.open_load[f], inst.max_open[f], k)
-                 for k in range(v.most[f] + 1)]
+        table = [spread_cost(inst.open_load[f], inst.max_open[f], k) for k in range(v.most[f] + 1)]
         cost = model.new_int_var(0, max(table), f"spread_{f}")
         model.add_element(v.load[f], table, cost)
         terms.append(cost)
@@ -86,6 +92,9 @@ def spread(model: cp_model.CpModel, inst: Instance, v: Variables) -> cp_model.Li
 
 def preferences(inst: Instance, v: Variables) -> cp_model.LinearExprT:
     """Stage 5 (maximise): specialism and locality preferences."""
-    return sum(weight * v.x[r, f]
-               for r, edges in enumerate(inst.edges)
-               for f, weight in zip(edges, inst.preference[r], strict=True) if weight)
+    return sum(
+        weight * v.x[r, f]
+        for r, edges in enumerate(inst.edges)
+        for f, weight in zip(edges, inst.preference[r], strict=True)
+        if weight
+    )

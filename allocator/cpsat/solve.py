@@ -24,8 +24,9 @@ log = logging.getLogger("allocator")
 _MAXIMISE = {Stage.MOST_ALLOCATED, Stage.PREFERENCES}
 
 
-def solve_cpsat(inst: Instance, *, time_limit: float = 60.0, seed: int = 0,
-                **params: Any) -> Solution:
+def solve_cpsat(
+    inst: Instance, *, time_limit: float = 60.0, seed: int = 0, **params: Any
+) -> Solution:
     """Solve every stage in order, fixing each optimum before the next.
 
     Parameters
@@ -84,10 +85,15 @@ def solve_cpsat(inst: Instance, *, time_limit: float = 60.0, seed: int = 0,
     return Solution(chosen=_order_leads(inst, chosen), stages=tuple(results), method="cpsat")
 
 
-def _solve_stage(model: cp_model.CpModel, v: Variables, stage: Stage,
-                 expr: cp_model.LinearExprT, seconds: float, seed: int,
-                 params: dict[str, Any]
-                 ) -> tuple[Any, int, dict[int, tuple[int, ...]]] | None:
+def _solve_stage(
+    model: cp_model.CpModel,
+    v: Variables,
+    stage: Stage,
+    expr: cp_model.LinearExprT,
+    seconds: float,
+    seed: int,
+    params: dict[str, Any],
+) -> tuple[Any, int, dict[int, tuple[int, ...]]] | None:
     model.clear_objective()
     if stage in _MAXIMISE:
         model.maximize(expr)
@@ -123,22 +129,34 @@ def _hint(model: cp_model.CpModel, v: Variables, chosen: dict[int, tuple[int, ..
         model.add_hint(y, r in chosen)
 
 
-def _from_solution(inst: Instance, chosen: dict[int, tuple[int, ...]], stage: Stage,
-                   status: SolveStatus, start: float) -> StageResult:
+def _from_solution(
+    inst: Instance,
+    chosen: dict[int, tuple[int, ...]],
+    stage: Stage,
+    status: SolveStatus,
+    start: float,
+) -> StageResult:
     value: int | Fraction = objective_values(inst, chosen)[stage]
     return StageResult(stage, value, status, time.perf_counter() - start)
 
 
-def _order_leads(inst: Instance, chosen: dict[int, tuple[int, ...]]
-                 ) -> dict[int, tuple[int, ...]]:
+def _order_leads(inst: Instance, chosen: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     """Put the lead first: a lead-capable pinned facilitator, else the first that can lead."""
     if inst.policy.facilitators_per_request != 2:
         return chosen
     ordered: dict[int, tuple[int, ...]] = {}
     for r, fs in chosen.items():
         pin = inst.pins.get(r)
+
         def key(f: int, pin_f: int | None = pin.facilitator if pin else None) -> tuple[int, int]:
-            return (0 if f == pin_f and inst.facilitators[f].can_lead
-                    else 1 if inst.facilitators[f].can_lead else 2, f)
+            return (
+                0
+                if f == pin_f and inst.facilitators[f].can_lead
+                else 1
+                if inst.facilitators[f].can_lead
+                else 2,
+                f,
+            )
+
         ordered[r] = tuple(sorted(fs, key=key))
     return ordered

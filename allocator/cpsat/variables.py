@@ -31,7 +31,8 @@ def make_variables(model: cp_model.CpModel, inst: Instance) -> Variables:
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_request: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in range(inst.n_requests)]
     by_facilitator: list[list[tuple[int, cp_model.IntVar]]] = [
-        [] for _ in range(inst.n_facilitators)]
+        [] for _ in range(inst.n_facilitators)
+    ]
     for r, edges in enumerate(inst.edges):
         for f in edges:
             var = model.new_bool_var(f"x_{r}_{f}")
@@ -44,5 +45,12 @@ def make_variables(model: cp_model.CpModel, inst: Instance) -> Variables:
     most = [min(inst.capacity[f], len(by_facilitator[f])) for f in range(inst.n_facilitators)]
     load = [model.new_int_var(0, most[f], f"load_{f}") for f in range(inst.n_facilitators)]
     used = [model.new_bool_var(f"used_{f}") for f in range(inst.n_facilitators)]
-    return Variables(x=x, y=y, load=load, most=most, used=used, by_request=by_request,
-                     by_facilitator=by_facilitator)
+    return Variables(
+        x=x,
+        y=y,
+        load=load,
+        most=most,
+        used=used,
+        by_request=by_request,
+        by_facilitator=by_facilitator,
+    )

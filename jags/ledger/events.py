@@ -49,14 +49,32 @@ def new_batch(session: Session, key: str, kind: str, on: date, by: str, digest: 
     return batch
 
 
-def add_event(session: Session, key: str, request: LedgerRequest, kind: EventKind, on: date,
-              by: str, batch: Batch, new_state: State, *, facilitator_id: str | None = None,
-              note: str | None = None) -> Event:
+def add_event(
+    session: Session,
+    key: str,
+    request: LedgerRequest,
+    kind: EventKind,
+    on: date,
+    by: str,
+    batch: Batch,
+    new_state: State,
+    *,
+    facilitator_id: str | None = None,
+    note: str | None = None,
+) -> Event:
     """Append an event and move the request to ``new_state``."""
-    row = Event(partnership=key, request_id=request.request_id, event=kind.value, on=on, by=by,
-                old_state=request.state if kind is not EventKind.RECEIVED else None,
-                new_state=new_state.value, facilitator_id=facilitator_id, batch_id=batch.id,
-                digest=batch.digest)
+    row = Event(
+        partnership=key,
+        request_id=request.request_id,
+        event=kind.value,
+        on=on,
+        by=by,
+        old_state=request.state if kind is not EventKind.RECEIVED else None,
+        new_state=new_state.value,
+        facilitator_id=facilitator_id,
+        batch_id=batch.id,
+        digest=batch.digest,
+    )
     session.add(row)
     request.state = new_state.value
     if note:
@@ -65,8 +83,14 @@ def add_event(session: Session, key: str, request: LedgerRequest, kind: EventKin
     return row
 
 
-def record_one(session: Session, key: str, item: RecordItem, by: str, batch: Batch,
-                cancel: Callable[[Session, str, LedgerSession, date, Batch], None]) -> str:
+def record_one(
+    session: Session,
+    key: str,
+    item: RecordItem,
+    by: str,
+    batch: Batch,
+    cancel: Callable[[Session, str, LedgerSession, date, Batch], None],
+) -> str:
     row = session.get(LedgerRequest, (key, item.request_id))
     if row is None or row.origin != "form":
         raise Refused(f"request {item.request_id} is not in the ledger")
@@ -74,25 +98,42 @@ def record_one(session: Session, key: str, item: RecordItem, by: str, batch: Bat
     target = next_state(state, item.event)
     if target is None:
         raise Refused(refusal(item.request_id, state, item.event))
-    last = session.scalar(select(func.max(Event.on)).where(
-        Event.partnership == key, Event.request_id == item.request_id))
+    last = session.scalar(
+        select(func.max(Event.on)).where(
+            Event.partnership == key, Event.request_id == item.request_id
+        )
+    )
     if last is not None and item.on < last:
-        raise Refused(f"{item.request_id}: {item.event.value} on {item.on.isoformat()} is "
-                       f"before its last recorded change ({last.isoformat()})")
-    current = list(session.scalars(select(Allocation).where(
-        Allocation.partnership == key, Allocation.request_id == item.request_id,
-        Allocation.status == "open").order_by(Allocation.id)))
+        raise Refused(
+            f"{item.request_id}: {item.event.value} on {item.on.isoformat()} is "
+            f"before its last recorded change ({last.isoformat()})"
+        )
+    current = list(
+        session.scalars(
+            select(Allocation)
+            .where(
+                Allocation.partnership == key,
+                Allocation.request_id == item.request_id,
+                Allocation.status == "open",
+            )
+            .order_by(Allocation.id)
+        )
+    )
     current_ids = [a.facilitator_id for a in current]
     who = item.facilitator_id
     if who is not None and who not in current_ids:
         on_it = ", ".join(current_ids) or "none"
-        raise Refused(f"{item.request_id}: facilitator {who} is not on this request "
-                       f"(its facilitators: {on_it})")
+        raise Refused(
+            f"{item.request_id}: facilitator {who} is not on this request "
+            f"(its facilitators: {on_it})"
+        )
     if item.event is EventKind.DECLINED:
         if who is None:
             if len(current_ids) != 1:
-                raise Refused(f"{item.request_id}: say which facilitator declined "
-                               f"(--facilitator; its facilitators: {', '.join(current_ids)})")
+                raise Refused(
+                    f"{item.request_id}: say which facilitator declined "
+                    f"(--facilitator; its facilitators: {', '.join(current_ids)})"
+                )
             who = current_ids[0]
         for alloc in current:
             alloc.status = "declined" if alloc.facilitator_id == who else "released"
@@ -102,21 +143,46 @@ def record_one(session: Session, key: str, item: RecordItem, by: str, batch: Bat
     elif target in (State.HELD, State.STEPPED_DOWN, State.CANCELLED):
         for alloc in current:
             alloc.status, alloc.ended_on = "released", item.on
-    booked = session.scalars(select(LedgerSession).where(
-        LedgerSession.partnership == key, LedgerSession.request_id == item.request_id,
-        LedgerSession.status == "booked")).first()
+    booked = session.scalars(
+        select(LedgerSession).where(
+            LedgerSession.partnership == key,
+            LedgerSession.request_id == item.request_id,
+            LedgerSession.status == "booked",
+        )
+    ).first()
     if target in (State.STEPPED_DOWN, State.CANCELLED) and booked is not None:
         cancel(session, key, booked, item.on, batch)
     if target is State.HELD and booked is not None:
         booked.status = "held"
     _stamp(row, item.event, item.on)
-    add_event(session, key, row, item.event, item.on, by, batch, target,
-              facilitator_id=who or (current_ids[0] if current_ids else None), note=item.reason)
-    line = f"{item.request_id}: {item.event.value} on {item.on.isoformat()} ({state.value} → " \
-           f"{target.value})"
+    add_event(
+        session,
+        key,
+        row,
+        item.event,
+        item.on,
+        by,
+        batch,
+        target,
+        facilitator_id=who or (current_ids[0] if current_ids else None),
+        note=item.reason,
+    )
+    line = (
+        f"{item.request_id}: {item.event.value} on {item.on.isoformat()} ({state.value} → "
+        f"{target.value})"
+    )
     if item.event is EventKind.CONFIRMED and booked is not None:
-        add_event(session, key, row, EventKind.SCHEDULED, item.on, by, batch, State.SCHEDULED,
-                  facilitator_id=current_ids[0] if current_ids else None)
+        add_event(
+            session,
+            key,
+            row,
+            EventKind.SCHEDULED,
+            item.on,
+            by,
+            batch,
+            State.SCHEDULED,
+            facilitator_id=current_ids[0] if current_ids else None,
+        )
         line += "; its session is already booked (→ scheduled)"
     return line
 

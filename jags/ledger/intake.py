@@ -52,20 +52,38 @@ class Intake:
     """Received after the batch date: left for a later batch."""
 
 
-def intake(session: Session, key: str, files: Workspace, on: date, *, write: bool,
-            batch: Batch | None = None, by: str = "") -> Intake:
+def intake(
+    session: Session,
+    key: str,
+    files: Workspace,
+    on: date,
+    *,
+    write: bool,
+    batch: Batch | None = None,
+    by: str = "",
+) -> Intake:
     """New rows of requests.csv (by request_id) imported; changed ones reported."""
     report = Intake()
-    known = {r.request_id: r for r in session.scalars(
-        select(LedgerRequest).where(LedgerRequest.partnership == key))}
+    known = {
+        r.request_id: r
+        for r in session.scalars(select(LedgerRequest).where(LedgerRequest.partnership == key))
+    }
     people: dict[str, list[dict[str, Any]]] = defaultdict(list)
     if files.requests:
-        for p in session.scalars(select(LedgerParticipant).where(
-                LedgerParticipant.partnership == key).order_by(LedgerParticipant.request_id,
-                                                               LedgerParticipant.position)):
-            people[p.request_id].append({"position": p.position, "name": p.name,
-                                         "email": p.email, "organisation": p.organisation,
-                                         "attendance": p.attendance})
+        for p in session.scalars(
+            select(LedgerParticipant)
+            .where(LedgerParticipant.partnership == key)
+            .order_by(LedgerParticipant.request_id, LedgerParticipant.position)
+        ):
+            people[p.request_id].append(
+                {
+                    "position": p.position,
+                    "name": p.name,
+                    "email": p.email,
+                    "organisation": p.organisation,
+                    "attendance": p.attendance,
+                }
+            )
     policy = policy_of(session, key)
     calendar = WorkingCalendar.for_policy(policy)
     for req in files.requests:
@@ -79,25 +97,42 @@ def intake(session: Session, key: str, files: Workspace, on: date, *, write: boo
             if old.origin == "history":
                 report.in_history.append(req.request_id)
             elif old.row_digest != row_digest(values, mine) and old.purged_on is None:
-                report.changed += [Change(req.request_id, column, was, now) for column, was, now
-                                   in changes(old, values, people[req.request_id], mine)]
+                report.changed += [
+                    Change(req.request_id, column, was, now)
+                    for column, was, now in changes(old, values, people[req.request_id], mine)
+                ]
             continue
         report.new.append(req.request_id)
         if write:
             assert batch is not None
             day0 = calendar.day_zero(req.received_at, policy.cutoff)
-            row = LedgerRequest(partnership=key, request_id=req.request_id, origin="form",
-                                state=State.RECEIVED.value, day_zero=day0,
-                                allocate_by=calendar.add_working_days(
-                                    day0, policy.allocate_within_days),
-                                row_digest=row_digest(values, mine), imported_on=on, declines=0,
-                                **values)
+            row = LedgerRequest(
+                partnership=key,
+                request_id=req.request_id,
+                origin="form",
+                state=State.RECEIVED.value,
+                day_zero=day0,
+                allocate_by=calendar.add_working_days(day0, policy.allocate_within_days),
+                row_digest=row_digest(values, mine),
+                imported_on=on,
+                declines=0,
+                **values,
+            )
             session.add(row)
             session.flush()  # requests before the rows that refer to them
-            session.add_all(LedgerParticipant(partnership=key, request_id=req.request_id,
-                                              **p) for p in mine)
-            add_event(session, key, row, EventKind.RECEIVED,
-                      calendar.local(req.received_at).date(), by, batch, State.RECEIVED)
+            session.add_all(
+                LedgerParticipant(partnership=key, request_id=req.request_id, **p) for p in mine
+            )
+            add_event(
+                session,
+                key,
+                row,
+                EventKind.RECEIVED,
+                calendar.local(req.received_at).date(),
+                by,
+                batch,
+                State.RECEIVED,
+            )
     if write:
         session.flush()
     return report
@@ -109,8 +144,9 @@ def policy_of(session: Session, key: str) -> Policy:
     return Policy.from_toml(row.policy, "the ledger's policy")
 
 
-def import_history(session: Session, key: str, files: Workspace, on: date, by: str,
-                    batch: Batch) -> None:
+def import_history(
+    session: Session, key: str, files: Workspace, on: date, by: str, batch: Batch
+) -> None:
     """history.csv as ended or open JAGS (one row per facilitator when co-facilitated)."""
     by_request: dict[str, list[PastSession]] = defaultdict(list)
     for past in files.history:
@@ -120,39 +156,75 @@ def import_history(session: Session, key: str, files: Workspace, on: date, by: s
         held = next((r.held_on for r in rows if r.held_on), None)
         allocated = min((r.allocated_on for r in rows if r.allocated_on), default=None)
         state = State.CLOSED if closed else State.HELD if held else State.ALLOCATED
-        request = LedgerRequest(partnership=key, request_id=rid, origin="history",
-                                state=State.RECEIVED.value, imported_on=on, declines=0,
-                                allocated_on=allocated, held_on=held, closed_on=closed)
+        request = LedgerRequest(
+            partnership=key,
+            request_id=rid,
+            origin="history",
+            state=State.RECEIVED.value,
+            imported_on=on,
+            declines=0,
+            allocated_on=allocated,
+            held_on=held,
+            closed_on=closed,
+        )
         session.add(request)
         session.flush()  # requests before the rows that refer to them
         emails = sorted({e for r in rows for e in r.attendees})
-        session.add_all(LedgerParticipant(partnership=key, request_id=rid, position=i,
-                                          email=e, attendance="required")
-                        for i, e in enumerate(emails))
+        session.add_all(
+            LedgerParticipant(
+                partnership=key, request_id=rid, position=i, email=e, attendance="required"
+            )
+            for i, e in enumerate(emails)
+        )
         ordered = sorted(rows, key=lambda r: (r.role != "lead", r.facilitator_id))
         for past in ordered:
-            session.add(Allocation(
-                partnership=key, request_id=rid, facilitator_id=past.facilitator_id,
-                role=(past.role.value if past.role else ""), pinned=False, batch_id=batch.id,
-                allocated_on=past.allocated_on,
-                status="open" if state in OPEN_STATES else "released",
-                ended_on=None if state in OPEN_STATES else (held or closed)))
-        add_event(session, key, request, EventKind.IMPORTED, allocated or on, by, batch, state,
-                  facilitator_id=ordered[0].facilitator_id)
+            session.add(
+                Allocation(
+                    partnership=key,
+                    request_id=rid,
+                    facilitator_id=past.facilitator_id,
+                    role=(past.role.value if past.role else ""),
+                    pinned=False,
+                    batch_id=batch.id,
+                    allocated_on=past.allocated_on,
+                    status="open" if state in OPEN_STATES else "released",
+                    ended_on=None if state in OPEN_STATES else (held or closed),
+                )
+            )
+        add_event(
+            session,
+            key,
+            request,
+            EventKind.IMPORTED,
+            allocated or on,
+            by,
+            batch,
+            state,
+            facilitator_id=ordered[0].facilitator_id,
+        )
 
 
-def snapshot_facilitators(session: Session, key: str, files: Workspace, on: date, *,
-                           initial: bool = False) -> None:
+def snapshot_facilitators(
+    session: Session, key: str, files: Workspace, on: date, *, initial: bool = False
+) -> None:
     """Keep the ledger's copy of facilitators.csv current (for reports and history)."""
-    stored = {f.facilitator_id: f for f in session.scalars(
-        select(LedgerFacilitator).where(LedgerFacilitator.partnership == key))}
+    stored = {
+        f.facilitator_id: f
+        for f in session.scalars(
+            select(LedgerFacilitator).where(LedgerFacilitator.partnership == key)
+        )
+    }
     open_rows = files.open_history if initial else {}
     for fac in files.facilitators:
         row = stored.get(fac.facilitator_id)
         if row is None:
             untracked = max(0, fac.open_jags - open_rows.get(fac.facilitator_id, 0))
-            row = LedgerFacilitator(partnership=key, facilitator_id=fac.facilitator_id,
-                                    first_seen=on, untracked_open=untracked)
+            row = LedgerFacilitator(
+                partnership=key,
+                facilitator_id=fac.facilitator_id,
+                first_seen=on,
+                untracked_open=untracked,
+            )
             session.add(row)
         row.name, row.email = fac.name, fac.email
         row.organisation, row.sector, row.max_open = fac.organisation, fac.sector, fac.max_open

@@ -47,8 +47,15 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"
 
 
-RECORDABLE = (EventKind.CONTACTED, EventKind.CONFIRMED, EventKind.DECLINED,
-              EventKind.STEPPED_DOWN, EventKind.CANCELLED, EventKind.HELD, EventKind.CLOSED)
+RECORDABLE = (
+    EventKind.CONTACTED,
+    EventKind.CONFIRMED,
+    EventKind.DECLINED,
+    EventKind.STEPPED_DOWN,
+    EventKind.CANCELLED,
+    EventKind.HELD,
+    EventKind.CLOSED,
+)
 """Events a person records with ``jags record``."""
 
 _ALLOWED: dict[EventKind, tuple[frozenset[State], State]] = {
@@ -76,5 +83,7 @@ def allowed(state: State) -> list[EventKind]:
 def refusal(request_id: str, state: State, event: EventKind) -> str:
     """Why ``event`` cannot be recorded now, with the events that can."""
     options = ", ".join(allowed(state)) or "none (the request has ended)"
-    return (f"{request_id} is {state.value.replace('_', ' ')}: '{event.value}' cannot be "
-            f"recorded now (allowed: {options})")
+    return (
+        f"{request_id} is {state.value.replace('_', ' ')}: '{event.value}' cannot be "
+        f"recorded now (allowed: {options})"
+    )

@@ -121,8 +121,9 @@ class LedgerParticipant(Base):
 
     __tablename__ = "participants"
     __table_args__ = (
-        ForeignKeyConstraint(["partnership", "request_id"],
-                             ["requests.partnership", "requests.request_id"]),
+        ForeignKeyConstraint(
+            ["partnership", "request_id"], ["requests.partnership", "requests.request_id"]
+        ),
         Index("ix_participants_request", "partnership", "request_id"),
     )
 
@@ -160,8 +161,9 @@ class Allocation(Base):
 
     __tablename__ = "allocations"
     __table_args__ = (
-        ForeignKeyConstraint(["partnership", "request_id"],
-                             ["requests.partnership", "requests.request_id"]),
+        ForeignKeyConstraint(
+            ["partnership", "request_id"], ["requests.partnership", "requests.request_id"]
+        ),
         Index("ix_allocations_request", "partnership", "request_id"),
         Index("ix_allocations_open", "partnership", "status", "facilitator_id"),
     )
@@ -186,8 +188,9 @@ class LedgerSession(Base):
 
     __tablename__ = "sessions"
     __table_args__ = (
-        ForeignKeyConstraint(["partnership", "request_id"],
-                             ["requests.partnership", "requests.request_id"]),
+        ForeignKeyConstraint(
+            ["partnership", "request_id"], ["requests.partnership", "requests.request_id"]
+        ),
         UniqueConstraint("partnership", "request_id", name="uq_sessions_request"),
     )
 

@@ -23,12 +23,7 @@ from jags.ledger.models import Batch, LedgerRequest, OutboxMessage, Partnership
 from jags.ledger.records import aware
 from jags.ledger.retention import export_tables, purge
 from jags.ledger.store import LedgerError, Store, ledger_url, open_store, slug, valid_key
-from jags.ledger.views import (
-    FacilitatorStatus,
-    RequestStatus,
-    facilitator_status,
-    request_status,
-)
+from jags.ledger.views import FacilitatorStatus, RequestStatus, facilitator_status, request_status
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,9 +41,6 @@ class RecordError(LedgerError):
         super().__init__("\n".join(self.problems))
 
 
-
-
-
 @dataclass
 class DayOutcome:
     """What a daily allocation step did."""
@@ -61,12 +53,6 @@ class DayOutcome:
     unchanged_since: int | None = None
     """With nothing new to do: the batch whose files were written again."""
     reallocated: list[str] = field(default_factory=list)
-
-
-
-
-
-
 
 
 class Ledger:
@@ -89,8 +75,9 @@ class Ledger:
     # Opening ----------------------------------------------------------------
 
     @classmethod
-    def open(cls, workspace: Path, *, db: str | None = None,
-             partnership: str | None = None) -> Ledger | None:
+    def open(
+        cls, workspace: Path, *, db: str | None = None, partnership: str | None = None
+    ) -> Ledger | None:
         """The workspace's ledger, or ``None`` when it has none (the file-only flow)."""
         store = open_store(ledger_url(workspace, db), create=False)
         if store is None:
@@ -103,8 +90,17 @@ class Ledger:
         return cls(store, store.partnership(partnership))
 
     @classmethod
-    def init(cls, workspace_path: Path, files: Workspace, policy: Policy, *, on: date, by: str,
-             db: str | None = None, partnership: str | None = None) -> tuple[Ledger, bool]:
+    def init(
+        cls,
+        workspace_path: Path,
+        files: Workspace,
+        policy: Policy,
+        *,
+        on: date,
+        by: str,
+        db: str | None = None,
+        partnership: str | None = None,
+    ) -> tuple[Ledger, bool]:
         """Create the ledger (or open it) and import history.csv and ``open_jags`` once.
 
         Returns the ledger and whether this call created the partnership.
@@ -118,17 +114,27 @@ class Ledger:
             if row is None:
                 from jags.policies import policy_toml
 
-                row = Partnership(key=key, name=policy.partnership, policy=policy_toml(policy),
-                                  created_on=on)
+                row = Partnership(
+                    key=key, name=policy.partnership, policy=policy_toml(policy), created_on=on
+                )
                 session.add(row)
                 session.flush()
-                batch = new_batch(session, key, "init", on, by,
-                               digest([f.model_dump(mode="json") for f in files.facilitators]
-                                       + [h.model_dump(mode="json") for h in files.history]))
+                batch = new_batch(
+                    session,
+                    key,
+                    "init",
+                    on,
+                    by,
+                    digest(
+                        [f.model_dump(mode="json") for f in files.facilitators]
+                        + [h.model_dump(mode="json") for h in files.history]
+                    ),
+                )
                 import_history(session, key, files, on, by, batch)
                 snapshot_facilitators(session, key, files, on, initial=True)
-                batch.summary = json.dumps({"history": len(files.history),
-                                            "facilitators": len(files.facilitators)})
+                batch.summary = json.dumps(
+                    {"history": len(files.history), "facilitators": len(files.facilitators)}
+                )
                 created = True
         return cls(store, row), created
 
@@ -138,15 +144,24 @@ class Ledger:
     def request_ids(self) -> frozenset[str]:
         """Every request id on the ledger (form and history)."""
         with self.store.read() as session:
-            return frozenset(session.scalars(select(LedgerRequest.request_id).where(
-                LedgerRequest.partnership == self.key)))
+            return frozenset(
+                session.scalars(
+                    select(LedgerRequest.request_id).where(LedgerRequest.partnership == self.key)
+                )
+            )
 
     # The daily step ------------------------------------------------------------
 
-    def allocate_day(self, files: Workspace, on: date, by: str, *, commit: bool,
-                     run: Callable[[Workspace, DayState], AllocationResult],
-                     render: Callable[[AllocationResult], Mapping[str, bytes | Iterable[bytes]]]
-                     ) -> DayOutcome:
+    def allocate_day(
+        self,
+        files: Workspace,
+        on: date,
+        by: str,
+        *,
+        commit: bool,
+        run: Callable[[Workspace, DayState], AllocationResult],
+        render: Callable[[AllocationResult], Mapping[str, bytes | Iterable[bytes]]],
+    ) -> DayOutcome:
         """Import new requests, allocate the waiting ones against the ledger, and (with
         ``commit``) record the batch — all in one transaction.
 
@@ -156,29 +171,47 @@ class Ledger:
         if not commit:
             with self.store.read() as session:
                 found = intake(session, self.key, files, on, write=False)
-                engine_ws, state = engine_inputs(session, self.key, files,
-                                                  extra=[files.request_by_id[r]
-                                                         for r in found.new])
+                engine_ws, state = engine_inputs(
+                    session, self.key, files, extra=[files.request_by_id[r] for r in found.new]
+                )
                 result = run(engine_ws, state)
                 return DayOutcome(result, found, None, False, whole(render(result)))
         with self.store.write(self.key) as session:
             found = intake(session, self.key, files, on, write=False)
             snapshot_facilitators(session, self.key, files, on)
-            engine_ws, state = engine_inputs(session, self.key, files,
-                                              extra=[files.request_by_id[r] for r in found.new])
+            engine_ws, state = engine_inputs(
+                session, self.key, files, extra=[files.request_by_id[r] for r in found.new]
+            )
             result = run(engine_ws, state)
             if not found.new and not result.chosen:
-                last = session.scalars(select(Batch).where(
-                    Batch.partnership == self.key, Batch.kind == "allocate", Batch.on == on)
-                    .order_by(Batch.id.desc()).limit(1)).first()
-                files_out = unzip_files(last.files) if last is not None and last.files else \
-                    whole(render(result))
-                return DayOutcome(result, found, None, False, files_out,
-                                  unchanged_since=last.id if last is not None else None)
-            inputs = digest({"on": on, "policy": result.instance.policy.model_dump(mode="json"),
-                              "workspace": engine_ws.model_dump(mode="json"),
-                              "open_load": dict(state.open_load),
-                              "declined": sorted(state.declined)})
+                last = session.scalars(
+                    select(Batch)
+                    .where(Batch.partnership == self.key, Batch.kind == "allocate", Batch.on == on)
+                    .order_by(Batch.id.desc())
+                    .limit(1)
+                ).first()
+                files_out = (
+                    unzip_files(last.files)
+                    if last is not None and last.files
+                    else whole(render(result))
+                )
+                return DayOutcome(
+                    result,
+                    found,
+                    None,
+                    False,
+                    files_out,
+                    unchanged_since=last.id if last is not None else None,
+                )
+            inputs = digest(
+                {
+                    "on": on,
+                    "policy": result.instance.policy.model_dump(mode="json"),
+                    "workspace": engine_ws.model_dump(mode="json"),
+                    "open_load": dict(state.open_load),
+                    "declined": sorted(state.declined),
+                }
+            )
             batch = new_batch(session, self.key, "allocate", on, by, inputs)
             intake(session, self.key, files, on, write=True, batch=batch, by=by)
             reallocated = commit_allocation(session, self.key, result, on, by, batch)
@@ -193,8 +226,7 @@ class Ledger:
         with self.store.write(self.key) as session:
             found = intake(session, self.key, files, on, write=False)
             if found.new:
-                batch = new_batch(session, self.key, "intake", on, by,
-                                  digest(sorted(found.new)))
+                batch = new_batch(session, self.key, "intake", on, by, digest(sorted(found.new)))
                 intake(session, self.key, files, on, write=True, batch=batch, by=by)
                 batch.summary = json.dumps({"imported": len(found.new)})
             return found
@@ -216,8 +248,14 @@ class Ledger:
         lines: list[str] = []
         with self.store.write(self.key) as session:
             inputs = digest([(i.request_id, i.event, i.on, i.facilitator_id) for i in items])
-            batch = new_batch(session, self.key, "record", max((i.on for i in items),
-                                                               default=date.today()), by, inputs)
+            batch = new_batch(
+                session,
+                self.key,
+                "record",
+                max((i.on for i in items), default=date.today()),
+                by,
+                inputs,
+            )
             for item in items:
                 where = f"{item.where}: " if item.where else ""
                 try:
@@ -239,9 +277,15 @@ class Ledger:
         with self.store.read() as session:
             return candidates(session, self.key)
 
-    def schedule(self, on: date, by: str, *, commit: bool,
-                 propose: Callable[[list[Candidate], list[Booked]], dict[str, tuple[Any, Any]]],
-                 wanted: Iterable[str] | None = None) -> tuple[list[Candidate], list[str]]:
+    def schedule(
+        self,
+        on: date,
+        by: str,
+        *,
+        commit: bool,
+        propose: Callable[[list[Candidate], list[Booked]], dict[str, tuple[Any, Any]]],
+        wanted: Iterable[str] | None = None,
+    ) -> tuple[list[Candidate], list[str]]:
         """Propose times for the confirmed requests and (with ``commit``) book them.
 
         ``propose`` gets the candidates and the sessions already booked, and
@@ -254,14 +298,25 @@ class Ledger:
         keep = None if wanted is None else set(wanted)
         context = self.store.write(self.key) if commit else self.store.read()
         with context as session:
-            found = [c for c in candidates(session, self.key)
-                     if keep is None or c.request_id in keep]
+            found = [
+                c for c in candidates(session, self.key) if keep is None or c.request_id in keep
+            ]
             chosen = propose(found, booked_sessions(session, self.key)) if found else {}
             if not commit or not chosen:
                 return found, []
-            batch = new_batch(session, self.key, "schedule", on, by,
-                           digest({"on": on, "sessions": sorted(
-                               (rid, str(a), str(b)) for rid, (a, b) in chosen.items())}))
+            batch = new_batch(
+                session,
+                self.key,
+                "schedule",
+                on,
+                by,
+                digest(
+                    {
+                        "on": on,
+                        "sessions": sorted((rid, str(a), str(b)) for rid, (a, b) in chosen.items()),
+                    }
+                ),
+            )
             booked: list[str] = []
             for candidate in found:
                 if candidate.request_id in chosen:
@@ -276,11 +331,17 @@ class Ledger:
         with self.store.read() as session:
             if pending_only:
                 return pending(session, self.key)
-            return list(session.scalars(select(OutboxMessage).where(
-                OutboxMessage.partnership == self.key).order_by(OutboxMessage.id)))
+            return list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.partnership == self.key)
+                    .order_by(OutboxMessage.id)
+                )
+            )
 
-    def send_queued(self, send_one: Callable[[OutboxMessage], str | None], *, on: date,
-                    by: str) -> tuple[list[OutboxMessage], OutboxMessage | None, str]:
+    def send_queued(
+        self, send_one: Callable[[OutboxMessage], str | None], *, on: date, by: str
+    ) -> tuple[list[OutboxMessage], OutboxMessage | None, str]:
         """Send what is queued, one message at a time: claim it, send it, mark it.
 
         A message is claimed (``sending``, one more attempt) in its own
@@ -315,8 +376,7 @@ class Ledger:
             with self.store.write(self.key) as session:
                 done = session.get(OutboxMessage, message_id)
                 assert done is not None
-                done.status, done.provider_id, done.sent_on, done.error = \
-                    "sent", provider, on, None
+                done.status, done.provider_id, done.sent_on, done.error = "sent", provider, on, None
                 batch_row = session.get(Batch, batch.id)
                 if batch_row is not None:
                     batch_row.summary = json.dumps({"sent": message_id})
@@ -352,49 +412,30 @@ class Ledger:
         """When each request from the form was received (aware, London): for what-if
         demand resampled from the partnership's own history."""
         with self.store.read() as session:
-            times = session.scalars(select(LedgerRequest.received_at).where(
-                LedgerRequest.partnership == self.key, LedgerRequest.origin == "form")
-                .order_by(LedgerRequest.received_at))
+            times = session.scalars(
+                select(LedgerRequest.received_at)
+                .where(LedgerRequest.partnership == self.key, LedgerRequest.origin == "form")
+                .order_by(LedgerRequest.received_at)
+            )
             return [aware(t) for t in times if t is not None]
-
-
-
 
 
 # Batches and events -------------------------------------------------------------------
 
 
-
-
-
 # Intake -------------------------------------------------------------------------------
-
-
-
 
 
 # History and facilitators ------------------------------------------------------------
 
 
-
-
-
 # Engine inputs --------------------------------------------------------------------------
-
-
-
 
 
 # Recording one event ---------------------------------------------------------------------
 
 
-
-
-
 # Batch files -----------------------------------------------------------------------------
-
-
-
 
 
 def ids_of(rows: Iterable[LedgerRequest]) -> list[str]:

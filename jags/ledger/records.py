@@ -20,12 +20,24 @@ if TYPE_CHECKING:
 
     from jags.ledger.models import LedgerParticipant, LedgerRequest
 
-REQUEST_FIELDS = ("received_at", "requester_name", "requester_email", "requester_organisation",
-                  "case_ref", "family_ref", "locality", "mode", "topic",
-                  "preferred_facilitator_id", "preference_rationale", "follow_up_of")
+REQUEST_FIELDS = (
+    "received_at",
+    "requester_name",
+    "requester_email",
+    "requester_organisation",
+    "case_ref",
+    "family_ref",
+    "locality",
+    "mode",
+    "topic",
+    "preferred_facilitator_id",
+    "preference_rationale",
+    "follow_up_of",
+)
 """Columns of requests.csv kept as received (besides the id)."""
-PRIVATE_FIELDS = frozenset({"requester_name", "case_ref", "family_ref", "topic",
-                            "preference_rationale", "participants"})
+PRIVATE_FIELDS = frozenset(
+    {"requester_name", "case_ref", "family_ref", "topic", "preference_rationale", "participants"}
+)
 """Fields whose values are never shown in a message (only in files for the Business Unit)."""
 
 
@@ -61,14 +73,26 @@ def request_values(req: Request) -> dict[str, Any]:
 
 def participant_values(participants: Iterable[Participant]) -> list[dict[str, Any]]:
     """The stored columns of a request's participants, in order."""
-    return [{"position": i, "name": p.name, "email": p.email, "organisation": p.organisation,
-             "attendance": p.attendance.value} for i, p in enumerate(participants)]
+    return [
+        {
+            "position": i,
+            "name": p.name,
+            "email": p.email,
+            "organisation": p.organisation,
+            "attendance": p.attendance.value,
+        }
+        for i, p in enumerate(participants)
+    ]
 
 
 def row_digest(values: dict[str, Any], participants: Sequence[dict[str, Any]]) -> str:
     """SHA-256 of a request and its participants, to notice a changed export row."""
-    payload = json.dumps({"request": values, "participants": list(participants)},
-                         sort_keys=True, default=_plain, ensure_ascii=False)
+    payload = json.dumps(
+        {"request": values, "participants": list(participants)},
+        sort_keys=True,
+        default=_plain,
+        ensure_ascii=False,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -82,32 +106,51 @@ def to_request(row: LedgerRequest) -> Request:
     """A stored request as the engine's :class:`Request`."""
     assert row.received_at is not None
     return Request.model_construct(
-        request_id=row.request_id, received_at=aware(row.received_at),
-        requester_name=row.requester_name or "", requester_email=row.requester_email or "",
-        requester_organisation=row.requester_organisation or "", case_ref=row.case_ref or "",
-        family_ref=row.family_ref, locality=row.locality, mode=Mode(row.mode or "either"),
+        request_id=row.request_id,
+        received_at=aware(row.received_at),
+        requester_name=row.requester_name or "",
+        requester_email=row.requester_email or "",
+        requester_organisation=row.requester_organisation or "",
+        case_ref=row.case_ref or "",
+        family_ref=row.family_ref,
+        locality=row.locality,
+        mode=Mode(row.mode or "either"),
         topic=row.topic,
         preferred_facilitator_id=row.preferred_facilitator_id,
-        preference_rationale=row.preference_rationale, follow_up_of=row.follow_up_of)
+        preference_rationale=row.preference_rationale,
+        follow_up_of=row.follow_up_of,
+    )
 
 
 def to_participant(row: LedgerParticipant) -> Participant:
     """A stored participant as the engine's :class:`Participant`."""
     return Participant.model_construct(
-        request_id=row.request_id, name=row.name or "", email=row.email or "",
-        organisation=row.organisation or "", attendance=Attendance(row.attendance))
+        request_id=row.request_id,
+        name=row.name or "",
+        email=row.email or "",
+        organisation=row.organisation or "",
+        attendance=Attendance(row.attendance),
+    )
 
 
-def changes(old: LedgerRequest, new: dict[str, Any], old_people: Sequence[dict[str, Any]],
-            new_people: Sequence[dict[str, Any]]) -> list[tuple[str, object, object]]:
+def changes(
+    old: LedgerRequest,
+    new: dict[str, Any],
+    old_people: Sequence[dict[str, Any]],
+    new_people: Sequence[dict[str, Any]],
+) -> list[tuple[str, object, object]]:
     """``(column, old, new)`` for every column of a request that differs from the ledger."""
-    found = [(name, getattr(old, name), new[name]) for name in REQUEST_FIELDS
-             if getattr(old, name) != new[name]]
+    found = [
+        (name, getattr(old, name), new[name])
+        for name in REQUEST_FIELDS
+        if getattr(old, name) != new[name]
+    ]
     if list(old_people) != list(new_people):
         found.append(("participants", _people(old_people), _people(new_people)))
     return found
 
 
 def _people(people: Sequence[dict[str, Any]]) -> str:
-    return "; ".join(f"{p['name']} <{p['email']}> ({p['organisation']}, {p['attendance']})"
-                     for p in people)
+    return "; ".join(
+        f"{p['name']} <{p['email']}> ({p['organisation']}, {p['attendance']})" for p in people
+    )

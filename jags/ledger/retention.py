@@ -30,9 +30,19 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-EXPORTED: tuple[type[Base], ...] = (Partnership, Batch, LedgerFacilitator, LedgerRequest,
-                                    LedgerParticipant, Allocation, LedgerSession, OutboxMessage,
-                                    Event, EventNote, Feedback)
+EXPORTED: tuple[type[Base], ...] = (
+    Partnership,
+    Batch,
+    LedgerFacilitator,
+    LedgerRequest,
+    LedgerParticipant,
+    Allocation,
+    LedgerSession,
+    OutboxMessage,
+    Event,
+    EventNote,
+    Feedback,
+)
 ENDED = ("closed", "stepped_down", "cancelled")
 
 
@@ -45,9 +55,13 @@ def export_tables(session: Session, key: str) -> dict[str, bytes]:
         owner = table.c.key if model is Partnership else table.c.partnership
         order = list(table.primary_key.columns)
         rows = session.execute(select(table).where(owner == key).order_by(*order))
-        files[f"{table.name}.csv"] = csv_bytes(columns, (
-            [base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v for v in row]
-            for row in rows))
+        files[f"{table.name}.csv"] = csv_bytes(
+            columns,
+            (
+                [base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v for v in row]
+                for row in rows
+            ),
+        )
     return files
 
 
@@ -64,25 +78,41 @@ def purge(session: Session, key: str, before: date, on: date) -> list[str]:
     list[str]
         The request ids purged now (sorted).
     """
-    rows = list(session.scalars(select(LedgerRequest).where(
-        LedgerRequest.partnership == key, LedgerRequest.purged_on.is_(None),
-        LedgerRequest.state.in_(ENDED),
-        or_(LedgerRequest.closed_on < before, LedgerRequest.ended_on < before))))
+    rows = list(
+        session.scalars(
+            select(LedgerRequest).where(
+                LedgerRequest.partnership == key,
+                LedgerRequest.purged_on.is_(None),
+                LedgerRequest.state.in_(ENDED),
+                or_(LedgerRequest.closed_on < before, LedgerRequest.ended_on < before),
+            )
+        )
+    )
     ids = sorted(r.request_id for r in rows)
     for row in rows:
         row.requester_name = row.requester_email = None
         row.case_ref = row.family_ref = row.topic = row.preference_rationale = None
         row.purged_on = on
-    for person in session.scalars(select(LedgerParticipant).where(
-            LedgerParticipant.partnership == key, LedgerParticipant.request_id.in_(ids))):
+    for person in session.scalars(
+        select(LedgerParticipant).where(
+            LedgerParticipant.partnership == key, LedgerParticipant.request_id.in_(ids)
+        )
+    ):
         person.name = person.email = None
-    for booked in session.scalars(select(LedgerSession).where(
-            LedgerSession.partnership == key, LedgerSession.request_id.in_(ids))):
+    for booked in session.scalars(
+        select(LedgerSession).where(
+            LedgerSession.partnership == key, LedgerSession.request_id.in_(ids)
+        )
+    ):
         booked.organizer = json.dumps({"name": "", "email": ""})
-        booked.attendees = json.dumps([{"name": "", "email": "", "role": a["role"]}
-                                       for a in json.loads(booked.attendees)])
-    for message in session.scalars(select(OutboxMessage).where(
-            OutboxMessage.partnership == key, OutboxMessage.request_id.in_(ids))):
+        booked.attendees = json.dumps(
+            [{"name": "", "email": "", "role": a["role"]} for a in json.loads(booked.attendees)]
+        )
+    for message in session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.partnership == key, OutboxMessage.request_id.in_(ids)
+        )
+    ):
         message.recipients, message.ics = "[]", b""
     event_ids = select(Event.id).where(Event.partnership == key, Event.request_id.in_(ids))
     for note in session.scalars(select(EventNote).where(EventNote.event_id.in_(event_ids))):

@@ -66,8 +66,11 @@ def ledger_url(workspace: Path, db: str | None = None) -> str:
     """The database URL: ``db``, else ``$JAGS_DB``, else ``jags.db`` beside the workspace."""
     url = (db or os.environ.get(ENV_DB, "")).strip()
     if not url:
-        folder = workspace if workspace.is_dir() or workspace.suffix.casefold() != ".xlsx" \
+        folder = (
+            workspace
+            if workspace.is_dir() or workspace.suffix.casefold() != ".xlsx"
             else workspace.parent
+        )
         return f"sqlite:///{(folder / DB_FILE).absolute()}"
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -135,8 +138,9 @@ class Store:
             return
         timeout = int(lock_timeout() * 1000)
         session.execute(text(f"SET LOCAL lock_timeout = {timeout}"))
-        session.execute(select(text("pg_advisory_xact_lock(:key)")),
-                        {"key": _lock_key(partnership)})
+        session.execute(
+            select(text("pg_advisory_xact_lock(:key)")), {"key": _lock_key(partnership)}
+        )
 
     # Partnerships ----------------------------------------------------------------
 
@@ -149,16 +153,20 @@ class Store:
         if key is not None:
             found = next((p for p in rows if p.key == key), None)
             if found is None:
-                raise LedgerError(f"partnership {key!r} is not in the ledger "
-                                  f"(run jags init first)" if _KEY.fullmatch(key) else
-                                  "the partnership named is not in the ledger")
+                raise LedgerError(
+                    f"partnership {key!r} is not in the ledger (run jags init first)"
+                    if _KEY.fullmatch(key)
+                    else "the partnership named is not in the ledger"
+                )
             return found
         if not rows:
             raise LedgerError("the ledger has no partnership yet (run jags init first)")
         if len(rows) > 1:
             keys = ", ".join(p.key for p in rows)
-            raise LedgerError(f"the ledger serves several partnerships ({keys}): choose one "
-                              f"with --partnership or {ENV_PARTNERSHIP}")
+            raise LedgerError(
+                f"the ledger serves several partnerships ({keys}): choose one "
+                f"with --partnership or {ENV_PARTNERSHIP}"
+            )
         return rows[0]
 
 
@@ -191,17 +199,22 @@ def _lock_key(partnership: str) -> int:
 def _busy_or(exc: OperationalError, store: Store) -> Exception:
     message = str(exc.orig) if exc.orig is not None else str(exc)
     if "locked" in message or "lock timeout" in message or "canceling statement" in message:
-        return LedgerBusy("another jags command is changing this ledger; it did not finish "
-                          f"within {lock_timeout():.0f} s — try again in a moment")
-    return LedgerError(f"the ledger database cannot be used ({shown(store.url)}): "
-                       f"{message.splitlines()[0] if message else 'error'}")
+        return LedgerBusy(
+            "another jags command is changing this ledger; it did not finish "
+            f"within {lock_timeout():.0f} s — try again in a moment"
+        )
+    return LedgerError(
+        f"the ledger database cannot be used ({shown(store.url)}): "
+        f"{message.splitlines()[0] if message else 'error'}"
+    )
 
 
 def valid_key(key: str) -> str:
     """A partnership key: letters, digits, ``.``, ``_``, ``-``, up to 64 characters."""
     if not _KEY.fullmatch(key):
-        raise LedgerError("--partnership: use letters, digits, '.', '_' or '-' "
-                          "(up to 64 characters)")
+        raise LedgerError(
+            "--partnership: use letters, digits, '.', '_' or '-' (up to 64 characters)"
+        )
     return key
 
 
@@ -233,24 +246,26 @@ def open_store(url: str, *, create: bool) -> Store | None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise LedgerError("--db / JAGS_DB is not a database URL "
-                          "(e.g. postgresql://user@host/dbname)") from None
+        raise LedgerError(
+            "--db / JAGS_DB is not a database URL (e.g. postgresql://user@host/dbname)"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         path = Path(parsed.database or "")
         if not path.exists():
             if not create:
                 return None
             _create_private(path)
-        engine = create_engine(url, connect_args={"timeout": lock_timeout()},
-                               poolclass=_null_pool())
+        engine = create_engine(
+            url, connect_args={"timeout": lock_timeout()}, poolclass=_null_pool()
+        )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     elif parsed.get_backend_name() == "postgresql":
-        engine = create_engine(url, poolclass=_null_pool(),
-                               connect_args={"connect_timeout": 10})
+        engine = create_engine(url, poolclass=_null_pool(), connect_args={"connect_timeout": 10})
     else:
-        raise LedgerError("--db / JAGS_DB must name a PostgreSQL database "
-                          "(postgresql://...) or a SQLite file")
+        raise LedgerError(
+            "--db / JAGS_DB must name a PostgreSQL database (postgresql://...) or a SQLite file"
+        )
     store = Store(engine, url)
     try:
         migrate(store)
@@ -259,8 +274,9 @@ def open_store(url: str, *, create: bool) -> Store | None:
         raise _busy_or(exc, store) from None
     except DBAPIError as exc:
         store.close()
-        raise LedgerError(f"the ledger database cannot be used ({shown(url)}): "
-                          f"{exc.__class__.__name__}") from None
+        raise LedgerError(
+            f"the ledger database cannot be used ({shown(url)}): {exc.__class__.__name__}"
+        ) from None
     return store
 
 
@@ -309,13 +325,13 @@ def migrate(store: Store, revision: str = "head") -> None:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location",
-                           str(resources.files("jags.ledger").joinpath("migrations")))
+    config.set_main_option(
+        "script_location", str(resources.files("jags.ledger").joinpath("migrations"))
+    )
     bind = store.engine.execution_options(jags_write=True)
     with bind.begin() as conn:
         if not store.sqlite:
-            conn.execute(select(text("pg_advisory_xact_lock(:key)")),
-                         {"key": _lock_key("schema")})
+            conn.execute(select(text("pg_advisory_xact_lock(:key)")), {"key": _lock_key("schema")})
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
@@ -342,8 +358,10 @@ def backup_sqlite(store: Store, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     _create_private(target)
     try:
-        with contextlib.closing(sqlite3.connect(source)) as src, \
-                contextlib.closing(sqlite3.connect(target)) as dst:
+        with (
+            contextlib.closing(sqlite3.connect(source)) as src,
+            contextlib.closing(sqlite3.connect(target)) as dst,
+        ):
             src.backup(dst)
     except sqlite3.Error:
         target.unlink(missing_ok=True)

@@ -20,9 +20,20 @@ if TYPE_CHECKING:
 
     from allocator import Policy
 
-REQUEST_COLUMNS = ("request_id", "state", "received_at", "allocate_by", "facilitator_ids",
-                   "allocated_on", "contacted_on", "confirmed_on", "session_start", "held_on",
-                   "closed_on", "overdue")
+REQUEST_COLUMNS = (
+    "request_id",
+    "state",
+    "received_at",
+    "allocate_by",
+    "facilitator_ids",
+    "allocated_on",
+    "contacted_on",
+    "confirmed_on",
+    "session_start",
+    "held_on",
+    "closed_on",
+    "overdue",
+)
 FACILITATOR_COLUMNS = ("facilitator_id", "name", "open_load", "max_open", "requests")
 
 
@@ -61,27 +72,38 @@ class FacilitatorStatus:
         return tuple(getattr(self, c) for c in FACILITATOR_COLUMNS)
 
 
-def request_status(session: Session, key: str, policy: Policy, on: date,
-                   request_id: str | None = None) -> list[RequestStatus]:
+def request_status(
+    session: Session, key: str, policy: Policy, on: date, request_id: str | None = None
+) -> list[RequestStatus]:
     """Every request from the form (or one), oldest first, with what is overdue on ``on``."""
-    query = select(LedgerRequest).where(LedgerRequest.partnership == key,
-                                        LedgerRequest.origin == "form")
+    query = select(LedgerRequest).where(
+        LedgerRequest.partnership == key, LedgerRequest.origin == "form"
+    )
     if request_id is not None:
         query = query.where(LedgerRequest.request_id == request_id)
-    rows = list(session.scalars(query.order_by(LedgerRequest.received_at,
-                                               LedgerRequest.request_id)))
+    rows = list(
+        session.scalars(query.order_by(LedgerRequest.received_at, LedgerRequest.request_id))
+    )
     ids = [r.request_id for r in rows]
     current: dict[str, list[Allocation]] = defaultdict(list)
     latest: dict[str, list[Allocation]] = defaultdict(list)
-    for alloc in session.scalars(select(Allocation).where(
-            Allocation.partnership == key, Allocation.request_id.in_(ids))
-            .order_by(Allocation.id)):
+    for alloc in session.scalars(
+        select(Allocation)
+        .where(Allocation.partnership == key, Allocation.request_id.in_(ids))
+        .order_by(Allocation.id)
+    ):
         if alloc.status == "open":
             current[alloc.request_id].append(alloc)
         elif alloc.status == "released":
             latest[alloc.request_id].append(alloc)
-    sessions = {s.request_id: s for s in session.scalars(select(LedgerSession).where(
-        LedgerSession.partnership == key, LedgerSession.request_id.in_(ids)))}
+    sessions = {
+        s.request_id: s
+        for s in session.scalars(
+            select(LedgerSession).where(
+                LedgerSession.partnership == key, LedgerSession.request_id.in_(ids)
+            )
+        )
+    }
     calendar = WorkingCalendar.for_policy(policy)
     out = []
     for row in rows:
@@ -91,23 +113,39 @@ def request_status(session: Session, key: str, policy: Policy, on: date,
         start = ""
         if booked is not None and booked.status != "cancelled":
             start = aware(booked.start).isoformat(timespec="minutes")
-        allocated_on = max((a.allocated_on for a in current.get(row.request_id, [])
-                            if a.allocated_on), default=row.allocated_on)
-        out.append(RequestStatus(
-            request_id=row.request_id, state=row.state,
-            received_at=aware(row.received_at).isoformat(timespec="minutes")
-            if row.received_at else "",
-            allocate_by=row.allocate_by,
-            facilitator_ids=";".join(a.facilitator_id for a in allocs),
-            allocated_on=allocated_on, contacted_on=row.contacted_on,
-            confirmed_on=row.confirmed_on, session_start=start, held_on=row.held_on,
-            closed_on=row.closed_on,
-            overdue=overdue(row, allocated_on, booked, policy, calendar, on)))
+        allocated_on = max(
+            (a.allocated_on for a in current.get(row.request_id, []) if a.allocated_on),
+            default=row.allocated_on,
+        )
+        out.append(
+            RequestStatus(
+                request_id=row.request_id,
+                state=row.state,
+                received_at=aware(row.received_at).isoformat(timespec="minutes")
+                if row.received_at
+                else "",
+                allocate_by=row.allocate_by,
+                facilitator_ids=";".join(a.facilitator_id for a in allocs),
+                allocated_on=allocated_on,
+                contacted_on=row.contacted_on,
+                confirmed_on=row.confirmed_on,
+                session_start=start,
+                held_on=row.held_on,
+                closed_on=row.closed_on,
+                overdue=overdue(row, allocated_on, booked, policy, calendar, on),
+            )
+        )
     return out
 
 
-def overdue(row: LedgerRequest, allocated_on: date | None, booked: LedgerSession | None,
-            policy: Policy, calendar: WorkingCalendar, on: date) -> str:
+def overdue(
+    row: LedgerRequest,
+    allocated_on: date | None,
+    booked: LedgerSession | None,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    on: date,
+) -> str:
     """What the Business Unit should chase on ``on`` (empty when nothing)."""
     state = State(row.state)
     if state is State.RECEIVED and row.allocate_by is not None and on > row.allocate_by:
@@ -128,15 +166,26 @@ def overdue(row: LedgerRequest, allocated_on: date | None, booked: LedgerSession
 def facilitator_status(session: Session, key: str) -> list[FacilitatorStatus]:
     """Every facilitator the ledger knows, with their open JAGS."""
     open_by: dict[str, list[str]] = defaultdict(list)
-    for alloc in session.scalars(select(Allocation).where(
-            Allocation.partnership == key, Allocation.status == "open")
-            .order_by(Allocation.request_id)):
+    for alloc in session.scalars(
+        select(Allocation)
+        .where(Allocation.partnership == key, Allocation.status == "open")
+        .order_by(Allocation.request_id)
+    ):
         open_by[alloc.facilitator_id].append(alloc.request_id)
     out = []
-    for fac in session.scalars(select(LedgerFacilitator).where(
-            LedgerFacilitator.partnership == key).order_by(LedgerFacilitator.facilitator_id)):
+    for fac in session.scalars(
+        select(LedgerFacilitator)
+        .where(LedgerFacilitator.partnership == key)
+        .order_by(LedgerFacilitator.facilitator_id)
+    ):
         requests = open_by.get(fac.facilitator_id, [])
-        out.append(FacilitatorStatus(fac.facilitator_id, fac.name,
-                                     len(requests) + fac.untracked_open, fac.max_open,
-                                     ";".join(requests)))
+        out.append(
+            FacilitatorStatus(
+                fac.facilitator_id,
+                fac.name,
+                len(requests) + fac.untracked_open,
+                fac.max_open,
+                ";".join(requests),
+            )
+        )
     return out

@@ -20,8 +20,17 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date
 
-__all__ = ["DEFINITIONS", "KPI_COLUMNS", "LedgerData", "Results", "Targets", "compute",
-           "kpis_csv", "read_ledger", "report_files"]
+__all__ = [
+    "DEFINITIONS",
+    "KPI_COLUMNS",
+    "LedgerData",
+    "Results",
+    "Targets",
+    "compute",
+    "kpis_csv",
+    "read_ledger",
+    "report_files",
+]
 
 EXEMPT = ("utilisation", "facilitator_pool")
 """KPIs that count facilitator-days and places, not requests or people: never suppressed."""
@@ -47,21 +56,33 @@ def kpis_csv(results: Results, *, publish: bool = False) -> bytes:
     for row in results.kpis.itertuples(index=False):
         num, den, value = _number(row.numerator), _number(row.denominator), _number(row.value)
         if publish and not str(row.kpi).startswith(EXEMPT):
-            small = [c for c in (row.numerator, row.denominator)
-                     if not math.isnan(c) and 0 < c < SMALL]
+            small = [
+                c for c in (row.numerator, row.denominator) if not math.isnan(c) and 0 < c < SMALL
+            ]
             if small:
-                value = "" if not str(row.kpi).startswith(("open_backlog", "requests_received",
-                                                           "feedback_responses")) \
-                    or row.kpi.startswith("open_backlog_age") else f"<{SMALL}"
+                value = (
+                    ""
+                    if not str(row.kpi).startswith(
+                        ("open_backlog", "requests_received", "feedback_responses")
+                    )
+                    or row.kpi.startswith("open_backlog_age")
+                    else f"<{SMALL}"
+                )
                 num = f"<{SMALL}" if num and 0 < float(num) < SMALL else num
                 den = f"<{SMALL}" if den and 0 < float(den) < SMALL else den
         rows.append((row.kpi, row.period, num, den, value, _number(row.target)))
     return csv_bytes(KPI_COLUMNS, rows)
 
 
-def report_files(data: LedgerData, start: date, end: date, *,
-                 organisations: Mapping[str, str] | None = None,
-                 targets: Targets | None = None, publish: bool = False) -> dict[str, bytes]:
+def report_files(
+    data: LedgerData,
+    start: date,
+    end: date,
+    *,
+    organisations: Mapping[str, str] | None = None,
+    targets: Targets | None = None,
+    publish: bool = False,
+) -> dict[str, bytes]:
     """``report.html`` and ``kpis.csv`` for ``start`` to ``end`` (both included).
 
     Parameters
@@ -77,5 +98,7 @@ def report_files(data: LedgerData, start: date, end: date, *,
     """
     results = compute(data, start, end, organisations=organisations, targets=targets)
     page = Page(results, data.policy, data.partnership, publish=publish)
-    return {"report.html": page.html().encode("utf-8"),
-            "kpis.csv": kpis_csv(results, publish=publish)}
+    return {
+        "report.html": page.html().encode("utf-8"),
+        "kpis.csv": kpis_csv(results, publish=publish),
+    }

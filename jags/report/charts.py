@@ -38,8 +38,7 @@ ORANGE = "#a34700"
 GREY = "#595959"
 PURPLE = "#6a3d9a"
 TEAL = "#00665e"
-PALETTE = (BLUE, ORANGE, TEAL, PURPLE, "#7a5200", "#8c1c4b", GREY, "#2e6b1f", "#3d3d99",
-           "#8a3b12")
+PALETTE = (BLUE, ORANGE, TEAL, PURPLE, "#7a5200", "#8c1c4b", GREY, "#2e6b1f", "#3d3d99", "#8a3b12")
 """Series colours, each at least 4.5:1 on white."""
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h", "<", ">")
 HATCHES = ("", "///", "...", "xx", "\\\\\\", "++", "oo", "--")
@@ -49,13 +48,25 @@ Better = Literal["higher", "lower"]
 @contextmanager
 def _style(salt: str) -> Iterator[None]:
     """Plain, readable, deterministic: fixed SVG ids per chart, no date stamp."""
-    with mpl.rc_context({
-        "svg.hashsalt": salt, "svg.fonttype": "none", "font.family": "DejaVu Sans",
-        "font.size": 10, "axes.titlesize": 11, "axes.titleweight": "bold",
-        "axes.edgecolor": INK, "axes.labelcolor": INK, "xtick.color": INK,
-        "ytick.color": INK, "text.color": INK, "axes.spines.top": False,
-        "axes.spines.right": False, "axes.titlelocation": "left", "legend.frameon": False,
-    }):
+    with mpl.rc_context(
+        {
+            "svg.hashsalt": salt,
+            "svg.fonttype": "none",
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "axes.titlesize": 11,
+            "axes.titleweight": "bold",
+            "axes.edgecolor": INK,
+            "axes.labelcolor": INK,
+            "xtick.color": INK,
+            "ytick.color": INK,
+            "text.color": INK,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlelocation": "left",
+            "legend.frameon": False,
+        }
+    ):
         yield
 
 
@@ -66,15 +77,18 @@ def to_svg(fig: Figure, salt: str) -> str:
     """
     buffer = io.StringIO()
     with mpl.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
-                    bbox_inches="tight")
+        fig.savefig(
+            buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
+        )
     plt.close(fig)
     text = buffer.getvalue()
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):],
-                  flags=re.DOTALL)
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg") :], flags=re.DOTALL)
     # every id prefixed with the salt, so several charts can share one page
-    return text.replace(' id="', f' id="{salt}-').replace("url(#", f"url(#{salt}-") \
+    return (
+        text.replace(' id="', f' id="{salt}-')
+        .replace("url(#", f"url(#{salt}-")
         .replace('xlink:href="#', f'xlink:href="#{salt}-')
+    )
 
 
 def _wrap(title: str, width: int = 70) -> str:
@@ -97,14 +111,21 @@ def _percent(ax: Axes, axis: Literal["x", "y"] = "y") -> None:
 def _time_axis(ax: Axes, x: np.ndarray, labels: Sequence[str]) -> None:
     """Period labels under the x positions, slanted when there are many."""
     many = len(labels) > 6
-    ax.set_xticks(x, list(labels), rotation=45 if many else 0,
-                  ha="right" if many else "center")
+    ax.set_xticks(x, list(labels), rotation=45 if many else 0, ha="right" if many else "center")
 
 
-def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, ylabel: str,
-              limits: XmR | None = None, target: float | None = None,
-              percent: bool = False, better: Better = "higher",
-              salt: str = "run") -> Figure:
+def run_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    ylabel: str,
+    limits: XmR | None = None,
+    target: float | None = None,
+    percent: bool = False,
+    better: Better = "higher",
+    salt: str = "run",
+) -> Figure:
     """A KPI series over time with its target line and XmR process limits.
 
     Parameters
@@ -137,8 +158,17 @@ def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
         fig, ax = plt.subplots(figsize=(7.2, 3.6))
         x = np.arange(len(labels))
         y = np.asarray(values, dtype=float)
-        ax.plot(x, y, color=GREY, linewidth=1.5, marker="o", markersize=5,
-                markerfacecolor="white", markeredgecolor=GREY, label="Month")
+        ax.plot(
+            x,
+            y,
+            color=GREY,
+            linewidth=1.5,
+            marker="o",
+            markersize=5,
+            markerfacecolor="white",
+            markeredgecolor=GREY,
+            label="Month",
+        )
         shown = np.flatnonzero(~np.isnan(y))
         if limits is not None and len(shown) >= 2 and not math.isnan(limits.upper):
             kind = "Trial process limits" if limits.trial else "Process limits"
@@ -149,16 +179,36 @@ def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
             ax.axhline(upper, color=GREY, linewidth=1, linestyle=":", label=kind)
             ax.axhline(lower, color=GREY, linewidth=1, linestyle=":")
             sign = 1 if better == "higher" else -1
-            good = [i for k, i in enumerate(shown)
-                    if limits.special(k) and sign * (y[i] - limits.mean) > 0]
-            bad = [i for k, i in enumerate(shown)
-                   if limits.special(k) and sign * (y[i] - limits.mean) <= 0]
+            good = [
+                i
+                for k, i in enumerate(shown)
+                if limits.special(k) and sign * (y[i] - limits.mean) > 0
+            ]
+            bad = [
+                i
+                for k, i in enumerate(shown)
+                if limits.special(k) and sign * (y[i] - limits.mean) <= 0
+            ]
             if good:
-                ax.plot(x[good], y[good], linestyle="none", marker="^", markersize=9,
-                        color=BLUE, label="Special cause: improvement")
+                ax.plot(
+                    x[good],
+                    y[good],
+                    linestyle="none",
+                    marker="^",
+                    markersize=9,
+                    color=BLUE,
+                    label="Special cause: improvement",
+                )
             if bad:
-                ax.plot(x[bad], y[bad], linestyle="none", marker="v", markersize=9,
-                        color=ORANGE, label="Special cause: concern")
+                ax.plot(
+                    x[bad],
+                    y[bad],
+                    linestyle="none",
+                    marker="v",
+                    markersize=9,
+                    color=ORANGE,
+                    label="Special cause: concern",
+                )
         if target is not None:
             ax.axhline(target, color=PURPLE, linewidth=1.5, linestyle="--", label="Target")
         _time_axis(ax, x, labels)
@@ -175,8 +225,15 @@ def run_chart(labels: Sequence[str], values: Sequence[float], *, title: str, yla
         return fig
 
 
-def bar_chart(categories: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
-              labels: Sequence[str] | None = None, salt: str = "bars") -> Figure:
+def bar_chart(
+    categories: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    labels: Sequence[str] | None = None,
+    salt: str = "bars",
+) -> Figure:
     """Horizontal bars, largest at the top, each with its value written beside it.
 
     Parameters
@@ -201,9 +258,17 @@ def bar_chart(categories: Sequence[str], values: Sequence[float], *, title: str,
         return fig
 
 
-def paired_bars(categories: Sequence[str], first: Sequence[float], second: Sequence[float],
-                *, names: tuple[str, str], title: str, xlabel: str, percent: bool = True,
-                salt: str = "pairs") -> Figure:
+def paired_bars(
+    categories: Sequence[str],
+    first: Sequence[float],
+    second: Sequence[float],
+    *,
+    names: tuple[str, str],
+    title: str,
+    xlabel: str,
+    percent: bool = True,
+    salt: str = "pairs",
+) -> Figure:
     """Two horizontal bars per category (solid, and hatched), values written beside them.
 
     Parameters
@@ -219,8 +284,9 @@ def paired_bars(categories: Sequence[str], first: Sequence[float], second: Seque
         a = np.nan_to_num(np.asarray(first, dtype=float))
         b = np.nan_to_num(np.asarray(second, dtype=float))
         ax.barh(y + 0.2, a, height=0.38, color=BLUE, label=names[0])
-        ax.barh(y - 0.2, b, height=0.38, color="white", edgecolor=ORANGE, hatch="///",
-                label=names[1])
+        ax.barh(
+            y - 0.2, b, height=0.38, color="white", edgecolor=ORANGE, hatch="///", label=names[1]
+        )
         pattern = " {:.0%}" if percent else " {:g}"
         for yi, ai, bi in zip(y, a, b, strict=True):
             ax.text(float(ai), float(yi) + 0.2, pattern.format(ai), va="center", fontsize=8)
@@ -235,9 +301,17 @@ def paired_bars(categories: Sequence[str], first: Sequence[float], second: Seque
         return fig
 
 
-def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str,
-               ylabel: str, target: float | None = None, target_label: str = "Target",
-               percent: bool = False, salt: str = "lines") -> Figure:
+def line_chart(
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    ylabel: str,
+    target: float | None = None,
+    target_label: str = "Target",
+    percent: bool = False,
+    salt: str = "lines",
+) -> Figure:
     """Several series over the same x labels: each its own colour, marker and line style,
     named at its last point as well as in the legend.
 
@@ -254,9 +328,16 @@ def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, 
         x = np.arange(len(labels))
         for k, (name, values) in enumerate(series.items()):
             y = np.asarray(values, dtype=float)
-            ax.plot(x, y, color=PALETTE[k % len(PALETTE)], marker=MARKERS[k % len(MARKERS)],
-                    linestyle=styles[k % len(styles)], linewidth=1.4, markersize=5,
-                    label=name)
+            ax.plot(
+                x,
+                y,
+                color=PALETTE[k % len(PALETTE)],
+                marker=MARKERS[k % len(MARKERS)],
+                linestyle=styles[k % len(styles)],
+                linewidth=1.4,
+                markersize=5,
+                label=name,
+            )
         if target is not None:
             ax.axhline(target, color=INK, linewidth=1, linestyle="--", label=target_label)
         _time_axis(ax, x, labels)
@@ -270,9 +351,17 @@ def line_chart(labels: Sequence[str], series: Mapping[str, Sequence[float]], *, 
         return fig
 
 
-def column_chart(categories: Sequence[str], values: Sequence[float], *, title: str,
-                 xlabel: str, ylabel: str, labels: Sequence[str] | None = None,
-                 highlight: int | None = None, salt: str = "columns") -> Figure:
+def column_chart(
+    categories: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    labels: Sequence[str] | None = None,
+    highlight: int | None = None,
+    salt: str = "columns",
+) -> Figure:
     """Vertical columns with their values written above them (e.g. a distribution).
 
     Parameters
@@ -302,9 +391,15 @@ def column_chart(categories: Sequence[str], values: Sequence[float], *, title: s
         return fig
 
 
-def stacked_columns(labels: Sequence[str], parts: Mapping[str, Sequence[float]], *,
-                    title: str, ylabel: str, totals: Sequence[str] | None = None,
-                    salt: str = "stacked") -> Figure:
+def stacked_columns(
+    labels: Sequence[str],
+    parts: Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    ylabel: str,
+    totals: Sequence[str] | None = None,
+    salt: str = "stacked",
+) -> Figure:
     """Columns split into parts (each part its own colour and hatching), totals above.
 
     Parameters
@@ -320,8 +415,16 @@ def stacked_columns(labels: Sequence[str], parts: Mapping[str, Sequence[float]],
         bottom = np.zeros(len(labels))
         for k, (name, values) in enumerate(parts.items()):
             v = np.nan_to_num(np.asarray(values, dtype=float))
-            ax.bar(x, v, bottom=bottom, width=0.7, color=PALETTE[k % len(PALETTE)],
-                   hatch=HATCHES[k % len(HATCHES)], edgecolor="white", label=name)
+            ax.bar(
+                x,
+                v,
+                bottom=bottom,
+                width=0.7,
+                color=PALETTE[k % len(PALETTE)],
+                hatch=HATCHES[k % len(HATCHES)],
+                edgecolor="white",
+                label=name,
+            )
             bottom += v
         texts = totals if totals is not None else [f"{v:g}" for v in bottom]
         for xi, total, text in zip(x, bottom, texts, strict=True):

@@ -26,8 +26,9 @@ def parse_targets(items: Sequence[str]) -> Targets:
         try:
             share = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
         except ValueError:
-            raise InputError(f"--target: {item!r} is not KPI=SHARE (e.g. "
-                             f"allocated_by_deadline=0.95)") from None
+            raise InputError(
+                f"--target: {item!r} is not KPI=SHARE (e.g. allocated_by_deadline=0.95)"
+            ) from None
         if not 0 <= share <= 1:
             raise InputError(f"--target: {item!r}: a share is from 0 to 1 (or 0% to 100%)")
         rates[name] = share
@@ -47,18 +48,26 @@ def organisations(workspace: Path) -> tuple[dict[str, str], str | None]:
     try:
         files = read_workspace(workspace)
     except InputError:
-        return {}, ("the workspace's files could not be read (jags allocate lists the "
-                    "problems): requesting organisations' sectors come from the facilitators "
-                    "only")
-    found = {f.organisation: f.sector for f in files.facilitators
-             if f.organisation and f.sector}
+        return {}, (
+            "the workspace's files could not be read (jags allocate lists the "
+            "problems): requesting organisations' sectors come from the facilitators "
+            "only"
+        )
+    found = {f.organisation: f.sector for f in files.facilitators if f.organisation and f.sector}
     found.update({o.organisation: o.sector for o in files.organisations})
     return found, None
 
 
-def run_report(workspace: Path, start: date, end: date, *, targets: Targets | None = None,
-               publish: bool = False, db: str | None = None,
-               partnership: str | None = None) -> tuple[dict[str, bytes], list[str]]:
+def run_report(
+    workspace: Path,
+    start: date,
+    end: date,
+    *,
+    targets: Targets | None = None,
+    publish: bool = False,
+    db: str | None = None,
+    partnership: str | None = None,
+) -> tuple[dict[str, bytes], list[str]]:
     """``report.html`` and ``kpis.csv`` from the workspace's ledger, and any warnings."""
     from jags.daily import Where, open_ledger
 
@@ -70,6 +79,5 @@ def run_report(workspace: Path, start: date, end: date, *, targets: Targets | No
     finally:
         ledger.close()
     sectors, warning = organisations(workspace)
-    files = report_files(data, start, end, organisations=sectors, targets=targets,
-                         publish=publish)
+    files = report_files(data, start, end, organisations=sectors, targets=targets, publish=publish)
     return files, [warning] if warning else []

@@ -46,8 +46,11 @@ def periods(start: date, end: date) -> list[Period]:
     month = start.replace(day=1)
     while month <= end:
         following = (month + timedelta(days=32)).replace(day=1)
-        out.append(Period(month.strftime("%Y-%m"), max(month, start),
-                          min(following - timedelta(days=1), end)))
+        out.append(
+            Period(
+                month.strftime("%Y-%m"), max(month, start), min(following - timedelta(days=1), end)
+            )
+        )
         month = following
     out.append(Period(ALL, start, end))
     return out
@@ -69,31 +72,38 @@ class Workdays:
 
     def add(self, days: pd.Series, n: int) -> pd.Series:
         """Each date + ``n`` working days (``NaT`` stays ``NaT``)."""
-        return days.map(lambda d: pd.NaT if pd.isna(d) else
-                        pd.Timestamp(self._add(d.date(), n)))
+        return days.map(lambda d: pd.NaT if pd.isna(d) else pd.Timestamp(self._add(d.date(), n)))
 
     def between(self, start: pd.Series, end: pd.Series) -> pd.Series:
         """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``;
         ``NaN`` when either is missing)."""
-        return pd.Series([np.nan if pd.isna(a) or pd.isna(b) else
-                          float(self._between(a.date(), b.date()))
-                          for a, b in zip(start, end, strict=True)], index=start.index,
-                         dtype=float)
+        return pd.Series(
+            [
+                np.nan if pd.isna(a) or pd.isna(b) else float(self._between(a.date(), b.date()))
+                for a, b in zip(start, end, strict=True)
+            ],
+            index=start.index,
+            dtype=float,
+        )
 
     def days(self, start: date, end: date) -> list[date]:
         """The working days from ``start`` to ``end``, both included."""
         return list(self.calendar.working_days(start, end))
 
 
-
-def in_periods(frame: pd.DataFrame, keys: list[str], dates: list[str],
-                spans: list[Period]) -> pd.DataFrame:
+def in_periods(
+    frame: pd.DataFrame, keys: list[str], dates: list[str], spans: list[Period]
+) -> pd.DataFrame:
     """``frame`` long: one row per (row, period) its ``dates`` fall in (each period once)."""
-    long = frame.melt(id_vars=keys, value_vars=dates, value_name="_on") \
-        .dropna(subset=["_on"]).drop(columns="variable")
+    long = (
+        frame.melt(id_vars=keys, value_vars=dates, value_name="_on")
+        .dropna(subset=["_on"])
+        .drop(columns="variable")
+    )
     parts = []
     for span in spans:  # a handful of months: every date in them, each period once
-        inside = long[(long["_on"] >= pd.Timestamp(span.start))
-                      & (long["_on"] <= pd.Timestamp(span.end))]
+        inside = long[
+            (long["_on"] >= pd.Timestamp(span.start)) & (long["_on"] <= pd.Timestamp(span.end))
+        ]
         parts.append(inside.drop_duplicates(keys).assign(period=span.label))
     return pd.concat(parts, ignore_index=True).drop(columns="_on")

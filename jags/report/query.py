@@ -24,14 +24,35 @@ if TYPE_CHECKING:
     from allocator import Policy
     from jags.ledger import Ledger
 
-REQUEST_COLUMNS = ("request_id", "origin", "received_on", "day_zero", "allocate_by",
-                   "requester_organisation")
+REQUEST_COLUMNS = (
+    "request_id",
+    "origin",
+    "received_on",
+    "day_zero",
+    "allocate_by",
+    "requester_organisation",
+)
 EVENT_COLUMNS = ("seq", "request_id", "event", "on")
 ALLOCATION_COLUMNS = ("request_id", "facilitator_id", "allocated_on", "ended_on", "status")
-FACILITATOR_COLUMNS = ("facilitator_id", "organisation", "sector", "max_open", "untracked_open",
-                       "first_seen", "last_seen", "in_workspace")
-FEEDBACK_COLUMNS = ("response_id", "request_id", "role", "themes", "confidence_before",
-                    "confidence_after", "submitted_on")
+FACILITATOR_COLUMNS = (
+    "facilitator_id",
+    "organisation",
+    "sector",
+    "max_open",
+    "untracked_open",
+    "first_seen",
+    "last_seen",
+    "in_workspace",
+)
+FEEDBACK_COLUMNS = (
+    "response_id",
+    "request_id",
+    "role",
+    "themes",
+    "confidence_before",
+    "confidence_after",
+    "submitted_on",
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +98,9 @@ def _received_on(moment: datetime | None) -> object:
     return aware(moment).date() if moment is not None else None
 
 
-def _frame(rows: Sequence[tuple[object, ...]], columns: tuple[str, ...],
-           dates: tuple[str, ...] = ()) -> pd.DataFrame:
+def _frame(
+    rows: Sequence[tuple[object, ...]], columns: tuple[str, ...], dates: tuple[str, ...] = ()
+) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     for column in dates:
         frame[column] = pd.to_datetime(frame[column])
@@ -100,37 +122,89 @@ def read_ledger(ledger: Ledger) -> LedgerData:
     """
     key = ledger.key
     with ledger.store.read() as session:
-        requests = [(r.request_id, r.origin, _received_on(r.received_at), r.day_zero,
-                     r.allocate_by, r.requester_organisation)
-                    for r in session.execute(select(
-                        LedgerRequest.request_id, LedgerRequest.origin,
-                        LedgerRequest.received_at, LedgerRequest.day_zero,
-                        LedgerRequest.allocate_by, LedgerRequest.requester_organisation)
-                        .where(LedgerRequest.partnership == key)
-                        .order_by(LedgerRequest.request_id))]
-        events = [tuple(row) for row in session.execute(select(
-            Event.id, Event.request_id, Event.event, Event.on)
-            .where(Event.partnership == key).order_by(Event.id))]
-        allocations = [tuple(row) for row in session.execute(select(
-            Allocation.request_id, Allocation.facilitator_id, Allocation.allocated_on,
-            Allocation.ended_on, Allocation.status)
-            .where(Allocation.partnership == key).order_by(Allocation.id))]
-        facilitators = [tuple(row) for row in session.execute(select(
-            LedgerFacilitator.facilitator_id, LedgerFacilitator.organisation,
-            LedgerFacilitator.sector, LedgerFacilitator.max_open,
-            LedgerFacilitator.untracked_open, LedgerFacilitator.first_seen,
-            LedgerFacilitator.last_seen, LedgerFacilitator.in_workspace)
-            .where(LedgerFacilitator.partnership == key)
-            .order_by(LedgerFacilitator.facilitator_id))]
-        feedback = [tuple(row) for row in session.execute(select(
-            Feedback.response_id, Feedback.request_id, Feedback.role, Feedback.themes,
-            Feedback.confidence_before, Feedback.confidence_after, Feedback.submitted_on)
-            .where(Feedback.partnership == key).order_by(Feedback.response_id))]
+        requests = [
+            (
+                r.request_id,
+                r.origin,
+                _received_on(r.received_at),
+                r.day_zero,
+                r.allocate_by,
+                r.requester_organisation,
+            )
+            for r in session.execute(
+                select(
+                    LedgerRequest.request_id,
+                    LedgerRequest.origin,
+                    LedgerRequest.received_at,
+                    LedgerRequest.day_zero,
+                    LedgerRequest.allocate_by,
+                    LedgerRequest.requester_organisation,
+                )
+                .where(LedgerRequest.partnership == key)
+                .order_by(LedgerRequest.request_id)
+            )
+        ]
+        events = [
+            tuple(row)
+            for row in session.execute(
+                select(Event.id, Event.request_id, Event.event, Event.on)
+                .where(Event.partnership == key)
+                .order_by(Event.id)
+            )
+        ]
+        allocations = [
+            tuple(row)
+            for row in session.execute(
+                select(
+                    Allocation.request_id,
+                    Allocation.facilitator_id,
+                    Allocation.allocated_on,
+                    Allocation.ended_on,
+                    Allocation.status,
+                )
+                .where(Allocation.partnership == key)
+                .order_by(Allocation.id)
+            )
+        ]
+        facilitators = [
+            tuple(row)
+            for row in session.execute(
+                select(
+                    LedgerFacilitator.facilitator_id,
+                    LedgerFacilitator.organisation,
+                    LedgerFacilitator.sector,
+                    LedgerFacilitator.max_open,
+                    LedgerFacilitator.untracked_open,
+                    LedgerFacilitator.first_seen,
+                    LedgerFacilitator.last_seen,
+                    LedgerFacilitator.in_workspace,
+                )
+                .where(LedgerFacilitator.partnership == key)
+                .order_by(LedgerFacilitator.facilitator_id)
+            )
+        ]
+        feedback = [
+            tuple(row)
+            for row in session.execute(
+                select(
+                    Feedback.response_id,
+                    Feedback.request_id,
+                    Feedback.role,
+                    Feedback.themes,
+                    Feedback.confidence_before,
+                    Feedback.confidence_after,
+                    Feedback.submitted_on,
+                )
+                .where(Feedback.partnership == key)
+                .order_by(Feedback.response_id)
+            )
+        ]
     return LedgerData(
-        partnership=ledger.name, policy=ledger.policy,
-        requests=_frame(requests, REQUEST_COLUMNS,
-                        ("received_on", "day_zero", "allocate_by")),
+        partnership=ledger.name,
+        policy=ledger.policy,
+        requests=_frame(requests, REQUEST_COLUMNS, ("received_on", "day_zero", "allocate_by")),
         events=_frame(events, EVENT_COLUMNS, ("on",)),
         allocations=_frame(allocations, ALLOCATION_COLUMNS, ("allocated_on", "ended_on")),
         facilitators=_frame(facilitators, FACILITATOR_COLUMNS, ("first_seen", "last_seen")),
-        feedback=_frame(feedback, FEEDBACK_COLUMNS, ("submitted_on",)))
+        feedback=_frame(feedback, FEEDBACK_COLUMNS, ("submitted_on",)),
+    )

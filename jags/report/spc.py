@@ -29,8 +29,12 @@ RUN = 7
 TRIAL_BELOW = 12
 """Fewer points than this give trial limits."""
 RULES = ("outside", "shift", "trend", "two_of_three")
-RULE_WORDS = {"outside": "beyond a process limit", "shift": "run of 7 on one side of the mean",
-              "trend": "run of 7 rising or falling", "two_of_three": "2 of 3 near a limit"}
+RULE_WORDS = {
+    "outside": "beyond a process limit",
+    "shift": "run of 7 on one side of the mean",
+    "trend": "run of 7 rising or falling",
+    "two_of_three": "2 of 3 near a limit",
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def xmr(values: list[float] | np.ndarray) -> XmR:
     for side in (1, -1):
         near = side * (x - mean) > two_sigma
         for i in range(n - 2):
-            window = near[i:i + 3]
+            window = near[i : i + 3]
             if window.sum() >= 2:
                 for j in range(i, i + 3):
                     if near[j]:
@@ -99,8 +103,15 @@ def xmr(values: list[float] | np.ndarray) -> XmR:
     return XmR(mean, lower, upper, n < TRIAL_BELOW, signals)
 
 
-def _runs(signs: np.ndarray, length: int, rule: str, hits: list[set[str]], *,
-          zero_breaks: bool, offset: int = 0) -> None:
+def _runs(
+    signs: np.ndarray,
+    length: int,
+    rule: str,
+    hits: list[set[str]],
+    *,
+    zero_breaks: bool,
+    offset: int = 0,
+) -> None:
     """Mark every point in a run of ``length`` or more equal non-zero signs.
 
     ``offset`` 1 means ``signs`` are steps between points: a run of k steps

@@ -19,31 +19,48 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-app = typer.Typer(help="What-if capacity scenarios: simulate the partnership on the real "
-                       "allocation engine, many times, and compare.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="What-if capacity scenarios: simulate the partnership on the real "
+    "allocation engine, many times, and compare.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 @app.command("run")
 def run_command(
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
-    out_file: Annotated[Path, typer.Option(
-        "--out", help="Results, one row per scenario × replication: a .csv or .parquet "
-                      "file.")],
-    replications: Annotated[int, typer.Option(
-        "--replications", "-n", help="Replications per scenario.")] = 20,
-    seed: Annotated[int | None, typer.Option(
-        help="Seed of every random draw (default: the file's [base] seed, else 0).")] = None,
-    workers: Annotated[int, typer.Option(
-        help="Local processes to run replications in.")] = 1,
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address (tcp://HOST:PORT): run the replications on that "
-             "cluster instead.")] = None,
-    working_days: Annotated[int | None, typer.Option(
-        help="Simulate this many working days instead of the file's.")] = None,
-    daily: Annotated[Path | None, typer.Option(
-        help="Also write day-by-day series (backlog, arrivals, on time) to this .csv or "
-             ".parquet file.")] = None,
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Results, one row per scenario × replication: a .csv or .parquet file."
+        ),
+    ],
+    replications: Annotated[
+        int, typer.Option("--replications", "-n", help="Replications per scenario.")
+    ] = 20,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Seed of every random draw (default: the file's [base] seed, else 0)."),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Local processes to run replications in.")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (tcp://HOST:PORT): run the replications on that "
+            "cluster instead."
+        ),
+    ] = None,
+    working_days: Annotated[
+        int | None, typer.Option(help="Simulate this many working days instead of the file's.")
+    ] = None,
+    daily: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write day-by-day series (backlog, arrivals, on time) to this .csv or "
+            ".parquet file."
+        ),
+    ] = None,
 ) -> None:
     """Simulate every scenario of FILE --replications times and write the results.
 
@@ -66,11 +83,16 @@ def run_command(
         bar = _progress(err)
         with bar:
             task: Any = bar.add_task("Simulating", total=None)
-            results = simulate(file, replications=replications, seed=seed, workers=workers,
-                               scheduler=scheduler, working_days=working_days,
-                               daily=daily is not None,
-                               progress=lambda done, total: bar.update(task, completed=done,
-                                                                       total=total))
+            results = simulate(
+                file,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                working_days=working_days,
+                daily=daily is not None,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
         written = [write_results(results.replications, out_file)]
         if daily is not None:
             written.append(write_results(results.daily, daily))
@@ -89,9 +111,15 @@ def _progress(console: Console) -> Progress | _Bar:
             TimeElapsedColumn,
         )
 
-        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("replications"), TimeElapsedColumn(), console=console,
-                        transient=True)
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("replications"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
     return _Bar()
 
 
@@ -123,8 +151,12 @@ _SHOWN = (
 
 def summary_table(summary: pd.DataFrame) -> Table:
     """Mean and 95 % confidence interval per scenario for the main measures."""
-    table = Table(title="Mean per scenario [95 % confidence interval]", title_justify="left",
-                  box=None, header_style="bold")
+    table = Table(
+        title="Mean per scenario [95 % confidence interval]",
+        title_justify="left",
+        box=None,
+        header_style="bold",
+    )
     table.add_column("Scenario")
     for _, title, _ in _SHOWN:
         table.add_column(title, justify="right")
@@ -139,8 +171,13 @@ def summary_table(summary: pd.DataFrame) -> Table:
             row = by.loc[measure]
             text = "—" if row["mean"] != row["mean"] else fmt.format(row["mean"])
             if row["ci_low"] == row["ci_low"] and text != "—":
-                text += " [" + fmt.format(row["ci_low"]).removesuffix(" %") + "–" \
-                    + fmt.format(row["ci_high"]) + "]"
+                text += (
+                    " ["
+                    + fmt.format(row["ci_low"]).removesuffix(" %")
+                    + "–"
+                    + fmt.format(row["ci_high"])
+                    + "]"
+                )
             cells.append(text)
         table.add_row(f"{scenario} (n={replications[scenario]})", *cells)
     return table

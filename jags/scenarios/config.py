@@ -143,14 +143,18 @@ class Demand(_Table):
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        given = [self.requests_per_working_day is not None, self.from_ledger,
-                 self.history is not None]
+        given = [
+            self.requests_per_working_day is not None,
+            self.from_ledger,
+            self.history is not None,
+        ]
         if sum(given) != 1:
-            raise ValueError("give exactly one of requests_per_working_day, from_ledger = true "
-                             "or history = FILE")
+            raise ValueError(
+                "give exactly one of requests_per_working_day, from_ledger = true or history = FILE"
+            )
         if self.sector_mix is not None and (
-                any(w < 0 for w in self.sector_mix.values())
-                or sum(self.sector_mix.values()) <= 0):
+            any(w < 0 for w in self.sector_mix.values()) or sum(self.sector_mix.values()) <= 0
+        ):
             raise ValueError("sector_mix weights must be 0 or more and not all 0")
         return self
 
@@ -268,8 +272,7 @@ class Scenario(_Table):
     requests_per_working_day: float | None = Field(default=None, ge=0)
     demand_factor: float = Field(default=1.0, ge=0)
     surge: Annotated[tuple[Surge, ...], BeforeValidator(_listify)] = ()
-    remove_facilitators: Annotated[tuple[RemoveFacilitators, ...],
-                                   BeforeValidator(_listify)] = ()
+    remove_facilitators: Annotated[tuple[RemoveFacilitators, ...], BeforeValidator(_listify)] = ()
     add_facilitators: Annotated[tuple[AddFacilitators, ...], BeforeValidator(_listify)] = ()
     leave: Annotated[tuple[SeasonalLeave, ...], BeforeValidator(_listify)] = ()
 
@@ -326,8 +329,9 @@ class ScenarioFile(_Table):
         return cls.from_toml(text, label=path.name, folder=path.resolve().parent)
 
     @classmethod
-    def from_toml(cls, text: str, *, label: str = "scenarios",
-                  folder: Path | None = None) -> ScenarioFile:
+    def from_toml(
+        cls, text: str, *, label: str = "scenarios", folder: Path | None = None
+    ) -> ScenarioFile:
         """A scenario file from TOML text.
 
         Parameters
@@ -346,8 +350,9 @@ class ScenarioFile(_Table):
         return cls.from_dict(data, label=label, folder=folder)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, label: str = "scenarios",
-                  folder: Path | None = None) -> ScenarioFile:
+    def from_dict(
+        cls, data: dict[str, Any], *, label: str = "scenarios", folder: Path | None = None
+    ) -> ScenarioFile:
         """A scenario file from already-parsed TOML (as :func:`tomllib.loads` gives)."""
         return cls._validated(data, label, folder or Path.cwd())
 
@@ -404,13 +409,20 @@ def _describe(err: Any, data: dict[str, Any]) -> str:
     parts: list[str] = []
     node: Any = data
     for i, step in enumerate(loc):
-        if isinstance(step, str) and step in _TAGS and isinstance(node, dict) \
-                and node.get("dist") == step:
+        if (
+            isinstance(step, str)
+            and step in _TAGS
+            and isinstance(node, dict)
+            and node.get("dist") == step
+        ):
             continue  # the distribution's tag that pydantic adds to the path
         if isinstance(step, int):
             if loc[i - 1] == "scenario" and i == 1 and isinstance(node, list):
-                name = node[step].get("name") if step < len(node) and isinstance(
-                    node[step], dict) else None
+                name = (
+                    node[step].get("name")
+                    if step < len(node) and isinstance(node[step], dict)
+                    else None
+                )
                 where = f"scenario {step + 1}" + (f" ({_toml(name)})" if name else "") + ": "
                 parts = []
             elif isinstance(node, list) and len(node) > 1:
@@ -431,10 +443,15 @@ def _describe(err: Any, data: dict[str, Any]) -> str:
         message = "needs dist = " + ", ".join(sorted(_TAGS))
     elif kind == "union_tag_invalid":
         message = "dist must be one of " + ", ".join(sorted(_TAGS))
-    elif kind in ("model_attributes_type", "dict_type", "model_type") and parts \
-            and parts[-1] in _DELAYS:
-        message = ('must be a whole number of working days or a table such as '
-                   '{dist = "uniform", low = 1, high = 5}')
+    elif (
+        kind in ("model_attributes_type", "dict_type", "model_type")
+        and parts
+        and parts[-1] in _DELAYS
+    ):
+        message = (
+            "must be a whole number of working days or a table such as "
+            '{dist = "uniform", low = 1, high = 5}'
+        )
     value = _toml(err.get("input"))
     if len(value) > 80:  # a whole table: the message says what is wrong with it
         return f"{key}: {message}"

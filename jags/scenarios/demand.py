@@ -54,12 +54,16 @@ class HistoryPools:
 
     def pool(self, day: date) -> tuple[int, ...]:
         """The counts to draw from for a simulated ``day``."""
-        return (self.by_weekday_month.get((day.weekday(), day.month))
-                or self.by_weekday.get(day.weekday()) or self.overall)
+        return (
+            self.by_weekday_month.get((day.weekday(), day.month))
+            or self.by_weekday.get(day.weekday())
+            or self.overall
+        )
 
 
-def history_pools(received: Iterable[datetime], calendar: WorkingCalendar,
-                  cutoff: time) -> HistoryPools:
+def history_pools(
+    received: Iterable[datetime], calendar: WorkingCalendar, cutoff: time
+) -> HistoryPools:
     """Group a history of received date-times into counts per working day.
 
     Each request counts on its day 0 (the engine's rule: the day received,
@@ -92,8 +96,11 @@ def history_pools(received: Iterable[datetime], calendar: WorkingCalendar,
         by_weekday_month[(day.weekday(), day.month)].append(n)
         by_weekday[day.weekday()].append(n)
         overall.append(n)
-    return HistoryPools({k: tuple(v) for k, v in by_weekday_month.items()},
-                        {k: tuple(v) for k, v in by_weekday.items()}, tuple(overall))
+    return HistoryPools(
+        {k: tuple(v) for k, v in by_weekday_month.items()},
+        {k: tuple(v) for k, v in by_weekday.items()},
+        tuple(overall),
+    )
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,7 @@ class DemandPlan:
     pools: HistoryPools | None = None
 
 
-def daily_counts(plan: DemandPlan, days: Sequence[date], rng: np.random.Generator
-                 ) -> list[int]:
+def daily_counts(plan: DemandPlan, days: Sequence[date], rng: np.random.Generator) -> list[int]:
     """Requests arriving on each working day, from the arrivals stream ``rng``.
 
     Two uniform numbers per day, drawn whatever the plan, so that every
@@ -129,8 +135,9 @@ def daily_counts(plan: DemandPlan, days: Sequence[date], rng: np.random.Generato
     return counts
 
 
-def surge_factors(days: Sequence[date], surges: Iterable[tuple[date, date, float]],
-                  factor: float = 1.0) -> tuple[float, ...]:
+def surge_factors(
+    days: Sequence[date], surges: Iterable[tuple[date, date, float]], factor: float = 1.0
+) -> tuple[float, ...]:
     """``factor`` times every surge covering each day."""
     surges = list(surges)
     out = []
@@ -196,13 +203,21 @@ class CaseMix:
     _cumulative: tuple[tuple[float, ...], tuple[float, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_cumulative", (_cumulate(self.requester_weights),
-                                                 _cumulate(self.participant_weights)))
+        object.__setattr__(
+            self,
+            "_cumulative",
+            (_cumulate(self.requester_weights), _cumulate(self.participant_weights)),
+        )
 
     @classmethod
-    def from_workspace(cls, workspace: Workspace, participants: Delay, *,
-                       sector_mix: Mapping[str, float] | None = None,
-                       people_per_organisation: int = 4) -> CaseMix:
+    def from_workspace(
+        cls,
+        workspace: Workspace,
+        participants: Delay,
+        *,
+        sector_mix: Mapping[str, float] | None = None,
+        people_per_organisation: int = 4,
+    ) -> CaseMix:
         """Organisations and people from a workspace.
 
         Parameters
@@ -241,8 +256,10 @@ class CaseMix:
         for sector in sorted(sector_of.values()):
             sector_names.setdefault(sector.casefold(), sector)
         sectors = tuple(sorted(sector_names.values()))
-        orgs_in = {s: sorted(names[k] for k, v in sector_of.items() if v.casefold()
-                             == s.casefold()) for s in sectors}
+        orgs_in = {
+            s: sorted(names[k] for k, v in sector_of.items() if v.casefold() == s.casefold())
+            for s in sectors
+        }
         people = _people(workspace, names, people_per_organisation)
         if sector_mix is not None:
             weights_by = {s.casefold(): w for s, w in sector_mix.items()}
@@ -252,15 +269,24 @@ class CaseMix:
             weights = tuple(float(weights_by.get(s.casefold(), 0.0)) for s in sectors)
             requester_w = participant_w = weights
         else:
-            requester_w = _observed(sectors, sector_of, [
-                r.requester_organisation for r in workspace.requests])
-            participant_w = _observed(sectors, sector_of, [
-                p.organisation for p in workspace.participants])
+            requester_w = _observed(
+                sectors, sector_of, [r.requester_organisation for r in workspace.requests]
+            )
+            participant_w = _observed(
+                sectors, sector_of, [p.organisation for p in workspace.participants]
+            )
         localities = tuple(sorted({f.locality for f in workspace.facilitators if f.locality}))
         topics = tuple(sorted({s for f in workspace.facilitators for s in f.specialisms}))
-        return cls(sectors, requester_w, participant_w,
-                   tuple(tuple(orgs_in[s]) for s in sectors), people, participants,
-                   localities, topics)
+        return cls(
+            sectors,
+            requester_w,
+            participant_w,
+            tuple(tuple(orgs_in[s]) for s in sectors),
+            people,
+            participants,
+            localities,
+            topics,
+        )
 
     def sector_index(self, name: str) -> int:
         """The index of a sector, matched ignoring case (``ValueError`` when unknown)."""
@@ -281,8 +307,7 @@ class CaseMix:
         chosen: list[Person] = []
         seen = {requester.email}
         for k in range(n):
-            person = self._person(u[7 + 3 * k], u[8 + 3 * k], u[9 + 3 * k],
-                                  self._cumulative[1])
+            person = self._person(u[7 + 3 * k], u[8 + 3 * k], u[9 + 3 * k], self._cumulative[1])
             if person.email not in seen:
                 seen.add(person.email)
                 chosen.append(person)
@@ -291,8 +316,9 @@ class CaseMix:
         topic = self.topics[int(u[6] * len(self.topics))] if self.topics else None
         return Network(case_ref, requester, tuple(chosen), locality, mode, topic)
 
-    def _person(self, u_sector: float, u_org: float, u_person: float,
-                cumulative: tuple[float, ...]) -> Person:
+    def _person(
+        self, u_sector: float, u_org: float, u_person: float, cumulative: tuple[float, ...]
+    ) -> Person:
         s = min(int(np.searchsorted(cumulative, u_sector, side="right")), len(cumulative) - 1)
         orgs = self.organisations[s]
         org = orgs[min(int(u_org * len(orgs)), len(orgs) - 1)]
@@ -300,8 +326,9 @@ class CaseMix:
         return staff[min(int(u_person * len(staff)), len(staff) - 1)]
 
 
-def make_request(request_id: str, received_at: datetime, network: Network,
-                 follow_up_of: str | None = None) -> tuple[Request, tuple[Participant, ...]]:
+def make_request(
+    request_id: str, received_at: datetime, network: Network, follow_up_of: str | None = None
+) -> tuple[Request, tuple[Participant, ...]]:
     """The engine's records for a simulated request and its participants.
 
     Built without re-validation: every value comes from validated workspace
@@ -309,19 +336,32 @@ def make_request(request_id: str, received_at: datetime, network: Network,
     they validate).
     """
     req = Request.model_construct(
-        request_id=request_id, received_at=received_at,
-        requester_name=network.requester.name, requester_email=network.requester.email,
-        requester_organisation=network.requester.organisation, case_ref=network.case_ref,
-        family_ref=None, locality=network.locality, mode=network.mode, topic=network.topic,
-        preferred_facilitator_id=None, preference_rationale=None, follow_up_of=follow_up_of)
-    parts = tuple(Participant.model_construct(
-        request_id=request_id, name=p.name, email=p.email, organisation=p.organisation)
-        for p in network.participants)
+        request_id=request_id,
+        received_at=received_at,
+        requester_name=network.requester.name,
+        requester_email=network.requester.email,
+        requester_organisation=network.requester.organisation,
+        case_ref=network.case_ref,
+        family_ref=None,
+        locality=network.locality,
+        mode=network.mode,
+        topic=network.topic,
+        preferred_facilitator_id=None,
+        preference_rationale=None,
+        follow_up_of=follow_up_of,
+    )
+    parts = tuple(
+        Participant.model_construct(
+            request_id=request_id, name=p.name, email=p.email, organisation=p.organisation
+        )
+        for p in network.participants
+    )
     return req, parts
 
 
-def arrival_time(day: date, u: float, opens: time, cutoff: time,
-                 zone: str = DEFAULT_ZONE) -> datetime:
+def arrival_time(
+    day: date, u: float, opens: time, cutoff: time, zone: str = DEFAULT_ZONE
+) -> datetime:
     """A moment on ``day`` between ``opens`` and the cut-off (local time in ``zone``,
     default the policy default)."""
     start = datetime.combine(day, opens, tzinfo=ZoneInfo(zone))
@@ -342,24 +382,29 @@ def _cumulate(weights: Sequence[float]) -> tuple[float, ...]:
     return tuple(out)
 
 
-def _observed(sectors: Sequence[str], sector_of: Mapping[str, str],
-              organisations: Sequence[str]) -> tuple[float, ...]:
+def _observed(
+    sectors: Sequence[str], sector_of: Mapping[str, str], organisations: Sequence[str]
+) -> tuple[float, ...]:
     """Weights from the sectors of ``organisations`` (all alike when none is known)."""
-    seen = Counter(sector_of[k].casefold() for k in map(normalise_org, organisations)
-                   if k in sector_of)
+    seen = Counter(
+        sector_of[k].casefold() for k in map(normalise_org, organisations) if k in sector_of
+    )
     if not seen:
         return tuple(1.0 for _ in sectors)
     return tuple(float(seen.get(s.casefold(), 0)) for s in sectors)
 
 
-def _people(workspace: Workspace, names: Mapping[str, str], per_org: int
-            ) -> dict[str, tuple[Person, ...]]:
+def _people(
+    workspace: Workspace, names: Mapping[str, str], per_org: int
+) -> dict[str, tuple[Person, ...]]:
     """Every organisation's professionals: the workspace's own, then generated ones."""
     found: dict[str, dict[str, Person]] = {names[k]: {} for k in names}
+
     def add(email: str, name: str, organisation: str) -> None:
         key = normalise_org(organisation)
         if key in names:
             found[names[key]].setdefault(email, Person(email, name, names[key]))
+
     for r in workspace.requests:
         add(r.requester_email, r.requester_name, r.requester_organisation)
     for p in workspace.participants:

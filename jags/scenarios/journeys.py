@@ -50,8 +50,9 @@ class SimRequest:
         return self.request.request_id
 
 
-def journey(sim: Simulation, request: SimRequest, allocated_on: int
-            ) -> Generator[simpy.Event, Any, None]:
+def journey(
+    sim: Simulation, request: SimRequest, allocated_on: int
+) -> Generator[simpy.Event, Any, None]:
     """From allocation on working day ``allocated_on`` to the end of the JAGS.
 
     1. After the ``contact`` delay each facilitator may decline (chance
@@ -67,8 +68,9 @@ def journey(sim: Simulation, request: SimRequest, allocated_on: int
     u = request.draws.random(4 + len(request.facilitators)).tolist()
     contact = allocated_on + process.contact.draw(u[0])
     yield sim.at(contact)
-    declined = [fid for fid, x in zip(request.facilitators, u[4:], strict=False)
-                if x < process.decline_rate]
+    declined = [
+        fid for fid, x in zip(request.facilitators, u[4:], strict=False) if x < process.decline_rate
+    ]
     if declined:
         sim.requeue(request, declined, contact)
         return

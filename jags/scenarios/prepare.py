@@ -101,8 +101,9 @@ def working_days(calendar: WorkingCalendar, start: date, n: int) -> tuple[date, 
     return tuple(days)
 
 
-def prepare(source: ScenarioFile, *, working_days_override: int | None = None
-            ) -> tuple[ScenarioModel, ...]:
+def prepare(
+    source: ScenarioFile, *, working_days_override: int | None = None
+) -> tuple[ScenarioModel, ...]:
     """Read the files a scenario file names and check every name and date in it.
 
     Parameters
@@ -123,37 +124,55 @@ def prepare(source: ScenarioFile, *, working_days_override: int | None = None
     label = source.label
     folder = source.path(base.workspace)
     if not folder.exists():
-        raise ScenarioError(f"{label}: base.workspace = {str(base.workspace)!r}: no such "
-                            f"workspace folder or workbook")
+        raise ScenarioError(
+            f"{label}: base.workspace = {str(base.workspace)!r}: no such "
+            f"workspace folder or workbook"
+        )
     workspace = read_workspace(folder)
     base_policy = _policy(source, base.policy, "base.policy")
     n_days = working_days_override or base.working_days
     received = _received_history(source)
     try:
-        mix = CaseMix.from_workspace(workspace, source.demand.participants,
-                                     sector_mix=source.demand.sector_mix,
-                                     people_per_organisation=source.demand.people_per_organisation)
+        mix = CaseMix.from_workspace(
+            workspace,
+            source.demand.participants,
+            sector_mix=source.demand.sector_mix,
+            people_per_organisation=source.demand.people_per_organisation,
+        )
     except KeyError as exc:
-        raise ScenarioError(f"{label}: demand.sector_mix.{exc.args[0]}: no organisation in the "
-                            f"workspace has this sector") from None
+        raise ScenarioError(
+            f"{label}: demand.sector_mix.{exc.args[0]}: no organisation in the "
+            f"workspace has this sector"
+        ) from None
     if not mix.sectors:
-        raise ScenarioError(f"{label}: base.workspace = {str(base.workspace)!r}: no organisation "
-                            f"has a sector, so no case network can be drawn")
+        raise ScenarioError(
+            f"{label}: base.workspace = {str(base.workspace)!r}: no organisation "
+            f"has a sector, so no case network can be drawn"
+        )
     models = []
     for order, scenario in enumerate(source.scenario):
-        models.append(_model(source, scenario, order, workspace, base_policy, n_days, received,
-                             mix))
+        models.append(
+            _model(source, scenario, order, workspace, base_policy, n_days, received, mix)
+        )
     return tuple(models)
 
 
-def _model(source: ScenarioFile, scenario: Scenario, order: int, workspace: Workspace,
-           base_policy: Policy, n_days: int, received: Sequence[datetime] | None,
-           mix: CaseMix) -> ScenarioModel:
+def _model(
+    source: ScenarioFile,
+    scenario: Scenario,
+    order: int,
+    workspace: Workspace,
+    base_policy: Policy,
+    n_days: int,
+    received: Sequence[datetime] | None,
+    mix: CaseMix,
+) -> ScenarioModel:
     where = f"{source.label}: scenario {order + 1} ({scenario.name!r})"
     policy = base_policy
     if scenario.policy is not None:
-        policy = _policy(source, scenario.policy, f"scenario {order + 1} "
-                                                  f"({scenario.name!r}): policy")
+        policy = _policy(
+            source, scenario.policy, f"scenario {order + 1} ({scenario.name!r}): policy"
+        )
     if scenario.policy_settings:
         try:
             policy = policy.replace(**scenario.policy_settings)
@@ -162,34 +181,58 @@ def _model(source: ScenarioFile, scenario: Scenario, order: int, workspace: Work
     process = source.process
     if scenario.process:
         try:
-            process = Process.model_validate({**process.model_dump(by_alias=True),
-                                              **scenario.process})
+            process = Process.model_validate(
+                {**process.model_dump(by_alias=True), **scenario.process}
+            )
         except ValidationError as exc:
             err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"] if p not in (
-                "fixed", "uniform", "triangular", "poisson", "empirical"))
-            raise ScenarioError(f"{where}: process.{key} = {err.get('input')!r}: "
-                                f"{str(err['msg']).removeprefix('Value error, ')}") from None
+            key = ".".join(
+                str(p)
+                for p in err["loc"]
+                if p not in ("fixed", "uniform", "triangular", "poisson", "empirical")
+            )
+            raise ScenarioError(
+                f"{where}: process.{key} = {err.get('input')!r}: "
+                f"{str(err['msg']).removeprefix('Value error, ')}"
+            ) from None
     calendar = WorkingCalendar.for_policy(policy)
     days = working_days(calendar, source.base.start, n_days)
     demand = _demand(source, scenario, where, days, calendar, policy, received)
     sectors = _sectors(workspace)
     added = _added(scenario, where, workspace, mix, sectors)
     n_removals = len(scenario.remove_facilitators)
-    removals = tuple(_removal(r, f"{where}: remove_facilitators{_nth(i, n_removals)}",
-                              workspace, added, sectors, days)
-                     for i, r in enumerate(scenario.remove_facilitators))
+    removals = tuple(
+        _removal(
+            r, f"{where}: remove_facilitators{_nth(i, n_removals)}", workspace, added, sectors, days
+        )
+        for i, r in enumerate(scenario.remove_facilitators)
+    )
     leave = []
     for i, lv in enumerate(scenario.leave):
         key = f"{where}: leave{_nth(i, len(scenario.leave))}.sector"
         sector = None if lv.sector is None else _sector(sectors, lv.sector, key)
         leave.append(LeavePlan(sector, lv.count, lv.share, lv.start, lv.end))
     facilitators = (*workspace.facilitators, *added)
-    model_ws = Workspace(facilitators=facilitators, leave=workspace.leave,
-                         involvements=workspace.involvements, history=workspace.history,
-                         organisations=workspace.organisations)
-    return ScenarioModel(scenario.name, order, policy, model_ws, days, demand, mix, process,
-                         source.demand.follow_up_share, removals, tuple(leave))
+    model_ws = Workspace(
+        facilitators=facilitators,
+        leave=workspace.leave,
+        involvements=workspace.involvements,
+        history=workspace.history,
+        organisations=workspace.organisations,
+    )
+    return ScenarioModel(
+        scenario.name,
+        order,
+        policy,
+        model_ws,
+        days,
+        demand,
+        mix,
+        process,
+        source.demand.follow_up_share,
+        removals,
+        tuple(leave),
+    )
 
 
 def _nth(i: int, n: int) -> str:
@@ -204,8 +247,10 @@ def _policy(source: ScenarioFile, name: str, key: str) -> Policy:
         return Policy.preset(name)
     path = source.path(Path(name))
     if not path.exists():
-        raise ScenarioError(f"{source.label}: {key} = {name!r}: no policy preset or file of "
-                            f"that name (presets: {', '.join(PRESETS)})")
+        raise ScenarioError(
+            f"{source.label}: {key} = {name!r}: no policy preset or file of "
+            f"that name (presets: {', '.join(PRESETS)})"
+        )
     return load_policy(path)
 
 
@@ -229,15 +274,18 @@ def _ledger_history(source: ScenarioFile) -> list[datetime]:
     workspace = source.path(source.base.workspace)
     ledger = Ledger.open(workspace)
     if ledger is None:
-        raise ScenarioError(f"{source.label}: demand.from_ledger = true: the workspace has no "
-                            f"ledger (run jags init and some daily batches first)")
+        raise ScenarioError(
+            f"{source.label}: demand.from_ledger = true: the workspace has no "
+            f"ledger (run jags init and some daily batches first)"
+        )
     try:
         received = ledger.received_history()
     finally:
         ledger.close()
     if not received:
-        raise ScenarioError(f"{source.label}: demand.from_ledger = true: the ledger holds no "
-                            f"requests yet")
+        raise ScenarioError(
+            f"{source.label}: demand.from_ledger = true: the ledger holds no requests yet"
+        )
     return received
 
 
@@ -277,17 +325,25 @@ def read_received(path: Path, key: str = "history") -> list[datetime]:
     return out
 
 
-def _demand(source: ScenarioFile, scenario: Scenario, where: str, days: tuple[date, ...],
-            calendar: WorkingCalendar, policy: Policy, received: Sequence[datetime] | None
-            ) -> DemandPlan:
+def _demand(
+    source: ScenarioFile,
+    scenario: Scenario,
+    where: str,
+    days: tuple[date, ...],
+    calendar: WorkingCalendar,
+    policy: Policy,
+    received: Sequence[datetime] | None,
+) -> DemandPlan:
     demand = source.demand
     surges = [(s.start, s.end, s.factor) for s in (*demand.surge, *scenario.surge)]
     factors = surge_factors(days, surges, scenario.demand_factor)
     if received is not None:
         if scenario.requests_per_working_day is not None:
-            raise ScenarioError(f"{where}: requests_per_working_day = "
-                                f"{scenario.requests_per_working_day}: demand is resampled "
-                                f"from history; use demand_factor instead")
+            raise ScenarioError(
+                f"{where}: requests_per_working_day = "
+                f"{scenario.requests_per_working_day}: demand is resampled "
+                f"from history; use demand_factor instead"
+            )
         pools: HistoryPools = history_pools(received, calendar, policy.cutoff)
         return DemandPlan(factors, pools=pools)
     rate = scenario.requests_per_working_day
@@ -299,21 +355,26 @@ def _demand(source: ScenarioFile, scenario: Scenario, where: str, days: tuple[da
 def _sectors(workspace: Workspace) -> dict[str, str]:
     """Sector (case ignored) → its spelling, from facilitators and organisations."""
     found: dict[str, str] = {}
-    for name in sorted({f.sector for f in workspace.facilitators if f.sector}
-                       | {o.sector for o in workspace.organisations}):
+    for name in sorted(
+        {f.sector for f in workspace.facilitators if f.sector}
+        | {o.sector for o in workspace.organisations}
+    ):
         found.setdefault(name.casefold(), name)
     return found
 
 
 def _sector(sectors: dict[str, str], name: str, key: str) -> str:
     if name.casefold() not in sectors:
-        raise ScenarioError(f"{key} = {name!r}: no such sector in the workspace (sectors: "
-                            f"{', '.join(sorted(sectors.values()))})")
+        raise ScenarioError(
+            f"{key} = {name!r}: no such sector in the workspace (sectors: "
+            f"{', '.join(sorted(sectors.values()))})"
+        )
     return sectors[name.casefold()]
 
 
-def _added(scenario: Scenario, where: str, workspace: Workspace, mix: CaseMix,
-           sectors: dict[str, str]) -> list[Facilitator]:
+def _added(
+    scenario: Scenario, where: str, workspace: Workspace, mix: CaseMix, sectors: dict[str, str]
+) -> list[Facilitator]:
     added: list[Facilitator] = []
     for i, add in enumerate(scenario.add_facilitators):
         key = f"{where}: add_facilitators{_nth(i, len(scenario.add_facilitators))}"
@@ -321,23 +382,44 @@ def _added(scenario: Scenario, where: str, workspace: Workspace, mix: CaseMix,
         if add.organisation:
             orgs = [add.organisation]
         else:
-            own = sorted({f.organisation for f in workspace.facilitators
-                          if f.organisation and (f.sector or "").casefold() == sector.casefold()})
+            own = sorted(
+                {
+                    f.organisation
+                    for f in workspace.facilitators
+                    if f.organisation and (f.sector or "").casefold() == sector.casefold()
+                }
+            )
             known = {normalise_org(o) for o in own}
-            others = [o for o in mix.organisations[mix.sector_index(sector)]
-                      if normalise_org(o) not in known] if sector in mix.sectors else []
+            others = (
+                [
+                    o
+                    for o in mix.organisations[mix.sector_index(sector)]
+                    if normalise_org(o) not in known
+                ]
+                if sector in mix.sectors
+                else []
+            )
             orgs = own + others
             if not orgs:
-                raise ScenarioError(f"{key}.sector = {add.sector!r}: no organisation of this "
-                                    f"sector; give organisation = \"…\"")
+                raise ScenarioError(
+                    f"{key}.sector = {add.sector!r}: no organisation of this "
+                    f'sector; give organisation = "…"'
+                )
         slug = "".join(ch for ch in sector.casefold() if ch.isalnum())[:12] or "sector"
         for k in range(add.count):
             fid = f"NEW-{order_tag(i)}-{slug}-{k + 1}"
-            added.append(Facilitator(
-                facilitator_id=fid, name=f"New {sector} facilitator {k + 1}",
-                email=f"{fid.lower()}@new-facilitators.example",
-                organisation=orgs[k % len(orgs)], sector=sector, trained_on=add.on,
-                max_open=add.max_open, can_lead=add.can_lead))
+            added.append(
+                Facilitator(
+                    facilitator_id=fid,
+                    name=f"New {sector} facilitator {k + 1}",
+                    email=f"{fid.lower()}@new-facilitators.example",
+                    organisation=orgs[k % len(orgs)],
+                    sector=sector,
+                    trained_on=add.on,
+                    max_open=add.max_open,
+                    can_lead=add.can_lead,
+                )
+            )
     return added
 
 
@@ -351,9 +433,14 @@ def order_tag(i: int) -> str:
     return letters
 
 
-def _removal(remove: RemoveFacilitators, key: str, workspace: Workspace,
-             added: list[Facilitator], sectors: dict[str, str], days: tuple[date, ...]
-             ) -> Removal:
+def _removal(
+    remove: RemoveFacilitators,
+    key: str,
+    workspace: Workspace,
+    added: list[Facilitator],
+    sectors: dict[str, str],
+    days: tuple[date, ...],
+) -> Removal:
     day = bisect.bisect_left(days, remove.on)
     pool = [*workspace.facilitators, *added]
     if remove.ids:
@@ -364,10 +451,12 @@ def _removal(remove: RemoveFacilitators, key: str, workspace: Workspace,
         return Removal(day, None, len(remove.ids), tuple(remove.ids))
     count = remove.count or 0  # the file model makes sure there is a count without ids
     sector = None if remove.sector is None else _sector(sectors, remove.sector, f"{key}.sector")
-    on_books = [f for f in pool
-                if sector is None or (f.sector or "").casefold() == sector.casefold()]
+    on_books = [
+        f for f in pool if sector is None or (f.sector or "").casefold() == sector.casefold()
+    ]
     if count > len(on_books):
         what = f"{sector} facilitators" if sector else "facilitators"
-        raise ScenarioError(f"{key}.count = {remove.count}: the workspace has only "
-                            f"{len(on_books)} {what}")
+        raise ScenarioError(
+            f"{key}.count = {remove.count}: the workspace has only {len(on_books)} {what}"
+        )
     return Removal(day, sector, count)

@@ -60,21 +60,33 @@ LABELS = {
 
 _RANGE = {"pct_allocated_by_deadline": (0.0, 100.0), "utilisation": (0.0, np.inf)}
 
-_INTEGER = ("requests", "allocated", "allocated_by_deadline", "max_backlog", "held",
-            "held_within_window", "stepped_down", "declined", "waiting_at_end")
+_INTEGER = (
+    "requests",
+    "allocated",
+    "allocated_by_deadline",
+    "max_backlog",
+    "held",
+    "held_within_window",
+    "stepped_down",
+    "declined",
+    "waiting_at_end",
+)
 
 
 def replications_frame(outcomes: Sequence[Outcome], seed: int) -> pd.DataFrame:
     """One row per scenario × replication, in scenario order then replication."""
     ordered = sorted(outcomes, key=lambda o: (o.order, o.replication))
     frame = pd.DataFrame(
-        [{"scenario": o.scenario, "replication": o.replication, "seed": seed, **o.kpis}
-         for o in ordered], columns=list(COLUMNS))
+        [
+            {"scenario": o.scenario, "replication": o.replication, "seed": seed, **o.kpis}
+            for o in ordered
+        ],
+        columns=list(COLUMNS),
+    )
     return frame.astype({c: "int64" for c in ("replication", "seed", *_INTEGER)})
 
 
-def daily_frame(outcomes: Sequence[Outcome], days: Mapping[str, Sequence[date]]
-                ) -> pd.DataFrame:
+def daily_frame(outcomes: Sequence[Outcome], days: Mapping[str, Sequence[date]]) -> pd.DataFrame:
     """Day by day: scenario, replication, day (index), date, backlog, arrived, on_time.
 
     ``days`` gives each scenario's working days (its policy's calendar).
@@ -84,13 +96,26 @@ def daily_frame(outcomes: Sequence[Outcome], days: Mapping[str, Sequence[date]]
         if o.daily is None:
             continue
         n = len(o.daily.backlog)
-        parts.append(pd.DataFrame({
-            "scenario": o.scenario, "replication": o.replication,
-            "day": np.arange(n), "date": pd.to_datetime(list(days[o.scenario][:n])),
-            "backlog": o.daily.backlog, "arrived": o.daily.arrived,
-            "on_time": o.daily.on_time}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["scenario", "replication", "day", "date", "backlog", "arrived", "on_time"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "scenario": o.scenario,
+                    "replication": o.replication,
+                    "day": np.arange(n),
+                    "date": pd.to_datetime(list(days[o.scenario][:n])),
+                    "backlog": o.daily.backlog,
+                    "arrived": o.daily.arrived,
+                    "on_time": o.daily.on_time,
+                }
+            )
+        )
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(
+            columns=["scenario", "replication", "day", "date", "backlog", "arrived", "on_time"]
+        )
+    )
 
 
 def sector_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
@@ -104,17 +129,27 @@ def sector_frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
         for k, sector in enumerate(o.daily.sectors):
             if places[k] == 0 and load[k] == 0:
                 continue
-            rows.append({"scenario": o.scenario, "replication": o.replication,
-                         "sector": sector, "open_load": float(load[k]),
-                         "places": float(places[k]),
-                         "utilisation": 100 * float(load[k] / places[k]) if places[k]
-                         else np.nan})
-    return pd.DataFrame(rows, columns=["scenario", "replication", "sector", "open_load",
-                                       "places", "utilisation"])
+            rows.append(
+                {
+                    "scenario": o.scenario,
+                    "replication": o.replication,
+                    "sector": sector,
+                    "open_load": float(load[k]),
+                    "places": float(places[k]),
+                    "utilisation": 100 * float(load[k] / places[k]) if places[k] else np.nan,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["scenario", "replication", "sector", "open_load", "places", "utilisation"]
+    )
 
 
-def summarise(frame: pd.DataFrame, by: str | list[str] = "scenario",
-              measures: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
+def summarise(
+    frame: pd.DataFrame,
+    by: str | list[str] = "scenario",
+    measures: Sequence[str] | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Mean and confidence interval of each measure per group (tidy: one row per
     group and measure).
 
@@ -147,9 +182,12 @@ def summarise(frame: pd.DataFrame, by: str | list[str] = "scenario",
     out = grouped.agg(n="count", mean="mean", std="std").reset_index()
     # Groups in order of first appearance (scenarios as in the file), then measures.
     order = [out[k].map({v: i for i, v in enumerate(pd.unique(frame[k]))}) for k in keys]
-    out = out.assign(**{f"_{k}": o for k, o in zip(keys, order, strict=True)}).sort_values(
-        [*(f"_{k}" for k in keys), "measure"], kind="stable").drop(
-        columns=[f"_{k}" for k in keys]).reset_index(drop=True)
+    out = (
+        out.assign(**{f"_{k}": o for k, o in zip(keys, order, strict=True)})
+        .sort_values([*(f"_{k}" for k in keys), "measure"], kind="stable")
+        .drop(columns=[f"_{k}" for k in keys])
+        .reset_index(drop=True)
+    )
     half = stats.t.ppf((1 + level) / 2, out["n"] - 1) * out["std"] / np.sqrt(out["n"])
     low = out["measure"].map(lambda m: _RANGE.get(m, (0.0, np.inf))[0]).astype(float)
     high = out["measure"].map(lambda m: _RANGE.get(m, (0.0, np.inf))[1]).astype(float)
@@ -180,8 +218,7 @@ class Results:
     sectors: pd.DataFrame
     events: pd.DataFrame
 
-    def summary(self, measures: Sequence[str] | None = None, level: float = 0.95
-                ) -> pd.DataFrame:
+    def summary(self, measures: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
         """Mean and 95 % confidence interval of each measure per scenario."""
         return summarise(self.replications, "scenario", measures, level)
 

@@ -33,10 +33,18 @@ __all__ = ["run", "simulate"]
 Source = ScenarioFile | str | Path | tuple[ScenarioModel, ...] | list[ScenarioModel]
 
 
-def simulate(source: Source, *, replications: int = 20, seed: int | None = None,
-             workers: int = 1, scheduler: str | Any | None = None,
-             working_days: int | None = None, daily: bool = False, trace: bool = False,
-             progress: Callable[[int, int], None] | None = None) -> Results:
+def simulate(
+    source: Source,
+    *,
+    replications: int = 20,
+    seed: int | None = None,
+    workers: int = 1,
+    scheduler: str | Any | None = None,
+    working_days: int | None = None,
+    daily: bool = False,
+    trace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Results:
     """Run every scenario of a file ``replications`` times.
 
     Parameters
@@ -91,20 +99,31 @@ def simulate(source: Source, *, replications: int = 20, seed: int | None = None,
     else:
         outcomes = []
         for done, (i, r) in enumerate(tasks, start=1):
-            outcomes.append(simulate_replication(models[i], seeds[r], r, daily=daily,
-                                                 trace=trace))
+            outcomes.append(simulate_replication(models[i], seeds[r], r, daily=daily, trace=trace))
             report(done, len(tasks))
     return _results(outcomes, models, seed)
 
 
-def run(source: Source, *, replications: int = 20, seed: int | None = None,
-        workers: int = 1, scheduler: str | Any | None = None,
-        working_days: int | None = None,
-        progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def run(
+    source: Source,
+    *,
+    replications: int = 20,
+    seed: int | None = None,
+    workers: int = 1,
+    scheduler: str | Any | None = None,
+    working_days: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
     """One row per scenario × replication (see :func:`simulate` for the parameters)."""
-    return simulate(source, replications=replications, seed=seed, workers=workers,
-                    scheduler=scheduler, working_days=working_days,
-                    progress=progress).replications
+    return simulate(
+        source,
+        replications=replications,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        working_days=working_days,
+        progress=progress,
+    ).replications
 
 
 def _file(source: ScenarioFile | str | Path) -> ScenarioFile:
@@ -119,15 +138,21 @@ def _models(source: Source, working_days: int | None) -> tuple[ScenarioModel, ..
     return tuple(source)
 
 
-def _results(outcomes: Sequence[Outcome], models: Sequence[ScenarioModel], seed: int
-             ) -> Results:
+def _results(outcomes: Sequence[Outcome], models: Sequence[ScenarioModel], seed: int) -> Results:
     events = pd.DataFrame(
-        [(o.scenario, o.replication, *e) for o in sorted(outcomes, key=lambda o: (
-            o.order, o.replication)) for e in o.events],
-        columns=["scenario", "replication", "request_id", "day", "event", "facilitators"])
-    return Results(replications_frame(outcomes, seed),
-                   daily_frame(outcomes, {m.name: m.days for m in models}),
-                   sector_frame(outcomes), events)
+        [
+            (o.scenario, o.replication, *e)
+            for o in sorted(outcomes, key=lambda o: (o.order, o.replication))
+            for e in o.events
+        ],
+        columns=["scenario", "replication", "request_id", "day", "event", "facilitators"],
+    )
+    return Results(
+        replications_frame(outcomes, seed),
+        daily_frame(outcomes, {m.name: m.days for m in models}),
+        sector_frame(outcomes),
+        events,
+    )
 
 
 # Local processes ------------------------------------------------------------
@@ -140,18 +165,29 @@ def _init_worker(models: tuple[ScenarioModel, ...], daily: bool, trace: bool) ->
 
 
 def _worker_task(i: int, r: int, seeds: np.random.SeedSequence) -> Outcome:
-    return simulate_replication(_WORKER["models"][i], seeds, r, daily=_WORKER["daily"],
-                                trace=_WORKER["trace"])
+    return simulate_replication(
+        _WORKER["models"][i], seeds, r, daily=_WORKER["daily"], trace=_WORKER["trace"]
+    )
 
 
-def _in_processes(workers: int, models: tuple[ScenarioModel, ...], tasks: list[tuple[int, int]],
-                  seeds: list[np.random.SeedSequence], daily: bool, trace: bool,
-                  report: Callable[[int, int], None]) -> list[Outcome]:
+def _in_processes(
+    workers: int,
+    models: tuple[ScenarioModel, ...],
+    tasks: list[tuple[int, int]],
+    seeds: list[np.random.SeedSequence],
+    daily: bool,
+    trace: bool,
+    report: Callable[[int, int], None],
+) -> list[Outcome]:
     # "spawn": fresh interpreters, never a fork of a process holding solver threads.
     context = multiprocessing.get_context("spawn")
     outcomes = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_init_worker, initargs=(models, daily, trace)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(models, daily, trace),
+    ) as pool:
         futures = [pool.submit(_worker_task, i, r, seeds[r]) for i, r in tasks]
         for done, future in enumerate(as_completed(futures), start=1):
             outcomes.append(future.result())
@@ -162,14 +198,26 @@ def _in_processes(workers: int, models: tuple[ScenarioModel, ...], tasks: list[t
 # Dask -----------------------------------------------------------------------
 
 
-def _dask_task(models: tuple[ScenarioModel, ...], i: int, r: int,
-               seeds: np.random.SeedSequence, daily: bool, trace: bool) -> Outcome:
+def _dask_task(
+    models: tuple[ScenarioModel, ...],
+    i: int,
+    r: int,
+    seeds: np.random.SeedSequence,
+    daily: bool,
+    trace: bool,
+) -> Outcome:
     return simulate_replication(models[i], seeds, r, daily=daily, trace=trace)
 
 
-def _on_dask(scheduler: str | Any, models: tuple[ScenarioModel, ...],
-             tasks: list[tuple[int, int]], seeds: list[np.random.SeedSequence], daily: bool,
-             trace: bool, report: Callable[[int, int], None]) -> list[Outcome]:
+def _on_dask(
+    scheduler: str | Any,
+    models: tuple[ScenarioModel, ...],
+    tasks: list[tuple[int, int]],
+    seeds: list[np.random.SeedSequence],
+    daily: bool,
+    trace: bool,
+    report: Callable[[int, int], None],
+) -> list[Outcome]:
     from distributed import Client
     from distributed import as_completed as dask_completed
 
@@ -178,13 +226,21 @@ def _on_dask(scheduler: str | Any, models: tuple[ScenarioModel, ...],
     try:
         client = Client(scheduler) if own else scheduler  # type: ignore[no-untyped-call]
     except OSError as exc:
-        raise InputError(f"--scheduler: cannot reach the Dask scheduler {scheduler!r} "
-                         f"({exc})") from None
+        raise InputError(
+            f"--scheduler: cannot reach the Dask scheduler {scheduler!r} ({exc})"
+        ) from None
     try:
         [shared] = client.scatter([models], broadcast=True)
-        futures = client.map(_dask_task, [shared] * len(tasks), [i for i, _ in tasks],
-                             [r for _, r in tasks], [seeds[r] for _, r in tasks],
-                             daily=daily, trace=trace, pure=False)
+        futures = client.map(
+            _dask_task,
+            [shared] * len(tasks),
+            [i for i, _ in tasks],
+            [r for _, r in tasks],
+            [seeds[r] for _, r in tasks],
+            daily=daily,
+            trace=trace,
+            pure=False,
+        )
         for done, _ in enumerate(dask_completed(futures), start=1):  # type: ignore[no-untyped-call]
             report(done, len(tasks))
         outcomes: list[Outcome] = client.gather(futures)

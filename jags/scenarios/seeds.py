@@ -32,10 +32,10 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
     return np.random.SeedSequence(seed).spawn(replications)
 
 
-def stream(replication: np.random.SeedSequence, purpose: Stream,
-           *key: int) -> np.random.Generator:
+def stream(replication: np.random.SeedSequence, purpose: Stream, *key: int) -> np.random.Generator:
     """The generator for ``purpose`` (and ``key``, e.g. a request's day and number)
     in one replication. The same arguments always give the same draws."""
-    child = np.random.SeedSequence(replication.entropy,
-                                   spawn_key=(*replication.spawn_key, int(purpose), *key))
+    child = np.random.SeedSequence(
+        replication.entropy, spawn_key=(*replication.spawn_key, int(purpose), *key)
+    )
     return np.random.Generator(np.random.PCG64(child))

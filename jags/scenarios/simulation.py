@@ -26,15 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from allocator import (
-    DayState,
-    Leave,
-    PastRole,
-    PastSession,
-    WorkingCalendar,
-    Workspace,
-    allocate,
-)
+from allocator import DayState, Leave, PastRole, PastSession, WorkingCalendar, Workspace, allocate
 from jags.scenarios.demand import arrival_time, daily_counts, make_request
 from jags.scenarios.journeys import SimRequest, journey
 from jags.scenarios.seeds import Stream, stream
@@ -54,9 +46,19 @@ _POOL, _ARRIVE, _MOVE, _BATCH = 0.0, 0.2, 0.5, 0.9
 _NO_SECTOR = "(no sector)"
 
 KPI_COLUMNS = (
-    "requests", "allocated", "allocated_by_deadline", "pct_allocated_by_deadline",
-    "median_days_to_allocation", "p90_days_to_allocation", "max_backlog", "mean_utilisation",
-    "held", "held_within_window", "stepped_down", "declined", "waiting_at_end",
+    "requests",
+    "allocated",
+    "allocated_by_deadline",
+    "pct_allocated_by_deadline",
+    "median_days_to_allocation",
+    "p90_days_to_allocation",
+    "max_backlog",
+    "mean_utilisation",
+    "held",
+    "held_within_window",
+    "stepped_down",
+    "declined",
+    "waiting_at_end",
 )
 """The measures of one replication, in the order of the results' columns."""
 
@@ -135,9 +137,16 @@ class Simulation:
         measures the difference).
     """
 
-    def __init__(self, model: ScenarioModel, seeds: np.random.SeedSequence,
-                 replication: int = 0, *, daily: bool = False, trace: bool = False,
-                 explain: bool = False) -> None:
+    def __init__(
+        self,
+        model: ScenarioModel,
+        seeds: np.random.SeedSequence,
+        replication: int = 0,
+        *,
+        daily: bool = False,
+        trace: bool = False,
+        explain: bool = False,
+    ) -> None:
         self.model = model
         self.seeds = seeds
         self.replication = replication
@@ -154,23 +163,31 @@ class Simulation:
         base = model.workspace
         self.base = base
         known = {s.casefold() for s in model.mix.sectors}
-        extra = sorted({f.sector or _NO_SECTOR for f in base.facilitators
-                        if (f.sector or _NO_SECTOR).casefold() not in known})
+        extra = sorted(
+            {
+                f.sector or _NO_SECTOR
+                for f in base.facilitators
+                if (f.sector or _NO_SECTOR).casefold() not in known
+            }
+        )
         self.sectors: tuple[str, ...] = (*model.mix.sectors, *extra)
-        self.sector_of = {f.facilitator_id: self._sector_index(f.sector)
-                          for f in base.facilitators}
+        self.sector_of = {f.facilitator_id: self._sector_index(f.sector) for f in base.facilitators}
         priority = self._priorities(base.facilitators)
         leave = (*base.leave, *self._seasonal_leave(priority))
-        self.state = _State(facilitators={f.facilitator_id: f for f in base.facilitators},
-                            open_load={}, leave=leave)
+        self.state = _State(
+            facilitators={f.facilitator_id: f for f in base.facilitators}, open_load={}, leave=leave
+        )
         self.leave_of: dict[str, list[tuple[date, date]]] = {}
         for lv in leave:
             self.leave_of.setdefault(lv.facilitator_id, []).append((lv.start, lv.end))
         self.removals = self._removals(priority)
-        first = Workspace.model_construct(facilitators=base.facilitators, leave=leave,
-                                          organisations=base.organisations)
-        self._indexes = {"sector_of_org": first.sector_of_org,
-                         "leave_by_facilitator": first.leave_by_facilitator}
+        first = Workspace.model_construct(
+            facilitators=base.facilitators, leave=leave, organisations=base.organisations
+        )
+        self._indexes = {
+            "sector_of_org": first.sector_of_org,
+            "leave_by_facilitator": first.leave_by_facilitator,
+        }
         self.requests: list[SimRequest] = []
         self.held_ids: list[str] = []
         self.held_networks: dict[str, Network] = {}
@@ -220,7 +237,8 @@ class Simulation:
             yield self.at(day, _POOL)
             for fid in ids:
                 self.state.facilitators[fid] = self.state.facilitators[fid].model_copy(
-                    update={"active": False})
+                    update={"active": False}
+                )
             self.state.facilitator_tuple = None
 
     def _arrivals(self) -> Generator[simpy.Event, Any, None]:
@@ -235,22 +253,30 @@ class Simulation:
             yield self.at(t, _ARRIVE)
             for j in range(n):
                 u = stream(self.seeds, Stream.NETWORK, t, j).random(draws).tolist()
-                self._arrive(t, j, u, arrival_time(self.days[t], u[-1], policy.day_start,
-                                                   policy.cutoff, policy.timezone))
+                self._arrive(
+                    t,
+                    j,
+                    u,
+                    arrival_time(
+                        self.days[t], u[-1], policy.day_start, policy.cutoff, policy.timezone
+                    ),
+                )
 
     def _arrive(self, t: int, j: int, u: list[float], received: datetime) -> None:
         model = self.model
         rid = f"S{t + 1:04d}-{j + 1:02d}"
         follow_up_of = None
         if self.held_ids and u[-3] < model.follow_up_share:
-            follow_up_of = self.held_ids[min(int(u[-2] * len(self.held_ids)),
-                                             len(self.held_ids) - 1)]
+            follow_up_of = self.held_ids[
+                min(int(u[-2] * len(self.held_ids)), len(self.held_ids) - 1)
+            ]
             network = self.held_networks[follow_up_of]
         else:
             network = model.mix.draw(u, f"SIM-CASE-{t + 1:04d}-{j + 1:02d}")
         request, participants = make_request(rid, received, network, follow_up_of)
-        sim = SimRequest(request, participants, network, t,
-                       stream(self.seeds, Stream.JOURNEY, t, j))
+        sim = SimRequest(
+            request, participants, network, t, stream(self.seeds, Stream.JOURNEY, t, j)
+        )
         self.requests.append(sim)
         self.state.waiting[rid] = sim
         self.event(sim, t, "received")
@@ -273,20 +299,33 @@ class Simulation:
         state = self.state
         waiting = list(state.waiting.values())
         workspace = Workspace.model_construct(
-            facilitators=self._facilitators(), leave=state.leave,
+            facilitators=self._facilitators(),
+            leave=state.leave,
             requests=tuple(w.request for w in waiting),
             participants=tuple(p for w in waiting for p in w.participants),
-            involvements=self.base.involvements, history=self._history(),
-            organisations=self.base.organisations)
+            involvements=self.base.involvements,
+            history=self._history(),
+            organisations=self.base.organisations,
+        )
         # The workspace's indexes that stay the same all period (organisations'
         # sectors, leave by facilitator) are handed over from the first day's,
         # and the participants by request are known already: the engine's
         # cached properties, filled in rather than recomputed every day.
-        workspace.__dict__.update(self._indexes, participants_by_request={
-            w.request_id: w.participants for w in waiting if w.participants})
+        workspace.__dict__.update(
+            self._indexes,
+            participants_by_request={
+                w.request_id: w.participants for w in waiting if w.participants
+            },
+        )
         day_state = DayState(state.open_load, frozenset(state.declined))
-        result = allocate(workspace, self.model.policy, on=self.days[t],
-                          calendar=self.calendar, state=day_state, explain=self.explain)
+        result = allocate(
+            workspace,
+            self.model.policy,
+            on=self.days[t],
+            calendar=self.calendar,
+            state=day_state,
+            explain=self.explain,
+        )
         self.batches += 1
         inst = result.instance
         for r, request in enumerate(inst.requests):
@@ -306,8 +345,14 @@ class Simulation:
             self._change_load(fid, +1)
             role = (PastRole.LEAD if k == 0 else PastRole.CO) if len(ids) == 2 else None
             self.state.history[(sim.request_id, fid)] = PastSession.model_construct(
-                request_id=sim.request_id, facilitator_id=fid, role=role, allocated_on=day,
-                held_on=None, closed_on=None, attendees=emails)
+                request_id=sim.request_id,
+                facilitator_id=fid,
+                role=role,
+                allocated_on=day,
+                held_on=None,
+                closed_on=None,
+                attendees=emails,
+            )
         self.state.history_tuple = None
         self.event(sim, t, "allocated", ids)
         self.env.process(journey(self, sim, t))
@@ -374,8 +419,9 @@ class Simulation:
         when = self.days[min(day, self.n_days - 1)]
         for fid in sim.facilitators:
             row = self.state.history[(sim.request_id, fid)]
-            self.state.history[(sim.request_id, fid)] = row.model_copy(update={
-                "held_on": when if held else None, "closed_on": when})
+            self.state.history[(sim.request_id, fid)] = row.model_copy(
+                update={"held_on": when if held else None, "closed_on": when}
+            )
         self.state.history_tuple = None
 
     def clear_of_leave(self, ids: tuple[str, ...], day: int) -> int:
@@ -398,22 +444,33 @@ class Simulation:
     def _priorities(self, facilitators: Iterable[Facilitator]) -> list[str]:
         """Facilitator ids in a random order of this replication, each one's place
         drawn from its own stream (so adding facilitators does not reshuffle the rest)."""
-        keyed = [(float(stream(self.seeds, Stream.POOL, zlib.crc32(f.facilitator_id.encode()))
-                        .random()), f.facilitator_id) for f in facilitators]
+        keyed = [
+            (
+                float(
+                    stream(self.seeds, Stream.POOL, zlib.crc32(f.facilitator_id.encode())).random()
+                ),
+                f.facilitator_id,
+            )
+            for f in facilitators
+        ]
         return [fid for _, fid in sorted(keyed)]
 
     def _matching(self, order: list[str], sector: str | None, exclude: set[str]) -> list[str]:
         """Facilitators of ``sector`` in ``order``, active ones first."""
         facs = self.base.facilitator_by_id
-        found = [fid for fid in order if fid not in exclude
-                 and (sector is None or (facs[fid].sector or "").casefold() == sector.casefold())]
+        found = [
+            fid
+            for fid in order
+            if fid not in exclude
+            and (sector is None or (facs[fid].sector or "").casefold() == sector.casefold())
+        ]
         return sorted(found, key=lambda fid: not facs[fid].active)
 
     def _removals(self, order: list[str]) -> list[tuple[int, list[str]]]:
         gone: set[str] = set()
         plan: list[tuple[int, list[str]]] = []
         for removal in sorted(self.model.removals, key=lambda r: r.day):
-            ids = list(removal.ids) or self._matching(order, removal.sector, gone)[:removal.count]
+            ids = list(removal.ids) or self._matching(order, removal.sector, gone)[: removal.count]
             gone.update(ids)
             plan.append((removal.day, ids))
         return plan
@@ -422,10 +479,14 @@ class Simulation:
         rows = []
         for plan in self.model.leave:
             candidates = self._matching(order, plan.sector, set())
-            n = plan.count if plan.count is not None else math.ceil(
-                (plan.share or 0) * len(candidates))
-            rows += [Leave(facilitator_id=fid, start=plan.start, end=plan.end)
-                     for fid in candidates[:n]]
+            n = (
+                plan.count
+                if plan.count is not None
+                else math.ceil((plan.share or 0) * len(candidates))
+            )
+            rows += [
+                Leave(facilitator_id=fid, start=plan.start, end=plan.end) for fid in candidates[:n]
+            ]
         return rows
 
     # Measures ---------------------------------------------------------------
@@ -449,25 +510,27 @@ class Simulation:
     def _outcome(self) -> Outcome:
         last = self.n_days - 1
         allocated = [s for s in self.requests if s.allocated_on is not None]
-        waiting_late = sum(1 for s in self.state.waiting.values()
-                           if s.allocate_by is not None and s.allocate_by <= last)
+        waiting_late = sum(
+            1
+            for s in self.state.waiting.values()
+            if s.allocate_by is not None and s.allocate_by <= last
+        )
         on_time = sum(1 for s in allocated if s.on_time)
         decided = len(allocated) + waiting_late
-        waits = np.asarray([(s.allocated_on or 0) - s.day for s in allocated],
-                           dtype=np.float64)
+        waits = np.asarray([(s.allocated_on or 0) - s.day for s in allocated], dtype=np.float64)
         capacity = self._capacity()
         places = capacity.sum(axis=1)
         busy = places > 0
-        utilisation = (float(np.mean(self.total_load[busy] / places[busy])) * 100
-                       if busy.any() else math.nan)
+        utilisation = (
+            float(np.mean(self.total_load[busy] / places[busy])) * 100 if busy.any() else math.nan
+        )
         kpis: dict[str, float] = {
             "requests": len(self.requests),
             "allocated": len(allocated),
             "allocated_by_deadline": on_time,
             "pct_allocated_by_deadline": 100 * on_time / decided if decided else math.nan,
             "median_days_to_allocation": float(np.median(waits)) if len(waits) else math.nan,
-            "p90_days_to_allocation": float(np.percentile(waits, 90)) if len(waits)
-            else math.nan,
+            "p90_days_to_allocation": float(np.percentile(waits, 90)) if len(waits) else math.nan,
             "max_backlog": int(self.backlog.max(initial=0)),
             "mean_utilisation": utilisation,
             **self.counts,
@@ -480,14 +543,21 @@ class Simulation:
             for s in self.requests:
                 arrived[s.day] += 1
                 in_time[s.day] += s.allocated_on is not None and s.on_time
-            daily = DailySeries(self.backlog.copy(), arrived, in_time, self.load.copy(),
-                                capacity, self.sectors)
-        return Outcome(self.model.name, self.model.order, self.replication, kpis, daily,
-                       tuple(self.events))
+            daily = DailySeries(
+                self.backlog.copy(), arrived, in_time, self.load.copy(), capacity, self.sectors
+            )
+        return Outcome(
+            self.model.name, self.model.order, self.replication, kpis, daily, tuple(self.events)
+        )
 
 
-def simulate_replication(model: ScenarioModel, seeds: np.random.SeedSequence,
-                         replication: int = 0, *, daily: bool = False,
-                         trace: bool = False) -> Outcome:
+def simulate_replication(
+    model: ScenarioModel,
+    seeds: np.random.SeedSequence,
+    replication: int = 0,
+    *,
+    daily: bool = False,
+    trace: bool = False,
+) -> Outcome:
     """Simulate one replication of one scenario (see :class:`Simulation`)."""
     return Simulation(model, seeds, replication, daily=daily, trace=trace).run()

@@ -36,8 +36,14 @@ class Candidate:
     score: int
 
 
-def evaluate(session: SessionRequest, table: SlotTable, scoring: Scoring, working_day: int,
-              day: date, index: int) -> tuple[Candidate, bool]:
+def evaluate(
+    session: SessionRequest,
+    table: SlotTable,
+    scoring: Scoring,
+    working_day: int,
+    day: date,
+    index: int,
+) -> tuple[Candidate, bool]:
     """The candidate for ``session`` at slot ``index`` of ``day``, and whether it fits (rule 2)."""
     statuses: list[Status] = []
     gaps: list[bool] = []
@@ -59,8 +65,9 @@ def evaluate(session: SessionRequest, table: SlotTable, scoring: Scoring, workin
             optional_busy += 1
     parts = (tentative, optional_busy, unknown, working_day, tight, index)
     slot = table.slots(day)[index]
-    return Candidate(working_day, slot, tuple(statuses), tuple(gaps), parts,
-                      scoring.score(*parts)), fits
+    return Candidate(
+        working_day, slot, tuple(statuses), tuple(gaps), parts, scoring.score(*parts)
+    ), fits
 
 
 @dataclass
@@ -73,8 +80,13 @@ class Plan:
     fitting: list[Candidate]  # by score (unique per session)
 
 
-def make_plan(session: SessionRequest, policy: Policy, calendar: WorkingCalendar, table: SlotTable,
-          scoring: Scoring) -> Plan:
+def make_plan(
+    session: SessionRequest,
+    policy: Policy,
+    calendar: WorkingCalendar,
+    table: SlotTable,
+    scoring: Scoring,
+) -> Plan:
     window = window_days(session.confirmed_on, policy, calendar)
     every: list[Candidate] = []
     fitting: list[Candidate] = []
@@ -117,10 +129,12 @@ class Bookings:
     def add(self, session: SessionRequest, slot: Slot) -> None:
         for attendee in session.attendees:
             self.by_person.setdefault(attendee.email, []).append(
-                (slot.start, slot.end, session.request_id))
+                (slot.start, slot.end, session.request_id)
+            )
             if attendee.facilitator:
                 self.by_facilitator_day.setdefault((attendee.email, slot.day), set()).add(
-                    session.request_id)
+                    session.request_id
+                )
 
     def clashes(self, attendee: Attendee, slot: Slot, request_id: str) -> bool:
         """Whether ``attendee`` cannot attend ``slot`` because of another session."""
@@ -141,9 +155,13 @@ class Bookings:
 # --------------------------------------------------------------------------- batch solve
 
 
-def greedy(plans: Sequence[Plan], pools: Sequence[list[Candidate]], limit: int,
-            taken: Mapping[tuple[str, date], int],
-            start: Sequence[Candidate | None] | None = None) -> list[Candidate | None]:
+def greedy(
+    plans: Sequence[Plan],
+    pools: Sequence[list[Candidate]],
+    limit: int,
+    taken: Mapping[tuple[str, date], int],
+    start: Sequence[Candidate | None] | None = None,
+) -> list[Candidate | None]:
     """Keep ``start``'s choices; every other session in turn takes its best slot still free."""
     bookings = Bookings(limit, taken)
     chosen: list[Candidate | None] = list(start) if start is not None else [None] * len(plans)

@@ -39,16 +39,19 @@ def check_result(result: ScheduleResult, inputs: ProposalInputs) -> list[str]:
             continue
         window = window_days(session.confirmed_on, policy, calendar)
         if proposal.window != (window[0][1], window[-1][1]):
-            problems.append(f"{rid}: window {proposal.window} should be "
-                            f"{(window[0][1], window[-1][1])}")
+            problems.append(
+                f"{rid}: window {proposal.window} should be {(window[0][1], window[-1][1])}"
+            )
         for position, option in enumerate(proposal.options, start=1):
             label = f"{rid} option {option.option}"
             if option.option != position:
                 problems.append(f"{label}: numbered out of order")
             problems.extend(_check_option(label, session, option, inputs, scoring, zone, gap))
-            problems.extend(f"{label}: overlaps option {other.option}"
-                            for other in proposal.options[:position - 1]
-                            if _overlaps(option, other))
+            problems.extend(
+                f"{label}: overlaps option {other.option}"
+                for other in proposal.options[: position - 1]
+                if _overlaps(option, other)
+            )
             if option.outside and position > 1:
                 problems.append(f"{label}: outside option alongside others")
         if proposal.options:
@@ -57,8 +60,15 @@ def check_result(result: ScheduleResult, inputs: ProposalInputs) -> list[str]:
     return problems
 
 
-def _check_option(label: str, session: SessionRequest, option: Option, inputs: ProposalInputs,
-                  scoring: Scoring, zone: ZoneInfo, gap: timedelta) -> list[str]:
+def _check_option(
+    label: str,
+    session: SessionRequest,
+    option: Option,
+    inputs: ProposalInputs,
+    scoring: Scoring,
+    zone: ZoneInfo,
+    gap: timedelta,
+) -> list[str]:
     policy, calendar = inputs.policy, inputs.calendar
     problems: list[str] = []
     local_start, local_end = option.start.astimezone(zone), option.end.astimezone(zone)
@@ -78,8 +88,10 @@ def _check_option(label: str, session: SessionRequest, option: Option, inputs: P
         problems.append(f"{label}: working day {option.working_day} should be {k}")
     inside = policy.window_first_day <= k <= policy.window_last_day
     if inside == option.outside:
-        problems.append(f"{label}: working day {k} is {'in' if inside else 'outside'} the window "
-                        f"but marked outside={option.outside}")
+        problems.append(
+            f"{label}: working day {k} is {'in' if inside else 'outside'} the window "
+            f"but marked outside={option.outside}"
+        )
     statuses: list[Status] = []
     gaps: list[bool] = []
     for attendee in session.attendees:
@@ -88,11 +100,17 @@ def _check_option(label: str, session: SessionRequest, option: Option, inputs: P
         statuses.append(status)
         if attendee.required and status.blocks:
             problems.append(f"{label}: required attendee {attendee.name} is {status.value}")
-        near = [] if av is None or not gap else av.overlapping(option.start - gap,
-                                                                option.end + gap)
-        gaps.append(any(i.status in GAP_STATUSES and (
-            (i.start < option.start and i.end > option.start - gap)
-            or (i.start < option.end + gap and i.end > option.end)) for i in near))
+        near = [] if av is None or not gap else av.overlapping(option.start - gap, option.end + gap)
+        gaps.append(
+            any(
+                i.status in GAP_STATUSES
+                and (
+                    (i.start < option.start and i.end > option.start - gap)
+                    or (i.start < option.end + gap and i.end > option.end)
+                )
+                for i in near
+            )
+        )
     required = [s for a, s in zip(session.attendees, statuses, strict=True) if a.required]
     expected = (
         attendee_names(session, statuses, [Status.FREE]),
@@ -105,23 +123,34 @@ def _check_option(label: str, session: SessionRequest, option: Option, inputs: P
         sum(1 for s in required if s is Status.TENTATIVE),
         tuple(a.name for a, g in zip(session.attendees, gaps, strict=True) if g),
     )
-    given = (option.free_names, option.tentative_names, option.busy_names, option.unknown_names,
-             option.required_free, option.required_busy, option.unknown,
-             option.required_tentative, option.gap_names)
+    given = (
+        option.free_names,
+        option.tentative_names,
+        option.busy_names,
+        option.unknown_names,
+        option.required_free,
+        option.required_busy,
+        option.unknown,
+        option.required_tentative,
+        option.gap_names,
+    )
     if given != expected:
         problems.append(f"{label}: attendee statuses differ from availability")
-    optional_busy = sum(1 for a, s in zip(session.attendees, statuses, strict=True)
-                        if not a.required and s.blocks)
+    optional_busy = sum(
+        1 for a, s in zip(session.attendees, statuses, strict=True) if not a.required and s.blocks
+    )
     slot_index = int(offset / timedelta(minutes=policy.start_grid_minutes))
-    score = scoring.score(expected[7], optional_busy, statuses.count(Status.UNKNOWN), k,
-                          sum(gaps), slot_index)
+    score = scoring.score(
+        expected[7], optional_busy, statuses.count(Status.UNKNOWN), k, sum(gaps), slot_index
+    )
     if score != option.score:
         problems.append(f"{label}: score {option.score} should be {score}")
     return problems
 
 
-def _check_batch(result: ScheduleResult, inputs: ProposalInputs,
-                 firsts: list[tuple[SessionRequest, Option]]) -> list[str]:
+def _check_batch(
+    result: ScheduleResult, inputs: ProposalInputs, firsts: list[tuple[SessionRequest, Option]]
+) -> list[str]:
     problems: list[str] = []
     zone = ZoneInfo(inputs.policy.timezone)
     by_person: dict[str, list[tuple[str, Option]]] = {}
@@ -134,16 +163,21 @@ def _check_batch(result: ScheduleResult, inputs: ProposalInputs,
                 per_day.setdefault((attendee.email, day), []).append(session.request_id)
     for email, booked in by_person.items():
         for i, (rid, option) in enumerate(booked):
-            problems.extend(f"{email} is double-booked: {rid} and {other_rid}"
-                            for other_rid, other in booked[i + 1:] if _overlaps(option, other))
+            problems.extend(
+                f"{email} is double-booked: {rid} and {other_rid}"
+                for other_rid, other in booked[i + 1 :]
+                if _overlaps(option, other)
+            )
     limit = inputs.policy.max_sessions_per_facilitator_per_day
     taken = booked_per_day(inputs.booked, zone)
     for (email, day), rids in per_day.items():
         earlier = taken.get((email, day), 0)
         if len(rids) + earlier > limit:
             also = f" and {earlier} booked earlier" if earlier else ""
-            problems.append(f"{email} facilitates {len(rids) + earlier} sessions on "
-                            f"{day.isoformat()} (limit {limit}): {', '.join(rids)}{also}")
+            problems.append(
+                f"{email} facilitates {len(rids) + earlier} sessions on "
+                f"{day.isoformat()} (limit {limit}): {', '.join(rids)}{also}"
+            )
     for session in inputs.sessions:
         proposal = result.proposals.get(session.request_id)
         if proposal is None:
@@ -152,8 +186,10 @@ def _check_batch(result: ScheduleResult, inputs: ProposalInputs,
             for attendee in session.attendees:
                 problems.extend(
                     f"{session.request_id} option {option.option}: {attendee.email} is in "
-                    f"{rid} then" for rid, other in by_person.get(attendee.email, ())
-                    if rid != session.request_id and _overlaps(option, other))
+                    f"{rid} then"
+                    for rid, other in by_person.get(attendee.email, ())
+                    if rid != session.request_id and _overlaps(option, other)
+                )
     objective = sum(o.score for _, o in firsts if not o.outside)
     if objective != result.objective:
         problems.append(f"objective {result.objective} should be {objective}")

@@ -44,11 +44,21 @@ def _normalised(availability: Mapping[str, Availability]) -> dict[str, Availabil
     return out
 
 
-def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Availability],
-            policy: Policy, calendar: WorkingCalendar, *, options: int | None = None,
-            time_limit: float = 30.0, seed: int = 0, candidate_limit: int | None = None,
-            search_days: int = 30, booked: Sequence[Booked] = (),
-            after_window: AfterWindow | None = None, **solver_params: Any) -> ScheduleResult:
+def propose(
+    sessions: Sequence[SessionRequest],
+    availability: Mapping[str, Availability],
+    policy: Policy,
+    calendar: WorkingCalendar,
+    *,
+    options: int | None = None,
+    time_limit: float = 30.0,
+    seed: int = 0,
+    candidate_limit: int | None = None,
+    search_days: int = 30,
+    booked: Sequence[Booked] = (),
+    after_window: AfterWindow | None = None,
+    **solver_params: Any,
+) -> ScheduleResult:
     """Propose ranked session times for every session of a batch.
 
     Parameters
@@ -128,16 +138,16 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
 
     given = _normalised(availability)
     known = with_booked(given, booked)
-    inputs = ProposalInputs(tuple(sessions), known, policy, calendar, search_days,
-                            tuple(booked))
+    inputs = ProposalInputs(tuple(sessions), known, policy, calendar, search_days, tuple(booked))
     taken = booked_per_day(booked, ZoneInfo(policy.timezone))
     scoring = Scoring.for_batch(sessions, policy, search_days)
     table = SlotTable(known, policy)
     zone = table.zone
     plans = [make_plan(s, policy, calendar, table, scoring) for s in sessions]
 
-    chosen, status = solve_batch(plans, policy, candidate_limit, time_limit, seed, solver_params,
-                            taken)
+    chosen, status = solve_batch(
+        plans, policy, candidate_limit, time_limit, seed, solver_params, taken
+    )
 
     waiting = [plan.session for plan, pick in zip(plans, chosen, strict=True) if pick is None]
     if waiting and after_window is not None and search_days > 0:
@@ -155,22 +165,27 @@ def propose(sessions: Sequence[SessionRequest], availability: Mapping[str, Avail
     outcomes: dict[str, RequestProposal] = {}
     for plan, pick in zip(plans, chosen, strict=True):
         if pick is None:
-            outcomes[plan.session.request_id] = unplaced(plan, table, scoring, inputs,
-                                                          bookings, zone)
+            outcomes[plan.session.request_id] = unplaced(
+                plan, table, scoring, inputs, bookings, zone
+            )
     for plan, pick in zip(plans, chosen, strict=True):
         if pick is not None:
-            outcomes[plan.session.request_id] = placed(plan, pick, bookings, count, inputs,
-                                                        zone)
+            outcomes[plan.session.request_id] = placed(plan, pick, bookings, count, inputs, zone)
     proposals = {rid: outcomes[rid] for rid in ids}
     objective = sum(c.score for c in chosen if c is not None)
     runtime = clock.perf_counter() - began
-    logger.info("proposed times for %d sessions (%s) in %.2f s", len(plans), status.value,
-                runtime)
+    logger.info("proposed times for %d sessions (%s) in %.2f s", len(plans), status.value, runtime)
     return ScheduleResult(status, proposals, objective, runtime, inputs)
 
 
-def has_free_slot(email: str, availability: Mapping[str, Availability], start_day: date,
-                  end_day: date, policy: Policy, calendar: WorkingCalendar) -> bool | None:
+def has_free_slot(
+    email: str,
+    availability: Mapping[str, Availability],
+    start_day: date,
+    end_day: date,
+    policy: Policy,
+    calendar: WorkingCalendar,
+) -> bool | None:
     """Whether ``email`` has a session-length slot neither blocked nor unknown.
 
     Looks at the policy's start grid on the working days from ``start_day``

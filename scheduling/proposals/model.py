@@ -51,8 +51,9 @@ class Batch:
         """The batch total of one criterion."""
         terms: list[Any] = []
         weights: list[int] = []
-        for pool, group, other, parts in zip(self.pools, self.take, self.rest, self.rest_parts,
-                                             strict=True):
+        for pool, group, other, parts in zip(
+            self.pools, self.take, self.rest, self.rest_parts, strict=True
+        ):
             terms.extend(group)
             weights.extend(c.parts[stage] for c in pool)
             if other is not None:
@@ -96,8 +97,9 @@ class Batch:
         return out
 
 
-def _one_slot_per_session(model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None],
-                          exact: bool) -> None:
+def _one_slot_per_session(
+    model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None], exact: bool
+) -> None:
     """Each session takes one slot, or at most one when not every session can be placed."""
     for group, other in zip(take, rest, strict=True):
         literals = [*group, *([other] if other is not None else [])]
@@ -105,15 +107,17 @@ def _one_slot_per_session(model: Any, take: Sequence[list[Any]], rest: Sequence[
             (model.add_exactly_one if exact else model.add_at_most_one)(literals)
 
 
-def _most_sessions_placed(model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None],
-                          placed: int) -> None:
+def _most_sessions_placed(
+    model: Any, take: Sequence[list[Any]], rest: Sequence[Any | None], placed: int
+) -> None:
     """At least ``placed`` sessions placed (the most the batch allows, found first)."""
     literals = [x for group in take for x in group] + [y for y in rest if y is not None]
     model.add(sum(literals) >= placed)
 
 
-def _no_double_booking(model: Any, plans: Sequence[Plan], pools: Sequence[list[Candidate]],
-                       take: Sequence[list[Any]]) -> None:
+def _no_double_booking(
+    model: Any, plans: Sequence[Plan], pools: Sequence[list[Candidate]], take: Sequence[list[Any]]
+) -> None:
     """A person in several sessions of the batch attends at most one at a time.
 
     Every candidate is an interval fixed in time, present when taken, so a
@@ -127,7 +131,8 @@ def _no_double_booking(model: Any, plans: Sequence[Plan], pools: Sequence[list[C
     for i, (plan, pool) in enumerate(zip(plans, pools, strict=True)):
         for attendee in plan.session.attendees:
             items.setdefault(attendee.email, []).extend(
-                (c.slot.start, c.slot.end, i, x) for c, x in zip(pool, take[i], strict=True))
+                (c.slot.start, c.slot.end, i, x) for c, x in zip(pool, take[i], strict=True)
+            )
     for person in items.values():
         if len({i for _, _, i, _ in person}) < 2:
             continue
@@ -142,9 +147,14 @@ def _no_double_booking(model: Any, plans: Sequence[Plan], pools: Sequence[list[C
                 model.add_at_most_one([x for _, _, _, x in active])
 
 
-def _facilitator_day_limit(model: Any, plans: Sequence[Plan],
-                           pools: Sequence[list[Candidate]], take: Sequence[list[Any]],
-                           limit: int, taken: Mapping[tuple[str, date], int]) -> None:
+def _facilitator_day_limit(
+    model: Any,
+    plans: Sequence[Plan],
+    pools: Sequence[list[Candidate]],
+    take: Sequence[list[Any]],
+    limit: int,
+    taken: Mapping[tuple[str, date], int],
+) -> None:
     """At most ``limit`` sessions per facilitator per working day, counting those
     already booked (``taken``)."""
     per_day: dict[tuple[str, date], list[tuple[int, Any]]] = {}
@@ -159,30 +169,39 @@ def _facilitator_day_limit(model: Any, plans: Sequence[Plan],
             model.add(sum(x for _, x in group) <= max(room, 0))
 
 
-def build_model(plans: Sequence[Plan], pools: Sequence[list[Candidate]],
-           full: Sequence[list[Candidate]], policy: Policy, placed: int | None,
-           taken: Mapping[tuple[str, date], int]) -> Batch:
+def build_model(
+    plans: Sequence[Plan],
+    pools: Sequence[list[Candidate]],
+    full: Sequence[list[Candidate]],
+    policy: Policy,
+    placed: int | None,
+    taken: Mapping[tuple[str, date], int],
+) -> Batch:
     """The batch model's variables and hard rules, in order; objectives are set per stage.
 
     ``placed``: sessions that must be placed (``None``: any number).
     """
     model = cp_model.CpModel()
-    take = [[model.new_bool_var(f"take_{i}_{j}") for j in range(len(pool))]
-            for i, pool in enumerate(pools)]
+    take = [
+        [model.new_bool_var(f"take_{i}_{j}") for j in range(len(pool))]
+        for i, pool in enumerate(pools)
+    ]
     rest: list[Any | None] = []
     rest_parts: list[tuple[int, ...]] = []
     for i, (pool, every) in enumerate(zip(pools, full, strict=True)):
         kept = {id(c) for c in pool}
         left = [c.parts for c in every if id(c) not in kept]
         rest.append(model.new_bool_var(f"rest_{i}") if left else None)
-        rest_parts.append(tuple(min(column) for column in zip(*left, strict=True)) if left
-                          else (0,) * len(STAGES))
+        rest_parts.append(
+            tuple(min(column) for column in zip(*left, strict=True)) if left else (0,) * len(STAGES)
+        )
     possible = sum(1 for every in full if every)
     exact = placed is not None and placed == possible
     _one_slot_per_session(model, take, rest, exact)
     if placed is not None and not exact:
         _most_sessions_placed(model, take, rest, placed)
     _no_double_booking(model, plans, pools, take)
-    _facilitator_day_limit(model, plans, pools, take, policy.max_sessions_per_facilitator_per_day,
-                           taken)
+    _facilitator_day_limit(
+        model, plans, pools, take, policy.max_sessions_per_facilitator_per_day, taken
+    )
     return Batch(model, pools, take, rest, rest_parts)

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["attendee_names", "placed", "plural", "unplaced"]
 
 
-def attendee_names(session: SessionRequest, statuses: Sequence[Status],
-           wanted: Iterable[Status]) -> tuple[str, ...]:
+def attendee_names(
+    session: SessionRequest, statuses: Sequence[Status], wanted: Iterable[Status]
+) -> tuple[str, ...]:
     wanted = set(wanted)
     return tuple(a.name for a, s in zip(session.attendees, statuses, strict=True) if s in wanted)
 
@@ -40,8 +41,13 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _describe(session: SessionRequest, statuses: Sequence[Status], gaps: Sequence[bool],
-              availability: Mapping[str, Availability], gap_minutes: int) -> list[str]:
+def _describe(
+    session: SessionRequest,
+    statuses: Sequence[Status],
+    gaps: Sequence[bool],
+    availability: Mapping[str, Availability],
+    gap_minutes: int,
+) -> list[str]:
     """Reason fragments for the attendees' statuses at one time."""
     required = [(a, s) for a, s in zip(session.attendees, statuses, strict=True) if a.required]
     free = sum(1 for _, s in required if s is Status.FREE)
@@ -57,8 +63,11 @@ def _describe(session: SessionRequest, statuses: Sequence[Status], gaps: Sequenc
     tentative = [a.name for a, s in required if s is Status.TENTATIVE]
     if tentative:
         parts.append(f"{len(tentative)} tentative: {', '.join(tentative)}")
-    optional = [a.name for a, s in zip(session.attendees, statuses, strict=True)
-                if not a.required and s.blocks]
+    optional = [
+        a.name
+        for a, s in zip(session.attendees, statuses, strict=True)
+        if not a.required and s.blocks
+    ]
     if optional:
         parts.append(f"{len(optional)} optional busy: {', '.join(optional)}")
     no_calendar: list[str] = []
@@ -70,16 +79,23 @@ def _describe(session: SessionRequest, statuses: Sequence[Status], gaps: Sequenc
     if no_calendar:
         parts.append(f"{len(no_calendar)} unknown (no calendar): {', '.join(no_calendar)}")
     if not_covered:
-        parts.append(f"{len(not_covered)} unknown (calendar does not reach this time): "
-                     f"{', '.join(not_covered)}")
+        parts.append(
+            f"{len(not_covered)} unknown (calendar does not reach this time): "
+            f"{', '.join(not_covered)}"
+        )
     tight = [a.name for a, g in zip(session.attendees, gaps, strict=True) if g]
     if tight:
         parts.append(f"less than {gap_minutes} minutes from another meeting: {', '.join(tight)}")
     return parts
 
 
-_CRITERIA = ("more tentative required attendees", "more optional attendees busy",
-             "more unknown attendees", "", "less room around other meetings")
+_CRITERIA = (
+    "more tentative required attendees",
+    "more optional attendees busy",
+    "more unknown attendees",
+    "",
+    "less room around other meetings",
+)
 
 
 def _rank_note(plan: Plan, chosen: Candidate) -> str:
@@ -95,13 +111,27 @@ def _rank_note(plan: Plan, chosen: Candidate) -> str:
     return "best fitting slot free of the other sessions in this batch"
 
 
-def make_option(rank: int, plan: Plan, candidate: Candidate, note: str,
-            inputs: ProposalInputs, zone: ZoneInfo, *, outside: bool = False) -> Option:
+def make_option(
+    rank: int,
+    plan: Plan,
+    candidate: Candidate,
+    note: str,
+    inputs: ProposalInputs,
+    zone: ZoneInfo,
+    *,
+    outside: bool = False,
+) -> Option:
     session = plan.session
     statuses = candidate.statuses
     required = [s for a, s in zip(session.attendees, statuses, strict=True) if a.required]
-    reason = "; ".join([*_describe(session, statuses, candidate.gaps, inputs.availability,
-                                   inputs.policy.gap_minutes), note])
+    reason = "; ".join(
+        [
+            *_describe(
+                session, statuses, candidate.gaps, inputs.availability, inputs.policy.gap_minutes
+            ),
+            note,
+        ]
+    )
     return Option(
         option=rank,
         start=candidate.slot.start.astimezone(zone),
@@ -115,22 +145,28 @@ def make_option(rank: int, plan: Plan, candidate: Candidate, note: str,
         required_busy=sum(1 for s in required if s.blocks),
         unknown=sum(1 for s in required if s is Status.UNKNOWN),
         required_tentative=sum(1 for s in required if s is Status.TENTATIVE),
-        gap_names=tuple(a.name for a, g in zip(session.attendees, candidate.gaps, strict=True)
-                        if g),
+        gap_names=tuple(
+            a.name for a, g in zip(session.attendees, candidate.gaps, strict=True) if g
+        ),
         score=candidate.score,
         reason=reason,
         outside=outside,
     )
 
 
-def _alternatives(plan: Plan, first: Candidate, bookings: Bookings,
-                  count: int) -> list[tuple[Candidate, str]]:
+def _alternatives(
+    plan: Plan, first: Candidate, bookings: Bookings, count: int
+) -> list[tuple[Candidate, str]]:
     """Options 2..: next best fitting slots, other days first (rule 5)."""
     taken = [first]
     picked: list[tuple[Candidate, str]] = []
-    usable = [c for c in plan.fitting if c is not first
-              and not (c.slot.start < first.slot.end and first.slot.start < c.slot.end)
-              and bookings.allows(plan.session, c.slot)]
+    usable = [
+        c
+        for c in plan.fitting
+        if c is not first
+        and not (c.slot.start < first.slot.end and first.slot.start < c.slot.end)
+        and bookings.allows(plan.session, c.slot)
+    ]
     for other_days in (True, False):
         for candidate in usable:
             if len(picked) >= count:
@@ -140,11 +176,16 @@ def _alternatives(plan: Plan, first: Candidate, bookings: Bookings,
             days = {t.slot.day for t in taken}
             if other_days and candidate.slot.day in days:
                 continue
-            if any(candidate.slot.start < t.slot.end and t.slot.start < candidate.slot.end
-                   for t in taken):
+            if any(
+                candidate.slot.start < t.slot.end and t.slot.start < candidate.slot.end
+                for t in taken
+            ):
                 continue
-            note = ("next best on another day" if candidate.slot.day not in days
-                    else "next best on the same day")
+            note = (
+                "next best on another day"
+                if candidate.slot.day not in days
+                else "next best on the same day"
+            )
             taken.append(candidate)
             picked.append((candidate, note))
     return picked
@@ -169,8 +210,10 @@ def _blockers(plan: Plan, bookings: Bookings) -> list[tuple[str, int, str]]:
             busy[attendee.email] += unavailable
             booked[attendee.email] += clash
             either[attendee.email] += unavailable or clash
-    ranked = sorted((a for a in plan.session.attendees if either[a.email]),
-                    key=lambda a: (-either[a.email], a.name, a.email))
+    ranked = sorted(
+        (a for a in plan.session.attendees if either[a.email]),
+        key=lambda a: (-either[a.email], a.name, a.email),
+    )
     out: list[tuple[str, int, str]] = []
     for attendee in ranked:
         if not booked[attendee.email]:
@@ -183,20 +226,28 @@ def _blockers(plan: Plan, bookings: Bookings) -> list[tuple[str, int, str]]:
     return out
 
 
-def _search_after(plan: Plan, table: SlotTable, scoring: Scoring, inputs: ProposalInputs,
-                  bookings: Bookings) -> Candidate | None:
+def _search_after(
+    plan: Plan, table: SlotTable, scoring: Scoring, inputs: ProposalInputs, bookings: Bookings
+) -> Candidate | None:
     """The fewest-unknown, then earliest, fitting slot in the working days after the window."""
     policy = inputs.policy
-    after = working_days_from(plan.session.confirmed_on, policy.window_last_day + 1,
-                               policy.window_last_day + inputs.search_days, inputs.calendar)
+    after = working_days_from(
+        plan.session.confirmed_on,
+        policy.window_last_day + 1,
+        policy.window_last_day + inputs.search_days,
+        inputs.calendar,
+    )
     best: tuple[int, Candidate] | None = None
     for k, day in after:
         for slot in table.slots(day):
             candidate, fits = evaluate(plan.session, table, scoring, k, day, slot.index)
             if not fits or not bookings.allows(plan.session, slot):
                 continue
-            unknown = sum(1 for a, s in zip(plan.session.attendees, candidate.statuses,
-                                            strict=True) if a.required and s is Status.UNKNOWN)
+            unknown = sum(
+                1
+                for a, s in zip(plan.session.attendees, candidate.statuses, strict=True)
+                if a.required and s is Status.UNKNOWN
+            )
             if best is None or unknown < best[0]:
                 best = (unknown, candidate)
             if unknown == 0:
@@ -209,18 +260,27 @@ def _window_text(plan: Plan) -> str:
     return f"working days {k1}–{k2}, {d1.isoformat()} to {d2.isoformat()}"
 
 
-def unplaced(plan: Plan, table: SlotTable, scoring: Scoring, inputs: ProposalInputs,
-              bookings: Bookings, zone: ZoneInfo) -> RequestProposal:
+def unplaced(
+    plan: Plan,
+    table: SlotTable,
+    scoring: Scoring,
+    inputs: ProposalInputs,
+    bookings: Bookings,
+    zone: ZoneInfo,
+) -> RequestProposal:
     """The outcome for a request that nothing in its window fits (rule 6)."""
     blockers = _blockers(plan, bookings)
     total = len(plan.slots_in_window)
     if plan.fitting:
-        head = ("every time in the window that suits the required attendees clashes with "
-                "another session in this batch")
+        head = (
+            "every time in the window that suits the required attendees clashes with "
+            "another session in this batch"
+        )
     else:
         head = "nothing fits the window"
-    who = "; ".join(f"{name} {why} in {n} of {total} possible slots"
-                    for name, n, why in blockers[:3])
+    who = "; ".join(
+        f"{name} {why} in {n} of {total} possible slots" for name, n, why in blockers[:3]
+    )
     reason = f"{head} ({_window_text(plan)})" + (f": {who}" if who else "")
     later = _search_after(plan, table, scoring, inputs, bookings)
     options: tuple[Option, ...] = ()
@@ -229,25 +289,45 @@ def unplaced(plan: Plan, table: SlotTable, scoring: Scoring, inputs: ProposalInp
     else:
         bookings.add(plan.session, later.slot)
         local = later.slot.start.astimezone(zone)
-        reason += (f"; earliest fitting time after it: {local:%Y-%m-%d %H:%M} "
-                   f"(working day {later.working_day})")
-        unknown = sum(1 for a, st in zip(plan.session.attendees, later.statuses, strict=True)
-                      if a.required and st is Status.UNKNOWN)
-        note = ("earliest fitting time after the window" if unknown == 0 else
-                "no later time has every required attendee's calendar; earliest with the "
-                "fewest unknown")
+        reason += (
+            f"; earliest fitting time after it: {local:%Y-%m-%d %H:%M} "
+            f"(working day {later.working_day})"
+        )
+        unknown = sum(
+            1
+            for a, st in zip(plan.session.attendees, later.statuses, strict=True)
+            if a.required and st is Status.UNKNOWN
+        )
+        note = (
+            "earliest fitting time after the window"
+            if unknown == 0
+            else "no later time has every required attendee's calendar; earliest with the "
+            "fewest unknown"
+        )
         options = (make_option(1, plan, later, note, inputs, zone, outside=True),)
     window = (plan.window[0][1], plan.window[-1][1])
-    return RequestProposal(plan.session.request_id, window, options,
-                           tuple((name, n) for name, n, _ in blockers), reason)
+    return RequestProposal(
+        plan.session.request_id,
+        window,
+        options,
+        tuple((name, n) for name, n, _ in blockers),
+        reason,
+    )
 
 
-def placed(plan: Plan, first: Candidate, bookings: Bookings, count: int,
-            inputs: ProposalInputs, zone: ZoneInfo) -> RequestProposal:
+def placed(
+    plan: Plan,
+    first: Candidate,
+    bookings: Bookings,
+    count: int,
+    inputs: ProposalInputs,
+    zone: ZoneInfo,
+) -> RequestProposal:
     options = [make_option(1, plan, first, _rank_note(plan, first), inputs, zone)]
-    for rank, (candidate, note) in enumerate(_alternatives(plan, first, bookings, count - 1),
-                                             start=2):
+    for rank, (candidate, note) in enumerate(
+        _alternatives(plan, first, bookings, count - 1), start=2
+    ):
         options.append(make_option(rank, plan, candidate, note, inputs, zone))
-    reason = (f"{plural(len(options), 'option')} in the window ({_window_text(plan)})")
+    reason = f"{plural(len(options), 'option')} in the window ({_window_text(plan)})"
     window = (plan.window[0][1], plan.window[-1][1])
     return RequestProposal(plan.session.request_id, window, tuple(options), (), reason)

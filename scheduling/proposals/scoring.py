@@ -48,18 +48,26 @@ class Scoring:
     slot_radix: int = 100
 
     @classmethod
-    def for_batch(cls, sessions: Sequence[SessionRequest], policy: Policy,
-                  search_days: int) -> Scoring:
+    def for_batch(
+        cls, sessions: Sequence[SessionRequest], policy: Policy, search_days: int
+    ) -> Scoring:
         """The radices for ``sessions`` under ``policy``, searching ``search_days`` beyond."""
         zone = ZoneInfo(policy.timezone)
         per_day = len(make_slots(date(2001, 1, 1), policy, zone))  # same every day
         most = max((len(s.attendees) for s in sessions), default=0)
-        return cls(_radix(most), _radix(policy.window_last_day + search_days),
-                   _radix(per_day - 1))
+        return cls(_radix(most), _radix(policy.window_last_day + search_days), _radix(per_day - 1))
 
-    def score(self, tentative: int, optional_busy: int, unknown: int, working_day: int,
-              gaps: int, slot_index: int) -> int:
+    def score(
+        self,
+        tentative: int,
+        optional_busy: int,
+        unknown: int,
+        working_day: int,
+        gaps: int,
+        slot_index: int,
+    ) -> int:
         """The score of a slot from its criteria (see the class notes)."""
         a, d, s = self.attendee_radix, self.day_radix, self.slot_radix
-        return (((((tentative * a + optional_busy) * a + unknown) * d + working_day) * a
-                 + gaps) * s + slot_index)
+        return (
+            (((tentative * a + optional_busy) * a + unknown) * d + working_day) * a + gaps
+        ) * s + slot_index

@@ -104,10 +104,10 @@ class Booked:
     def __post_init__(self) -> None:
         if self.end <= self.start:
             raise InputError(f"booked session {self.request_id} ends before it starts")
-        object.__setattr__(self, "attendees",
-                           tuple(e.strip().casefold() for e in self.attendees))
-        object.__setattr__(self, "facilitators",
-                           tuple(e.strip().casefold() for e in self.facilitators))
+        object.__setattr__(self, "attendees", tuple(e.strip().casefold() for e in self.attendees))
+        object.__setattr__(
+            self, "facilitators", tuple(e.strip().casefold() for e in self.facilitators)
+        )
 
 
 def booked_per_day(booked: Iterable[Booked], zone: ZoneInfo) -> dict[tuple[str, date], int]:
@@ -120,8 +120,9 @@ def booked_per_day(booked: Iterable[Booked], zone: ZoneInfo) -> dict[tuple[str, 
     return taken
 
 
-def with_booked(availability: dict[str, Availability],
-                 booked: Iterable[Booked]) -> dict[str, Availability]:
+def with_booked(
+    availability: dict[str, Availability], booked: Iterable[Booked]
+) -> dict[str, Availability]:
     """Availability with every booked session busy for its attendees."""
     extra: dict[str, list[Interval]] = {}
     for item in booked:

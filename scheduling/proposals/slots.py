@@ -25,26 +25,37 @@ if TYPE_CHECKING:
     from allocator.workdays import WorkingCalendar
     from scheduling.availability import Availability
 
-__all__ = ["GAP_STATUSES", "Slot", "SlotTable", "day_slots", "make_slots", "window_days",
-           "working_day_index", "working_days_from"]
+__all__ = [
+    "GAP_STATUSES",
+    "Slot",
+    "SlotTable",
+    "day_slots",
+    "make_slots",
+    "window_days",
+    "working_day_index",
+    "working_days_from",
+]
 
 GAP_STATUSES = frozenset({Status.BUSY, Status.TENTATIVE})
 """Statuses that count as "another meeting" for the gap criterion."""
 
 
-def window_days(confirmed_on: date, policy: Policy,
-                calendar: WorkingCalendar) -> tuple[tuple[int, date], ...]:
+def window_days(
+    confirmed_on: date, policy: Policy, calendar: WorkingCalendar
+) -> tuple[tuple[int, date], ...]:
     """The session window as ``(k, day)`` pairs: the ``k``-th working day after ``confirmed_on``.
 
     ``k`` runs from ``policy.window_first_day`` to ``policy.window_last_day``
     (default 10 to 15).
     """
-    return working_days_from(confirmed_on, policy.window_first_day, policy.window_last_day,
-                              calendar)
+    return working_days_from(
+        confirmed_on, policy.window_first_day, policy.window_last_day, calendar
+    )
 
 
-def working_days_from(confirmed_on: date, first: int, last: int,
-                       calendar: WorkingCalendar) -> tuple[tuple[int, date], ...]:
+def working_days_from(
+    confirmed_on: date, first: int, last: int, calendar: WorkingCalendar
+) -> tuple[tuple[int, date], ...]:
     if last < first:
         return ()
     day = calendar.add_working_days(confirmed_on, first)
@@ -77,8 +88,9 @@ def day_slots(day: date, policy: Policy) -> tuple[tuple[datetime, datetime], ...
     (default 17:00).
     """
     zone = ZoneInfo(policy.timezone)
-    return tuple((s.start.astimezone(zone), s.end.astimezone(zone))
-                 for s in make_slots(day, policy, zone))
+    return tuple(
+        (s.start.astimezone(zone), s.end.astimezone(zone)) for s in make_slots(day, policy, zone)
+    )
 
 
 def make_slots(day: date, policy: Policy, zone: ZoneInfo) -> tuple[Slot, ...]:
@@ -137,7 +149,8 @@ class SlotTable:
             status = worst(i.status for i in intervals if i.start < e and i.end > s)
             if not status.blocks and not any(a <= s and e <= b for a, b in coverage):
                 status = Status.UNKNOWN
-            tight = any((i.start < s and i.end > s - gap) or (i.start < e + gap and i.end > e)
-                        for i in near)
+            tight = any(
+                (i.start < s and i.end > s - gap) or (i.start < e + gap and i.end > e) for i in near
+            )
             out.append((status, tight))
         return tuple(out)

@@ -26,8 +26,9 @@ __all__ = ["solve_batch"]
 logger = logging.getLogger("scheduling")
 
 
-def _run(batch: Batch, deadline: float, seed: int,
-         params: Mapping[str, Any]) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
+def _run(
+    batch: Batch, deadline: float, seed: int, params: Mapping[str, Any]
+) -> tuple[cp_model.CpSolver, cp_model.CpSolverStatus]:
     """Solve with one worker and a fixed seed (deterministic); raise on an invalid model."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(deadline - clock.perf_counter(), 0.01)
@@ -45,8 +46,7 @@ def _run(batch: Batch, deadline: float, seed: int,
     return solver, code
 
 
-def _index(pools: Sequence[list[Candidate]],
-           picks: Sequence[Candidate | None]) -> list[int | None]:
+def _index(pools: Sequence[list[Candidate]], picks: Sequence[Candidate | None]) -> list[int | None]:
     """``picks`` as pool indexes, ``REST`` for a pick pruned out of its pool."""
     out: list[int | None] = []
     for pool, pick in zip(pools, picks, strict=True):
@@ -57,10 +57,16 @@ def _index(pools: Sequence[list[Candidate]],
     return out
 
 
-def _most_placed(plans: Sequence[Plan], full: Sequence[list[Candidate]], policy: Policy,
-                 greedy: list[Candidate | None], deadline: float, seed: int,
-                 params: Mapping[str, Any], taken: Mapping[tuple[str, date], int]
-                 ) -> tuple[list[Candidate | None], bool]:
+def _most_placed(
+    plans: Sequence[Plan],
+    full: Sequence[list[Candidate]],
+    policy: Policy,
+    greedy: list[Candidate | None],
+    deadline: float,
+    seed: int,
+    params: Mapping[str, Any],
+    taken: Mapping[tuple[str, date], int],
+) -> tuple[list[Candidate | None], bool]:
     """Stage 0: the most sessions the batch can place, and whether that is proven."""
     batch = build_model(plans, full, full, policy, None, taken)
     batch.model.maximize(sum(x for group in batch.take for x in group))
@@ -68,13 +74,21 @@ def _most_placed(plans: Sequence[Plan], full: Sequence[list[Candidate]], policy:
     solver, code = _run(batch, deadline, seed, params)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return greedy, False
-    picks = [pool[j] if j is not None and j != REST else None
-             for pool, j in zip(full, batch.choice(solver), strict=True)]
+    picks = [
+        pool[j] if j is not None and j != REST else None
+        for pool, j in zip(full, batch.choice(solver), strict=True)
+    ]
     return picks, code == cp_model.OPTIMAL
 
 
-def _lexicographic(batch: Batch, choice: list[int | None], exact: bool, deadline: float,
-                   seed: int, params: Mapping[str, Any]) -> tuple[list[int | None], bool]:
+def _lexicographic(
+    batch: Batch,
+    choice: list[int | None],
+    exact: bool,
+    deadline: float,
+    seed: int,
+    params: Mapping[str, Any],
+) -> tuple[list[int | None], bool]:
     """Stages 1–6: minimise each criterion's batch total in turn, then hold it.
 
     A stage is skipped when the incumbent already meets the bound of every
@@ -93,16 +107,26 @@ def _lexicographic(batch: Batch, choice: list[int | None], exact: bool, deadline
                 choice = batch.choice(solver)
                 best = batch.value(stage, choice)
             proven = proven and code == cp_model.OPTIMAL
-            logger.debug("stage %s: total %d (%s, %.2f s)", STAGES[stage], best,
-                         solver.status_name(code), solver.wall_time)
+            logger.debug(
+                "stage %s: total %d (%s, %.2f s)",
+                STAGES[stage],
+                best,
+                solver.status_name(code),
+                solver.wall_time,
+            )
         batch.model.add(total <= best)
     return choice, proven
 
 
-def solve_batch(plans: Sequence[Plan], policy: Policy, candidate_limit: int | None,
-           time_limit: float, seed: int, params: Mapping[str, Any],
-           taken: Mapping[tuple[str, date], int]
-           ) -> tuple[list[Candidate | None], SolveStatus]:
+def solve_batch(
+    plans: Sequence[Plan],
+    policy: Policy,
+    candidate_limit: int | None,
+    time_limit: float,
+    seed: int,
+    params: Mapping[str, Any],
+    taken: Mapping[tuple[str, date], int],
+) -> tuple[list[Candidate | None], SolveStatus]:
     """Choose at most one slot per session with CP-SAT (rule 4).
 
     Stage 0 finds the most sessions the batch can place (skipped when a
@@ -129,18 +153,24 @@ def solve_batch(plans: Sequence[Plan], policy: Policy, candidate_limit: int | No
     pools = [prune(every, candidate_limit) for every in full]
     for round_ in range(4):  # from round 3 every session has all its candidates
         batch = build_model(plans, pools, full, policy, placed, taken)
-        choice, optimal = _lexicographic(batch, _index(pools, best), placed == possible,
-                                         deadline, seed, params)
-        picks = [pool[j] if j is not None and j != REST else None
-                 for pool, j in zip(pools, choice, strict=True)]
+        choice, optimal = _lexicographic(
+            batch, _index(pools, best), placed == possible, deadline, seed, params
+        )
+        picks = [
+            pool[j] if j is not None and j != REST else None
+            for pool, j in zip(pools, choice, strict=True)
+        ]
         left_out = [i for i, j in enumerate(choice) if j == REST]
         if not left_out:
             return picks, SolveStatus.OPTIMAL if proven and optimal else SolveStatus.FEASIBLE
         best = greedy(plans, full, limit, taken, picks)
         if not optimal or clock.perf_counter() >= deadline:
             return best, SolveStatus.FEASIBLE
-        logger.info("round %d: %d sessions need slots pruned away; adding them back", round_ + 1,
-                    len(left_out))
+        logger.info(
+            "round %d: %d sessions need slots pruned away; adding them back",
+            round_ + 1,
+            len(left_out),
+        )
         for i in range(len(plans)) if round_ >= 2 else left_out:
             pools[i] = list(full[i])
     return best, SolveStatus.FEASIBLE  # pragma: no cover - round 4 has nothing left out

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from scheduling.sources.exchange import ExchangeSource
     from scheduling.sources.graph import GraphSource
 
-_REMOTE = {"ExchangeSource": "scheduling.sources.exchange",
-           "GraphSource": "scheduling.sources.graph"}
+_REMOTE = {
+    "ExchangeSource": "scheduling.sources.exchange",
+    "GraphSource": "scheduling.sources.graph",
+}
 """The network sources load (with their HTTP client) only when first used."""
 
 
@@ -32,6 +34,7 @@ def __getattr__(name: str) -> Any:
     if name in _REMOTE:
         return getattr(importlib.import_module(_REMOTE[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CalendarError",

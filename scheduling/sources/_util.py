@@ -52,7 +52,7 @@ def chunked(items: Sequence[T], size: int) -> list[list[T]]:
     """``items`` in consecutive lists of at most ``size``."""
     if size < 1:
         raise ValueError("chunk size must be at least 1")
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def unique(emails: Iterable[str]) -> list[str]:
@@ -105,9 +105,13 @@ def subtract_spans(spans: Iterable[Span], holes: Iterable[Span]) -> tuple[Span, 
     return tuple(result)
 
 
-def collate(emails: Sequence[str], coverage: Mapping[str, list[Span]],
-            holes: Mapping[str, list[Span]], found: Mapping[str, set[Interval]],
-            source: str) -> dict[str, Availability]:
+def collate(
+    emails: Sequence[str],
+    coverage: Mapping[str, list[Span]],
+    holes: Mapping[str, list[Span]],
+    found: Mapping[str, set[Interval]],
+    source: str,
+) -> dict[str, Availability]:
     """The answer of a service source, keyed by each of ``emails`` exactly as asked.
 
     ``coverage``, ``holes`` and ``found`` are keyed by normalised e-mail:
@@ -123,7 +127,10 @@ def collate(emails: Sequence[str], coverage: Mapping[str, list[Span]],
         if not spans and not intervals:
             result[email] = Availability.unknown(key or email, source)
             continue
-        result[email] = Availability(email=key,
-                                     coverage=subtract_spans(spans, holes.get(key, [])),
-                                     intervals=tuple(sorted(intervals)), source=source)
+        result[email] = Availability(
+            email=key,
+            coverage=subtract_spans(spans, holes.get(key, [])),
+            intervals=tuple(sorted(intervals)),
+            source=source,
+        )
     return result

@@ -36,8 +36,14 @@ class CalendarError(InputError):
         whole message).
     """
 
-    def __init__(self, message: str, *, email: str | None = None, line: int | None = None,
-                 reason: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        email: str | None = None,
+        line: int | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.email = email
         self.line = line
@@ -78,7 +84,8 @@ class MissingExtraError(InputError):
     def __init__(self, module: str) -> None:
         super().__init__(
             f"Exchange and Microsoft 365 support is not installed ({module} is missing): "
-            f"install it with pip install 'jags-planner[{EXTRA}]'")
+            f"install it with pip install 'jags-planner[{EXTRA}]'"
+        )
         self.module = module
 
 

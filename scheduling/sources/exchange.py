@@ -103,23 +103,34 @@ class ExchangeSource:
         Longest window per request (default 42 days, Exchange's limit).
     """
 
-    def __init__(self, server: str, username: str, password: str, *,
-                 service_endpoint: str | None = None, auth_type: str = "NTLM",
-                 mailbox_zone: str = DEFAULT_ZONE,
-                 server_build: tuple[int, int] | None = (15, 1),
-                 batch_size: int = MAX_MAILBOXES, max_window: timedelta = MAX_WINDOW) -> None:
+    def __init__(
+        self,
+        server: str,
+        username: str,
+        password: str,
+        *,
+        service_endpoint: str | None = None,
+        auth_type: str = "NTLM",
+        mailbox_zone: str = DEFAULT_ZONE,
+        server_build: tuple[int, int] | None = (15, 1),
+        batch_size: int = MAX_MAILBOXES,
+        max_window: timedelta = MAX_WINDOW,
+    ) -> None:
         require_extra("exchangelib")
         endpoint = service_endpoint or (f"https://{server}/EWS/Exchange.asmx" if server else "")
         if not endpoint:
-            raise CalendarServiceError("Exchange: no server or service endpoint given",
-                                       service=SOURCE)
+            raise CalendarServiceError(
+                "Exchange: no server or service endpoint given", service=SOURCE
+            )
         if not username or not password:
-            raise CalendarServiceError("Exchange: a username and password are needed",
-                                       service=SOURCE)
+            raise CalendarServiceError(
+                "Exchange: a username and password are needed", service=SOURCE
+            )
         auth = _AUTH_TYPES.get(auth_type.casefold())
         if auth is None:
-            raise CalendarServiceError(f"Exchange: unsupported authentication {auth_type!r}",
-                                       service=SOURCE)
+            raise CalendarServiceError(
+                f"Exchange: unsupported authentication {auth_type!r}", service=SOURCE
+            )
         if not 1 <= batch_size <= MAX_MAILBOXES:
             raise ValueError(f"batch_size must be between 1 and {MAX_MAILBOXES}")
         if max_window <= timedelta(0):
@@ -162,17 +173,24 @@ class ExchangeSource:
         env = os.environ if environ is None else environ
         url = env.get(ENV_URL, "").strip()
         server = env.get(ENV_SERVER, "").strip()
-        missing = [name for name, value in ((f"{ENV_URL} or {ENV_SERVER}", url or server),
-                                            (ENV_USERNAME, env.get(ENV_USERNAME, "")),
-                                            (ENV_PASSWORD, env.get(ENV_PASSWORD, "")))
-                   if not value]
+        missing = [
+            name
+            for name, value in (
+                (f"{ENV_URL} or {ENV_SERVER}", url or server),
+                (ENV_USERNAME, env.get(ENV_USERNAME, "")),
+                (ENV_PASSWORD, env.get(ENV_PASSWORD, "")),
+            )
+            if not value
+        ]
         if missing:
-            raise CalendarServiceError("Exchange is not configured: set " + ", ".join(missing),
-                                       service=SOURCE)
+            raise CalendarServiceError(
+                "Exchange is not configured: set " + ", ".join(missing), service=SOURCE
+            )
         if env.get(ENV_AUTH):
             options.setdefault("auth_type", env[ENV_AUTH].strip())
-        return cls(server, env[ENV_USERNAME], env[ENV_PASSWORD],
-                   service_endpoint=url or None, **options)
+        return cls(
+            server, env[ENV_USERNAME], env[ENV_PASSWORD], service_endpoint=url or None, **options
+        )
 
     def close(self) -> None:
         """Close the HTTP sessions, if any were opened."""
@@ -180,8 +198,9 @@ class ExchangeSource:
             self._protocol.close()
             self._protocol = None
 
-    def availability(self, emails: Sequence[str], start: datetime,
-                     end: datetime) -> Mapping[str, Availability]:
+    def availability(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Availability]:
         """Availability of each of ``emails`` in ``[start, end)``.
 
         Parameters
@@ -240,9 +259,12 @@ class ExchangeSource:
             from exchangelib.protocol import Protocol
 
             version = Version(build=Build(*self._build)) if self._build else None
-            config = Configuration(credentials=Credentials(self._username, self._password),
-                                   service_endpoint=self.service_endpoint,
-                                   auth_type=self._auth, version=version)
+            config = Configuration(
+                credentials=Credentials(self._username, self._password),
+                service_endpoint=self.service_endpoint,
+                auth_type=self._auth,
+                version=version,
+            )
             self._protocol = Protocol(config=config)
         return self._protocol
 
@@ -258,31 +280,45 @@ class ExchangeSource:
             ends = EWSDateTime.from_datetime(piece[1].astimezone(ZoneInfo(self._zone_name)))
             protocol = self._get_protocol()
             if self._tz_definition is None:
-                definitions = list(protocol.get_timezones(timezones=[zone],
-                                                          return_full_timezone_data=True))
+                definitions = list(
+                    protocol.get_timezones(timezones=[zone], return_full_timezone_data=True)
+                )
                 if not definitions or isinstance(definitions[0], Exception):
                     raise CalendarServiceError(
-                        f"Exchange does not know the time zone {self._zone_name}", service=SOURCE)
+                        f"Exchange does not know the time zone {self._zone_name}", service=SOURCE
+                    )
                 self._tz_definition = definitions[0]
             service = _service_class()(protocol=protocol, chunk_size=len(batch))
-            views = list(service.call(
-                tzinfo=zone,
-                mailbox_data=[MailboxData(email=email, attendee_type="Required",
-                                          exclude_conflicts=False) for email in batch],
-                timezone=TimeZone.from_server_timezone(tz_definition=self._tz_definition,
-                                                       for_year=begins.year),
-                free_busy_view_options=FreeBusyViewOptions(
-                    time_window=TimeWindow(start=begins, end=ends),
-                    merged_free_busy_interval=30, requested_view="FreeBusy"),
-            ))
+            views = list(
+                service.call(
+                    tzinfo=zone,
+                    mailbox_data=[
+                        MailboxData(email=email, attendee_type="Required", exclude_conflicts=False)
+                        for email in batch
+                    ],
+                    timezone=TimeZone.from_server_timezone(
+                        tz_definition=self._tz_definition, for_year=begins.year
+                    ),
+                    free_busy_view_options=FreeBusyViewOptions(
+                        time_window=TimeWindow(start=begins, end=ends),
+                        merged_free_busy_interval=30,
+                        requested_view="FreeBusy",
+                    ),
+                )
+            )
         except (EWSError, requests.RequestException, OSError) as exc:
             said = scrub(exc, [self._password])
             raise CalendarServiceError(
                 f"Exchange free/busy request failed ({type(exc).__name__}"
-                + (f": {said})" if said else ")"), service=SOURCE) from None
+                + (f": {said})" if said else ")"),
+                service=SOURCE,
+            ) from None
         if len(views) != len(batch):
-            log.warning("exchange: expected %d free/busy answers, got %d; treating the batch "
-                        "as unknown", len(batch), len(views))
+            log.warning(
+                "exchange: expected %d free/busy answers, got %d; treating the batch as unknown",
+                len(batch),
+                len(views),
+            )
             return [None] * len(batch)
         return views
 
@@ -304,8 +340,15 @@ def _usable(email: str, view: Any) -> bool:
 def _plain_utc(value: datetime, zone: str) -> datetime:
     """An exchangelib date-time as a plain ``datetime`` in UTC (naive ones are in ``zone``)."""
     if value.tzinfo is None:
-        value = datetime(value.year, value.month, value.day, value.hour, value.minute,
-                         value.second, tzinfo=ZoneInfo(zone))
+        value = datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            tzinfo=ZoneInfo(zone),
+        )
     return datetime.fromtimestamp(value.timestamp(), tz=UTC)
 
 
@@ -316,7 +359,9 @@ def _service_class() -> type[Any]:
     from exchangelib.services import GetUserAvailability
 
     class TolerantGetUserAvailability(GetUserAvailability):  # type: ignore[misc]
-        ERRORS_TO_CATCH_IN_RESPONSE = (*GetUserAvailability.ERRORS_TO_CATCH_IN_RESPONSE,
-                                       ResponseMessageError)
+        ERRORS_TO_CATCH_IN_RESPONSE = (
+            *GetUserAvailability.ERRORS_TO_CATCH_IN_RESPONSE,
+            ResponseMessageError,
+        )
 
     return TolerantGetUserAvailability

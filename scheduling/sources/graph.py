@@ -120,21 +120,39 @@ class GraphSource:
         The :class:`requests.Session` to use (default a new one).
     """
 
-    def __init__(self, tenant_id: str, client_id: str, client_secret: str, organizer: str, *,
-                 base_url: str = DEFAULT_BASE_URL,
-                 authority_host: str = DEFAULT_AUTHORITY_HOST,
-                 verify: bool | str = True,
-                 sleep: Callable[[float], None] = time.sleep,
-                 max_retries: int = 4, max_retry_after: float = 120.0,
-                 batch_size: int = MAX_SCHEDULES, max_window: timedelta = MAX_WINDOW,
-                 timeout: float = 60.0, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str,
+        organizer: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        authority_host: str = DEFAULT_AUTHORITY_HOST,
+        verify: bool | str = True,
+        sleep: Callable[[float], None] = time.sleep,
+        max_retries: int = 4,
+        max_retry_after: float = 120.0,
+        batch_size: int = MAX_SCHEDULES,
+        max_window: timedelta = MAX_WINDOW,
+        timeout: float = 60.0,
+        session: requests.Session | None = None,
+    ) -> None:
         require_extra("msal")
-        missing = [name for name, value in (("tenant id", tenant_id), ("client id", client_id),
-                                            ("client secret", client_secret),
-                                            ("organizer", organizer)) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("tenant id", tenant_id),
+                ("client id", client_id),
+                ("client secret", client_secret),
+                ("organizer", organizer),
+            )
+            if not value
+        ]
         if missing:
-            raise CalendarServiceError("Microsoft Graph: missing " + ", ".join(missing),
-                                       service=SOURCE)
+            raise CalendarServiceError(
+                "Microsoft Graph: missing " + ", ".join(missing), service=SOURCE
+            )
         if not 1 <= batch_size <= MAX_SCHEDULES:
             raise ValueError(f"batch_size must be between 1 and {MAX_SCHEDULES}")
         if not timedelta(0) < max_window <= MAX_WINDOW:
@@ -152,8 +170,9 @@ class GraphSource:
         self._max_retry_after = max_retry_after
         self._batch_size = batch_size
         self._max_window = max_window
-        self._http = VerifyingSession(session if session is not None else requests.Session(),
-                                      verify, timeout)
+        self._http = VerifyingSession(
+            session if session is not None else requests.Session(), verify, timeout
+        )
         self._app: Any = None
 
     def __repr__(self) -> str:
@@ -184,8 +203,9 @@ class GraphSource:
         required = (ENV_TENANT, ENV_CLIENT, ENV_SECRET, ENV_ORGANIZER)
         missing = [name for name in required if not env.get(name, "").strip()]
         if missing:
-            raise CalendarServiceError("Microsoft Graph is not configured: set "
-                                       + ", ".join(missing), service=SOURCE)
+            raise CalendarServiceError(
+                "Microsoft Graph is not configured: set " + ", ".join(missing), service=SOURCE
+            )
         if env.get(ENV_BASE_URL, "").strip():
             options.setdefault("base_url", env[ENV_BASE_URL].strip())
         if env.get(ENV_AUTHORITY_HOST, "").strip():
@@ -198,8 +218,9 @@ class GraphSource:
         """Close the HTTP session."""
         self._http.close()
 
-    def availability(self, emails: Sequence[str], start: datetime,
-                     end: datetime) -> Mapping[str, Availability]:
+    def availability(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Availability]:
         """Availability of each of ``emails`` in ``[start, end)``.
 
         Parameters
@@ -250,9 +271,15 @@ class GraphSource:
 
     def _token(self) -> str:
         """An app-only access token for Graph (msal caches it until it expires)."""
-        token, self._app = client_token(self._client_id, self._secret, self._tenant,
-                                        self.authority_host, SCOPES, http_client=self._http,
-                                        app=self._app)
+        token, self._app = client_token(
+            self._client_id,
+            self._secret,
+            self._tenant,
+            self.authority_host,
+            SCOPES,
+            http_client=self._http,
+            app=self._app,
+        )
         return token
 
     def _get_schedule(self, batch: list[str], piece: Span) -> dict[str, dict[str, Any]]:
@@ -270,8 +297,10 @@ class GraphSource:
             if not isinstance(entries, list):
                 raise TypeError("value is not a list")
         except (ValueError, KeyError, TypeError):
-            raise CalendarServiceError("Microsoft Graph getSchedule answered with something "
-                                       "that is not a schedule list", service=SOURCE) from None
+            raise CalendarServiceError(
+                "Microsoft Graph getSchedule answered with something that is not a schedule list",
+                service=SOURCE,
+            ) from None
         answers: dict[str, dict[str, Any]] = {}
         for entry in entries:
             if isinstance(entry, dict):
@@ -291,21 +320,27 @@ class GraphSource:
                 response = self._http.post(url, json=body, headers=headers)
             except requests.RequestException as exc:
                 raise CalendarServiceError(
-                    f"Microsoft Graph could not be reached ({type(exc).__name__})",
-                    service=SOURCE) from None
+                    f"Microsoft Graph could not be reached ({type(exc).__name__})", service=SOURCE
+                ) from None
             if response.status_code not in RETRY_STATUSES or attempt >= self._max_retries:
                 break
-            delay = _retry_after(response.headers.get("Retry-After"), default=2.0 ** attempt)
+            delay = _retry_after(response.headers.get("Retry-After"), default=2.0**attempt)
             if delay > self._max_retry_after:
                 break
             attempt += 1
-            log.info("graph: throttled (HTTP %d); retry %d in %.0f s", response.status_code,
-                     attempt, delay)
+            log.info(
+                "graph: throttled (HTTP %d); retry %d in %.0f s",
+                response.status_code,
+                attempt,
+                delay,
+            )
             self._sleep(delay)
         if response.status_code >= 400:
             raise CalendarServiceError(
                 f"Microsoft Graph getSchedule failed: HTTP {response.status_code} "
-                f"{_error_text(response, self._secret)}".rstrip(), service=SOURCE)
+                f"{_error_text(response, self._secret)}".rstrip(),
+                service=SOURCE,
+            )
         return response
 
 
@@ -324,14 +359,16 @@ class VerifyingSession:
         self.verify = verify
         self.timeout = timeout
 
-    def get(self, url: str, params: Any = None, headers: Any = None,
-            **kwargs: Any) -> requests.Response:
+    def get(
+        self, url: str, params: Any = None, headers: Any = None, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("timeout", self.timeout)
         return self.session.get(url, params=params, headers=headers, **kwargs)
 
-    def post(self, url: str, params: Any = None, data: Any = None, headers: Any = None,
-             **kwargs: Any) -> requests.Response:
+    def post(
+        self, url: str, params: Any = None, data: Any = None, headers: Any = None, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("verify", self.verify)
         kwargs.setdefault("timeout", self.timeout)
         return self.session.post(url, params=params, data=data, headers=headers, **kwargs)
@@ -359,8 +396,9 @@ def _item(item: dict[str, Any]) -> tuple[Status, datetime, datetime]:
         status = _STATUSES.get(str(item["status"]).casefold(), Status.BUSY)
         return status, _parse_time(item["start"]), _parse_time(item["end"])
     except (KeyError, TypeError, ValueError):
-        raise CalendarServiceError("Microsoft Graph answered with a schedule item that "
-                                   "cannot be read", service=SOURCE) from None
+        raise CalendarServiceError(
+            "Microsoft Graph answered with a schedule item that cannot be read", service=SOURCE
+        ) from None
 
 
 def _graph_time(moment: datetime) -> str:
@@ -421,14 +459,24 @@ def _error_text(response: requests.Response, *secrets: str) -> str:
         return ""
     if not isinstance(error, dict):
         return ""
-    code, message = scrub(error.get("code") or "", secrets), scrub(error.get("message") or "",
-                                                                   secrets)
+    code, message = (
+        scrub(error.get("code") or "", secrets),
+        scrub(error.get("message") or "", secrets),
+    )
     return f"{code}: {message}" if code and message else code or message
 
 
-def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
-                 scopes: Sequence[str], *, http_client: Any,
-                 timeout: float | None = None, app: Any = None) -> tuple[str, Any]:
+def client_token(
+    client_id: str,
+    secret: str,
+    tenant: str,
+    authority_host: str,
+    scopes: Sequence[str],
+    *,
+    http_client: Any,
+    timeout: float | None = None,
+    app: Any = None,
+) -> tuple[str, Any]:
     """An app-only (client credentials) access token, and the msal app that holds it.
 
     Parameters
@@ -462,19 +510,27 @@ def client_token(client_id: str, secret: str, tenant: str, authority_host: str,
             if authority_host != DEFAULT_AUTHORITY_HOST:
                 options = {"validate_authority": False, "instance_discovery": False}
             app = msal.ConfidentialClientApplication(
-                client_id, client_credential=secret,
-                authority=f"{authority_host}/{quote(tenant, safe='')}", http_client=http_client,
-                timeout=timeout, **options)
+                client_id,
+                client_credential=secret,
+                authority=f"{authority_host}/{quote(tenant, safe='')}",
+                http_client=http_client,
+                timeout=timeout,
+                **options,
+            )
         answer = app.acquire_token_for_client(scopes=list(scopes))
     except (ValueError, requests.RequestException) as exc:
         raise CalendarServiceError(
             f"Microsoft Graph sign-in failed: the sign-in service could not be used "
-            f"({type(exc).__name__})", service=SOURCE) from None
+            f"({type(exc).__name__})",
+            service=SOURCE,
+        ) from None
     token = answer.get("access_token") if isinstance(answer, dict) else None
     if not isinstance(token, str) or not token:
         said = answer if isinstance(answer, dict) else {}
         code = scrub(said.get("error") or "no token", [secret])
         detail = scrub(said.get("error_description") or "", [secret])
-        raise CalendarServiceError(f"Microsoft Graph sign-in failed: {code}"
-                                   + (f" ({detail})" if detail else ""), service=SOURCE)
+        raise CalendarServiceError(
+            f"Microsoft Graph sign-in failed: {code}" + (f" ({detail})" if detail else ""),
+            service=SOURCE,
+        )
     return token, app

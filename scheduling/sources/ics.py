@@ -102,10 +102,16 @@ class IcsSource:
         A calendar given without an e-mail.
     """
 
-    def __init__(self, calendars: Mapping[str, bytes | str], *,
-                 zone: str | ZoneInfo = DEFAULT_ZONE, limits: CalendarLimits | None = None,
-                 strict: bool = True, cache: ReadingCache | None = None,
-                 workers: int | None = None) -> None:
+    def __init__(
+        self,
+        calendars: Mapping[str, bytes | str],
+        *,
+        zone: str | ZoneInfo = DEFAULT_ZONE,
+        limits: CalendarLimits | None = None,
+        strict: bool = True,
+        cache: ReadingCache | None = None,
+        workers: int | None = None,
+    ) -> None:
         self._zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
         self._limits = limits or CalendarLimits()
         self._strict = strict
@@ -122,8 +128,9 @@ class IcsSource:
             self._calendars.setdefault(key, []).append(content)
 
     @classmethod
-    def for_policy(cls, calendars: Mapping[str, bytes | str], policy: Policy,
-                   **options: Any) -> IcsSource:
+    def for_policy(
+        cls, calendars: Mapping[str, bytes | str], policy: Policy, **options: Any
+    ) -> IcsSource:
         """A source whose zone and limits are ``policy``'s (``timezone``,
         ``calendar_max_bytes``, ``calendar_max_components``)."""
         limits = CalendarLimits(policy.calendar_max_bytes, policy.calendar_max_components)
@@ -139,8 +146,9 @@ class IcsSource:
         """Exports that could not be read so far (``strict=False``), by e-mail."""
         return tuple(self._problems[e] for e in sorted(self._problems))
 
-    def availability(self, emails: Sequence[str], start: datetime,
-                     end: datetime) -> Mapping[str, Availability]:
+    def availability(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Availability]:
         """Availability of each of ``emails`` in ``[start, end)``.
 
         Parameters
@@ -180,20 +188,25 @@ class IcsSource:
                 continue
             good = [r for r in mine if isinstance(r, ExportReading)]
             people[key] = Availability(
-                email=key, coverage=merge_spans(s for r in good for s in r.coverage),
-                intervals=tuple(sorted({i for r in good for i in r.intervals})), source=SOURCE)
+                email=key,
+                coverage=merge_spans(s for r in good for s in r.coverage),
+                intervals=tuple(sorted({i for r in good for i in r.intervals})),
+                source=SOURCE,
+            )
         result: dict[str, Availability] = {}
         for email in emails:
             key = normalise_email(email)
             found = people.get(key)
-            result[email] = found if found is not None \
-                else Availability.unknown(key or email, SOURCE)
+            result[email] = (
+                found if found is not None else Availability.unknown(key or email, SOURCE)
+            )
         return result
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _read(self, tasks: list[tuple[str, bytes | str]],
-              window: Span) -> list[ExportReading | CalendarError]:
+    def _read(
+        self, tasks: list[tuple[str, bytes | str]], window: Span
+    ) -> list[ExportReading | CalendarError]:
         """Each task's reading, from the cache or read afresh (in workers when many)."""
         keys = [self._key(content, window) for _, content in tasks]
         out: list[ExportReading | CalendarError | None] = [None] * len(tasks)
@@ -230,8 +243,14 @@ class IcsSource:
 
     def _key(self, content: bytes | str, window: Span) -> str:
         digest = hashlib.sha256()
-        for part in (*_versions(), self._zone.key, window[0].isoformat(), window[1].isoformat(),
-                     str(self._limits.max_bytes), str(self._limits.max_components)):
+        for part in (
+            *_versions(),
+            self._zone.key,
+            window[0].isoformat(),
+            window[1].isoformat(),
+            str(self._limits.max_bytes),
+            str(self._limits.max_components),
+        ):
             digest.update(part.encode("utf-8") + b"\x00")
         digest.update(content if isinstance(content, bytes) else content.encode("utf-8"))
         return digest.hexdigest()
@@ -243,8 +262,7 @@ Answer = tuple[str, Any]
 @functools.cache
 def _versions() -> tuple[str, ...]:
     """What a reading depends on besides its input: this format and the libraries' versions."""
-    return _FORMAT, version("icalendar"), version("recurring-ical-events"), \
-        version("x-wr-timezone")
+    return _FORMAT, version("icalendar"), version("recurring-ical-events"), version("x-wr-timezone")
 
 
 def _read_job(job: tuple[str, bytes | str, Span, str, CalendarLimits]) -> Answer:

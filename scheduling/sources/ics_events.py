@@ -53,10 +53,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("scheduling")
 
-TIME_PROPERTIES = frozenset({
-    "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE", "RECURRENCE-ID",
-    "FREEBUSY", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS", "TZOFFSETFROM", "TZOFFSETTO",
-})
+TIME_PROPERTIES = frozenset(
+    {
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "EXRULE",
+        "RECURRENCE-ID",
+        "FREEBUSY",
+        "STATUS",
+        "TRANSP",
+        "X-MICROSOFT-CDO-BUSYSTATUS",
+        "TZOFFSETFROM",
+        "TZOFFSETTO",
+    }
+)
 """Properties whose damage makes a calendar's times untrustworthy."""
 
 _CDO_BUSY_STATUS = {
@@ -89,8 +103,9 @@ def rules_supported(component: icalendar.cal.Component) -> bool:
     for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
         frequencies = [str(f).upper() for f in rule.get("FREQ", [])]
         intervals = rule.get("INTERVAL", [1])
-        if any(f in ("SECONDLY", "MINUTELY") for f in frequencies) \
-                or any(not isinstance(i, int) or i < 1 for i in intervals):
+        if any(f in ("SECONDLY", "MINUTELY") for f in frequencies) or any(
+            not isinstance(i, int) or i < 1 for i in intervals
+        ):
             return False
     return True
 
@@ -150,8 +165,10 @@ def read_one_off(lines: Sequence[str], owner: str) -> OneOff | None:
             if normalise_email(value) == owner:
                 partstat = str(params.get("PARTSTAT", "")).upper()
             continue
-        if name in ("DTSTART", "DTEND") and str(params.get("VALUE", "")).upper() \
-                not in _ONE_OFF_VALUES:
+        if (
+            name in ("DTSTART", "DTEND")
+            and str(params.get("VALUE", "")).upper() not in _ONE_OFF_VALUES
+        ):
             return None
         if name in values:
             return None  # a property given twice: the full parser decides
@@ -167,7 +184,8 @@ def read_one_off(lines: Sequence[str], owner: str) -> OneOff | None:
     elif "DURATION" in values:
         try:
             length = icalendar.vDuration.from_ical(  # type: ignore[no-untyped-call]
-                values["DURATION"])
+                values["DURATION"]
+            )
         except (ValueError, TypeError):
             raise Unreadable("DURATION") from None
         if not isinstance(start, datetime) and length.seconds:
@@ -177,9 +195,12 @@ def read_one_off(lines: Sequence[str], owner: str) -> OneOff | None:
         end = start + timedelta(days=1) if not isinstance(start, datetime) else start
     if isinstance(start, datetime) != isinstance(end, datetime):
         raise Unreadable("DTEND")  # a date ended by a time, or the other way round
-    status = status_of(values.get("STATUS", "").strip().upper(),
-                       values.get("X-MICROSOFT-CDO-BUSYSTATUS", "").strip().upper(),
-                       values.get("TRANSP", "").strip().upper(), partstat)
+    status = status_of(
+        values.get("STATUS", "").strip().upper(),
+        values.get("X-MICROSOFT-CDO-BUSYSTATUS", "").strip().upper(),
+        values.get("TRANSP", "").strip().upper(),
+        partstat,
+    )
     return OneOff(start, end, status)
 
 
@@ -194,9 +215,14 @@ def _time_value(name: str, value: str, tzid: str | None) -> date | datetime:
     return found
 
 
-def occurrences(email: str, calendar: icalendar.Calendar, window: Span, zone: ZoneInfo,
-                lines: Mapping[str, int], one_offs: Sequence[OneOff] = ()
-                ) -> Iterator[Interval]:
+def occurrences(
+    email: str,
+    calendar: icalendar.Calendar,
+    window: Span,
+    zone: ZoneInfo,
+    lines: Mapping[str, int],
+    one_offs: Sequence[OneOff] = (),
+) -> Iterator[Interval]:
     """The blocking occurrences of ``calendar``'s events, cut to ``window``.
 
     A one-off event (no RRULE, RDATE, EXDATE or RECURRENCE-ID, and no
@@ -211,8 +237,11 @@ def occurrences(email: str, calendar: icalendar.Calendar, window: Span, zone: Zo
     for event in singles:
         yield from _blocking(email, event, window, floating, lines)
     for one in one_offs:
-        interval = clipped(as_utc(one.start, floating), as_utc(one.end, floating), one.status,
-                           window) if one.status is not None else None
+        interval = (
+            clipped(as_utc(one.start, floating), as_utc(one.end, floating), one.status, window)
+            if one.status is not None
+            else None
+        )
         if interval is not None:
             yield interval
     if not series.subcomponents:
@@ -223,21 +252,27 @@ def occurrences(email: str, calendar: icalendar.Calendar, window: Span, zone: Zo
     except Exception as exc:  # the library raises many types for bad data
         line = _culprit(series, window, lines)
         what = f"has an event whose times or repeats cannot be read ({type(exc).__name__})"
-        raise CalendarError(f"the calendar for {email} {what}" + (
-            f" (line {line})" if line else ""), email=email, line=line, reason=what) from None
+        raise CalendarError(
+            f"the calendar for {email} {what}" + (f" (line {line})" if line else ""),
+            email=email,
+            line=line,
+            reason=what,
+        ) from None
     for occurrence in found:
         ids = occurrence.recurrence_ids
         status = statuses.get((occurrence.uid, ids[0] if ids else None))
         if status is None:
             continue
-        interval = clipped(as_utc(occurrence.start, zone), as_utc(occurrence.end, zone), status,
-                           window)
+        interval = clipped(
+            as_utc(occurrence.start, zone), as_utc(occurrence.end, zone), status, window
+        )
         if interval is not None:
             yield interval
 
 
-def _series_statuses(email: str, series: icalendar.Calendar
-                     ) -> dict[tuple[str, Any], Status | None]:
+def _series_statuses(
+    email: str, series: icalendar.Calendar
+) -> dict[tuple[str, Any], Status | None]:
     """What each event of the series means, keyed as recurring_ical_events names occurrences.
 
     ``(UID, None)`` for the event that repeats, ``(UID, RECURRENCE-ID)`` for
@@ -261,8 +296,11 @@ def _split(calendar: icalendar.Calendar) -> tuple[list[Any], icalendar.Calendar]
     """One-off events, and a calendar (same properties) holding every series."""
     events = calendar.walk("VEVENT")
     overridden = {str(e.get("UID", "")) for e in events if "RECURRENCE-ID" in e}
-    singles = [e for e in events if not any(name in e for name in _SERIES)
-               and str(e.get("UID", "")) not in overridden]
+    singles = [
+        e
+        for e in events
+        if not any(name in e for name in _SERIES) and str(e.get("UID", "")) not in overridden
+    ]
     series = calendar.copy()
     kept = {id(e) for e in singles}
     for event in events:
@@ -280,12 +318,12 @@ def _calendar_zone(email: str, calendar: icalendar.Calendar, zone: ZoneInfo) -> 
         return ZoneInfo(str(name).strip())
     except (ZoneInfoNotFoundError, ValueError):
         what = "names an unknown X-WR-TIMEZONE"
-        raise CalendarError(f"the calendar for {email} {what}", email=email,
-                            reason=what) from None
+        raise CalendarError(f"the calendar for {email} {what}", email=email, reason=what) from None
 
 
-def _blocking(email: str, event: Any, window: Span, zone: ZoneInfo,
-              lines: Mapping[str, int]) -> Iterator[Interval]:
+def _blocking(
+    email: str, event: Any, window: Span, zone: ZoneInfo, lines: Mapping[str, int]
+) -> Iterator[Interval]:
     """The interval one occurrence blocks inside ``window``, if any."""
     status = _event_status(event, email)
     if status is None:
@@ -295,8 +333,12 @@ def _blocking(email: str, event: Any, window: Span, zone: ZoneInfo,
     except Exception:  # IncompleteComponent, broken property
         line = lines.get(str(event.get("UID", "")))
         what = "has an event without a readable start or end"
-        raise CalendarError(f"the calendar for {email} {what}" + (
-            f" (line {line})" if line else ""), email=email, line=line, reason=what) from None
+        raise CalendarError(
+            f"the calendar for {email} {what}" + (f" (line {line})" if line else ""),
+            email=email,
+            line=line,
+            reason=what,
+        ) from None
     interval = clipped(as_utc(begins, zone), as_utc(ends, zone), status, window)
     if interval is not None:
         yield interval
@@ -310,8 +352,11 @@ def _expand(calendar: icalendar.Calendar, window: Span) -> list[Any]:
     statuses were read once per event).
     """
     query = recurring_ical_events.of(calendar, components=("VEVENT",))
-    return [occurrence for series in query.series
-            for occurrence in series.between(window[0] - PAD, window[1] + PAD)]
+    return [
+        occurrence
+        for series in query.series
+        for occurrence in series.between(window[0] - PAD, window[1] + PAD)
+    ]
 
 
 def _culprit(calendar: icalendar.Calendar, window: Span, lines: Mapping[str, int]) -> int | None:
@@ -343,8 +388,12 @@ def _owner_partstat(event: icalendar.cal.Component, email: str) -> str:
 
 def _event_status(event: icalendar.cal.Component, email: str) -> Status | None:
     """What the occurrence means for its owner; ``None`` when it does not block at all."""
-    return status_of(_text(event, "STATUS"), _text(event, "X-MICROSOFT-CDO-BUSYSTATUS"),
-                     _text(event, "TRANSP"), _owner_partstat(event, email))
+    return status_of(
+        _text(event, "STATUS"),
+        _text(event, "X-MICROSOFT-CDO-BUSYSTATUS"),
+        _text(event, "TRANSP"),
+        _owner_partstat(event, email),
+    )
 
 
 def status_of(status: str, busy_status: str, transp: str, partstat: str) -> Status | None:
@@ -384,11 +433,13 @@ def warn_unknown_zone(component: icalendar.cal.Component) -> None:
 
 def _warn_if_floating(tzid: str | None, value: object) -> None:
     """Log (once per name) a ``TZID`` whose time came back floating: an unknown zone."""
-    if tzid and isinstance(value, datetime) and value.tzinfo is None \
-            and tzid not in _warned_zones:
+    if tzid and isinstance(value, datetime) and value.tzinfo is None and tzid not in _warned_zones:
         _warned_zones.add(str(tzid))
-        log.warning("ics: time zone %r is not known and has no VTIMEZONE; its times are read "
-                    "as floating (policy time zone) time", str(tzid))
+        log.warning(
+            "ics: time zone %r is not known and has no VTIMEZONE; its times are read "
+            "as floating (policy time zone) time",
+            str(tzid),
+        )
 
 
 def _decoded_time(value: Any, zone: ZoneInfo) -> datetime | None:
@@ -404,8 +455,9 @@ def _decoded_time(value: Any, zone: ZoneInfo) -> datetime | None:
     return None
 
 
-def coverage(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo, *,
-             had_events: bool) -> list[Span]:
+def coverage(
+    calendar: icalendar.Calendar, window: Span, zone: ZoneInfo, *, had_events: bool
+) -> list[Span]:
     """The part of ``window`` this calendar claims to describe.
 
     ``had_events``: whether the export had any VEVENT (even one left out
@@ -419,15 +471,23 @@ def coverage(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo, *,
         spans = [(clip_start, clip_end)]
     else:
         published_by = list(calendar.walk("VFREEBUSY"))
-        published = [(_decoded_time(fb.get("DTSTART"), zone), _decoded_time(fb.get("DTEND"), zone))
-                     for fb in published_by]
-        if published_by and not had_events \
-                and all(a is not None and b is not None for a, b in published):
+        published = [
+            (_decoded_time(fb.get("DTSTART"), zone), _decoded_time(fb.get("DTEND"), zone))
+            for fb in published_by
+        ]
+        if (
+            published_by
+            and not had_events
+            and all(a is not None and b is not None for a, b in published)
+        ):
             spans = [(a, b) for a, b in published if a is not None and b is not None]
         else:
             spans = [window]
-    return [(max(a, window[0]), min(b, window[1])) for a, b in spans
-            if min(b, window[1]) > max(a, window[0])]
+    return [
+        (max(a, window[0]), min(b, window[1]))
+        for a, b in spans
+        if min(b, window[1]) > max(a, window[0])
+    ]
 
 
 def free_busy(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo) -> Iterator[Interval]:
@@ -441,8 +501,7 @@ def free_busy(calendar: icalendar.Calendar, window: Span, zone: ZoneInfo) -> Ite
             status = _FREEBUSY_TYPE.get(fb_type, Status.BUSY)
             begins, until = period.dt
             begins_utc = as_utc(begins, zone)
-            ends_utc = begins_utc + until if isinstance(until, timedelta) \
-                else as_utc(until, zone)
+            ends_utc = begins_utc + until if isinstance(until, timedelta) else as_utc(until, zone)
             interval = clipped(begins_utc, ends_utc, status, window)
             if interval is not None:
                 yield interval

@@ -71,16 +71,33 @@ are dropped unparsed. Local times are at most 14 hours from UTC, and the
 expansion itself looks one day either side, so three days keeps every event
 that can touch the window."""
 
-_BOUNDARY = re.compile(r"^(BEGIN|END)[ \t]*:[ \t]*([A-Za-z0-9-]+)[ \t]*\r?$",
-                       re.MULTILINE | re.IGNORECASE)
+_BOUNDARY = re.compile(
+    r"^(BEGIN|END)[ \t]*:[ \t]*([A-Za-z0-9-]+)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE
+)
 _FOLD = re.compile(r"\r?\n[ \t]")
 _KEPT = frozenset({"VEVENT", "VTIMEZONE", "VFREEBUSY"})
-_NEEDED = frozenset({
-    "BEGIN", "END", "UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "EXRULE",
-    "RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS",
-})
-_NESTED_ALARM = re.compile(r"^BEGIN:VALARM.*?^END:VALARM[^\n]*\n?",
-                           re.MULTILINE | re.IGNORECASE | re.DOTALL)
+_NEEDED = frozenset(
+    {
+        "BEGIN",
+        "END",
+        "UID",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "EXRULE",
+        "RECURRENCE-ID",
+        "SEQUENCE",
+        "STATUS",
+        "TRANSP",
+        "X-MICROSOFT-CDO-BUSYSTATUS",
+    }
+)
+_NESTED_ALARM = re.compile(
+    r"^BEGIN:VALARM.*?^END:VALARM[^\n]*\n?", re.MULTILINE | re.IGNORECASE | re.DOTALL
+)
 _DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 
@@ -170,12 +187,17 @@ class _Export:
         return bisect.bisect_left(self._newlines, offset) + 1
 
     def error(self, offset: int, what: str) -> CalendarError:
-        return CalendarError(f"the calendar for {self.email} {what} (line {self.line(offset)})",
-                             email=self.email, line=self.line(offset), reason=what)
+        return CalendarError(
+            f"the calendar for {self.email} {what} (line {self.line(offset)})",
+            email=self.email,
+            line=self.line(offset),
+            reason=what,
+        )
 
 
-def read_export(email: str, content: bytes | str, window: Span, zone: ZoneInfo,
-                limits: CalendarLimits) -> ExportReading:
+def read_export(
+    email: str, content: bytes | str, window: Span, zone: ZoneInfo, limits: CalendarLimits
+) -> ExportReading:
     """Read one export for ``window`` (UTC).
 
     Parameters
@@ -208,10 +230,15 @@ def read_export(email: str, content: bytes | str, window: Span, zone: ZoneInfo,
     if size > limits.max_bytes:
         raise CalendarError(
             f"the calendar for {email} is {size:,} bytes, more than the limit of "
-            f"{limits.max_bytes:,}", email=email,
-            reason=f"is {size:,} bytes, more than the limit of {limits.max_bytes:,}")
-    text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) \
+            f"{limits.max_bytes:,}",
+            email=email,
+            reason=f"is {size:,} bytes, more than the limit of {limits.max_bytes:,}",
+        )
+    text = (
+        content.decode("utf-8-sig", errors="replace")
+        if isinstance(content, bytes)
         else content.lstrip("\ufeff")
+    )
     export = _Export(email, text)
     if "BEGIN:VCALENDAR" not in text[:4096].upper():
         raise export.error(0, "is not an iCalendar file")
@@ -244,10 +271,10 @@ def _structure(export: _Export, limits: CalendarLimits) -> list[tuple[str, list[
     marks = list(_BOUNDARY.finditer(export.text))
     begins = sum(1 for m in marks if m.group(1).upper() == "BEGIN")
     if begins > limits.max_components:
-        what = (f"has {begins:,} components, more than the limit of "
-                f"{limits.max_components:,}")
-        raise CalendarError(f"the calendar for {export.email} {what}", email=export.email,
-                            reason=what)
+        what = f"has {begins:,} components, more than the limit of {limits.max_components:,}"
+        raise CalendarError(
+            f"the calendar for {export.email} {what}", email=export.email, reason=what
+        )
     text = export.text
     calendars: list[tuple[str, list[_Block]]] = []
     stack: list[tuple[str, int]] = []
@@ -260,20 +287,22 @@ def _structure(export: _Export, limits: CalendarLimits) -> list[tuple[str, list[
             stack.append((name, mark.start()))
             continue
         if not stack or stack[-1][0] != name:
-            raise export.error(mark.start(), f"has an END:{name} that does not close "
-                                             "the open component")
+            raise export.error(
+                mark.start(), f"has an END:{name} that does not close the open component"
+            )
         _, start = stack.pop()
-        end = mark.end() + 1 if text[mark.end():mark.end() + 1] == "\n" else mark.end()
+        end = mark.end() + 1 if text[mark.end() : mark.end() + 1] == "\n" else mark.end()
         if len(stack) == 1:
             blocks.append(_Block(name, start, end))
         elif not stack:
             cuts = [start, *(x for b in blocks for x in (b.start, b.end)), mark.start()]
-            own = "".join(text[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2))
+            own = "".join(text[cuts[i] : cuts[i + 1]] for i in range(0, len(cuts), 2))
             calendars.append((own, blocks))
             blocks = []
     if stack:
-        raise export.error(stack[-1][1], f"has a {stack[-1][0]} that never ends (the file is "
-                                         "truncated)")
+        raise export.error(
+            stack[-1][1], f"has a {stack[-1][0]} that never ends (the file is truncated)"
+        )
     if not calendars:
         raise export.error(0, "is empty or truncated")
     return calendars
@@ -363,8 +392,9 @@ def _end_date(start: str, end: str, duration: str) -> str | None:
     return (first + span + timedelta(days=1)).strftime("%Y%m%d")
 
 
-def _parse(export: _Export, header: str, blocks: list[_Block], lo: str,
-           hi: str) -> tuple[icalendar.Calendar, list[OneOff], bool, dict[str, int]]:
+def _parse(
+    export: _Export, header: str, blocks: list[_Block], lo: str, hi: str
+) -> tuple[icalendar.Calendar, list[OneOff], bool, dict[str, int]]:
     """One VCALENDAR parsed in isolation with the events outside the window left out.
 
     Returns the calendar (time zones, free/busy and series), its one-off
@@ -376,15 +406,18 @@ def _parse(export: _Export, header: str, blocks: list[_Block], lo: str,
     if not isinstance(calendar, icalendar.Calendar):  # pragma: no cover - header is BEGIN:VCALENDAR
         raise export.error(0, "could not be read as iCalendar")
     ordered = sorted(blocks, key=lambda b: b.name != "VTIMEZONE")  # zones before their users
-    leans = {id(b): _lean_event(export.text[b.start:b.end], lo, hi, export.email)
-             for b in ordered if b.name == "VEVENT"}
+    leans = {
+        id(b): _lean_event(export.text[b.start : b.end], lo, hi, export.email)
+        for b in ordered
+        if b.name == "VEVENT"
+    }
     overridden = {lean.uid for lean in leans.values() if lean is not None and lean.series}
     had_events = bool(leans)
     one_offs: list[OneOff] = []
     lines: dict[str, int] = {}
     masters: dict[str, int] = {}
     for block in ordered:
-        text = export.text[block.start:block.end]
+        text = export.text[block.start : block.end]
         if block.name == "VEVENT":
             lean = leans[id(block)]
             if lean is None:
@@ -409,7 +442,7 @@ def _one_off(export: _Export, lean: _Lean, block: _Block) -> OneOff | None:
     try:
         return read_one_off(lean.lines, export.email)
     except Unreadable as exc:
-        text = export.text[block.start:block.end]
+        text = export.text[block.start : block.end]
         found = re.search(rf"^{re.escape(exc.name)}[;:]", text, re.MULTILINE | re.IGNORECASE)
         where = block.start + (found.start() if found else 0)
         raise export.error(where, f"has an unreadable {exc.name} in a VEVENT") from None
@@ -419,14 +452,13 @@ def _component(export: _Export, text: str, offset: int) -> icalendar.cal.Compone
     try:
         return icalendar.Component.from_ical(text)
     except Exception:  # ValueError and friends; the message may quote private text
-        name = text[6:text.find("\n")].strip().upper() if text[:6].upper() == "BEGIN:" else ""
-        raise export.error(offset, f"has a {name or 'component'} that cannot be read") \
-            from None
+        name = text[6 : text.find("\n")].strip().upper() if text[:6].upper() == "BEGIN:" else ""
+        raise export.error(offset, f"has a {name or 'component'} that cannot be read") from None
 
 
 def _check(export: _Export, component: icalendar.cal.Component, block: _Block) -> None:
     """Refuse a component whose times cannot be trusted; naming its line."""
-    text = export.text[block.start:block.end]
+    text = export.text[block.start : block.end]
     for part in component.walk():
         for name, _message in part.errors:
             if name is not None and name.upper() in TIME_PROPERTIES:
@@ -440,8 +472,9 @@ def _check(export: _Export, component: icalendar.cal.Component, block: _Block) -
         warn_unknown_zone(part)
 
 
-def _own_uid(event: icalendar.cal.Component, masters: dict[str, int], lines: dict[str, int],
-             line: int) -> None:
+def _own_uid(
+    event: icalendar.cal.Component, masters: dict[str, int], lines: dict[str, int], line: int
+) -> None:
     """Give an event that repeats another's UID without ``RECURRENCE-ID`` a UID of its own.
 
     recurring_ical_events keeps one event per UID and RECURRENCE-ID; two

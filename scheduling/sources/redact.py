@@ -20,14 +20,18 @@ __all__ = ["HIDDEN", "scrub"]
 HIDDEN = "[hidden]"
 """What stands in place of anything removed."""
 
-_SECRET_KEY = (r"(?:client[_-]?secret|secret|password|passwd|pwd|access[_-]?token|"
-               r"refresh[_-]?token|id[_-]?token|token|client[_-]?assertion|assertion|"
-               r"api[_-]?key|apikey|credentials?|authorization)")
+_SECRET_KEY = (
+    r"(?:client[_-]?secret|secret|password|passwd|pwd|access[_-]?token|"
+    r"refresh[_-]?token|id[_-]?token|token|client[_-]?assertion|assertion|"
+    r"api[_-]?key|apikey|credentials?|authorization)"
+)
 _PAIR = re.compile(
     rf"(?P<key>[\"']?\b{_SECRET_KEY}\b[\"']?\s*(?:=|:)\s*)(?P<value>\"[^\"]*\"|'[^']*'|[^\s&,;\"']+)",
-    re.IGNORECASE)
-_SCHEME = re.compile(r"\b(?P<scheme>Bearer|Basic|Negotiate|NTLM|Digest)\s+[A-Za-z0-9+/=._~-]+",
-                     re.IGNORECASE)
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(
+    r"\b(?P<scheme>Bearer|Basic|Negotiate|NTLM|Digest)\s+[A-Za-z0-9+/=._~-]+", re.IGNORECASE
+)
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?")
 _OPAQUE = re.compile(r"[A-Za-z0-9+/_~.=-]{32,}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -71,4 +75,4 @@ def scrub(text: object, secrets: Iterable[str | None] = (), *, limit: int = 300)
     result = _PAIR.sub(lambda m: f"{m.group('key')}{HIDDEN}", result)
     result = _OPAQUE.sub(_opaque, result)
     result = " ".join(result.split())
-    return result if len(result) <= limit else result[:limit - 1].rstrip() + "…"
+    return result if len(result) <= limit else result[: limit - 1].rstrip() + "…"

@@ -47,8 +47,9 @@ class RowsSource:
         0-based row number).
     """
 
-    def __init__(self, rows: Iterable[tuple[str, datetime, datetime, Status | str]], *,
-                 source: str = SOURCE) -> None:
+    def __init__(
+        self, rows: Iterable[tuple[str, datetime, datetime, Status | str]], *, source: str = SOURCE
+    ) -> None:
         self._source = source
         spans: dict[str, list[Interval]] = defaultdict(list)
         known: set[str] = set()
@@ -61,29 +62,34 @@ class RowsSource:
                 start_utc, end_utc = utc(start), utc(end)
             except ValueError:
                 raise CalendarError(
-                    f"availability row {number} for {key}: naive time or unknown status",
-                    email=key) from None
+                    f"availability row {number} for {key}: naive time or unknown status", email=key
+                ) from None
             if state not in _ALLOWED:
                 raise CalendarError(
                     f"availability row {number} for {key}: status must be busy, tentative, "
-                    "oof or free", email=key)
+                    "oof or free",
+                    email=key,
+                )
             if end_utc <= start_utc:
                 raise CalendarError(
-                    f"availability row {number} for {key}: end is not after start", email=key)
+                    f"availability row {number} for {key}: end is not after start", email=key
+                )
             known.add(key)
             if state is not Status.FREE:
                 spans[key].append(Interval(start_utc, end_utc, state))
         self._known = frozenset(known)
         self._intervals: dict[str, tuple[Interval, ...]] = {
-            key: tuple(sorted(items)) for key, items in spans.items()}
+            key: tuple(sorted(items)) for key, items in spans.items()
+        }
 
     @property
     def emails(self) -> frozenset[str]:
         """The (normalised) people listed in the rows."""
         return self._known
 
-    def availability(self, emails: Sequence[str], start: datetime,
-                     end: datetime) -> Mapping[str, Availability]:
+    def availability(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Availability]:
         """Availability of each of ``emails`` in ``[start, end)``.
 
         Parameters
@@ -106,9 +112,11 @@ class RowsSource:
             if key not in self._known:
                 result[email] = Availability.unknown(key or email, self._source)
                 continue
-            cut = (clipped(i.start, i.end, i.status, window)
-                   for i in self._intervals.get(key, ()))
-            result[email] = Availability(email=key, coverage=(window,),
-                                         intervals=tuple(i for i in cut if i is not None),
-                                         source=self._source)
+            cut = (clipped(i.start, i.end, i.status, window) for i in self._intervals.get(key, ()))
+            result[email] = Availability(
+                email=key,
+                coverage=(window,),
+                intervals=tuple(i for i in cut if i is not None),
+                source=self._source,
+            )
         return result

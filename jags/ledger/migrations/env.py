@@ -10,7 +10,8 @@ from alembic import context
 from jags.ledger.models import Base
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
-                  compare_type=True)
+context.configure(
+    connection=connection, target_metadata=Base.metadata, render_as_batch=True, compare_type=True
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -47,9 +47,17 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime, nullable=True),
         sa.Column("day_zero", sa.Date, nullable=True),
         sa.Column("allocate_by", sa.Date, nullable=True),
-        *(sa.Column(name, sa.Text, nullable=True) for name in (
-            "requester_name", "requester_email", "requester_organisation", "case_ref",
-            "family_ref", "locality")),
+        *(
+            sa.Column(name, sa.Text, nullable=True)
+            for name in (
+                "requester_name",
+                "requester_email",
+                "requester_organisation",
+                "case_ref",
+                "family_ref",
+                "locality",
+            )
+        ),
         sa.Column("mode", sa.String(20), nullable=True),
         sa.Column("topic", sa.Text, nullable=True),
         sa.Column("preferred_facilitator_id", ID, nullable=True),
@@ -57,8 +65,17 @@ def upgrade() -> None:
         sa.Column("follow_up_of", ID, nullable=True),
         sa.Column("row_digest", sa.String(64), nullable=True),
         sa.Column("imported_on", sa.Date, nullable=False),
-        *(sa.Column(name, sa.Date, nullable=True) for name in (
-            "allocated_on", "contacted_on", "confirmed_on", "held_on", "closed_on", "ended_on")),
+        *(
+            sa.Column(name, sa.Date, nullable=True)
+            for name in (
+                "allocated_on",
+                "contacted_on",
+                "confirmed_on",
+                "held_on",
+                "closed_on",
+                "ended_on",
+            )
+        ),
         sa.Column("declines", sa.Integer, nullable=False),
         sa.Column("purged_on", sa.Date, nullable=True),
     )
@@ -73,8 +90,9 @@ def upgrade() -> None:
         sa.Column("email", sa.Text, nullable=True),
         sa.Column("organisation", sa.Text, nullable=True),
         sa.Column("attendance", sa.String(10), nullable=False),
-        sa.ForeignKeyConstraint(["partnership", "request_id"],
-                                ["requests.partnership", "requests.request_id"]),
+        sa.ForeignKeyConstraint(
+            ["partnership", "request_id"], ["requests.partnership", "requests.request_id"]
+        ),
     )
     op.create_index("ix_participants_request", "participants", ["partnership", "request_id"])
     op.create_table(
@@ -103,12 +121,14 @@ def upgrade() -> None:
         sa.Column("allocated_on", sa.Date, nullable=True),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("ended_on", sa.Date, nullable=True),
-        sa.ForeignKeyConstraint(["partnership", "request_id"],
-                                ["requests.partnership", "requests.request_id"]),
+        sa.ForeignKeyConstraint(
+            ["partnership", "request_id"], ["requests.partnership", "requests.request_id"]
+        ),
     )
     op.create_index("ix_allocations_request", "allocations", ["partnership", "request_id"])
-    op.create_index("ix_allocations_open", "allocations",
-                    ["partnership", "status", "facilitator_id"])
+    op.create_index(
+        "ix_allocations_open", "allocations", ["partnership", "status", "facilitator_id"]
+    )
     op.create_table(
         "sessions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -124,8 +144,9 @@ def upgrade() -> None:
         sa.Column("location", sa.Text, nullable=True),
         sa.Column("confirmed_on", sa.Date, nullable=False),
         sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
-        sa.ForeignKeyConstraint(["partnership", "request_id"],
-                                ["requests.partnership", "requests.request_id"]),
+        sa.ForeignKeyConstraint(
+            ["partnership", "request_id"], ["requests.partnership", "requests.request_id"]
+        ),
         sa.UniqueConstraint("partnership", "request_id", name="uq_sessions_request"),
     )
     op.create_table(
@@ -193,6 +214,16 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS events_append_only ON events")
         op.execute("DROP FUNCTION IF EXISTS events_append_only()")
-    for table in ("event_notes", "events", "outbox", "sessions", "allocations", "facilitators",
-                  "participants", "requests", "batches", "partnerships"):
+    for table in (
+        "event_notes",
+        "events",
+        "outbox",
+        "sessions",
+        "allocations",
+        "facilitators",
+        "participants",
+        "requests",
+        "batches",
+        "partnerships",
+    ):
         op.drop_table(table)

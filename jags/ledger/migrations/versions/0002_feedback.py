@@ -19,8 +19,7 @@ def upgrade() -> None:
     op.create_table(
         "feedback",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("partnership", sa.String(64), sa.ForeignKey("partnerships.key"),
-                  nullable=False),
+        sa.Column("partnership", sa.String(64), sa.ForeignKey("partnerships.key"), nullable=False),
         sa.Column("response_id", sa.String(64), nullable=False),
         sa.Column("request_id", sa.String(64), nullable=False),
         sa.Column("role", sa.String(40), nullable=True),
