@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -216,7 +217,13 @@ def test_the_bundled_sample_is_found_by_package_resources(sample_dir: Path) -> N
 
 def test_a_regular_install_carries_the_sample(tmp_path: Path) -> None:
     """Build a wheel, install it (no editable link to the source tree) and find the sample."""
-    root = Path(__file__).resolve().parent.parent
+    root = tmp_path / "source"  # a copy: building writes build/ beside the sources
+    here = Path(__file__).resolve().parent.parent
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("allocator", "scheduling", "jags", "data"):
+        shutil.copytree(here / name, root / name, symlinks=True, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(here / name, root / name)
     built = subprocess.run(
         [
             sys.executable,
