@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING
 from allocator import Policy, Workspace
 from allocator.workdays import WorkingCalendar
 from benchmarks.measure import with_bytecode
-from jags import daily
+from jags import daily, daily_status
 from jags.files import csv_bytes, write_outputs
 from jags.generate import generate_workspace
 from jags.generate_tables import workspace_files
@@ -246,7 +246,9 @@ def run_year(
         with timed(year, "status"):
             ledger = daily.open_ledger(where)
             try:
-                header, rows = daily.status_files(ledger, day, request_id=None, facilitators=False)
+                header, rows = daily_status.status_files(
+                    ledger, day, request_id=None, facilitators=False
+                )
                 csv_bytes(header, rows)
             finally:
                 ledger.close()

@@ -37,7 +37,7 @@ from jags.scenarios.simulation import Simulation
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from jags.scenarios.simulation import Outcome
+    from jags.scenarios.measures import Outcome
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 JAGS = Path(sys.executable).parent / "jags"

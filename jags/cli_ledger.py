@@ -224,7 +224,7 @@ def status_command(
     """Where every request is on its journey, and what is overdue."""
     import json as jsonlib
 
-    from jags import daily, render
+    from jags import daily, daily_status, render
     from jags.files import csv_bytes
 
     with user_errors():
@@ -242,20 +242,20 @@ def status_command(
         ledger = daily.open_ledger(where)
         try:
             if fmt == "xlsx":
-                book, lines = daily.status_workbook(ledger, day)
+                book, lines = daily_status.status_workbook(ledger, day)
             else:
-                header, rows = daily.status_files(
+                header, rows = daily_status.status_files(
                     ledger, day, request_id=request_id, facilitators=facilitators
                 )
         finally:
             ledger.close()
         if fmt == "xlsx":
             target = out_dir or daily.default_out(where, "status", day)
-            write_outputs(target, {daily.STATUS_WORKBOOK: book}, replace=force)
+            write_outputs(target, {daily_status.STATUS_WORKBOOK: book}, replace=force)
     if fmt == "xlsx":
         for line in lines:
             out.print(line, highlight=False, markup=False)
-        files_line(target, [daily.STATUS_WORKBOOK])
+        files_line(target, [daily_status.STATUS_WORKBOOK])
     elif fmt == "csv":
         sys.stdout.write(csv_bytes(header, rows).decode("utf-8"))
     elif fmt == "json":

@@ -1,7 +1,8 @@
 """Daily operation through the ledger: the jobs behind ``jags init``, ``allocate --commit``,
-``record``, ``status``, ``export`` and ``purge``.
+``record``, ``export`` and ``purge``.
 
-Reads files, calls :class:`jags.ledger.Ledger`, returns what to write and show.
+Reads files, calls :class:`jags.ledger.Ledger`, returns what to write and show. Where
+the requests stand (``jags status``) is :mod:`jags.daily_status`.
 """
 
 from __future__ import annotations
@@ -10,23 +11,20 @@ import csv
 import getpass
 import io
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from allocator import InputError, WorkingCalendar, allocate
+from allocator import InputError, allocate
 from jags import allocation
 from jags.files import csv_bytes
 from jags.forms import read_inputs
 from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
 from jags.ledger.records import PRIVATE_FIELDS
-from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS, FacilitatorStatus, RequestStatus
 from jags.workspace import parse_date, read_workspace
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Mapping
     from datetime import date
     from pathlib import Path
-    from zoneinfo import ZoneInfo
 
     from allocator import AllocationResult, DayState, Policy, Workspace
     from allocator.solve import Method
@@ -411,19 +409,7 @@ def record_one(
         raise InputError(f"{option}: {exc}") from None
 
 
-# Status ------------------------------------------------------------------------------
-
-
-def status_files(
-    ledger: Ledger, on: date, *, request_id: str | None, facilitators: bool
-) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
-    """The header and rows of ``jags status``."""
-    if facilitators:
-        return FACILITATOR_COLUMNS, [f.row() for f in ledger.facilitator_status()]
-    rows = ledger.request_status(on, request_id)
-    if request_id is not None and not rows:
-        raise InputError(f"request {request_id} is not in the ledger")
-    return REQUEST_COLUMNS, [r.row() for r in rows]
+# The workspace's folder -------------------------------------------------------------
 
 
 def has_ledger(where: Where) -> bool:
@@ -446,106 +432,6 @@ def default_out(where: Where, kind: str, on: date) -> Path:
         where.workspace if where.workspace.suffix.casefold() != ".xlsx" else where.workspace.parent
     )
     return folder / kind / on.isoformat()
-
-
-# status.xlsx --------------------------------------------------------------------------
-
-STATUS_WORKBOOK = "status.xlsx"
-STATE_WORDS = {
-    "received": "waiting for a facilitator",
-    "allocated": "allocated (not yet contacted)",
-    "contacted": "contacted (not yet confirmed)",
-    "confirmed": "confirmed (no session booked)",
-    "scheduled": "with a session booked",
-    "held": "held",
-    "closed": "closed",
-    "stepped_down": "stepped down",
-    "cancelled": "cancelled",
-}
-"""Each state in words, in journey order."""
-
-
-def status_summary(
-    requests: Sequence[RequestStatus], facilitators: Sequence[FacilitatorStatus], on: date
-) -> list[str]:
-    """Where the requests stand on ``on``, in plain English (no codes)."""
-    from collections import Counter
-
-    states = Counter(r.state for r in requests)
-    parts = [f"{states[state]} {words}" for state, words in STATE_WORDS.items() if states[state]]
-    lines = [
-        f"{len(requests)} request(s) on the ledger on {on:%a %d %b %Y}"
-        + (": " + "; ".join(parts) + "." if parts else ".")
-    ]
-    overdue = [r.request_id for r in requests if r.overdue]
-    lines.append(
-        f"{len(overdue)} overdue (see the overdue column): {', '.join(overdue)}."
-        if overdue
-        else "Nothing is overdue."
-    )
-    full = [
-        f.facilitator_id
-        for f in facilitators
-        if f.max_open is not None and f.open_load >= f.max_open
-    ]
-    load = sum(f.open_load for f in facilitators)
-    places = sum(f.max_open or 0 for f in facilitators)
-    lines.append(
-        f"{len(facilitators)} facilitator(s) hold {load} open JAGS of {places} places; "
-        f"{len(full)} at their maximum."
-    )
-    return lines
-
-
-def status_workbook(ledger: Ledger, on: date) -> tuple[bytes, list[str]]:
-    """``status.xlsx`` (Summary, Requests, Facilitators) and its summary lines.
-
-    Dates are date cells; received and session times are date-time cells in
-    the policy's time zone.
-    """
-    import openpyxl
-
-    requests = ledger.request_status(on)
-    facilitators = ledger.facilitator_status()
-    lines = status_summary(requests, facilitators, on)
-    zone = WorkingCalendar.for_policy(ledger.policy).zone
-    book = openpyxl.Workbook(write_only=True)
-    allocation.summary_sheet(
-        book,
-        f"{ledger.name}: where every request stands",
-        [
-            ("Date", on),
-            ("Requests", lines[0]),
-            ("Overdue", lines[1]),
-            ("Facilitators", lines[2]),
-            (
-                "Sheets",
-                "Requests: every request from the form, oldest first, with its dates and "
-                "what is overdue. Facilitators: every facilitator's open JAGS.",
-            ),
-        ],
-    )
-    allocation.table_sheet(
-        book, "Requests", REQUEST_COLUMNS, [_local_times(r.row(), zone) for r in requests]
-    )
-    allocation.table_sheet(
-        book, "Facilitators", FACILITATOR_COLUMNS, [f.row() for f in facilitators]
-    )
-    return allocation.workbook_bytes(book, on), lines
-
-
-TIME_COLUMNS = ("received_at", "session_start")
-"""Status columns holding ISO date-times (written as date-time cells)."""
-
-
-def _local_times(row: tuple[object, ...], zone: ZoneInfo) -> tuple[object, ...]:
-    """ISO date-time text as naive local date-times (spreadsheets have no time zones)."""
-    out = list(row)
-    for column in TIME_COLUMNS:
-        i = REQUEST_COLUMNS.index(column)
-        if isinstance(out[i], str) and out[i]:
-            out[i] = datetime.fromisoformat(str(out[i])).astimezone(zone).replace(tzinfo=None)
-    return tuple(out)
 
 
 def import_requests(

@@ -12,8 +12,10 @@ The generator is pure and deterministic: the same arguments always give
 the same :class:`~allocator.models.Workspace`, because every random choice
 comes from one ``random.Random(seed)`` and lists are walked in a fixed
 order. Its vocabulary is in :mod:`jags.generate_vocabulary`, its people in
-:mod:`jags.generate_people`; the writers are :mod:`jags.generate_tables`
-(CSV files) and :mod:`jags.generate_calendars` (the sample's calendars).
+:mod:`jags.generate_people`, its drafts and their assembly into the
+workspace in :mod:`jags.generate_drafts`; the writers are
+:mod:`jags.generate_tables` (CSV files) and :mod:`jags.generate_calendars`
+(the sample's calendars).
 
 Run ``jags generate OUT --requests N --facilitators M --seed S`` to write a
 workspace folder, or ``jags generate OUT --sample`` to write the bundled
@@ -24,28 +26,15 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from allocator.models import (
-    Attendance,
-    Facilitator,
-    Involvement,
-    Leave,
-    Mode,
-    Organisation,
-    Participant,
-    PastSession,
-    Request,
-    Workspace,
-)
+from allocator.models import Attendance, Mode
 from jags.generate_calendars import write_sample_calendars
+from jags.generate_drafts import Fac, InvolvementRow, Past, Req, assemble
 from jags.generate_people import (
-    Org,
     OrgIndex,
     People,
-    Person,
     make_network,
     organisations,
     plus_years,
@@ -67,6 +56,8 @@ from jags.generate_vocabulary import (
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from allocator.models import Workspace
+
 __all__ = [
     "COLUMNS",
     "LOCALITIES",
@@ -82,48 +73,6 @@ __all__ = [
     "write_sample_calendars",
     "write_workspace",
 ]
-
-# Data shapes used while generating -----------------------------------------
-
-
-@dataclass
-class _Fac:
-    person: Person
-    sector: str | None
-    locality: str
-    trained_on: date | None
-    training_expires: date | None
-    max_open: int | None
-    can_lead: bool
-    specialisms: tuple[str, ...]
-    active: bool
-    leave: list[tuple[date, date]] = field(default_factory=list)
-    open_jags: int = 0
-
-
-@dataclass
-class _Req:
-    received_at: datetime
-    locality: str
-    requester: Person
-    participants: list[tuple[Person, Attendance]]
-    case_ref: str
-    family_ref: str | None
-    mode: Mode
-    topic: str | None
-    preferred: int | None = None
-    rationale: str | None = None
-    follow_up: _Past | None = None
-
-
-@dataclass
-class _Past:
-    facilitator: int
-    allocated_on: date
-    held_on: date | None
-    closed_on: date | None
-    attendees: list[str]
-
 
 # The generator ----------------------------------------------------------------
 
@@ -196,8 +145,8 @@ def generate_workspace(
     for i, fac in enumerate(facs):
         for _ in range(fac.open_jags):
             allocated = weekday_on_or_before(start - timedelta(days=rng.randint(1, 50)))
-            past.append(_Past(i, allocated, None, None, _past_network(rng, people, index, fac)))
-    return _assemble(facs, reqs, past, involvements, orgs)
+            past.append(Past(i, allocated, None, None, _past_network(rng, people, index, fac)))
+    return assemble(facs, reqs, past, involvements, orgs)
 
 
 def _facilitators(
@@ -208,8 +157,8 @@ def _facilitators(
     start: date,
     days: int,
     with_gaps: bool,
-) -> list[_Fac]:
-    facs: list[_Fac] = []
+) -> list[Fac]:
+    facs: list[Fac] = []
     for i in range(n):
         sector = SECTORS[i] if i < len(SECTORS) else rng.choices(SECTORS, FACILITATOR_SECTORS)[0]
         locality = (
@@ -230,7 +179,7 @@ def _facilitators(
             expires = plus_years(trained, 3) if rng.random() < 0.75 else None
         max_open = rng.choices((1, 2, 3, 4), (25, 40, 25, 10))[0]
         specialisms = tuple(rng.sample(SPECIALISMS, rng.randint(1, 3)))
-        fac = _Fac(
+        fac = Fac(
             person=person,
             sector=org.sector,
             locality=locality,
@@ -280,12 +229,12 @@ def _received_times(rng: random.Random, n: int, start: date, days: int) -> list[
 
 def _requests(
     rng: random.Random, people: People, index: OrgIndex, n: int, start: date, days: int
-) -> list[_Req]:
+) -> list[Req]:
     digits = 4 if 2 * n + 50 < 9000 else 5
     low, high = 10 ** (digits - 1), 10**digits
     case_numbers = rng.sample(range(low, high), n + 20)
     family_numbers = rng.sample(range(low, high), n + 20)
-    reqs: list[_Req] = []
+    reqs: list[Req] = []
     for i, received in enumerate(_received_times(rng, n, start, days)):
         locality = rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0]
         sector = rng.choices(SECTORS, REQUESTER_SECTORS)[0]
@@ -301,7 +250,7 @@ def _requests(
         else:
             family = f"FAM-{family_numbers[i]}"
         reqs.append(
-            _Req(
+            Req(
                 received_at=received,
                 locality=locality,
                 requester=requester,
@@ -315,7 +264,7 @@ def _requests(
     return reqs
 
 
-def _past_network(rng: random.Random, people: People, index: OrgIndex, fac: _Fac) -> list[str]:
+def _past_network(rng: random.Random, people: People, index: OrgIndex, fac: Fac) -> list[str]:
     """Attendees of an earlier JAGS facilitated by ``fac`` (none from its organisation)."""
     locality = rng.choices(LOCALITIES, LOCALITY_WEIGHTS)[0]
     org = None
@@ -330,12 +279,12 @@ def _closed_history(
     rng: random.Random,
     people: People,
     index: OrgIndex,
-    facs: list[_Fac],
+    facs: list[Fac],
     start: date,
     n_requests: int,
     per_request: float,
-) -> list[_Past]:
-    past: list[_Past] = []
+) -> list[Past]:
+    past: list[Past] = []
     count = max(3, round(per_request * n_requests))
     trained = sorted((f.trained_on, i) for i, f in enumerate(facs) if f.trained_on)
     for _ in range(count):
@@ -350,11 +299,11 @@ def _closed_history(
         else:
             held = weekday_on_or_before(allocated + timedelta(days=rng.randint(15, 35)))
             closed = held
-        past.append(_Past(i, allocated, held, closed, _past_network(rng, people, index, facs[i])))
+        past.append(Past(i, allocated, held, closed, _past_network(rng, people, index, facs[i])))
     return past
 
 
-def _usable(fac: _Fac, start: date, days: int) -> bool:
+def _usable(fac: Fac, start: date, days: int) -> bool:
     """Trained, active, complete and off leave from ``start`` well past the batch windows."""
     if not fac.active or fac.sector is None or not fac.max_open or fac.trained_on is None:
         return False
@@ -366,7 +315,7 @@ def _usable(fac: _Fac, start: date, days: int) -> bool:
     return all(end < start or first > horizon for first, end in fac.leave)
 
 
-def _free_place(rng: random.Random, facs: list[_Fac], candidates: list[int]) -> int:
+def _free_place(rng: random.Random, facs: list[Fac], candidates: list[int]) -> int:
     """One of ``candidates``, preferring those with a free place; frees one if none has."""
     spare = [i for i in candidates if facs[i].open_jags < (facs[i].max_open or 0)]
     chosen = rng.choice(spare or candidates)
@@ -377,9 +326,9 @@ def _free_place(rng: random.Random, facs: list[_Fac], candidates: list[int]) -> 
 def _pins(
     rng: random.Random,
     people: People,
-    facs: list[_Fac],
-    reqs: list[_Req],
-    past: list[_Past],
+    facs: list[Fac],
+    reqs: list[Req],
+    past: list[Past],
     start: date,
     days: int,
 ) -> None:
@@ -405,7 +354,7 @@ def _pins(
         held = weekday_on_or_before(start - timedelta(days=rng.randint(21, 56)))
         earlier = [req.requester.email] + [p.email for p, _ in req.participants[:-1]]
         allocated = weekday_on_or_before(held - timedelta(days=rng.randint(18, 30)))
-        session = _Past(fac, allocated, held, held, earlier)
+        session = Past(fac, allocated, held, held, earlier)
         past.append(session)
         req.follow_up = session
     for k, r in enumerate(preferences):
@@ -425,7 +374,7 @@ def _pins(
             req.participants.append((colleague, Attendance.OPTIONAL))
 
 
-def _participating_facilitators(rng: random.Random, facs: list[_Fac], reqs: list[_Req]) -> None:
+def _participating_facilitators(rng: random.Random, facs: list[Fac], reqs: list[Req]) -> None:
     """About 1 % of requests (at least one from five) name a facilitator as a participant."""
     plain = [r for r in reqs if r.preferred is None and r.follow_up is None]
     if len(reqs) < 5 or not plain:
@@ -438,10 +387,8 @@ def _participating_facilitators(rng: random.Random, facs: list[_Fac], reqs: list
         req.participants.append((facs[rng.choice(options or others)].person, Attendance.REQUIRED))
 
 
-def _involvements(
-    rng: random.Random, facs: list[_Fac], reqs: list[_Req]
-) -> list[tuple[int, str | None, str | None, str]]:
-    out: list[tuple[int, str | None, str | None, str]] = []
+def _involvements(rng: random.Random, facs: list[Fac], reqs: list[Req]) -> list[InvolvementRow]:
+    out: list[InvolvementRow] = []
     if not reqs:
         return out
     pinned = {r.preferred for r in reqs} | {r.follow_up.facilitator for r in reqs if r.follow_up}
@@ -464,103 +411,6 @@ def _involvements(
             )
         )
     return out
-
-
-def _assemble(
-    facs: list[_Fac],
-    reqs: list[_Req],
-    past: list[_Past],
-    involvements: list[tuple[int, str | None, str | None, str]],
-    orgs: list[Org],
-) -> Workspace:
-    width = max(3, len(str(len(facs))))
-    fac_ids = [f"F{i + 1:0{width}d}" for i in range(len(facs))]
-    req_width = max(4, len(str(len(reqs))))
-    past_width = max(4, len(str(len(past))))
-    past_sorted = sorted(past, key=lambda p: (p.allocated_on, p.facilitator))
-    past_ids = {id(p): f"H-{k + 1:0{past_width}d}" for k, p in enumerate(past_sorted)}
-    open_counts = [0] * len(facs)
-    for p in past_sorted:
-        if p.closed_on is None:
-            open_counts[p.facilitator] += 1
-    facilitators = tuple(
-        Facilitator(
-            facilitator_id=fac_ids[i],
-            name=f.person.name,
-            email=f.person.email,
-            organisation=f.person.org.name,
-            sector=f.sector,
-            locality=f.locality,
-            trained_on=f.trained_on,
-            training_expires=f.training_expires,
-            max_open=f.max_open,
-            open_jags=open_counts[i],
-            can_lead=f.can_lead,
-            specialisms=f.specialisms,
-            active=f.active,
-        )
-        for i, f in enumerate(facs)
-    )
-    leave = tuple(
-        Leave(facilitator_id=fac_ids[i], start=a, end=b)
-        for i, f in enumerate(facs)
-        for a, b in f.leave
-    )
-    requests: list[Request] = []
-    participants: list[Participant] = []
-    for k, r in enumerate(reqs):
-        rid = f"R-{k + 1:0{req_width}d}"
-        requests.append(
-            Request(
-                request_id=rid,
-                received_at=r.received_at,
-                requester_name=r.requester.name,
-                requester_email=r.requester.email,
-                requester_organisation=r.requester.org.name,
-                case_ref=r.case_ref,
-                family_ref=r.family_ref,
-                locality=r.locality,
-                mode=r.mode,
-                topic=r.topic,
-                preferred_facilitator_id=None if r.preferred is None else fac_ids[r.preferred],
-                preference_rationale=r.rationale,
-                follow_up_of=None if r.follow_up is None else past_ids[id(r.follow_up)],
-            )
-        )
-        participants.extend(
-            Participant(
-                request_id=rid, name=p.name, email=p.email, organisation=p.org.name, attendance=a
-            )
-            for p, a in r.participants
-        )
-    history = tuple(
-        PastSession(
-            request_id=past_ids[id(p)],
-            facilitator_id=fac_ids[p.facilitator],
-            allocated_on=p.allocated_on,
-            held_on=p.held_on,
-            closed_on=p.closed_on,
-            attendees=tuple(p.attendees),
-        )
-        for p in past_sorted
-    )
-    return Workspace(
-        facilitators=facilitators,
-        leave=leave,
-        requests=tuple(requests),
-        participants=tuple(participants),
-        involvements=tuple(
-            Involvement(facilitator_id=fac_ids[i], case_ref=c, family_ref=fam, note=note)
-            for i, c, fam, note in involvements
-        ),
-        history=history,
-        organisations=tuple(
-            Organisation(
-                organisation=o.name, sector=o.sector, locality=None if o.countywide else o.locality
-            )
-            for o in orgs
-        ),
-    )
 
 
 # The bundled sample -----------------------------------------------------------------

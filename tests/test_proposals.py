@@ -40,7 +40,7 @@ def test_a_command_that_only_reads_the_ledger_loads_no_solver() -> None:
     # jags status and jags record import the ledger, which books sessions and writes
     # invitations: the scheduling package must not load CP-SAT or pandas for that.
     code = (
-        "import sys; import jags.daily, jags.ledger.booking; "
+        "import sys; import jags.daily, jags.daily_status, jags.ledger.booking; "
         "print(sorted(m for m in ('ortools.sat.python.cp_model', 'pandas', 'requests') "
         "if m in sys.modules))"
     )

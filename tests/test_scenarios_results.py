@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 from allocator import InputError
+from jags.scenarios.measures import KPI_COLUMNS, Outcome
 from jags.scenarios.results import (
     COLUMNS,
     frame_bytes,
@@ -18,7 +19,6 @@ from jags.scenarios.results import (
     summarise,
     write_results,
 )
-from jags.scenarios.simulation import KPI_COLUMNS, Outcome
 
 
 def _outcome(scenario: str, order: int, replication: int, pct: float) -> Outcome:

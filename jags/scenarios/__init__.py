@@ -35,11 +35,12 @@ if TYPE_CHECKING:
         load_scenario_file,
     )
     from jags.scenarios.demand import CaseMix, history_pools
+    from jags.scenarios.measures import KPI_COLUMNS, Outcome
     from jags.scenarios.prepare import ScenarioModel, prepare, read_received
     from jags.scenarios.results import COLUMNS, LABELS, Results, summarise, write_results
     from jags.scenarios.runners import run, simulate
     from jags.scenarios.seeds import replication_seeds
-    from jags.scenarios.simulation import KPI_COLUMNS, Outcome, simulate_replication
+    from jags.scenarios.simulation import simulate_replication
 
 _WHERE = {
     "AddFacilitators": "jags.scenarios.config",
@@ -55,6 +56,8 @@ _WHERE = {
     "load_scenario_file": "jags.scenarios.config",
     "CaseMix": "jags.scenarios.demand",
     "history_pools": "jags.scenarios.demand",
+    "KPI_COLUMNS": "jags.scenarios.measures",
+    "Outcome": "jags.scenarios.measures",
     "ScenarioModel": "jags.scenarios.prepare",
     "prepare": "jags.scenarios.prepare",
     "read_received": "jags.scenarios.prepare",
@@ -66,8 +69,6 @@ _WHERE = {
     "run": "jags.scenarios.runners",
     "simulate": "jags.scenarios.runners",
     "replication_seeds": "jags.scenarios.seeds",
-    "KPI_COLUMNS": "jags.scenarios.simulation",
-    "Outcome": "jags.scenarios.simulation",
     "simulate_replication": "jags.scenarios.simulation",
 }
 

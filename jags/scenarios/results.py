@@ -1,7 +1,7 @@
 """Tidy results: one row per scenario × replication, a summary per scenario, files.
 
 The replications table has the columns ``scenario``, ``replication``,
-``seed`` and then :data:`~jags.scenarios.simulation.KPI_COLUMNS`. The
+``seed`` and then :data:`~jags.scenarios.measures.KPI_COLUMNS`. The
 summary is a ``groupby``: per scenario and measure, the mean and its 95 %
 confidence interval (Student's t over the replications).
 """
@@ -19,13 +19,13 @@ from scipy import stats
 
 from allocator import InputError
 from jags.files import write_file
-from jags.scenarios.simulation import KPI_COLUMNS
+from jags.scenarios.measures import KPI_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import date
 
-    from jags.scenarios.simulation import Outcome
+    from jags.scenarios.measures import Outcome
 
 __all__ = [
     "COLUMNS",

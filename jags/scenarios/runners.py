@@ -21,12 +21,14 @@ from jags.scenarios.config import ScenarioFile
 from jags.scenarios.prepare import ScenarioModel, prepare
 from jags.scenarios.results import Results, daily_frame, replications_frame, sector_frame
 from jags.scenarios.seeds import replication_seeds
-from jags.scenarios.simulation import Outcome, simulate_replication
+from jags.scenarios.simulation import simulate_replication
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     import numpy as np
+
+    from jags.scenarios.measures import Outcome
 
 __all__ = ["run", "simulate"]
 

@@ -7,7 +7,8 @@ step down, confirmation, session held), and at the end of the day the
 Business Unit's daily batch runs: :func:`allocator.allocate` on the day's
 state (the facilitators, their leave, open loads, declined pairs, the
 history so far and the requests waiting). Every allocation decision is the
-engine's; this module only keeps the state and moves requests along.
+engine's; this module only keeps the state and moves requests along, and
+:mod:`jags.scenarios.measures` measures the finished run.
 
 Processes are generator functions, one per actor (arrivals, the daily
 batch, the pool, each JAGS's journey); the state lives in one small object;
@@ -16,7 +17,6 @@ every random draw comes from a stream of :mod:`jags.scenarios.seeds`.
 
 from __future__ import annotations
 
-import bisect
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ import simpy
 from allocator import DayState, Leave, PastRole, PastSession, WorkingCalendar, Workspace, allocate
 from jags.scenarios.demand import arrival_time, daily_counts, make_request
 from jags.scenarios.journeys import SimRequest, journey
+from jags.scenarios.measures import measure
 from jags.scenarios.seeds import Stream, stream
 
 if TYPE_CHECKING:
@@ -37,62 +38,14 @@ if TYPE_CHECKING:
 
     from allocator import Facilitator
     from jags.scenarios.demand import Network
+    from jags.scenarios.measures import Outcome
     from jags.scenarios.prepare import ScenarioModel
 
-__all__ = ["KPI_COLUMNS", "DailySeries", "Outcome", "Simulation", "simulate_replication"]
+__all__ = ["Simulation", "simulate_replication"]
 
 # When things happen within working day t (SimPy time t + offset).
 _POOL, _ARRIVE, _MOVE, _BATCH = 0.0, 0.2, 0.5, 0.9
 _NO_SECTOR = "(no sector)"
-
-KPI_COLUMNS = (
-    "requests",
-    "allocated",
-    "allocated_by_deadline",
-    "pct_allocated_by_deadline",
-    "median_days_to_allocation",
-    "p90_days_to_allocation",
-    "max_backlog",
-    "mean_utilisation",
-    "held",
-    "held_within_window",
-    "stepped_down",
-    "declined",
-    "waiting_at_end",
-)
-"""The measures of one replication, in the order of the results' columns."""
-
-
-@dataclass(frozen=True)
-class DailySeries:
-    """Day-by-day measures of one replication (index = working day of the period).
-
-    ``backlog``: requests waiting after the day's batch; ``arrived``: requests
-    received that day; ``on_time``: of those, how many were allocated by
-    their allocate-by date; ``load`` and ``capacity``: open JAGS and places
-    (``max_open`` of active, trained facilitators) per sector (columns in
-    the order of ``sectors``).
-    """
-
-    backlog: np.ndarray[Any, np.dtype[np.int64]]
-    arrived: np.ndarray[Any, np.dtype[np.int64]]
-    on_time: np.ndarray[Any, np.dtype[np.int64]]
-    load: np.ndarray[Any, np.dtype[np.int64]]
-    capacity: np.ndarray[Any, np.dtype[np.int64]]
-    sectors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one replication of one scenario measured."""
-
-    scenario: str
-    order: int
-    replication: int
-    kpis: dict[str, float]
-    daily: DailySeries | None = None
-    events: tuple[tuple[str, int, str, str], ...] = ()
-    """With ``trace``: (request_id, day, event, facilitator ids separated by ``;``)."""
 
 
 @dataclass
@@ -207,7 +160,7 @@ class Simulation:
         self.env.process(self._arrivals())
         self.env.process(self._batches())
         self.env.run(until=self.n_days)
-        return self._outcome()
+        return measure(self)
 
     def at(self, day: int, offset: float = _MOVE) -> simpy.Timeout:
         """A timeout until working day ``day`` at ``offset`` (at once if that has passed)."""
@@ -488,67 +441,6 @@ class Simulation:
                 Leave(facilitator_id=fid, start=plan.start, end=plan.end) for fid in candidates[:n]
             ]
         return rows
-
-    # Measures ---------------------------------------------------------------
-
-    def _capacity(self) -> np.ndarray[Any, np.dtype[np.int64]]:
-        """Places per day and sector: max_open of active, trained, complete facilitators."""
-        capacity = np.zeros((self.n_days, len(self.sectors)), dtype=np.int64)
-        left = {fid: day for day, ids in self.removals for fid in ids}
-        for fac in self.base.facilitators:
-            if not fac.active or fac.missing_fields or fac.max_open is None:
-                continue
-            assert fac.trained_on is not None
-            first = bisect.bisect_left(self.days, fac.trained_on)
-            last = left.get(fac.facilitator_id, self.n_days)
-            if fac.training_expires is not None:
-                last = min(last, bisect.bisect_right(self.days, fac.training_expires))
-            if first < last:
-                capacity[first:last, self.sector_of[fac.facilitator_id]] += fac.max_open
-        return capacity
-
-    def _outcome(self) -> Outcome:
-        last = self.n_days - 1
-        allocated = [s for s in self.requests if s.allocated_on is not None]
-        waiting_late = sum(
-            1
-            for s in self.state.waiting.values()
-            if s.allocate_by is not None and s.allocate_by <= last
-        )
-        on_time = sum(1 for s in allocated if s.on_time)
-        decided = len(allocated) + waiting_late
-        waits = np.asarray([(s.allocated_on or 0) - s.day for s in allocated], dtype=np.float64)
-        capacity = self._capacity()
-        places = capacity.sum(axis=1)
-        busy = places > 0
-        utilisation = (
-            float(np.mean(self.total_load[busy] / places[busy])) * 100 if busy.any() else math.nan
-        )
-        kpis: dict[str, float] = {
-            "requests": len(self.requests),
-            "allocated": len(allocated),
-            "allocated_by_deadline": on_time,
-            "pct_allocated_by_deadline": 100 * on_time / decided if decided else math.nan,
-            "median_days_to_allocation": float(np.median(waits)) if len(waits) else math.nan,
-            "p90_days_to_allocation": float(np.percentile(waits, 90)) if len(waits) else math.nan,
-            "max_backlog": int(self.backlog.max(initial=0)),
-            "mean_utilisation": utilisation,
-            **self.counts,
-            "waiting_at_end": len(self.state.waiting),
-        }
-        daily = None
-        if self.keep_daily:
-            arrived = np.zeros(self.n_days, dtype=np.int64)
-            in_time = np.zeros(self.n_days, dtype=np.int64)
-            for s in self.requests:
-                arrived[s.day] += 1
-                in_time[s.day] += s.allocated_on is not None and s.on_time
-            daily = DailySeries(
-                self.backlog.copy(), arrived, in_time, self.load.copy(), capacity, self.sectors
-            )
-        return Outcome(
-            self.model.name, self.model.order, self.replication, kpis, daily, tuple(self.events)
-        )
 
 
 def simulate_replication(
