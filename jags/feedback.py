@@ -21,9 +21,10 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from allocator import InputError
+from jags.cells import parse_date, parse_datetime
 from jags.exports import export_rows, mapped_columns, mapping_text
 from jags.ledger.feedback import Response
-from jags.workspace import Problem, WorkspaceReadError, parse_date, parse_datetime
+from jags.workspace_problems import Problem, WorkspaceReadError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

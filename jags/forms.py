@@ -22,7 +22,9 @@ from zoneinfo import ZoneInfo
 from allocator import InputError, Participant, Request
 from allocator.workdays import DEFAULT_ZONE
 from jags.exports import choices, export_rows, mapped_columns, mapping_text
-from jags.workspace import Problem, WorkspaceReadError, read_records, read_workspace
+from jags.workspace import read_workspace
+from jags.workspace_problems import Problem, WorkspaceReadError
+from jags.workspace_tables import read_records
 
 if TYPE_CHECKING:
     from pathlib import Path

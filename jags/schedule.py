@@ -20,7 +20,8 @@ from jags.calendars import WorkspaceCalendars
 from jags.cells import parse_cell, parse_date, parse_datetime, parse_email, parse_id
 from jags.files import csv_bytes
 from jags.manifest import MANIFEST, new_manifest, render_initial
-from jags.workspace import UnreadableFile, csv_rows, read_workspace
+from jags.workspace import read_workspace
+from jags.workspace_files import UnreadableFile, csv_rows
 from scheduling.availability import Availability, Status, merge_all
 from scheduling.proposals import Attendee, SessionRequest, propose, window_days
 from scheduling.sources import RowsSource

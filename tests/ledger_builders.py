@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allocator import AllocationResult, DayState, Policy, Workspace, allocate
+from jags.cells import LONDON
 from jags.ledger import Ledger, RecordItem
 from jags.ledger.lifecycle import EventKind
-from jags.workspace import LONDON
 
 if TYPE_CHECKING:
     from jags.ledger import DayOutcome

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from jags.cells import (
     FIRST_YEAR,
     LAST_YEAR,
+    LONDON,
     MAX_FREE_TEXT,
     MAX_LINE,
     free_text,
     is_id,
     one_line,
+    parse_bool,
     parse_cell,
     parse_date,
     parse_datetime,
@@ -23,6 +25,7 @@ from jags.cells import (
     parse_emails,
     parse_id,
     parse_int,
+    parse_list,
     shown,
 )
 
@@ -171,3 +174,80 @@ def test_parse_cell_collects_a_problem() -> None:
         "a.csv, row 5, column id: value is not a valid id (1–64 letters, digits, '-', '_' or "
         "'.', starting with a letter or a digit)",
     ]
+
+
+# Value parsers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-04-03", date(2026, 4, 3)),
+        ("03/04/2026", date(2026, 4, 3)),  # UK: 3 April, never 4 March
+        ("3/4/2026", date(2026, 4, 3)),
+        (" 29/02/2028 ", date(2028, 2, 29)),
+    ],
+)
+def test_parse_date(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["31/02/2026", "2026-13-01", "04/13/2026", "tomorrow", "2026/04/03"]
+)
+def test_parse_date_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="not a valid date"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-20T14:05", datetime(2026, 11, 20, 14, 5)),
+        ("2026-11-20 14:05:30", datetime(2026, 11, 20, 14, 5, 30)),
+        ("20/11/2026 14:05", datetime(2026, 11, 20, 14, 5)),
+        ("20/11/2026", datetime(2026, 11, 20)),
+        ("2026-07-01T14:05+01:00", datetime(2026, 7, 1, 14, 5)),
+        ("2026-07-01T13:05Z", datetime(2026, 7, 1, 14, 5)),
+        ("2026-11-20T14:05:00+0000", datetime(2026, 11, 20, 14, 5)),
+        ("2026-11-20T09:05:00-05:00", datetime(2026, 11, 20, 14, 5)),
+    ],
+)
+def test_parse_datetime_is_london(text: str, expected: datetime) -> None:
+    value = parse_datetime(text)
+    assert value.tzinfo == LONDON
+    assert value.replace(tzinfo=None) == expected
+
+
+def test_parse_datetime_summer_and_winter_offsets() -> None:
+    assert parse_datetime("2026-07-01 09:00").utcoffset() == timedelta(hours=1)
+    assert parse_datetime("2026-12-01 09:00").utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2026 10:00", "2026-11-20T25:00", "2026-11-20 10:61", "2026-11-20T10:00+25:00", "noon"],
+)
+def test_parse_datetime_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="not a valid date-time"):
+        parse_datetime(text)
+
+
+def test_parse_bool_int_list() -> None:
+    assert [parse_bool(t) for t in ("TRUE", "yes", "Y", "1", "false", "No", "n", "0")] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert (parse_int("3"), parse_int("3.0"), parse_int(" 12 ")) == (3, 3, 12)
+    for bad in ("three", "2.5", ""):
+        with pytest.raises(ValueError, match="not a whole number"):
+            parse_int(bad)
+    with pytest.raises(ValueError, match="not yes or no"):
+        parse_bool("maybe")
+    assert parse_list(" a ; ;b;a ") == ("a", "b", "a")

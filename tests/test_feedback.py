@@ -11,7 +11,7 @@ import pytest
 from allocator import InputError
 from jags.feedback import SAMPLE_FILE, Mapping, load_mapping, read_export, sample_export
 from jags.generate import sample_workspace
-from jags.workspace import WorkspaceReadError
+from jags.workspace_problems import WorkspaceReadError
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample" / SAMPLE_FILE
 HEADER = (

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from allocator import InputError
 from jags.cli import app
 from jags.forms import FormMapping, load_form_mapping, read_form, read_inputs, sample_form_export
-from jags.workspace import WorkspaceReadError, read_workspace
+from jags.workspace import read_workspace
+from jags.workspace_problems import WorkspaceReadError
 
 FORM = "request-form.xlsx"
 

@@ -11,9 +11,9 @@ import pytest
 from builders import fac, part, req, workspace
 from ledger_builders import day, new_ledger, record, when
 
+from jags.cells import LONDON
 from jags.ledger import Ledger
 from jags.ledger.booking import Candidate
-from jags.workspace import LONDON
 from scheduling.proposals import Booked
 
 MON = date(2026, 11, 16)

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from builders import fac, req, workspace
 from ledger_builders import day, new_ledger, record, when
 
+from jags.cells import LONDON
 from jags.ledger.booking import Candidate
-from jags.workspace import LONDON
 
 MON = date(2026, 11, 16)
 

@@ -11,6 +11,7 @@ import pytest
 from scenario_files import SAMPLE
 
 from allocator import Participant, Policy, Request, WorkingCalendar, normalise_org
+from jags.cells import LONDON
 from jags.scenarios.demand import (
     CaseMix,
     DemandPlan,
@@ -22,7 +23,7 @@ from jags.scenarios.demand import (
 )
 from jags.scenarios.dists import Fixed, Uniform
 from jags.scenarios.prepare import working_days
-from jags.workspace import LONDON, read_workspace
+from jags.workspace import read_workspace
 
 CAL = WorkingCalendar()
 DAYS = working_days(CAL, date(2027, 1, 4), 500)

@@ -20,10 +20,11 @@ from pydantic import ValidationError
 
 from allocator import Facilitator, InputError, Policy, WorkingCalendar, Workspace
 from allocator.models import normalise_org
+from jags.cells import parse_datetime
 from jags.policies import load_policy
 from jags.scenarios.config import Process, ScenarioError, ScenarioFile
 from jags.scenarios.demand import CaseMix, DemandPlan, history_pools, surge_factors
-from jags.workspace import parse_datetime, read_workspace
+from jags.workspace import read_workspace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
