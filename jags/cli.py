@@ -2,10 +2,10 @@
 
 User mistakes (bad files, bad values, unknown policy) end with exit code 2
 and a message naming the file, row and column — never a traceback. The
-commands live by concern in :mod:`jags.cli_batch` (allocate, explain,
-schedule, invite) and :mod:`jags.cli_ledger` (init, intake, record, status,
-export, backup, purge, report, feedback); what they share is in
-:mod:`jags.cli_base`.
+commands live by concern in :mod:`jags.cli_batch` (allocate, explain),
+:mod:`jags.cli_schedule` (schedule, invite) and :mod:`jags.cli_ledger` (init,
+intake, record, status, export, backup, purge, report, feedback); what they
+share is in :mod:`jags.cli_base`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,18 @@ import typer
 
 from allocator.errors import InputError
 from allocator.presets import PRESETS
-from jags import cli_batch, cli_ledger
+
+# Each command module registers its commands on `app` as it is imported, and `jags --help`
+# lists them in that order: batch, then schedule, then ledger (hence the split).
+from jags import cli_batch, cli_schedule
+
+# isort: split
+from jags import cli_ledger
 from jags.bundled import sample_folder
 from jags.cli_base import app, error, out, parse_on, user_errors
 from jags.scenarios.cli import app as scenarios_app
 
-__all__ = ["SAMPLE", "app", "cli_batch", "cli_ledger", "main"]
+__all__ = ["SAMPLE", "app", "cli_batch", "cli_ledger", "cli_schedule", "main"]
 
 SAMPLE = sample_folder()
 app.add_typer(scenarios_app, name="scenarios")

@@ -218,6 +218,33 @@ def test_console_script_runs() -> None:
         assert command in done.stdout
 
 
+def test_help_lists_the_commands_in_the_order_of_a_day() -> None:
+    # The command modules register on the app as jags.cli imports them; the order is theirs.
+    import click
+    import typer
+
+    group = typer.main.get_command(app)
+    assert group.list_commands(click.Context(group)) == [
+        "allocate",
+        "explain",
+        "schedule",
+        "invite",
+        "init",
+        "intake",
+        "record",
+        "status",
+        "export",
+        "backup",
+        "purge",
+        "report",
+        "policies",
+        "demo",
+        "generate",
+        "feedback",
+        "scenarios",
+    ]
+
+
 # jags allocate ---------------------------------------------------------------------------
 
 
