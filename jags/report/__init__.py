@@ -2,8 +2,10 @@
 
 :func:`read_ledger` (:mod:`jags.report.query`, the only module here that
 touches the database) gives tidy tables; :func:`compute`
-(:mod:`jags.report.kpis`) the KPIs as pure functions over them; :mod:`.charts`
-draws them; :mod:`.page` writes the self-contained page.
+(:mod:`jags.report.kpis`, from :mod:`.journeys`, :mod:`.rates` and :mod:`.measures`;
+each KPI in words in :mod:`.definitions`) the KPIs as pure functions over them;
+:mod:`.charts` draws them; :mod:`.page` writes the self-contained page from the
+sections in :mod:`.run_charts` and :mod:`.sections`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import math
 from typing import TYPE_CHECKING
 
 from jags.files import csv_bytes
-from jags.report.kpis import DEFINITIONS, KPI_COLUMNS, Results, Targets, compute
-from jags.report.page import SMALL, Page
+from jags.report.definitions import DEFINITIONS
+from jags.report.kpis import KPI_COLUMNS, Results, Targets, compute
+from jags.report.markup import SMALL
+from jags.report.page import Page
 from jags.report.query import LedgerData, read_ledger
 
 if TYPE_CHECKING:

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from allocator import InputError
 from jags.report import Targets, read_ledger, report_files
-from jags.report.kpis import DEFAULT_RATE_TARGET, RATES
+from jags.report.definitions import RATES
+from jags.report.kpis import DEFAULT_RATE_TARGET
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
