@@ -26,7 +26,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 test: lint system
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=96
 
 # Debian's PostgreSQL server and Chromium for the tests (installed when missing, as root).
 system:
@@ -37,4 +37,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks $(if $(FULL),--full)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .pytest-tmp out .bench
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .pytest-tmp out .bench .coverage .coverage.*
