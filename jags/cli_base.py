@@ -47,6 +47,14 @@ WorkspaceArg = Annotated[
 PolicyOpt = Annotated[
     str, typer.Option("--policy", help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file.")
 ]
+LedgerPolicyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
+        f"the ledger's, else norfolk).",
+    ),
+]
 OnOpt = Annotated[str, typer.Option("--on", help="Batch date, YYYY-MM-DD or dd/mm/yyyy.")]
 DbOpt = Annotated[
     str | None,

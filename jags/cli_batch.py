@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from allocator.errors import InputError
-from allocator.presets import PRESETS
 from jags.cli_base import (
     ByOpt,
     DbOpt,
     FormOpt,
+    LedgerPolicyOpt,
     MappingOpt,
     NoCacheOpt,
     OnOpt,
@@ -49,14 +49,7 @@ def allocate_command(
             "batches/<date>/ beside the workspace).",
         ),
     ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
-            f"the ledger's, else norfolk).",
-        ),
-    ] = None,
+    policy: LedgerPolicyOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="csv, or xlsx to add a workbook.")] = "csv",
     method: Annotated[str, typer.Option(help="auto, flow or cpsat.")] = "auto",
     time_limit: Annotated[
@@ -262,14 +255,7 @@ def explain_command(
     request_id: Annotated[
         str | None, typer.Argument(help="The request to explain, e.g. R-0012.", show_default=False)
     ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
-            f"the ledger's, else norfolk).",
-        ),
-    ] = None,
+    policy: LedgerPolicyOpt = None,
     calendar_aware: Annotated[
         bool, typer.Option(help="As for jags allocate --calendar-aware.")
     ] = False,

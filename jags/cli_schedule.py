@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from allocator.errors import InputError
-from allocator.presets import PRESETS
 from jags.cli_base import (
     ByOpt,
     DbOpt,
     ForceOpt,
+    LedgerPolicyOpt,
     NoCacheOpt,
     PartnershipOpt,
     StrictOpt,
@@ -60,14 +60,7 @@ def schedule_command(
             "schedules/<date>/ beside the workspace).",
         ),
     ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            help=f"Policy preset ({', '.join(PRESETS)}) or a TOML file (default: "
-            f"the ledger's, else norfolk).",
-        ),
-    ] = None,
+    policy: LedgerPolicyOpt = None,
     source: Annotated[
         str | None,
         typer.Option(
