@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING
 from allocator import Policy, Workspace
 from allocator.workdays import WorkingCalendar
 from benchmarks.measure import with_bytecode
-from jags import daily, daily_status
+from jags import daily, daily_status, locate
 from jags.files import csv_bytes, write_outputs
 from jags.generate import generate_workspace
 from jags.generate_tables import workspace_files
@@ -201,7 +201,7 @@ def run_year(
     workspace.mkdir()
     for name, content in workspace_files(files).items():
         (workspace / name).write_bytes(content)
-    where = daily.Where(workspace, db)
+    where = locate.Where(workspace, db)
     year = Year(backend)
     journeys = Journeys(calendar, seed)
     working = list(calendar.working_days(START, START + timedelta(days=400)))[:days]
@@ -220,7 +220,7 @@ def run_year(
         gc.freeze()
         with timed(year, "allocate"):
             run = daily.run_daily(where, day, BY, commit=True)
-            write_outputs(daily.default_out(where, "batches", day), run.files)
+            write_outputs(locate.default_out(where, "batches", day), run.files)
         result = run.outcome.result
         if run.outcome.committed:
             for r in sorted(result.chosen):
@@ -236,7 +236,7 @@ def run_year(
         with timed(year, "schedule"):
             booked = run_ledger_schedule(where, day, BY, commit=True)
             if booked.files:
-                write_outputs(daily.default_out(where, "schedules", day), booked.files)
+                write_outputs(locate.default_out(where, "schedules", day), booked.files)
         if booked.result is not None:
             zone = calendar.zone
             for rid in booked.booked:
@@ -331,7 +331,7 @@ def commands_once(folder: Path, year: Year, after: date) -> list[tuple[str, floa
 
     workspace = folder / "ws"
     day = after
-    ledger = daily.open_ledger(daily.Where(workspace))
+    ledger = daily.open_ledger(locate.Where(workspace))
     try:
         waiting = [r.request_id for r in ledger.request_status(day) if r.state == "allocated"]
     finally:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from allocator.errors import InputError
+from jags import locate
 from jags.cli_base import (
     ByOpt,
     DbOpt,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from datetime import date
 
     from allocator import Policy
-    from jags import daily
 
 
 @app.command("allocate")
@@ -108,15 +108,17 @@ def allocate_command(
     already open and --commit records it. Prints a summary, then the requests
     waiting and those allocated late; everything else is in the files.
     """
-    from jags import allocation, daily, render
+    from jags import allocation, render
     from jags.policies import load_policy
 
     if explain not in ("default", "full"):
         with user_errors():
             raise InputError(f"--explain: {explain!r} is not default or full")
 
-    where = daily.Where(workspace, db, partnership)
-    if commit or daily.has_ledger(where):
+    where = locate.Where(workspace, db, partnership)
+    if commit or locate.has_ledger(where):
+        from jags import daily  # the ledger's modules load only when a ledger is used
+
         with user_errors():
             chosen = load_policy(policy) if policy else None
             if chosen is not None and calendar_aware:
@@ -134,7 +136,7 @@ def allocate_command(
                 method=method,
                 time_limit=time_limit,
                 remote=source,
-                by=by or daily.default_by(),
+                by=by or locate.default_by(),
                 calendar_aware=calendar_aware,
                 explain=explain,
                 force=force,
@@ -186,7 +188,7 @@ def allocate_command(
 
 
 def _allocate_with_ledger(
-    where: daily.Where,
+    where: locate.Where,
     on: date,
     out_dir: Path | None,
     policy: Policy | None,
@@ -214,11 +216,11 @@ def _allocate_with_ledger(
     if remote not in (None, "exchange", "graph"):
         raise InputError(f"--source: {remote!r} is not exchange or graph")
     if calendar_aware and policy is None:
-        ledger = daily.open_ledger(where) if daily.has_ledger(where) else None
+        ledger = daily.open_ledger(where) if locate.has_ledger(where) else None
         if ledger is not None:
             policy = ledger.policy.replace(calendar_aware=True)
             ledger.close()
-    target = out_dir or daily.default_out(where, "batches", on)
+    target = out_dir or locate.default_out(where, "batches", on)
     run = daily.run_daily(
         where,
         on,
@@ -302,11 +304,11 @@ def explain_command(
             )
         request_id_arg(request_id, "REQUEST")
         day = parse_on(on, "--on")
-        where = daily.Where(path, db, partnership)
+        where = locate.Where(path, db, partnership)
         chosen_policy = daily.batch_policy(where, load_policy(policy) if policy else None)
         if calendar_aware:
             chosen_policy = chosen_policy.replace(calendar_aware=True)
-        if daily.has_ledger(where):
+        if locate.has_ledger(where):
             lines = daily.explain_request(where, day, request_id, policy=chosen_policy)
         else:
             result = allocation.run_allocation(path, chosen_policy, day)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from allocator.errors import InputError
+from jags import locate
 from jags.cli_base import (
     ByOpt,
     DbOpt,
@@ -60,10 +61,10 @@ def init_command(
     from jags.policies import load_policy
 
     with user_errors():
-        where = daily.Where(workspace, db, partnership)
+        where = locate.Where(workspace, db, partnership)
         day = parse_on(on, "--on") if on else date.today()
         ledger, created = daily.init_ledger(
-            where, load_policy(policy), day, by or daily.default_by()
+            where, load_policy(policy), day, by or locate.default_by()
         )
         what = "Started" if created else "Already started:"
         out.print(
@@ -103,9 +104,9 @@ def intake_command(
 
     with user_errors():
         name, found = daily.import_requests(
-            daily.Where(workspace, db, partnership),
+            locate.Where(workspace, db, partnership),
             parse_on(on, "--on"),
-            by or daily.default_by(),
+            by or locate.default_by(),
             form=form,
             mapping=mapping,
         )
@@ -178,9 +179,9 @@ def record_command(
             if not (request_id and event and on):
                 raise InputError("give REQUEST EVENT --on DATE (or --file events.csv)")
             items = [daily.record_one(request_id, event, on, facilitator, reason)]
-        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        ledger = daily.open_ledger(locate.Where(workspace, db, partnership))
         try:
-            lines = ledger.record(items, by or daily.default_by())
+            lines = ledger.record(items, by or locate.default_by())
         finally:
             ledger.close()
     for line in lines:
@@ -238,7 +239,7 @@ def status_command(
                 "facilitator; leave out --request and --facilitators"
             )
         day = parse_on(on, "--on") if on else date.today()
-        where = daily.Where(workspace, db, partnership)
+        where = locate.Where(workspace, db, partnership)
         ledger = daily.open_ledger(where)
         try:
             if fmt == "xlsx":
@@ -250,7 +251,7 @@ def status_command(
         finally:
             ledger.close()
         if fmt == "xlsx":
-            target = out_dir or daily.default_out(where, "status", day)
+            target = out_dir or locate.default_out(where, "status", day)
             write_outputs(target, {daily_status.STATUS_WORKBOOK: book}, replace=force)
     if fmt == "xlsx":
         for line in lines:
@@ -290,7 +291,7 @@ def export_command(
     from jags import daily
 
     with user_errors():
-        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        ledger = daily.open_ledger(locate.Where(workspace, db, partnership))
         try:
             files = ledger.export()
         finally:
@@ -314,7 +315,7 @@ def backup_command(
     from jags.ledger.store import backup_sqlite
 
     with user_errors():
-        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        ledger = daily.open_ledger(locate.Where(workspace, db, partnership))
         try:
             written = backup_sqlite(ledger.store, out_file)
         finally:
@@ -344,14 +345,14 @@ def purge_command(
 
     with user_errors():
         day = parse_on(on, "--on") if on else date.today()
-        ledger = daily.open_ledger(daily.Where(workspace, db, partnership))
+        ledger = daily.open_ledger(locate.Where(workspace, db, partnership))
         try:
             cut = (
                 parse_on(before, "--before")
                 if before
                 else months_before(day, ledger.policy.retention_months)
             )
-            ids = ledger.purge(cut, day, by or daily.default_by())
+            ids = ledger.purge(cut, day, by or locate.default_by())
         finally:
             ledger.close()
     out.print(
@@ -428,7 +429,6 @@ def feedback_import_command(
     Importing the same export again adds nothing. Only the mapped columns are
     read; names, e-mails and comments are never stored.
     """
-    from jags import daily
     from jags.feedback import import_file
 
     with user_errors():
@@ -438,7 +438,7 @@ def feedback_import_command(
             file,
             mapping,
             on=day,
-            by=by or daily.default_by(),
+            by=by or locate.default_by(),
             db=db,
             partnership=partnership,
         )

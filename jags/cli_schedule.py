@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from allocator.errors import InputError
+from jags import locate
 from jags.cli_base import (
     ByOpt,
     DbOpt,
@@ -30,7 +31,6 @@ from jags.files import current_version, write_outputs
 
 if TYPE_CHECKING:
     from allocator import Policy
-    from jags import daily
 
 
 @app.command("schedule")
@@ -103,13 +103,11 @@ def schedule_command(
     from jags.policies import load_policy
 
     if allocations is None:
-        from jags import daily  # the ledger's modules load only when a ledger is used
-
-        where = daily.Where(workspace, db, partnership)
+        where = locate.Where(workspace, db, partnership)
         with user_errors():
             if source not in (None, "exchange", "graph"):
                 raise InputError(f"--source: {source!r} is not exchange or graph")
-            if not daily.has_ledger(where):
+            if not locate.has_ledger(where):
                 raise InputError(
                     "--allocations: say which allocations to schedule (this "
                     "workspace has no ledger; jags init starts one)"
@@ -121,7 +119,7 @@ def schedule_command(
                 load_policy(policy) if policy else None,
                 commit=commit,
                 remote=source,
-                by=by or daily.default_by(),
+                by=by or locate.default_by(),
                 force=force,
             )
         return
@@ -149,7 +147,7 @@ def schedule_command(
 
 
 def _schedule_with_ledger(
-    where: daily.Where,
+    where: locate.Where,
     on: date,
     out_dir: Path | None,
     policy: Policy | None,
@@ -162,11 +160,11 @@ def _schedule_with_ledger(
     """``jags schedule`` against the ledger: one line a request (every option is in
     proposals.csv). Proposals that would replace a different earlier result are refused
     before anything is booked (unless ``force``)."""
-    from jags import daily, render
+    from jags import render
     from jags.files import refuse_earlier
     from jags.sessions import run_ledger_schedule
 
-    target = out_dir or daily.default_out(where, "schedules", on)
+    target = out_dir or locate.default_out(where, "schedules", on)
     run = run_ledger_schedule(
         where,
         on,
@@ -221,12 +219,11 @@ def invite_command(
     With a ledger, --send sends what is queued in its outbox, each message
     once; a message that fails stays queued with its error.
     """
-    from jags import daily
     from jags import manifest as manifests
     from jags.send import send_invites
 
-    where = daily.Where(folder, db, partnership)
-    if not (folder / manifests.MANIFEST).is_file() and daily.has_ledger(where):
+    where = locate.Where(folder, db, partnership)
+    if not (folder / manifests.MANIFEST).is_file() and locate.has_ledger(where):
         with user_errors():
             if choose or cancel:
                 raise InputError(
@@ -238,7 +235,7 @@ def invite_command(
                 send,
                 dry_run=dry_run,
                 on=parse_on(on, "--on") if on else date.today(),
-                by=by or daily.default_by(),
+                by=by or locate.default_by(),
             )
         return
     with user_errors():
@@ -274,7 +271,7 @@ def invite_command(
 
 
 def _invite_with_ledger(
-    where: daily.Where, send: str | None, *, dry_run: bool, on: date, by: str
+    where: locate.Where, send: str | None, *, dry_run: bool, on: date, by: str
 ) -> None:
     from jags import daily
     from jags.send import SendError

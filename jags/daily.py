@@ -8,7 +8,6 @@ the requests stand (``jags status``) is :mod:`jags.daily_status`.
 from __future__ import annotations
 
 import csv
-import getpass
 import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from jags.files import csv_bytes
 from jags.forms import read_inputs
 from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
 from jags.ledger.records import PRIVATE_FIELDS
+from jags.locate import Where, default_by, default_out, has_ledger
 from jags.workspace import read_workspace
 
 if TYPE_CHECKING:
@@ -35,23 +35,6 @@ if TYPE_CHECKING:
 
 CHANGES_FILE = "intake_changes.csv"
 EVENT_COLUMNS = ("request_id", "event", "on", "facilitator_id", "reason")
-
-
-def default_by() -> str:
-    """Who is running the command: ``--by``, else the operating-system user."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no user name in the environment
-        return "unknown"
-
-
-@dataclass(frozen=True)
-class Where:
-    """Which ledger: the workspace, ``--db`` and ``--partnership``."""
-
-    workspace: Path
-    db: str | None = None
-    partnership: str | None = None
 
 
 def open_ledger(where: Where) -> Ledger:
@@ -411,28 +394,6 @@ def record_one(
 
 
 # The workspace's folder -------------------------------------------------------------
-
-
-def has_ledger(where: Where) -> bool:
-    """Whether commands on this workspace run against a ledger (without opening it)."""
-    import os
-
-    from jags.ledger.store import DB_FILE, ENV_DB
-
-    if where.db or os.environ.get(ENV_DB, "").strip():
-        return True
-    folder = (
-        where.workspace if where.workspace.suffix.casefold() != ".xlsx" else where.workspace.parent
-    )
-    return (folder / DB_FILE).is_file()
-
-
-def default_out(where: Where, kind: str, on: date) -> Path:
-    """``batches/<date>`` (or ``schedules/<date>``) beside the workspace."""
-    folder = (
-        where.workspace if where.workspace.suffix.casefold() != ".xlsx" else where.workspace.parent
-    )
-    return folder / kind / on.isoformat()
 
 
 def import_requests(

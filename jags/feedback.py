@@ -340,8 +340,9 @@ def import_file(
     tuple[int, int]
         Responses added, and responses already in the ledger (left as they are).
     """
-    from jags.daily import Where, open_ledger
+    from jags.daily import open_ledger
     from jags.ledger.feedback import import_feedback
+    from jags.locate import Where
 
     chosen = load_mapping(mapping)
     responses = read_export(file, chosen)

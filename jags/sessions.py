@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from allocator import InputError, WorkingCalendar
-from jags.daily import Where, open_ledger
+from jags.daily import open_ledger
 from jags.files import csv_bytes
 from jags.ledger.booking import recipients_of, stamp_for
 from jags.schedule import (
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from allocator import Policy
     from jags.ledger.booking import Candidate
     from jags.ledger.models import OutboxMessage
+    from jags.locate import Where
     from jags.schedule import Remote
     from scheduling.proposals import Booked, ScheduleResult
 

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 from allocator import Policy
 from jags.cli import app
-from jags.daily import Where, open_ledger
+from jags.daily import open_ledger
 from jags.ledger.models import OutboxMessage
+from jags.locate import Where
 from jags.sessions import message_eml, run_ledger_schedule, send_from_ledger
 from scheduling.invitations import Person, request_ics
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from allocator.errors import InputError
 from jags.ledger.models import Partnership
+from jags.locate import DB_FILE, ENV_DB, ENV_PARTNERSHIP
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -38,9 +39,6 @@ if TYPE_CHECKING:
 
 HEAD = "0002"
 """The newest migration; a test checks it against the migration scripts."""
-DB_FILE = "jags.db"
-ENV_DB = "JAGS_DB"
-ENV_PARTNERSHIP = "JAGS_PARTNERSHIP"
 ENV_LOCK_TIMEOUT = "JAGS_LOCK_TIMEOUT"
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

@@ -70,7 +70,8 @@ def run_report(
     partnership: str | None = None,
 ) -> tuple[dict[str, bytes], list[str]]:
     """``report.html`` and ``kpis.csv`` from the workspace's ledger, and any warnings."""
-    from jags.daily import Where, open_ledger
+    from jags.daily import open_ledger
+    from jags.locate import Where
 
     if end < start:
         raise InputError("--to is before --from")
