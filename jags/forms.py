@@ -24,7 +24,7 @@ from allocator.workdays import DEFAULT_ZONE
 from jags.exports import choices, export_rows, mapped_columns, mapping_text
 from jags.workspace import read_workspace
 from jags.workspace_problems import Problem, WorkspaceReadError
-from jags.workspace_tables import read_records
+from jags.workspace_tables import REQUEST_COLUMNS, read_records
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,21 +32,7 @@ if TYPE_CHECKING:
     from allocator import Policy, Workspace
 
 PRESETS = ("sample",)
-REQUEST_FIELDS = (
-    "request_id",
-    "received_at",
-    "requester_name",
-    "requester_email",
-    "requester_organisation",
-    "case_ref",
-    "family_ref",
-    "locality",
-    "mode",
-    "topic",
-    "preferred_facilitator_id",
-    "preference_rationale",
-    "follow_up_of",
-)
+REQUEST_FIELDS = REQUEST_COLUMNS
 REQUIRED = (
     "request_id",
     "received_at",

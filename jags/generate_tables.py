@@ -7,6 +7,8 @@ import io
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from jags.workspace_tables import REQUEST_COLUMNS
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
@@ -32,21 +34,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "active",
     ),
     "leave": ("facilitator_id", "start", "end"),
-    "requests": (
-        "request_id",
-        "received_at",
-        "requester_name",
-        "requester_email",
-        "requester_organisation",
-        "case_ref",
-        "family_ref",
-        "locality",
-        "mode",
-        "topic",
-        "preferred_facilitator_id",
-        "preference_rationale",
-        "follow_up_of",
-    ),
+    "requests": REQUEST_COLUMNS,
     "participants": ("request_id", "name", "email", "organisation", "attendance"),
     "involvements": ("facilitator_id", "case_ref", "family_ref", "note"),
     "history": (

@@ -180,6 +180,10 @@ TABLES = (
 )
 
 #: Columns whose values beyond a policy limit are input errors (the limit's policy field).
+REQUEST_COLUMNS: tuple[str, ...] = tuple(next(t for t in TABLES if t.name == "requests").columns)
+"""The columns of requests.csv, in the file's order (the form's mapping, the ledger's
+copy of a request and the generator all use these)."""
+
 LIMITS = {
     ("facilitators", "max_open"): "max_open_limit",
     ("facilitators", "open_jags"): "max_open_limit",

@@ -14,26 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from allocator import Attendance, Mode, Participant, Request
 from allocator.workdays import DEFAULT_ZONE, to_local
+from jags.workspace_tables import REQUEST_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from jags.ledger.models import LedgerParticipant, LedgerRequest
 
-REQUEST_FIELDS = (
-    "received_at",
-    "requester_name",
-    "requester_email",
-    "requester_organisation",
-    "case_ref",
-    "family_ref",
-    "locality",
-    "mode",
-    "topic",
-    "preferred_facilitator_id",
-    "preference_rationale",
-    "follow_up_of",
-)
+REQUEST_FIELDS = REQUEST_COLUMNS[1:]
 """Columns of requests.csv kept as received (besides the id)."""
 PRIVATE_FIELDS = frozenset(
     {"requester_name", "case_ref", "family_ref", "topic", "preference_rationale", "participants"}
