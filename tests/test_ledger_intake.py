@@ -57,6 +57,19 @@ def test_init_imports_history_and_open_jags_once(db_url: str) -> None:
     assert ledger.request_ids() == {"H1", "H2"}
 
 
+def test_hand_kept_open_jags_end_when_open_jags_is_lowered(db_url: str) -> None:
+    # F1 has three open JAGS at init, none in history.csv: the ledger cannot close them
+    # itself. Lowering open_jags later releases them; raising it adds nothing.
+    files = workspace([fac("F1", "Org A", max_open=4, open_jags=3)], [])
+    ledger = new_ledger(db_url, files, on=MON)
+    day(ledger, files, MON)
+    assert [f.open_load for f in ledger.facilitator_status()] == [3]
+    day(ledger, workspace([fac("F1", "Org A", max_open=4, open_jags=1)], []), TUE)
+    assert [f.open_load for f in ledger.facilitator_status()] == [1]
+    day(ledger, workspace([fac("F1", "Org A", max_open=4, open_jags=4)], []), WED)
+    assert [f.open_load for f in ledger.facilitator_status()] == [1]
+
+
 def test_intake_imports_new_rows_once_and_reports_changed_ones(db_url: str) -> None:
     facs = [fac("F1", "Org A", max_open=5)]
     r1 = req("R1", received_at=when(MON))

@@ -226,6 +226,11 @@ def snapshot_facilitators(
                 untracked_open=untracked,
             )
             session.add(row)
+        elif row.untracked_open > fac.open_jags:
+            # Hand-kept JAGS the ledger never saw end only when the Business Unit lowers
+            # open_jags in facilitators.csv; raising it adds nothing (new JAGS come from
+            # the ledger's own batches).
+            row.untracked_open = fac.open_jags
         row.name, row.email = fac.name, fac.email
         row.organisation, row.sector, row.max_open = fac.organisation, fac.sector, fac.max_open
         row.last_seen, row.in_workspace = max(on, row.last_seen or on), True
