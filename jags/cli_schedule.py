@@ -210,6 +210,13 @@ def invite_command(
     dry_run: Annotated[
         bool, typer.Option(help="Show what would be sent without sending (default).")
     ] = True,
+    requeue: Annotated[
+        list[int] | None,
+        typer.Option(
+            help="With a ledger: MESSAGE id of a message whose sending was interrupted, "
+            "to send it again once you have checked it did not go out. Repeatable."
+        ),
+    ] = None,
     db: DbOpt = None,
     partnership: PartnershipOpt = None,
     by: ByOpt = None,
@@ -217,7 +224,9 @@ def invite_command(
     """Choose options, release holds, cancel, and send invitations.
 
     With a ledger, --send sends what is queued in its outbox, each message
-    once; a message that fails stays queued with its error.
+    once; a message that fails stays queued with its error. A message whose
+    sending was interrupted (the command was stopped while it went out) is
+    never sent again by itself: check, then --requeue it.
     """
     from jags import manifest as manifests
     from jags.send import send_invites
@@ -236,10 +245,14 @@ def invite_command(
                 dry_run=dry_run,
                 on=parse_on(on, "--on") if on else date.today(),
                 by=by or locate.default_by(),
+                requeue=requeue or [],
             )
         return
     with user_errors():
         from jags.cells import is_id, shown
+
+        if requeue:
+            raise InputError("--requeue: only with a ledger (its outbox)")
 
         version = current_version(folder)  # read one version, whatever runs meanwhile
         manifest = manifests.load_manifest(version)
@@ -271,16 +284,28 @@ def invite_command(
 
 
 def _invite_with_ledger(
-    where: locate.Where, send: str | None, *, dry_run: bool, on: date, by: str
+    where: locate.Where, send: str | None, *, dry_run: bool, on: date, by: str, requeue: list[int]
 ) -> None:
     from jags import daily
     from jags.send import SendError
     from jags.sessions import send_from_ledger
 
+    if requeue:
+        ledger = daily.open_ledger(where)
+        try:
+            again = ledger.requeue(requeue, on=on, by=by)
+        finally:
+            ledger.close()
+        for m in again:
+            out.print(
+                f"Queued again: {m.id}: {m.method} for {m.request_id}, SEQUENCE {m.sequence}.",
+                highlight=False,
+                markup=False,
+            )
     if send is None:
         ledger = daily.open_ledger(where)
         try:
-            waiting = ledger.outbox()
+            waiting, interrupted = ledger.outbox(), ledger.interrupted()
         finally:
             ledger.close()
         out.print(
@@ -293,6 +318,22 @@ def _invite_with_ledger(
             out.print(
                 f"  {m.id}: {m.method} for {m.request_id}, SEQUENCE {m.sequence}, "
                 f"{m.attempts} attempt(s){failed}",
+                highlight=False,
+                markup=False,
+            )
+        if interrupted:
+            out.print(
+                f"{len(interrupted)} message(s) whose sending was interrupted: they may or may "
+                "not have gone out. Check the recipients' mail (or the sender's Sent Items); "
+                "queue one that did not arrive again with --requeue ID.",
+                style="yellow",
+                highlight=False,
+                markup=False,
+            )
+        for m in interrupted:
+            out.print(
+                f"  {m.id}: {m.method} for {m.request_id}, SEQUENCE {m.sequence}, "
+                f"{m.attempts} attempt(s)",
                 highlight=False,
                 markup=False,
             )

@@ -196,3 +196,32 @@ def test_without_an_organizer_the_first_recipient_sends() -> None:
         message_eml(_message(ics), date(2027, 3, 1)), policy=email_policy.default
     )
     assert sent["From"].addresses[0].addr_spec == "fay.facilitator@health.example.org"
+
+
+def test_an_interrupted_message_is_not_sent_again_until_a_person_requeues_it(ws: Path) -> None:
+    run_ledger_schedule(Where(ws), date(2026, 11, 20), "tester", commit=True)
+    ledger = open_ledger(Where(ws))
+
+    def stopped(message: OutboxMessage) -> str | None:
+        raise KeyboardInterrupt  # the sender stopped while the message went out
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ledger.send_queued(stopped, on=date(2026, 11, 20), by="tester")
+        [interrupted] = ledger.interrupted()
+        assert len(ledger.outbox()) == 2  # never picked up again by itself
+    finally:
+        ledger.close()
+    listing = ok("invite", ws, "--on", "2026-11-20")
+    assert "2 message(s) waiting" in listing
+    assert "1 message(s) whose sending was interrupted" in listing
+    assert f"  {interrupted.id}: REQUEST for {interrupted.request_id}" in listing
+    queued = CliRunner().invoke(
+        app, ["invite", str(ws), "--requeue", str(interrupted.id + 1), "--on", "2026-11-20"]
+    )
+    assert queued.exit_code == 2 and "is queued, not interrupted" in queued.stderr
+    unknown = CliRunner().invoke(app, ["invite", str(ws), "--requeue", "999"])
+    assert unknown.exit_code == 2 and "message 999 is not in this outbox" in unknown.stderr
+    again = ok("invite", ws, "--requeue", interrupted.id, "--on", "2026-11-20")
+    assert f"Queued again: {interrupted.id}" in again and "3 message(s) waiting" in again
+    assert "interrupted" not in again.split("Queued again", 1)[1]

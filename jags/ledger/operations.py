@@ -339,6 +339,40 @@ class Ledger:
                 )
             )
 
+    def interrupted(self) -> list[OutboxMessage]:
+        """Messages claimed for sending whose result was never recorded (the sender was
+        stopped between the two): whether they went out is unknown, so they are never
+        sent again unless :meth:`requeue` says so."""
+        with self.store.read() as session:
+            return list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.partnership == self.key, OutboxMessage.status == "sending")
+                    .order_by(OutboxMessage.id)
+                )
+            )
+
+    def requeue(self, message_ids: Sequence[int], *, on: date, by: str) -> list[OutboxMessage]:
+        """Queue interrupted messages again, after a person has checked they did not go
+        out: all of them in one transaction, or none when one is not interrupted."""
+        with self.store.write(self.key) as session:
+            found: list[OutboxMessage] = []
+            for message_id in message_ids:
+                message = session.get(OutboxMessage, message_id)
+                if message is None or message.partnership != self.key:
+                    raise LedgerError(f"message {message_id} is not in this outbox")
+                if message.status != "sending":
+                    raise LedgerError(
+                        f"message {message_id} is {message.status}, not interrupted: only a "
+                        "message whose sending was interrupted can be queued again"
+                    )
+                found.append(message)
+            batch = new_batch(session, self.key, "requeue", on, by, digest(list(message_ids)))
+            for message in found:
+                message.status, message.error = "queued", None
+            batch.summary = json.dumps({"requeued": [m.id for m in found]})
+            return found
+
     def send_queued(
         self, send_one: Callable[[OutboxMessage], str | None], *, on: date, by: str
     ) -> tuple[list[OutboxMessage], OutboxMessage | None, str]:
