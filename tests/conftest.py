@@ -1,8 +1,10 @@
 """Shared fixtures: the bundled sample workspace (found the way the installed product finds
-it) and the ledger's databases (SQLite and a real PostgreSQL server, in ledger_fixtures)."""
+it), the command line's allocate and schedule runs on it (shared by the ``test_cli*`` modules)
+and the ledger's databases (SQLite and a real PostgreSQL server, in ledger_fixtures)."""
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,6 +17,8 @@ pytest_plugins = ["ledger_fixtures", "fake_graph"]
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from typer.testing import Result
 
     from allocator.models import Workspace
 
@@ -46,3 +50,47 @@ def _own_cache_folder(
 def norfolk() -> Policy:
     """The norfolk policy preset."""
     return Policy.preset("norfolk")
+
+
+@pytest.fixture(scope="session")
+def allocated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
+    """``jags allocate`` on the bundled sample: its result and output folder (read-only)."""
+    from cli_helpers import ON, SAMPLE, jags
+
+    out = tmp_path_factory.mktemp("allocate") / "out"
+    result = jags("allocate", SAMPLE, "--on", ON, "--out", out)
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+@pytest.fixture(scope="session")
+def scheduled(
+    allocated: tuple[Result, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Result, Path]:
+    """``jags schedule`` of that allocation (the slow run, once per session): its result and
+    output folder (read-only: use ``schedule_copy`` to change it)."""
+    from cli_helpers import CONFIRMED, ON, SAMPLE, jags
+
+    out = tmp_path_factory.mktemp("schedule") / "out"
+    result = jags(
+        "schedule",
+        SAMPLE,
+        "--allocations",
+        allocated[1] / "allocations.csv",
+        "--confirmed-on",
+        CONFIRMED.isoformat(),
+        "--on",
+        ON,
+        "--out",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+@pytest.fixture
+def schedule_copy(scheduled: tuple[Result, Path], tmp_path: Path) -> Path:
+    """A private copy of the schedule folder, for commands that change it."""
+    folder = tmp_path / "schedule"
+    shutil.copytree(scheduled[1], folder)
+    return folder
