@@ -16,6 +16,7 @@ from jags.workspace import read_workspace
 pytest_plugins = ["ledger_fixtures", "fake_graph"]
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from typer.testing import Result
@@ -33,6 +34,16 @@ def sample_dir() -> Path:
 def sample(sample_dir: Path) -> Workspace:
     """The bundled sample workspace, read and validated once per test session."""
     return read_workspace(sample_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The runs shared by a whole session (``allocated``, ``scheduled``) keep calendar
+    readings out of the user's ``~/.cache`` too."""
+    folder = tmp_path_factory.mktemp("session-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
 
 
 @pytest.fixture(autouse=True)
