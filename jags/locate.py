@@ -29,9 +29,15 @@ class Where:
     @property
     def folder(self) -> Path:
         """The workspace folder, or the folder of an .xlsx workspace."""
-        if self.workspace.suffix.casefold() == ".xlsx":
-            return self.workspace.parent
-        return self.workspace
+        return workspace_folder(self.workspace)
+
+
+def workspace_folder(workspace: Path) -> Path:
+    """The folder the ledger and the dated output folders live in: the workspace itself,
+    or the folder of an .xlsx workspace."""
+    if workspace.suffix.casefold() == ".xlsx" and not workspace.is_dir():
+        return workspace.parent
+    return workspace
 
 
 def default_by() -> str:

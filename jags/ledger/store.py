@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from allocator.errors import InputError
 from jags.ledger.models import Partnership
-from jags.locate import DB_FILE, ENV_DB, ENV_PARTNERSHIP
+from jags.locate import DB_FILE, ENV_DB, ENV_PARTNERSHIP, workspace_folder
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -64,12 +64,7 @@ def ledger_url(workspace: Path, db: str | None = None) -> str:
     """The database URL: ``db``, else ``$JAGS_DB``, else ``jags.db`` beside the workspace."""
     url = (db or os.environ.get(ENV_DB, "")).strip()
     if not url:
-        folder = (
-            workspace
-            if workspace.is_dir() or workspace.suffix.casefold() != ".xlsx"
-            else workspace.parent
-        )
-        return f"sqlite:///{(folder / DB_FILE).absolute()}"
+        return f"sqlite:///{(workspace_folder(workspace) / DB_FILE).absolute()}"
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
