@@ -34,8 +34,9 @@ from allocator.errors import InputError
 from allocator.workdays import DEFAULT_ZONE
 from scheduling.invitations import SERVICE_NAME, Method, Person, eml_bytes, message_id_for
 from scheduling.sources.errors import CalendarServiceError, require_extra
-from scheduling.sources.graph import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
-from scheduling.sources.graph import ENV_CA_BUNDLE, VerifyingSession, client_token
+from scheduling.sources.graph import ENV_CA_BUNDLE
+from scheduling.sources.graph_auth import DEFAULT_AUTHORITY_HOST as GRAPH_AUTHORITY_HOST
+from scheduling.sources.graph_auth import VerifyingSession, client_token
 from scheduling.sources.redact import scrub
 
 if TYPE_CHECKING:

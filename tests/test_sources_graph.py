@@ -25,7 +25,6 @@ from loopback_tls import self_signed
 
 from scheduling.availability import Availability, CalendarSource, Status
 from scheduling.sources import CalendarServiceError, GraphSource, MissingExtraError
-from scheduling.sources.graph import client_token
 
 TENANT = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"
 CLIENT = "11112222-3333-4444-5555-666677778888"
@@ -543,8 +542,6 @@ def test_without_the_exchange_extra_the_message_says_what_to_install(
     monkeypatch.setitem(sys.modules, "msal", None)  # import fails as if not installed
     with pytest.raises(MissingExtraError, match=r"msal is missing.*jags-planner\[exchange\]"):
         GraphSource(TENANT, CLIENT, SECRET, ORGANIZER)
-    with pytest.raises(MissingExtraError):
-        client_token(CLIENT, SECRET, TENANT, "https://login.example", ["x"], http_client=None)
 
 
 def test_graph_times_in_windows_or_iana_zones_read_as_utc() -> None:

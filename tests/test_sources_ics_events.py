@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -12,14 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduling.availability import Status
-from scheduling.sources.ics_events import (
-    OneOff,
-    Unreadable,
-    _event_status,
-    coverage,
-    read_one_off,
-    status_of,
-)
+from scheduling.sources.ics_events import OneOff, Unreadable, _event_status, read_one_off, status_of
 
 LONDON = ZoneInfo("Europe/London")
 OWNER = "sam@example.org"
@@ -100,18 +93,6 @@ def test_an_unknown_zone_is_floating_with_a_warning(caplog: pytest.LogCaptureFix
         found = read_one_off(["DTSTART;TZID=Nowhere Standard Time 42:20261020T100000"], OWNER)
     assert found is not None and found.start == datetime(2026, 10, 20, 10)
     assert "Nowhere Standard Time 42" in caplog.text
-
-
-def test_coverage_of_a_free_busy_file_only_when_it_has_no_events() -> None:
-    calendar = icalendar.Calendar.from_ical(
-        "BEGIN:VCALENDAR\r\nBEGIN:VFREEBUSY\r\nDTSTART:20261019T000000Z\r\n"
-        "DTEND:20261020T000000Z\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
-    )
-    window = (datetime(2026, 10, 18, tzinfo=UTC), datetime(2026, 10, 25, tzinfo=UTC))
-    assert coverage(calendar, window, LONDON, had_events=False) == [
-        (datetime(2026, 10, 19, tzinfo=UTC), datetime(2026, 10, 20, tzinfo=UTC))
-    ]
-    assert coverage(calendar, window, LONDON, had_events=True) == [window]
 
 
 _STARTS = st.sampled_from(

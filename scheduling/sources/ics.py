@@ -162,7 +162,7 @@ class IcsSource:
         -------
         dict[str, Availability]
             People with a readable calendar: its blocking occurrences cut to
-            the window, covered as described in :mod:`~scheduling.sources.ics_events`;
+            the window, covered as described in :mod:`~scheduling.sources.ics_freebusy`;
             everyone else (and, with ``strict=False``, the owners of
             unreadable exports) :meth:`Availability.unknown`.
 

@@ -50,13 +50,12 @@ from scheduling.sources.ics_events import (
     TIME_PROPERTIES,
     OneOff,
     Unreadable,
-    coverage,
-    free_busy,
     occurrences,
     read_one_off,
     rules_supported,
     warn_unknown_zone,
 )
+from scheduling.sources.ics_freebusy import coverage, free_busy
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
