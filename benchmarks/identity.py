@@ -35,7 +35,7 @@ def dump(workspace: str, on: str, policy: str, out: str, full: str) -> None:
     explanations.csv (runs inside that version's environment)."""
     from allocator import Explainer, Policy
     from jags.allocation import ALLOCATION_COLUMNS, allocation_rows, run_allocation
-    from jags.files import csv_bytes
+    from jags.csv_output import csv_bytes
 
     result = run_allocation(Path(workspace), Policy.preset(policy), date.fromisoformat(on))
     folder = Path(out)

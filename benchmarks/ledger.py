@@ -59,7 +59,8 @@ from allocator import Policy, Workspace
 from allocator.workdays import WorkingCalendar
 from benchmarks.measure import with_bytecode
 from jags import daily, daily_status, locate
-from jags.files import csv_bytes, write_outputs
+from jags.csv_output import csv_bytes
+from jags.files import write_outputs
 from jags.generate import generate_workspace
 from jags.generate_tables import workspace_files
 from jags.ledger import EventKind, RecordItem

@@ -226,7 +226,7 @@ def status_command(
     import json as jsonlib
 
     from jags import daily, daily_status, render
-    from jags.files import csv_bytes
+    from jags.csv_output import csv_bytes
 
     with user_errors():
         if fmt not in ("table", "csv", "json", "xlsx"):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from allocator import InputError, allocate
 from jags import allocation
 from jags.cells import parse_date
-from jags.files import csv_bytes
+from jags.csv_output import csv_bytes
 from jags.forms import read_inputs
 from jags.ledger import RECORDABLE, EventKind, Ledger, LedgerError, RecordItem
 from jags.ledger.records import PRIVATE_FIELDS

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from allocator import InputError, WorkingCalendar
-from jags import allocation
+from jags import workbook
 from jags.ledger.views import FACILITATOR_COLUMNS, REQUEST_COLUMNS
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def status_workbook(ledger: Ledger, on: date) -> tuple[bytes, list[str]]:
     lines = status_summary(requests, facilitators, on)
     zone = WorkingCalendar.for_policy(ledger.policy).zone
     book = openpyxl.Workbook(write_only=True)
-    allocation.summary_sheet(
+    workbook.summary_sheet(
         book,
         f"{ledger.name}: where every request stands",
         [
@@ -115,13 +115,11 @@ def status_workbook(ledger: Ledger, on: date) -> tuple[bytes, list[str]]:
             ),
         ],
     )
-    allocation.table_sheet(
+    workbook.table_sheet(
         book, "Requests", REQUEST_COLUMNS, [_local_times(r.row(), zone) for r in requests]
     )
-    allocation.table_sheet(
-        book, "Facilitators", FACILITATOR_COLUMNS, [f.row() for f in facilitators]
-    )
-    return allocation.workbook_bytes(book, on), lines
+    workbook.table_sheet(book, "Facilitators", FACILITATOR_COLUMNS, [f.row() for f in facilitators])
+    return workbook.workbook_bytes(book, on), lines
 
 
 TIME_COLUMNS = ("received_at", "session_start")

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from rich.panel import Panel
 
 from allocator import InputError
-from jags.files import csv_bytes, write_file
+from jags.csv_output import csv_bytes
+from jags.files import write_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

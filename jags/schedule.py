@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from allocator import InputError, Policy, WorkingCalendar, normalise_email
 from jags.calendars import WorkspaceCalendars
 from jags.cells import parse_cell, parse_date, parse_datetime, parse_email, parse_id
-from jags.files import csv_bytes
+from jags.csv_output import csv_bytes
 from jags.manifest import MANIFEST, new_manifest, render_initial
 from jags.workspace import read_workspace
 from jags.workspace_files import UnreadableFile, csv_rows

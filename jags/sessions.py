@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from allocator import InputError, WorkingCalendar
+from jags.csv_output import csv_bytes
 from jags.daily import open_ledger
-from jags.files import csv_bytes
 from jags.ledger.booking import recipients_of, stamp_for
 from jags.schedule import (
     PROPOSAL_COLUMNS,

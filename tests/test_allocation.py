@@ -37,7 +37,8 @@ from jags.allocation import (
     run_allocation,
     summary_sentences,
 )
-from jags.files import Content, csv_bytes
+from jags.csv_output import csv_bytes
+from jags.files import Content
 
 NAMED = "Knows the network from an earlier review"
 REFUSED = "Asked for by the conference chair"

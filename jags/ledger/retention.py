@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
-from jags.files import csv_bytes
+from jags.csv_output import csv_bytes
 from jags.ledger.models import (
     Allocation,
     Base,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from jags.files import csv_bytes
+from jags.csv_output import csv_bytes
 from jags.report.definitions import DEFINITIONS
 from jags.report.kpis import KPI_COLUMNS, Results, Targets, compute
 from jags.report.markup import SMALL
